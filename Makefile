@@ -1,0 +1,71 @@
+# faxd: the two commands a newcomer types are `make run` and `make test`.
+# Every target installs the Debian packages it needs first (scripts/deps.sh).
+
+BUILD      ?= build
+BUILD_TYPE ?= RelWithDebInfo
+JOBS       ?= $(shell nproc)
+CMAKE_ARGS ?=
+CTEST_ARGS ?=
+
+.PHONY: all build run test bench package fuzz asan tsan format clean deps-build deps-test deps-bench deps-package e2e-deps
+
+all: build
+
+deps-build:
+	@scripts/deps.sh build
+deps-test:
+	@scripts/deps.sh test
+deps-bench:
+	@scripts/deps.sh bench
+deps-package:
+	@scripts/deps.sh package
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_ARGS)
+
+## build: configure and compile; the daemon ends up at build/faxd
+build: deps-build $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j$(JOBS)
+
+## run: start faxd with config/faxd.toml (data under ./var, demo tenant seeded)
+run: build
+	@mkdir -p var
+	@echo "faxd: web UI and API on http://127.0.0.1:8080/ (Ctrl-C stops)"
+	$(BUILD)/faxd --config config/faxd.toml
+
+## e2e-deps: npm packages of the browser tests (playwright-core; the browser is Debian's chromium)
+e2e-deps: deps-test
+	@if [ -f tests/e2e/package.json ]; then cd tests/e2e && \
+	  ( [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund --loglevel=error ); fi
+
+## test: unit, integration (real sockets, SIPp, tshark, SMTP) and browser tests
+test: deps-test e2e-deps build
+	cd $(BUILD) && ctest --output-on-failure --timeout 900 $(CTEST_ARGS)
+
+## asan: the test suite under AddressSanitizer and UndefinedBehaviorSanitizer
+asan:
+	$(MAKE) test BUILD=build-asan BUILD_TYPE=Debug CMAKE_ARGS="-DFAXD_SANITIZE=ON"
+
+## tsan: the test suite under ThreadSanitizer
+tsan:
+	$(MAKE) test BUILD=build-tsan BUILD_TYPE=Debug CMAKE_ARGS="-DFAXD_TSAN=ON"
+
+## bench: benchmarks against the anchors; writes docs/benchmarks.md
+bench: deps-bench build
+	bench/run.sh $(BUILD)
+
+## package: a Debian package under build/
+package: deps-package build
+	cd $(BUILD) && cpack -G DEB
+
+## fuzz: longer libFuzzer runs of every parser (clang)
+fuzz: deps-build
+	cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DFAXD_FUZZ=ON
+	cmake --build build-fuzz -j$(JOBS)
+	tests/fuzz/run.sh build-fuzz 300
+
+format:
+	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD) build-asan build-tsan build-fuzz

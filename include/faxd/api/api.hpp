@@ -1,0 +1,59 @@
+#pragma once
+// The REST API (/api/v1) and the plain endpoints beside it (/healthz). Handlers are pure
+// functions of the request and the store: they run on the worker pool (see http::Server).
+//
+// Authentication: `Authorization: Bearer TOKEN` (login session or API token) or the web
+// session cookie `faxd_session`. Cookie-authenticated requests that change state must carry
+// `X-CSRF-Token` equal to the `faxd_csrf` cookie (double-submit), so other sites cannot forge
+// them.
+#include <functional>
+#include <memory>
+#include <optional>
+
+#include "faxd/common/clock.hpp"
+#include "faxd/config/config.hpp"
+#include "faxd/http/router.hpp"
+#include "faxd/store/db.hpp"
+#include "faxd/store/user_repo.hpp"
+
+namespace faxd::api {
+
+struct Caller {
+  store::User user;
+  bool via_cookie = false;
+};
+
+// What handlers need; owned by the App and outliving the Api.
+struct Context {
+  store::Db& db;
+  const Clock& clock;
+  const config::Config& config;
+  store::UserRepo& users;
+  // True while the store and the SIP stack are up (for /healthz).
+  std::function<bool()> healthy = [] { return true; };
+};
+
+using AuthedHandler =
+    std::function<http::Response(const Caller&, const http::Request&, const http::Params&)>;
+
+class Api {
+ public:
+  explicit Api(Context ctx) : ctx_(ctx) {}
+  void add_routes(http::Router& router);
+
+  // Wraps a handler: 401 without valid credentials, 403 on a cookie request without CSRF token.
+  http::Handler authed(AuthedHandler handler) const;
+  std::optional<Caller> authenticate(const http::Request& request) const;
+  Context& context() { return ctx_; }
+
+ private:
+  http::Response login(const http::Request& request) const;
+  http::Response logout(const Caller& caller, const http::Request& request) const;
+
+  Context ctx_;
+};
+
+// The OpenAPI 3.1 document served at /api/v1/openapi.json.
+std::string_view openapi_document();
+
+}  // namespace faxd::api

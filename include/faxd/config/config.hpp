@@ -1,0 +1,105 @@
+#pragma once
+// faxd's configuration: plain structs, one per subsystem, parsed once from TOML, validated and
+// then immutable. A reload (SIGHUP) parses a new snapshot. Keys and defaults are those of
+// ../shared/design/api.md; config/faxd.toml documents each.
+#include <cstddef>
+#include <cstdint>
+#include <expected>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "faxd/common/log.hpp"
+
+namespace faxd::config {
+
+struct HostPort {
+  std::string host;  // literal address; IPv6 without brackets
+  std::uint16_t port = 0;
+  std::string to_string() const;  // "[::1]:8080" or "127.0.0.1:8080"
+};
+
+struct DaemonConfig {
+  std::string data_dir = "var";  // relative paths are taken from the working directory
+  int shutdown_grace_s = 60;
+};
+
+struct HttpConfig {
+  HostPort listen{"127.0.0.1", 8080};
+  std::size_t max_upload_bytes = 25u << 20;  // per fax submission, all files together
+  std::string tls_cert;                      // PEM paths; both set = HTTPS
+  std::string tls_key;
+};
+
+struct SipConfig {
+  HostPort listen{"127.0.0.1", 5060};
+  std::string public_address;  // empty = the listen address
+};
+
+struct MediaConfig {
+  std::string address = "127.0.0.1";
+  std::uint16_t port_min = 20000;
+  std::uint16_t port_max = 29999;
+};
+
+struct T38Config {
+  bool enabled = true;
+  bool ecm = true;
+  int max_datagram = 400;
+  int redundancy = 3;
+  int reinvite_after_s = 2;
+};
+
+enum class StartTls { auto_, always, never };
+
+struct SmtpConfig {
+  std::string url;  // empty = mail disabled
+  std::string username;
+  std::string password;
+  StartTls starttls = StartTls::auto_;
+  std::string from = "faxd@localhost";
+};
+
+struct AdminConfig {
+  std::string username = "admin";
+  std::string password;
+};
+
+struct DemoConfig {
+  bool enabled = false;
+};
+
+struct LogConfig {
+  std::string level = "info";
+  LogFormat format = LogFormat::text;
+};
+
+struct Config {
+  DaemonConfig daemon;
+  HttpConfig http;
+  SipConfig sip;
+  MediaConfig media;
+  T38Config t38;
+  SmtpConfig smtp;
+  AdminConfig admin;
+  DemoConfig demo;
+  LogConfig log;
+};
+
+struct Problem {
+  int line = 0;  // 1-based; 0 when the problem is not tied to a line
+  std::string message;
+};
+using Problems = std::vector<Problem>;
+
+// Pure: parses TOML text. Every problem found is returned, not just the first.
+std::expected<Config, Problems> parse(std::string_view toml_text);
+// Reads and parses a file.
+std::expected<Config, Problems> load(const std::string& path);
+// "FILE:LINE: message" lines, one per problem, as --check-config prints them.
+std::string format_problems(std::string_view file, const Problems& problems);
+
+// "host:port", "[v6]:port"; nullopt-like error text on failure.
+std::expected<HostPort, std::string> parse_host_port(std::string_view text);
+
+}  // namespace faxd::config

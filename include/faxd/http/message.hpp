@@ -1,0 +1,68 @@
+#pragma once
+// HTTP request and response as handlers see them: plain values, no Beast types, so handlers are
+// pure functions of a Request and easy to test without sockets.
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace faxd::http {
+
+using Fields = std::vector<std::pair<std::string, std::string>>;
+
+struct Request {
+  std::string method;          // upper case: GET, POST, ...
+  std::string target;          // as sent: path and query
+  std::string path;            // percent-decoded path, no query
+  Fields query;                // decoded query parameters, in order
+  Fields headers;              // names as sent
+  std::string body;
+  std::string remote_address;  // peer IP
+  bool secure = false;         // arrived over TLS
+
+  // Case-insensitive header lookup; "" when absent.
+  std::string_view header(std::string_view name) const;
+  std::optional<std::string> query_param(std::string_view name) const;
+  // The value of one cookie, "" when absent.
+  std::string cookie(std::string_view name) const;
+};
+
+// Push side of a streaming response (server-sent events). Thread-safe: callable from any thread.
+class StreamWriter {
+ public:
+  virtual ~StreamWriter() = default;
+  // Queues a chunk; false once the client has gone (stop producing then).
+  virtual bool write(std::string chunk) = 0;
+  virtual void close() = 0;
+  virtual bool closed() const = 0;
+};
+
+struct Response {
+  int status = 200;
+  Fields headers;
+  std::string body;
+  // When set, the body is streamed: the server sends status and headers, then calls this once
+  // with a writer that stays valid until the client disconnects or close() is called.
+  std::function<void(std::shared_ptr<StreamWriter>)> on_stream;
+
+  Response& set(std::string name, std::string value);
+
+  static Response json(int status, const nlohmann::json& body);
+  static Response text(int status, std::string body, std::string content_type = "text/plain; charset=utf-8");
+  static Response no_content();
+  // The api.md error shape: {"error": {"code", "message", "field"?}}
+  static Response error(int status, std::string_view code, std::string_view message,
+                        std::string_view field = {});
+};
+
+// Percent-decoding ('+' as space in queries); nullopt on malformed escapes.
+std::optional<std::string> url_decode(std::string_view s, bool plus_is_space);
+// Splits "a=1&b=2" into decoded pairs (malformed pairs are skipped).
+Fields parse_query(std::string_view query);
+
+}  // namespace faxd::http

@@ -1,0 +1,69 @@
+#pragma once
+// Users and their credentials (login sessions and API tokens). Raw tokens are returned once
+// and stored only as SHA-256 digests.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "faxd/common/clock.hpp"
+#include "faxd/common/error.hpp"
+#include "faxd/store/db.hpp"
+
+namespace faxd::store {
+
+enum class Role { platform_admin, brand_admin, company_admin, user };
+std::string_view to_string(Role r) noexcept;
+std::optional<Role> parse_role(std::string_view s) noexcept;
+
+struct User {
+  std::string id;
+  std::string username;
+  std::string password_hash;
+  Role role = Role::user;
+  std::optional<std::string> brand_id;
+  std::optional<std::string> company_id;
+  std::string created_at;
+  std::string updated_at;
+};
+
+struct NewUser {
+  std::string username;
+  std::string password_hash;
+  Role role = Role::user;
+  std::optional<std::string> brand_id;
+  std::optional<std::string> company_id;
+};
+
+struct IssuedToken {
+  std::string id;
+  std::string token;  // the raw bearer token: shown once
+  std::string expires_at;  // "" = never
+};
+
+class UserRepo {
+ public:
+  UserRepo(Db& db, const Clock& clock) : db_(db), clock_(clock) {}
+
+  Result<int> count_with_role(Role role);
+  Result<User> create(const NewUser& u);
+  Result<std::optional<User>> find_by_username(std::string_view username);
+  Result<std::optional<User>> find(std::string_view id);
+
+  // kind: "session" (expires) or "api" (no expiry unless given).
+  Result<IssuedToken> issue_token(std::string_view user_id, std::string_view kind,
+                                  std::string_view name, std::optional<SysTime> expires_at);
+  // The user holding a live token; updates last_used_at. nullopt when unknown or expired.
+  Result<std::optional<User>> authenticate_token(std::string_view raw_token);
+  Result<void> revoke_token(std::string_view raw_token);
+
+ private:
+  Db& db_;
+  const Clock& clock_;
+};
+
+// Reads a users row selected as USER_COLUMNS.
+inline constexpr std::string_view kUserColumns =
+    "id, username, password_hash, role, brand_id, company_id, created_at, updated_at";
+User read_user(const Stmt& st);
+
+}  // namespace faxd::store

@@ -1,0 +1,130 @@
+#include "faxd/api/api.hpp"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "faxd/api/json.hpp"
+#include "faxd/common/id.hpp"
+#include "faxd/common/secrets.hpp"
+#include "faxd/common/time.hpp"
+
+namespace faxd::api {
+
+using http::Request;
+using http::Response;
+using nlohmann::json;
+
+namespace {
+constexpr auto kSessionLifetime = std::chrono::hours(12);
+constexpr std::string_view kSessionCookie = "faxd_session";
+constexpr std::string_view kCsrfCookie = "faxd_csrf";
+
+bool changes_state(std::string_view method) {
+  return method != "GET" && method != "HEAD" && method != "OPTIONS";
+}
+}  // namespace
+
+std::optional<Caller> Api::authenticate(const Request& req) const {
+  std::string token;
+  bool via_cookie = false;
+  if (auto auth = req.header("Authorization"); auth.starts_with("Bearer ")) {
+    token = std::string(auth.substr(7));
+  } else if (auto c = req.cookie(kSessionCookie); !c.empty()) {
+    token = std::move(c);
+    via_cookie = true;
+  }
+  if (token.empty() || token.size() > 200) return std::nullopt;
+  auto user = ctx_.users.authenticate_token(token);
+  if (!user || !*user) return std::nullopt;
+  return Caller{std::move(**user), via_cookie};
+}
+
+http::Handler Api::authed(AuthedHandler handler) const {
+  return [this, handler = std::move(handler)](const Request& req, const http::Params& params) {
+    auto caller = authenticate(req);
+    if (!caller)
+      return Response::error(401, "unauthenticated", "log in or send a valid API token")
+          .set("WWW-Authenticate", "Bearer");
+    if (caller->via_cookie && changes_state(req.method)) {
+      const auto expected = req.cookie(kCsrfCookie);
+      if (expected.empty() || req.header("X-CSRF-Token") != expected)
+        return Response::error(403, "csrf", "missing or wrong X-CSRF-Token header");
+    }
+    return handler(*caller, req, params);
+  };
+}
+
+void Api::add_routes(http::Router& r) {
+  r.add("GET", "/healthz", [this](const Request&, const http::Params&) {
+    auto v = ctx_.db.read([](store::Conn& c) {
+      auto& st = c.prepare("SELECT 1");
+      return st.step();
+    });
+    if (!v || !*v || !ctx_.healthy()) return Response::text(503, "unavailable\n");
+    return Response::text(200, "ok\n");
+  });
+  r.add("GET", "/api/v1/openapi.json", [](const Request&, const http::Params&) {
+    return Response::text(200, std::string(openapi_document()), "application/json");
+  });
+  r.add("POST", "/api/v1/login", [this](const Request& req, const http::Params&) {
+    return login(req);
+  }, {.max_body_bytes = 16 * 1024});
+  r.add("POST", "/api/v1/logout", authed([this](const Caller& c, const Request& req, const http::Params&) {
+    return logout(c, req);
+  }));
+  r.add("GET", "/api/v1/me", authed([](const Caller& c, const Request&, const http::Params&) {
+    return Response::json(200, me_json(c.user));
+  }));
+}
+
+Response Api::login(const Request& req) const {
+  auto body = parse_body(req);
+  if (!body) return error_response(body.error());
+  auto username = string_field(*body, "username", true);
+  if (!username) return error_response(username.error());
+  auto password = string_field(*body, "password", true);
+  if (!password) return error_response(password.error());
+  auto user = ctx_.users.find_by_username(*username);
+  if (!user) return error_response(user.error());
+  // Verify against a dummy hash for unknown users too, so timing does not reveal usernames.
+  static const std::string dummy = hash_password("not-a-password");
+  const bool ok = verify_password(*user ? (*user)->password_hash : dummy, *password) && *user;
+  if (!ok) {
+    spdlog::info("api.login_failed user={} addr={}", *username, req.remote_address);
+    return Response::error(401, "invalid_credentials", "wrong username or password");
+  }
+  const auto expires = ctx_.clock.now() + kSessionLifetime;
+  auto token = ctx_.users.issue_token((*user)->id, "session", "login", expires);
+  if (!token) return error_response(token.error());
+  spdlog::info("api.login user={} addr={}", *username, req.remote_address);
+  const auto csrf = random_hex(16);
+  const std::string secure = req.secure ? "; Secure" : "";
+  auto res = Response::json(200, {{"token", token->token},
+                                  {"expires_at", token->expires_at},
+                                  {"user", me_json(**user)}});
+  res.headers.emplace_back("Set-Cookie",
+                           fmt::format("{}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
+                                       kSessionCookie, token->token,
+                                       std::chrono::seconds(kSessionLifetime).count(), secure));
+  res.headers.emplace_back("Set-Cookie",
+                           fmt::format("{}={}; Path=/; SameSite=Strict; Max-Age={}{}", kCsrfCookie,
+                                       csrf, std::chrono::seconds(kSessionLifetime).count(), secure));
+  return res;
+}
+
+Response Api::logout(const Caller&, const Request& req) const {
+  std::string token;
+  if (auto auth = req.header("Authorization"); auth.starts_with("Bearer "))
+    token = std::string(auth.substr(7));
+  else
+    token = req.cookie(kSessionCookie);
+  if (auto r = ctx_.users.revoke_token(token); !r) return error_response(r.error());
+  auto res = Response::no_content();
+  res.headers.emplace_back("Set-Cookie", fmt::format("{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0", kSessionCookie));
+  res.headers.emplace_back("Set-Cookie", fmt::format("{}=; Path=/; SameSite=Strict; Max-Age=0", kCsrfCookie));
+  return res;
+}
+
+}  // namespace faxd::api

@@ -1,0 +1,54 @@
+#include "faxd/common/id.hpp"
+
+#include <sodium.h>
+
+#include <array>
+#include <cstdint>
+
+namespace faxd {
+
+namespace {
+constexpr char kAlphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";  // Crockford base32
+constexpr std::size_t kIdLength = 26;
+}  // namespace
+
+std::string new_id(SysTime now) {
+  const auto ms = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count());
+  std::array<std::uint8_t, 16> bytes{};
+  for (int i = 0; i < 6; ++i) bytes[i] = static_cast<std::uint8_t>(ms >> (8 * (5 - i)));
+  randombytes_buf(bytes.data() + 6, 10);
+  // 128 bits -> 26 base32 digits, as a 130-bit number with two leading zero bits.
+  auto bit = [&](int i) {  // bit i of the 130-bit number, 0 = most significant
+    const int b = i - 2;
+    return b < 0 ? 0 : (bytes[static_cast<std::size_t>(b / 8)] >> (7 - b % 8)) & 1;
+  };
+  std::string out(kIdLength, '0');
+  for (std::size_t d = 0; d < kIdLength; ++d) {
+    unsigned v = 0;
+    for (int k = 0; k < 5; ++k) v = (v << 1) | static_cast<unsigned>(bit(static_cast<int>(d) * 5 + k));
+    out[d] = kAlphabet[v];
+  }
+  return out;
+}
+
+bool is_valid_id(std::string_view id) noexcept {
+  if (id.size() != kIdLength) return false;
+  for (char c : id) {
+    const bool digit = c >= '0' && c <= '9';
+    const bool upper = c >= 'A' && c <= 'Z' && c != 'I' && c != 'L' && c != 'O' && c != 'U';
+    if (!digit && !upper) return false;
+  }
+  return true;
+}
+
+std::string random_hex(std::size_t n) {
+  std::string raw(n, '\0');
+  randombytes_buf(raw.data(), n);
+  std::string hex(n * 2 + 1, '\0');
+  sodium_bin2hex(hex.data(), hex.size(), reinterpret_cast<const unsigned char*>(raw.data()), n);
+  hex.resize(n * 2);
+  return hex;
+}
+
+}  // namespace faxd

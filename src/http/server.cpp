@@ -1,0 +1,398 @@
+#include "faxd/http/server.hpp"
+
+#include <atomic>
+#include <deque>
+#include <fmt/format.h>
+#include <mutex>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <spdlog/spdlog.h>
+
+namespace faxd::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// Headers every response carries (see docs/reliability.md, web security).
+void add_security_headers(bhttp::response_header<>& h) {
+  h.set("X-Content-Type-Options", "nosniff");
+  h.set("X-Frame-Options", "DENY");
+  h.set("Referrer-Policy", "no-referrer");
+  if (h.find("Content-Security-Policy") == h.end())
+    h.set("Content-Security-Policy",
+          "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
+          "frame-src 'self' blob:; object-src 'self' blob:; frame-ancestors 'none'; base-uri 'none'; "
+          "form-action 'self'");
+  if (h.find(bhttp::field::cache_control) == h.end()) h.set(bhttp::field::cache_control, "no-store");
+}
+
+}  // namespace
+
+class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
+ public:
+  Impl(asio::io_context& io, ServerOptions o, const Router& r, WorkRunner run)
+      : io_(io), options_(std::move(o)), router_(r), run_(std::move(run)), acceptor_(io) {}
+
+  Result<void> start() {
+    if (!options_.tls_cert.empty())
+      return fail(Errc::unsupported, "HTTPS is not available in this build; remove tls_cert/tls_key");
+    boost::system::error_code ec;
+    const auto addr = asio::ip::make_address(options_.listen.host, ec);
+    if (ec) return fail(Errc::invalid_argument, "http.listen: bad address");
+    const tcp::endpoint ep(addr, options_.listen.port);
+    acceptor_.open(ep.protocol(), ec);
+    if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec && addr.is_v6()) acceptor_.set_option(asio::ip::v6_only(false), ec);
+    if (!ec) acceptor_.bind(ep, ec);
+    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec)
+      return fail(Errc::io, fmt::format("cannot listen on {}: {}", options_.listen.to_string(),
+                                        ec.message()));
+    port_ = acceptor_.local_endpoint().port();
+    do_accept();
+    return {};
+  }
+
+  void stop() {
+    asio::post(io_, [self = shared_from_this()] {
+      boost::system::error_code ec;
+      self->acceptor_.close(ec);
+      self->stopping_ = true;
+    });
+  }
+
+  bool stopping() const { return stopping_; }
+  std::uint16_t port() const { return port_; }
+  const ServerOptions& options() const { return options_; }
+  const Router& router() const { return router_; }
+  void run_work(std::function<void()> f) { run_(std::move(f)); }
+  std::atomic<int> connections{0};
+  void set_observer(RequestObserver o) {
+    std::lock_guard lock(observer_mutex_);
+    observer_ = std::move(o);
+  }
+  void observe(const Request& r, int status, std::chrono::microseconds took) {
+    std::lock_guard lock(observer_mutex_);
+    if (observer_) observer_(r, status, took);
+  }
+
+ private:
+  void do_accept() {
+    acceptor_.async_accept(asio::make_strand(io_),
+                           [self = shared_from_this()](boost::system::error_code ec, tcp::socket s) {
+                             self->on_accept(ec, std::move(s));
+                           });
+  }
+  void on_accept(boost::system::error_code ec, tcp::socket socket);
+
+  asio::io_context& io_;
+  ServerOptions options_;
+  const Router& router_;
+  WorkRunner run_;
+  tcp::acceptor acceptor_;
+  std::uint16_t port_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::mutex observer_mutex_;
+  RequestObserver observer_;
+};
+
+namespace {
+
+class Connection;
+
+// Chunked streaming for server-sent events; chunks cross to the connection's strand.
+class ChunkWriter final : public StreamWriter {
+ public:
+  explicit ChunkWriter(std::weak_ptr<Connection> c) : conn_(std::move(c)) {}
+  bool write(std::string chunk) override;
+  void close() override;
+  bool closed() const override { return closed_; }
+  void mark_closed() { closed_ = true; }
+
+ private:
+  std::weak_ptr<Connection> conn_;
+  std::atomic<bool> closed_{false};
+};
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(tcp::socket s, std::shared_ptr<Server::Impl> server)
+      : stream_(std::move(s)), server_(std::move(server)) {
+    ++server_->connections;
+    boost::system::error_code ec;
+    auto ep = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_ = ep.address().to_string();
+  }
+  ~Connection() {
+    --server_->connections;
+    if (writer_) writer_->mark_closed();
+  }
+
+  void start() { do_read_header(); }
+
+  // Called on the strand.
+  void push_chunk(std::string chunk) {
+    chunks_.push_back(std::move(chunk));
+    if (chunks_.size() == 1) write_next_chunk();
+  }
+  void finish_stream() {
+    finishing_ = true;
+    if (chunks_.empty()) write_last_chunk();
+  }
+  auto executor() { return stream_.get_executor(); }
+
+ private:
+  void do_read_header() {
+    if (server_->stopping() && requests_ > 0) return close();
+    header_parser_.emplace();
+    header_parser_->header_limit(static_cast<std::uint32_t>(server_->options().header_limit));
+    // The route's own limit is applied once the head is known (see on_header).
+    header_parser_->body_limit(boost::none);
+    stream_.expires_after(requests_ == 0 ? server_->options().header_timeout
+                                         : server_->options().idle_timeout);
+    bhttp::async_read_header(stream_, buffer_, *header_parser_,
+                             [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                               self->on_header(ec);
+                             });
+  }
+
+  void on_header(beast::error_code ec) {
+    if (ec) {
+      if (ec == bhttp::error::header_limit)
+        return send_error(431, "header_too_large", "request headers are too large");
+      if (ec != bhttp::error::end_of_stream && ec != beast::error::timeout &&
+          ec != asio::error::connection_reset && ec != asio::error::eof && requests_ == 0)
+        return send_error(400, "bad_request", "malformed HTTP request");
+      return close();
+    }
+    started_ = Clock::now();
+    auto& head = header_parser_->get();
+    std::string_view target = head.target();
+    const auto q = target.find('?');
+    const std::size_t limit = server_->router().body_limit(
+        std::string(head.method_string()), url_decode(target.substr(0, q), false).value_or(""));
+    if (header_parser_->content_length() && *header_parser_->content_length() > limit)
+      return send_error(413, "too_large",
+                        fmt::format("the request body is over the limit of {} bytes", limit));
+    if (bhttp::token_list{head[bhttp::field::expect]}.exists("100-continue")) {
+      auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, 11);
+      bhttp::async_write(stream_, *cont, [self = shared_from_this(), cont](beast::error_code e, std::size_t) {
+        if (e) return self->close();
+        self->read_body(0);
+      });
+      return;
+    }
+    read_body(limit);
+  }
+
+  void read_body(std::size_t limit) {
+    if (limit == 0) {
+      auto& head = header_parser_->get();
+      std::string_view target = head.target();
+      limit = server_->router().body_limit(std::string(head.method_string()),
+                                           url_decode(target.substr(0, target.find('?')), false).value_or(""));
+    }
+    parser_.emplace(std::move(*header_parser_));
+    parser_->body_limit(limit);
+    stream_.expires_after(server_->options().body_timeout);
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                        self->on_body(ec);
+                      });
+  }
+
+  void on_body(beast::error_code ec) {
+    if (ec == bhttp::error::body_limit)
+      return send_error(413, "too_large", "the request body is over the limit");
+    if (ec) return close();
+    ++requests_;
+    stream_.expires_never();
+    auto msg = parser_->release();
+    auto req = std::make_shared<Request>();
+    req->method = std::string(msg.method_string());
+    req->target = std::string(msg.target());
+    const auto q = req->target.find('?');
+    auto path = url_decode(std::string_view(req->target).substr(0, q), false);
+    if (!path) return send_error(400, "bad_request", "malformed percent-encoding in the path");
+    req->path = std::move(*path);
+    if (q != std::string::npos) req->query = parse_query(std::string_view(req->target).substr(q + 1));
+    for (const auto& f : msg) req->headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+    req->body = std::move(msg.body());
+    req->remote_address = remote_;
+    keep_alive_ = msg.keep_alive();
+    version_ = msg.version();
+    // The handler may block on the store: run it on the worker pool, answer on our strand.
+    server_->run_work([self = shared_from_this(), req] {
+      Response res;
+      try {
+        res = self->server_->router().dispatch(*req);
+      } catch (const std::exception& e) {
+        spdlog::error("http.handler_exception path={} error={}", req->path, e.what());
+        res = Response::error(500, "internal", "internal error");
+      }
+      asio::post(self->executor(), [self, req, res = std::move(res)]() mutable {
+        self->respond(*req, std::move(res));
+      });
+    });
+  }
+
+  void respond(const Request& req, Response res) {
+    server_->observe(req, res.status,
+                     std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started_));
+    if (res.on_stream) return start_stream(std::move(res));
+    auto out = std::make_shared<bhttp::response<bhttp::string_body>>();
+    out->version(version_);
+    out->result(static_cast<unsigned>(res.status));
+    out->set(bhttp::field::server, "faxd");
+    for (auto& [k, v] : res.headers) out->insert(k, v);
+    add_security_headers(out->base());
+    const bool head_only = req.method == "HEAD";
+    out->body() = head_only ? std::string{} : std::move(res.body);
+    out->keep_alive(keep_alive_ && !server_->stopping());
+    out->prepare_payload();
+    if (head_only) out->content_length(res.body.size());
+    write(out);
+  }
+
+  template <class Msg>
+  void write(std::shared_ptr<Msg> out) {
+    stream_.expires_after(server_->options().write_timeout);
+    bhttp::async_write(stream_, *out, [self = shared_from_this(), out](beast::error_code ec, std::size_t) {
+      if (ec || !out->keep_alive()) return self->close();
+      self->do_read_header();
+    });
+  }
+
+  void send_error(int status, std::string_view code, std::string_view message) {
+    auto res = Response::error(status, code, message);
+    auto out = std::make_shared<bhttp::response<bhttp::string_body>>();
+    out->version(11);
+    out->result(static_cast<unsigned>(status));
+    for (auto& [k, v] : res.headers) out->insert(k, v);
+    add_security_headers(out->base());
+    out->body() = std::move(res.body);
+    out->keep_alive(false);
+    out->prepare_payload();
+    write(out);
+  }
+
+  void start_stream(Response res) {
+    auto head = std::make_shared<bhttp::response<bhttp::empty_body>>();
+    head->version(version_);
+    head->result(static_cast<unsigned>(res.status));
+    for (auto& [k, v] : res.headers) head->insert(k, v);
+    add_security_headers(head->base());
+    head->chunked(true);
+    head->keep_alive(false);
+    auto sr = std::make_shared<bhttp::response_serializer<bhttp::empty_body>>(*head);
+    stream_.expires_after(server_->options().write_timeout);
+    bhttp::async_write_header(stream_, *sr, [self = shared_from_this(), head, sr,
+                                              on_stream = std::move(res.on_stream)](
+                                                 beast::error_code ec, std::size_t) {
+      if (ec) return self->close();
+      self->stream_.expires_never();
+      self->writer_ = std::make_shared<ChunkWriter>(self->weak_from_this());
+      self->watch_disconnect();
+      on_stream(self->writer_);
+    });
+  }
+
+  // A streaming client sends nothing more; a read completing means it went away.
+  void watch_disconnect() {
+    auto buf = std::make_shared<std::array<char, 1>>();
+    stream_.socket().async_read_some(asio::buffer(*buf), [self = shared_from_this(), buf](beast::error_code, std::size_t) {
+      self->close();
+    });
+  }
+
+  void write_next_chunk() {
+    if (closed_) return;
+    auto data = std::make_shared<std::string>(std::move(chunks_.front()));
+    asio::async_write(stream_.socket(), bhttp::make_chunk(asio::buffer(*data)),
+                      [self = shared_from_this(), data](beast::error_code ec, std::size_t) {
+                        if (ec) return self->close();
+                        self->chunks_.pop_front();
+                        if (!self->chunks_.empty()) self->write_next_chunk();
+                        else if (self->finishing_) self->write_last_chunk();
+                      });
+  }
+  void write_last_chunk() {
+    if (closed_) return;
+    asio::async_write(stream_.socket(), bhttp::make_chunk_last(),
+                      [self = shared_from_this()](beast::error_code, std::size_t) { self->close(); });
+  }
+
+  void close() {
+    if (closed_) return;
+    closed_ = true;
+    if (writer_) writer_->mark_closed();
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.socket().close(ec);
+  }
+
+  beast::tcp_stream stream_;
+  std::shared_ptr<Server::Impl> server_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::empty_body>> header_parser_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::string remote_;
+  bool keep_alive_ = false;
+  unsigned version_ = 11;
+  int requests_ = 0;
+  bool closed_ = false;
+  bool finishing_ = false;
+  Clock::time_point started_;
+  std::deque<std::string> chunks_;
+  std::shared_ptr<ChunkWriter> writer_;
+};
+
+bool ChunkWriter::write(std::string chunk) {
+  auto c = conn_.lock();
+  if (!c || closed_) return false;
+  asio::post(c->executor(), [c, chunk = std::move(chunk)]() mutable { c->push_chunk(std::move(chunk)); });
+  return true;
+}
+
+void ChunkWriter::close() {
+  auto c = conn_.lock();
+  if (!c || closed_.exchange(true)) return;
+  asio::post(c->executor(), [c] { c->finish_stream(); });
+}
+
+}  // namespace
+
+void Server::Impl::on_accept(boost::system::error_code ec, tcp::socket socket) {
+  if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
+  if (!ec) {
+    if (connections.load() >= options_.max_connections) {
+      boost::system::error_code ignored;
+      socket.close(ignored);  // over the cap: refuse cheaply
+    } else {
+      std::make_shared<Connection>(std::move(socket), shared_from_this())->start();
+    }
+  }
+  do_accept();
+}
+
+Server::Server(asio::io_context& io, ServerOptions options, const Router& router, WorkRunner run)
+    : impl_(std::make_shared<Impl>(io, std::move(options), router, std::move(run))) {}
+Server::~Server() = default;
+Result<void> Server::start() { return impl_->start(); }
+void Server::stop() { impl_->stop(); }
+Result<void> Server::reload_tls() {
+  if (impl_->options().tls_cert.empty()) return {};
+  return fail(Errc::unsupported, "HTTPS is not available in this build");
+}
+std::uint16_t Server::port() const { return impl_->port(); }
+int Server::open_connections() const { return impl_->connections.load(); }
+void Server::set_observer(RequestObserver o) { impl_->set_observer(std::move(o)); }
+
+}  // namespace faxd::http

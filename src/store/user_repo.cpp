@@ -1,0 +1,135 @@
+#include "faxd/store/user_repo.hpp"
+
+#include <fmt/format.h>
+
+#include "faxd/common/id.hpp"
+#include "faxd/common/secrets.hpp"
+#include "faxd/common/time.hpp"
+
+namespace faxd::store {
+
+std::string_view to_string(Role r) noexcept {
+  switch (r) {
+    case Role::platform_admin: return "platform_admin";
+    case Role::brand_admin: return "brand_admin";
+    case Role::company_admin: return "company_admin";
+    case Role::user: return "user";
+  }
+  return "user";
+}
+
+std::optional<Role> parse_role(std::string_view s) noexcept {
+  if (s == "platform_admin") return Role::platform_admin;
+  if (s == "brand_admin") return Role::brand_admin;
+  if (s == "company_admin") return Role::company_admin;
+  if (s == "user") return Role::user;
+  return std::nullopt;
+}
+
+User read_user(const Stmt& st) {
+  User u;
+  u.id = st.text(0);
+  u.username = st.text(1);
+  u.password_hash = st.text(2);
+  u.role = parse_role(st.text(3)).value_or(Role::user);
+  u.brand_id = st.opt_text(4);
+  u.company_id = st.opt_text(5);
+  u.created_at = st.text(6);
+  u.updated_at = st.text(7);
+  return u;
+}
+
+Result<int> UserRepo::count_with_role(Role role) {
+  return db_.read([&](Conn& c) {
+    auto& st = c.prepare("SELECT count(*) FROM users WHERE role = ?");
+    st.bind_all(to_string(role));
+    st.step();
+    return st.int32(0);
+  });
+}
+
+Result<User> UserRepo::create(const NewUser& n) {
+  const auto now = clock_.now();
+  User u{new_id(now), n.username, n.password_hash, n.role, n.brand_id, n.company_id,
+         format_rfc3339(now), format_rfc3339(now)};
+  auto r = db_.write([&](Conn& c) {
+    c.exec("INSERT INTO users (id, username, password_hash, role, brand_id, company_id, "
+           "created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)",
+           u.id, u.username, u.password_hash, to_string(u.role), u.brand_id, u.company_id,
+           u.created_at, u.updated_at);
+  });
+  if (!r) {
+    if (r.error().code == Errc::conflict)
+      return fail(Errc::conflict, "username is taken", "username");
+    return std::unexpected(r.error());
+  }
+  return u;
+}
+
+Result<std::optional<User>> UserRepo::find_by_username(std::string_view username) {
+  return db_.read([&](Conn& c) -> std::optional<User> {
+    auto& st = c.prepare(fmt::format("SELECT {} FROM users WHERE username = ?", kUserColumns));
+    st.bind_all(username);
+    if (!st.step()) return std::nullopt;
+    return read_user(st);
+  });
+}
+
+Result<std::optional<User>> UserRepo::find(std::string_view id) {
+  return db_.read([&](Conn& c) -> std::optional<User> {
+    auto& st = c.prepare(fmt::format("SELECT {} FROM users WHERE id = ?", kUserColumns));
+    st.bind_all(id);
+    if (!st.step()) return std::nullopt;
+    return read_user(st);
+  });
+}
+
+Result<IssuedToken> UserRepo::issue_token(std::string_view user_id, std::string_view kind,
+                                          std::string_view name,
+                                          std::optional<SysTime> expires_at) {
+  const auto now = format_rfc3339(clock_.now());
+  IssuedToken t{new_id(clock_.now()), new_token(),
+                expires_at ? format_rfc3339(*expires_at) : std::string{}};
+  auto r = db_.write([&](Conn& c) {
+    c.exec("INSERT INTO auth_tokens (id, user_id, kind, name, token_hash, expires_at, "
+           "created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)",
+           t.id, user_id, kind, name, sha256_hex(t.token),
+           t.expires_at.empty() ? std::optional<std::string>{} : t.expires_at, now, now);
+  });
+  if (!r) return std::unexpected(r.error());
+  return t;
+}
+
+Result<std::optional<User>> UserRepo::authenticate_token(std::string_view raw_token) {
+  const auto now = format_rfc3339(clock_.now());
+  const auto digest = sha256_hex(raw_token);
+  auto user = db_.read([&](Conn& c) -> std::optional<std::pair<User, std::string>> {
+    auto& st = c.prepare(
+        "SELECT u.id, u.username, u.password_hash, u.role, u.brand_id, u.company_id, "
+        "u.created_at, u.updated_at, t.id, t.last_used_at FROM auth_tokens t "
+        "JOIN users u ON u.id = t.user_id "
+        "WHERE t.token_hash = ? AND (t.expires_at IS NULL OR t.expires_at > ?)");
+    st.bind_all(digest, now);
+    if (!st.step()) return std::nullopt;
+    // Refresh last_used_at at most once a minute, so reads stay reads.
+    const auto last = st.text(9);
+    std::string token_id = (last.empty() || last.substr(0, 16) != now.substr(0, 16)) ? st.text(8)
+                                                                                      : "";
+    return std::pair{read_user(st), token_id};
+  });
+  if (!user) return std::unexpected(user.error());
+  if (!*user) return std::optional<User>{};
+  if (!(*user)->second.empty()) {
+    (void)db_.write([&](Conn& c) {
+      c.exec("UPDATE auth_tokens SET last_used_at = ? WHERE id = ?", now, (*user)->second);
+    });
+  }
+  return std::optional<User>{std::move((*user)->first)};
+}
+
+Result<void> UserRepo::revoke_token(std::string_view raw_token) {
+  return db_.write(
+      [&](Conn& c) { c.exec("DELETE FROM auth_tokens WHERE token_hash = ?", sha256_hex(raw_token)); });
+}
+
+}  // namespace faxd::store

@@ -1,0 +1,106 @@
+#include <gtest/gtest.h>
+
+#include "faxd/common/secrets.hpp"
+#include "faxd/store/db.hpp"
+#include "faxd/store/user_repo.hpp"
+#include "temp_dir.hpp"
+
+using namespace faxd;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct StoreTest : ::testing::Test {
+  void SetUp() override {
+    ASSERT_TRUE(init_crypto());
+    auto opened = store::Db::open_sqlite({.path = dir.file("faxd.db")});
+    ASSERT_TRUE(opened) << opened.error().message;
+    db = std::move(*opened);
+  }
+  test::TempDir dir;
+  ManualClock clock;
+  std::unique_ptr<store::Db> db;
+};
+
+TEST_F(StoreTest, MigratesToTheNewestSchemaAndPassesIntegrityCheck) {
+  EXPECT_GE(db->schema_version(), 1);
+  auto check = db->integrity_check();
+  ASSERT_TRUE(check);
+  EXPECT_EQ(*check, "ok");
+}
+
+TEST_F(StoreTest, ReopeningDoesNotReapplyMigrations) {
+  const int v = db->schema_version();
+  db.reset();
+  auto again = store::Db::open_sqlite({.path = dir.file("faxd.db")});
+  ASSERT_TRUE(again);
+  EXPECT_EQ((*again)->schema_version(), v);
+}
+
+TEST_F(StoreTest, WriteThatFailsRollsBackEverything) {
+  auto r = db->write([](store::Conn& c) {
+    c.exec("INSERT INTO brands (id, name, created_at, updated_at) VALUES ('b1','A','t','t')");
+    store::abort_tx(Errc::conflict, "changed my mind");
+  });
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::conflict);
+  auto n = db->read([](store::Conn& c) {
+    auto& st = c.prepare("SELECT count(*) FROM brands");
+    st.step();
+    return st.int32(0);
+  });
+  ASSERT_TRUE(n);
+  EXPECT_EQ(*n, 0);
+}
+
+TEST_F(StoreTest, UniqueViolationIsAConflict) {
+  auto insert = [&] {
+    return db->write([](store::Conn& c) {
+      c.exec("INSERT INTO brands (id, name, created_at, updated_at) VALUES (?, 'Same', 't', 't')",
+             std::string("id") + std::to_string(rand()));
+    });
+  };
+  ASSERT_TRUE(insert());
+  auto second = insert();
+  ASSERT_FALSE(second);
+  EXPECT_EQ(second.error().code, Errc::conflict);
+}
+
+TEST_F(StoreTest, ReadersSeeCommittedWrites) {
+  store::UserRepo users(*db, clock);
+  // Warm every reader connection first, as a running daemon does, with a query that stops
+  // after its first row (an unfinished statement must not pin an old snapshot).
+  for (int i = 0; i < 8; ++i) ASSERT_TRUE(users.count_with_role(store::Role::platform_admin));
+  ASSERT_TRUE(users.create({.username = "alice", .password_hash = hash_password("pw"),
+                            .role = store::Role::platform_admin}));
+  for (int i = 0; i < 8; ++i) {
+    auto found = users.find_by_username("alice");
+    ASSERT_TRUE(found);
+    ASSERT_TRUE(found->has_value()) << "reader " << i << " does not see the new user";
+    EXPECT_TRUE(verify_password((*found)->password_hash, "pw"));
+  }
+}
+
+TEST_F(StoreTest, TokensAuthenticateUntilRevokedOrExpired) {
+  store::UserRepo users(*db, clock);
+  auto u = users.create({.username = "bob", .password_hash = "x", .role = store::Role::user});
+  ASSERT_TRUE(u);
+  auto t = users.issue_token(u->id, "session", "login", clock.now() + 1h);
+  ASSERT_TRUE(t);
+  auto who = users.authenticate_token(t->token);
+  ASSERT_TRUE(who && *who);
+  EXPECT_EQ((*who)->username, "bob");
+  clock.advance(2h);
+  who = users.authenticate_token(t->token);
+  ASSERT_TRUE(who);
+  EXPECT_FALSE(who->has_value()) << "an expired session must not authenticate";
+
+  auto api = users.issue_token(u->id, "api", "ci", std::nullopt);
+  ASSERT_TRUE(api);
+  ASSERT_TRUE(users.revoke_token(api->token));
+  who = users.authenticate_token(api->token);
+  ASSERT_TRUE(who);
+  EXPECT_FALSE(who->has_value());
+}
+
+}  // namespace

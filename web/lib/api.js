@@ -1,0 +1,38 @@
+// Thin client for /api/v1: session cookie plus the CSRF header on state-changing requests.
+export class ApiError extends Error {
+  constructor(status, body) {
+    const e = (body && body.error) || {};
+    super(e.message || `HTTP ${status}`);
+    this.status = status;
+    this.code = e.code;
+    this.field = e.field;
+  }
+}
+
+function csrf() {
+  const m = document.cookie.match(/(?:^|;\s*)faxd_csrf=([^;]+)/);
+  return m ? m[1] : '';
+}
+
+async function request(method, path, body) {
+  const headers = {};
+  let payload;
+  if (body instanceof FormData) payload = body;
+  else if (body !== undefined) { headers['Content-Type'] = 'application/json'; payload = JSON.stringify(body); }
+  if (method !== 'GET') headers['X-CSRF-Token'] = csrf();
+  const res = await fetch(`/api/v1${path}`, { method, headers, body: payload, credentials: 'same-origin' });
+  if (res.status === 204) return null;
+  const text = await res.text();
+  const data = text ? JSON.parse(text) : null;
+  if (!res.ok) throw new ApiError(res.status, data);
+  return data;
+}
+
+export const api = {
+  get: (p) => request('GET', p),
+  post: (p, b) => request('POST', p, b),
+  patch: (p, b) => request('PATCH', p, b),
+  del: (p) => request('DELETE', p),
+  login: (username, password) => request('POST', '/login', { username, password }),
+  logout: () => request('POST', '/logout'),
+};
