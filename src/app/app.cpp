@@ -8,6 +8,7 @@
 
 #include "faxd/api/api.hpp"
 #include "faxd/common/log.hpp"
+#include "faxd/common/metrics.hpp"
 #include "faxd/common/secrets.hpp"
 #include "faxd/http/router.hpp"
 #include "faxd/http/server.hpp"
@@ -27,6 +28,7 @@ struct App::Impl {
   asio::thread_pool workers{4};
   std::unique_ptr<store::Db> db;
   std::unique_ptr<store::UserRepo> users;
+  metrics::Registry metrics;
   http::Router router;
   std::unique_ptr<api::Api> api;
   std::unique_ptr<http::Server> http;
@@ -68,12 +70,28 @@ struct App::Impl {
     api = std::make_unique<api::Api>(api::Context{*db, clock, config, *users});
     api->add_routes(router);
     web::add_routes(router);
+    router.add("GET", "/metrics", [this](const http::Request&, const http::Params&) {
+      return http::Response::text(200, metrics.render(), "text/plain; version=0.0.4; charset=utf-8");
+    });
     http::ServerOptions options{.listen = config.http.listen,
                                 .tls_cert = config.http.tls_cert,
                                 .tls_key = config.http.tls_key};
     http = std::make_unique<http::Server>(io, options, router, [this](std::function<void()> f) {
       asio::post(workers, std::move(f));
     });
+    auto& requests = metrics.counter("faxd_http_requests_total", "HTTP requests answered",
+                                     {"route", "status"});
+    auto& latency = metrics.histogram("faxd_http_request_duration_seconds",
+                                      "Time from the end of the request to the response",
+                                      {0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5}, {"route"});
+    http->set_observer([this, &requests, &latency](const http::Request& req, int status,
+                                                   std::chrono::microseconds took) {
+      const auto route = router.route_label(req.method, req.path);
+      requests.with({route, std::to_string(status)}).inc();
+      latency.with({route}).observe(static_cast<double>(took.count()) / 1e6);
+    });
+    metrics.gauge_callback("faxd_http_connections", "Open HTTP connections",
+                           [this] { return static_cast<double>(http->open_connections()); });
     if (auto r = http->start(); !r) throw std::runtime_error(r.error().message);
     spdlog::info("http.listening addr={} port={}", config.http.listen.host, http->port());
   }

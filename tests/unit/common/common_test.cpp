@@ -57,3 +57,25 @@ TEST(Secrets, TokensAreRandomAndDigestsStable) {
   EXPECT_NE(new_token(), new_token());
   EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
+
+#include "faxd/common/metrics.hpp"
+
+TEST(Metrics, RendersPrometheusTextWithLabelsAndHistograms) {
+  metrics::Registry r;
+  auto& faxes = r.counter("faxd_faxes_total", "Faxes ended", {"direction", "result"});
+  faxes.with({"outbound", "delivered"}).inc(3);
+  faxes.with({"inbound", "fa\"iled"}).inc();
+  auto& lat = r.histogram("faxd_http_request_seconds", "HTTP latency", {0.01, 0.1}, {"route"});
+  lat.with({"GET /x"}).observe(0.005);
+  lat.with({"GET /x"}).observe(0.5);
+  r.gauge_callback("faxd_queue_depth", "Queued faxes", [] { return 7.0; });
+  const auto text = r.render();
+  EXPECT_NE(text.find("# TYPE faxd_faxes_total counter\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("faxd_faxes_total{direction=\"outbound\",result=\"delivered\"} 3\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("result=\"fa\\\"iled\"} 1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("faxd_http_request_seconds_bucket{route=\"GET /x\",le=\"0.01\"} 1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("faxd_http_request_seconds_bucket{route=\"GET /x\",le=\"+Inf\"} 2\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("faxd_http_request_seconds_count{route=\"GET /x\"} 2\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("faxd_queue_depth 7\n"), std::string::npos) << text;
+  EXPECT_THROW(r.counter("faxd_faxes_total", "again"), std::logic_error);
+}
