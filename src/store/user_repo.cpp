@@ -5,15 +5,20 @@
 #include "faxd/common/id.hpp"
 #include "faxd/common/secrets.hpp"
 #include "faxd/common/time.hpp"
+#include "repo_util.hpp"
 
 namespace faxd::store {
 
 std::string_view to_string(Role r) noexcept {
   switch (r) {
-    case Role::platform_admin: return "platform_admin";
-    case Role::brand_admin: return "brand_admin";
-    case Role::company_admin: return "company_admin";
-    case Role::user: return "user";
+    case Role::platform_admin:
+      return "platform_admin";
+    case Role::brand_admin:
+      return "brand_admin";
+    case Role::company_admin:
+      return "company_admin";
+    case Role::user:
+      return "user";
   }
   return "user";
 }
@@ -50,13 +55,14 @@ Result<int> UserRepo::count_with_role(Role role) {
 
 Result<User> UserRepo::create(const NewUser& n) {
   const auto now = clock_.now();
-  User u{new_id(now), n.username, n.password_hash, n.role, n.brand_id, n.company_id,
-         format_rfc3339(now), format_rfc3339(now)};
+  User u{new_id(now), n.username,   n.password_hash,     n.role,
+         n.brand_id,  n.company_id, format_rfc3339(now), format_rfc3339(now)};
   auto r = db_.write([&](Conn& c) {
-    c.exec("INSERT INTO users (id, username, password_hash, role, brand_id, company_id, "
-           "created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)",
-           u.id, u.username, u.password_hash, to_string(u.role), u.brand_id, u.company_id,
-           u.created_at, u.updated_at);
+    c.exec(
+        "INSERT INTO users (id, username, password_hash, role, brand_id, company_id, "
+        "created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)",
+        u.id, u.username, u.password_hash, to_string(u.role), u.brand_id, u.company_id,
+        u.created_at, u.updated_at);
   });
   if (!r) {
     if (r.error().code == Errc::conflict)
@@ -91,10 +97,11 @@ Result<IssuedToken> UserRepo::issue_token(std::string_view user_id, std::string_
   IssuedToken t{new_id(clock_.now()), new_token(),
                 expires_at ? format_rfc3339(*expires_at) : std::string{}};
   auto r = db_.write([&](Conn& c) {
-    c.exec("INSERT INTO auth_tokens (id, user_id, kind, name, token_hash, expires_at, "
-           "created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)",
-           t.id, user_id, kind, name, sha256_hex(t.token),
-           t.expires_at.empty() ? std::optional<std::string>{} : t.expires_at, now, now);
+    c.exec(
+        "INSERT INTO auth_tokens (id, user_id, kind, name, token_hash, expires_at, "
+        "created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)",
+        t.id, user_id, kind, name, sha256_hex(t.token),
+        t.expires_at.empty() ? std::optional<std::string>{} : t.expires_at, now, now);
   });
   if (!r) return std::unexpected(r.error());
   return t;
@@ -113,8 +120,8 @@ Result<std::optional<User>> UserRepo::authenticate_token(std::string_view raw_to
     if (!st.step()) return std::nullopt;
     // Refresh last_used_at at most once a minute, so reads stay reads.
     const auto last = st.text(9);
-    std::string token_id = (last.empty() || last.substr(0, 16) != now.substr(0, 16)) ? st.text(8)
-                                                                                      : "";
+    std::string token_id =
+        (last.empty() || last.substr(0, 16) != now.substr(0, 16)) ? st.text(8) : "";
     return std::pair{read_user(st), token_id};
   });
   if (!user) return std::unexpected(user.error());
@@ -128,8 +135,107 @@ Result<std::optional<User>> UserRepo::authenticate_token(std::string_view raw_to
 }
 
 Result<void> UserRepo::revoke_token(std::string_view raw_token) {
-  return db_.write(
-      [&](Conn& c) { c.exec("DELETE FROM auth_tokens WHERE token_hash = ?", sha256_hex(raw_token)); });
+  return db_.write([&](Conn& c) {
+    c.exec("DELETE FROM auth_tokens WHERE token_hash = ?", sha256_hex(raw_token));
+  });
+}
+
+Result<Slice<User>> UserRepo::list(const TenantFilter& f, const Page& page) {
+  return db_.read([&](Conn& c) {
+    detail::Where w;
+    if (f.brand_id) w.add("brand_id = ?", *f.brand_id);
+    if (f.company_id) w.add("company_id = ?", *f.company_id);
+    return detail::page_query<User>(c, fmt::format("SELECT {} FROM users", kUserColumns), w, "id",
+                                    page, read_user);
+  });
+}
+
+Result<User> UserRepo::update(std::string_view id, const UserPatch& p) {
+  const auto now = format_rfc3339(clock_.now());
+  return db_.write([&](Conn& c) -> Result<User> {
+    auto& st = c.prepare(fmt::format("SELECT {} FROM users WHERE id = ?", kUserColumns));
+    st.bind_all(id);
+    if (!st.step()) return fail(Errc::not_found, "no such user");
+    User u = read_user(st);
+    if (p.username) {
+      if (detail::exists(c, "SELECT 1 FROM users WHERE username = ? AND id <> ?", *p.username, id))
+        detail::reject(Errc::conflict, "username", "username: is taken");
+      u.username = *p.username;
+    }
+    if (p.password_hash) u.password_hash = *p.password_hash;
+    if (p.role) {
+      u.role = *p.role;
+      if (u.role != Role::user) c.exec("DELETE FROM user_virtual_faxes WHERE user_id = ?", id);
+    }
+    u.updated_at = now;
+    c.exec(
+        "UPDATE users SET username = ?, password_hash = ?, role = ?, updated_at = ? WHERE id = ?",
+        u.username, u.password_hash, to_string(u.role), now, u.id);
+    return u;
+  });
+}
+
+Result<void> UserRepo::remove(std::string_view id) {
+  return db_.write([&](Conn& c) -> Result<void> {
+    if (c.exec("DELETE FROM users WHERE id = ?", id) == 0)
+      return fail(Errc::not_found, "no such user");
+    return {};
+  });
+}
+
+Result<std::vector<std::string>> UserRepo::virtual_fax_ids(std::string_view user_id) {
+  return db_.read([&](Conn& c) {
+    auto& st = c.prepare(
+        "SELECT virtual_fax_id FROM user_virtual_faxes WHERE user_id = ? ORDER BY virtual_fax_id");
+    st.bind_all(user_id);
+    std::vector<std::string> out;
+    while (st.step()) out.push_back(st.text(0));
+    return out;
+  });
+}
+
+Result<void> UserRepo::set_virtual_fax_ids(std::string_view user_id,
+                                           const std::vector<std::string>& ids) {
+  return db_.write([&](Conn& c) -> Result<void> {
+    auto& st = c.prepare("SELECT company_id FROM users WHERE id = ?");
+    st.bind_all(user_id);
+    if (!st.step()) return fail(Errc::not_found, "no such user");
+    const auto company = st.opt_text(0);
+    c.exec("DELETE FROM user_virtual_faxes WHERE user_id = ?", user_id);
+    for (const auto& v : ids) {
+      // A virtual fax of another company reads exactly like a missing one.
+      if (!company ||
+          !detail::exists(c, "SELECT 1 FROM virtual_faxes WHERE id = ? AND company_id = ?", v,
+                          *company))
+        detail::reject(Errc::invalid_argument, "virtual_fax_ids",
+                       fmt::format("virtual_fax_ids: no such virtual fax in the company: {}", v));
+      c.exec("INSERT OR IGNORE INTO user_virtual_faxes (user_id, virtual_fax_id) VALUES (?, ?)",
+             user_id, v);
+    }
+    return {};
+  });
+}
+
+Result<Slice<TokenInfo>> UserRepo::list_api_tokens(std::string_view user_id, const Page& page) {
+  return db_.read([&](Conn& c) {
+    detail::Where w;
+    w.add("user_id = ?", std::string(user_id));
+    w.add("kind = ?", "api");
+    return detail::page_query<TokenInfo>(
+        c, "SELECT id, name, last_used_at, created_at, updated_at FROM auth_tokens", w, "id", page,
+        [](const Stmt& st) {
+          return TokenInfo{st.text(0), st.text(1), st.opt_text(2), st.text(3), st.text(4)};
+        });
+  });
+}
+
+Result<void> UserRepo::delete_api_token(std::string_view user_id, std::string_view token_id) {
+  return db_.write([&](Conn& c) -> Result<void> {
+    if (c.exec("DELETE FROM auth_tokens WHERE id = ? AND user_id = ? AND kind = 'api'", token_id,
+               user_id) == 0)
+      return fail(Errc::not_found, "no such token");
+    return {};
+  });
 }
 
 }  // namespace faxd::store

@@ -8,6 +8,7 @@
 #include "faxd/common/clock.hpp"
 #include "faxd/common/error.hpp"
 #include "faxd/store/db.hpp"
+#include "faxd/store/tenancy.hpp"
 
 namespace faxd::store {
 
@@ -34,9 +35,25 @@ struct NewUser {
   std::optional<std::string> company_id;
 };
 
+// Only the fields that are set change. brand_id and company_id of a user never change.
+struct UserPatch {
+  std::optional<std::string> username;
+  std::optional<std::string> password_hash;
+  std::optional<Role> role;
+};
+
+// An API token as listed: never the token itself (only its digest is stored).
+struct TokenInfo {
+  std::string id;
+  std::string name;
+  std::optional<std::string> last_used_at;
+  std::string created_at;
+  std::string updated_at;
+};
+
 struct IssuedToken {
   std::string id;
-  std::string token;  // the raw bearer token: shown once
+  std::string token;       // the raw bearer token: shown once
   std::string expires_at;  // "" = never
 };
 
@@ -48,6 +65,17 @@ class UserRepo {
   Result<User> create(const NewUser& u);
   Result<std::optional<User>> find_by_username(std::string_view username);
   Result<std::optional<User>> find(std::string_view id);
+  // filter.brand_id / company_id restrict the rows (users of a company carry its brand_id).
+  Result<Slice<User>> list(const TenantFilter& filter, const Page& page);
+  // conflict (username) when the new name is taken.
+  Result<User> update(std::string_view id, const UserPatch& patch);
+  // Its tokens, webhooks and virtual fax links go with it.
+  Result<void> remove(std::string_view id);
+  // The virtual faxes a user is linked to, by id.
+  Result<std::vector<std::string>> virtual_fax_ids(std::string_view user_id);
+  // Replaces the links; invalid_argument (virtual_fax_ids) when one is not a virtual fax of the
+  // user's company.
+  Result<void> set_virtual_fax_ids(std::string_view user_id, const std::vector<std::string>& ids);
 
   // kind: "session" (expires) or "api" (no expiry unless given).
   Result<IssuedToken> issue_token(std::string_view user_id, std::string_view kind,
@@ -55,6 +83,10 @@ class UserRepo {
   // The user holding a live token; updates last_used_at. nullopt when unknown or expired.
   Result<std::optional<User>> authenticate_token(std::string_view raw_token);
   Result<void> revoke_token(std::string_view raw_token);
+  // The user's tokens of kind "api", oldest first.
+  Result<Slice<TokenInfo>> list_api_tokens(std::string_view user_id, const Page& page);
+  // not_found unless the token is an API token of this user.
+  Result<void> delete_api_token(std::string_view user_id, std::string_view token_id);
 
  private:
   Db& db_;

@@ -1,0 +1,151 @@
+#pragma once
+// Value types of the tenancy and configuration objects (brands, companies, carriers, outgoing
+// routes, DDIs, virtual faxes) as the repositories return them, plus the list paging shared by
+// every repository. Plain values: copy them freely, on any thread.
+//
+// Patch structs change only the fields that are set; `std::optional<std::optional<T>>` is a
+// nullable column: nullopt = leave as is, an empty inner optional = set to NULL.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace faxd::store {
+
+// Keyset paging over time-ordered ids: rows with id > after, ascending, at most `limit`.
+struct Page {
+  int limit = 50;
+  std::string after;  // "" = from the start
+};
+
+template <class T>
+struct Slice {
+  std::vector<T> items;
+  std::optional<std::string> next_cursor;  // the last id when more rows follow
+};
+
+// Which tenant's rows a list returns; unset members do not filter.
+struct TenantFilter {
+  std::optional<std::string> brand_id;
+  std::optional<std::string> company_id;
+  std::optional<std::string> linked_user_id;  // virtual faxes: only those linked to this user
+};
+
+template <class T>
+using Nullable = std::optional<std::optional<T>>;
+
+struct Brand {
+  std::string id;
+  std::string name;
+  std::string created_at;
+  std::string updated_at;
+};
+
+struct Company {
+  std::string id;
+  std::string brand_id;
+  std::string name;
+  std::string timezone = "UTC";
+  std::string language = "en";
+  std::string created_at;
+  std::string updated_at;
+};
+
+struct CompanyPatch {
+  std::optional<std::string> name;
+  std::optional<std::string> timezone;
+  std::optional<std::string> language;
+};
+
+// A SIP trunk. `password` is needed in clear for SIP digest authentication; the API never
+// returns it.
+struct Carrier {
+  std::string id;
+  std::string brand_id;
+  std::string name;
+  std::string host;
+  int port = 5060;
+  std::string transport = "udp";  // udp | tcp
+  std::string username;
+  std::string password;
+  bool t38 = true;
+  int max_calls = 0;  // 0 = unlimited
+  std::string created_at;
+  std::string updated_at;
+};
+
+struct CarrierPatch {
+  std::optional<std::string> name;
+  std::optional<std::string> host;
+  std::optional<int> port;
+  std::optional<std::string> transport;
+  std::optional<std::string> username;
+  std::optional<std::string> password;
+  std::optional<bool> t38;
+  std::optional<int> max_calls;
+};
+
+// An outgoing route of a brand (see jobs/route_selector.hpp for how they are chosen).
+struct Route {
+  std::string id;
+  std::string brand_id;
+  std::string type = "fax";  // fax | call
+  std::string prefix;        // digits, optionally with a leading '+'; "" matches every number
+  std::string carrier_id;
+  int priority = 1;  // lower is tried first
+  int weight = 1;    // >= 1, share of calls among routes of one priority
+  std::string created_at;
+  std::string updated_at;
+};
+
+struct RoutePatch {
+  std::optional<std::string> type;
+  std::optional<std::string> prefix;
+  std::optional<std::string> carrier_id;
+  std::optional<int> priority;
+  std::optional<int> weight;
+};
+
+// A number (E.164 with '+') of a brand, optionally given to a company and routed to one of that
+// company's virtual faxes.
+struct Ddi {
+  std::string id;
+  std::string brand_id;
+  std::optional<std::string> company_id;
+  std::string number;
+  std::optional<std::string> virtual_fax_id;
+  std::string created_at;
+  std::string updated_at;
+};
+
+struct DdiPatch {
+  Nullable<std::string> company_id;
+  Nullable<std::string> virtual_fax_id;
+};
+
+struct VirtualFax {
+  std::string id;
+  std::string company_id;
+  std::string brand_id;  // of the company (joined, not stored)
+  std::string name;
+  std::string email;
+  bool send_by_email = false;
+  bool notify_sender = false;
+  std::optional<std::string> outgoing_ddi_id;
+  std::string station_id;
+  std::string header;
+  std::string created_at;
+  std::string updated_at;
+};
+
+struct VirtualFaxPatch {
+  std::optional<std::string> name;
+  std::optional<std::string> email;
+  std::optional<bool> send_by_email;
+  std::optional<bool> notify_sender;
+  Nullable<std::string> outgoing_ddi_id;
+  std::optional<std::string> station_id;
+  std::optional<std::string> header;
+};
+
+}  // namespace faxd::store
