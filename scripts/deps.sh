@@ -7,6 +7,7 @@ build_pkgs=(
   libboost1.81-dev libspandsp-dev libsofia-sip-ua-dev libpoppler-cpp-dev libtiff-dev
   libspdlog-dev libfmt-dev nlohmann-json3-dev libsqlite3-dev libsodium-dev
   libcurl4-openssl-dev libtomlplusplus-dev libpng-dev libgtest-dev libgmock-dev
+  libhowardhinnant-date-dev
 )
 test_pkgs=(sip-tester tshark python3 python3-aiosmtpd ghostscript chromium nodejs npm)
 bench_pkgs=(ghostscript wrk hyperfine)
