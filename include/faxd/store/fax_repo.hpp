@@ -1,0 +1,208 @@
+#pragma once
+// Faxes, their attempts and their events. The outbound queue is the faxes table: a due `queued`
+// row is claimed by one node with a lease (claimed_by, claim_until) and becomes `sending`; every
+// change of state appends its event (fax.queued, fax.sending, ...) in the same transaction, so
+// SSE clients and webhooks never miss or invent one.
+//
+// Threads: any (blocking; call from the worker pool).
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "faxd/common/clock.hpp"
+#include "faxd/common/error.hpp"
+#include "faxd/common/failure.hpp"
+#include "faxd/store/db.hpp"
+
+namespace faxd::store {
+
+enum class FaxStatus { queued, sending, delivered, failed, canceled, receiving, received };
+std::string_view to_string(FaxStatus s) noexcept;
+std::optional<FaxStatus> parse_fax_status(std::string_view s) noexcept;
+bool is_final(FaxStatus s) noexcept;
+
+struct Fax {
+  std::string id;
+  std::string direction;  // outbound | inbound
+  std::string brand_id;
+  std::string company_id;
+  std::optional<std::string> virtual_fax_id;
+  std::optional<std::string> created_by;
+  std::string from_number;
+  std::string to_number;
+  FaxStatus status = FaxStatus::queued;
+  int pages = 0;
+  int pages_total = 0;
+  std::string quality = "fine";
+  std::string header;
+  int attempts = 0;  // calls in which a transfer was attempted ("tries")
+  int dials = 0;     // calls placed
+  std::optional<int> bit_rate;
+  std::optional<bool> ecm;
+  std::optional<std::string> transport;
+  std::optional<std::string> remote_station_id;
+  std::optional<std::string> failure_code;
+  std::optional<std::string> failure_message;
+  std::optional<std::string> idempotency_key;
+  std::optional<std::string> document;  // spool path relative to data_dir
+  std::optional<std::string> claimed_by;
+  std::string created_at;
+  std::string updated_at;
+  std::optional<std::string> started_at;
+  std::optional<std::string> completed_at;
+  std::optional<std::string> next_attempt_at;
+};
+
+// The api.md fax object.
+nlohmann::json to_json(const Fax& fax);
+
+struct NewOutboundFax {
+  std::string brand_id;
+  std::string company_id;
+  std::string virtual_fax_id;
+  std::optional<std::string> created_by;
+  std::string from_number;
+  std::string to_number;
+  int pages_total = 0;
+  std::string quality = "fine";
+  std::string header;
+  std::optional<std::string> idempotency_key;
+  std::string document;
+};
+
+struct NewInboundFax {
+  std::string brand_id;
+  std::string company_id;
+  std::string virtual_fax_id;
+  std::string from_number;
+  std::string to_number;
+  std::string document;
+};
+
+// Who may see what: unset members do not restrict (a platform admin sets none).
+struct FaxScope {
+  std::optional<std::string> brand_id;
+  std::optional<std::string> company_id;
+  std::optional<std::vector<std::string>> virtual_fax_ids;  // a `user`: only these
+};
+
+struct FaxQuery {
+  FaxScope scope;
+  std::optional<std::string> direction;
+  std::optional<std::string> status;
+  std::optional<std::string> virtual_fax_id;
+  std::optional<std::string> from_number;
+  std::optional<std::string> to_number;
+  std::optional<std::string> since;  // created_at >= since (RFC 3339)
+  std::optional<std::string> until;  // created_at < until
+  int limit = 50;
+  std::optional<std::string> cursor;  // the last id of the previous page
+};
+
+struct FaxPage {
+  std::vector<Fax> data;
+  std::optional<std::string> next_cursor;
+};
+
+struct Attempt {
+  std::string id;
+  std::string fax_id;
+  std::optional<std::string> carrier_id;
+  std::string carrier_name;
+  std::optional<std::string> transport;
+  std::optional<bool> ecm;
+  std::optional<int> bit_rate;
+  int pages = 0;
+  std::optional<int> sip_status;
+  std::string result;  // running | delivered | failed | canceled
+  std::optional<std::string> failure_code;
+  std::optional<std::string> failure_message;
+  std::string started_at;
+  std::optional<std::string> ended_at;
+};
+nlohmann::json to_json(const Attempt& attempt);
+
+struct AttemptEnd {
+  std::string result;  // delivered | failed | canceled
+  std::optional<FailureCode> failure;
+  std::string message;
+  std::optional<int> sip_status;
+  std::optional<std::string> transport;
+  std::optional<bool> ecm;
+  std::optional<int> bit_rate;
+  int pages = 0;
+};
+
+// Results of a transfer, written onto the fax.
+struct TransferStats {
+  int pages = 0;
+  std::optional<int> bit_rate;
+  std::optional<bool> ecm;
+  std::optional<std::string> transport;
+  std::optional<std::string> remote_station_id;
+};
+
+enum class CancelResult { canceled, hangup_needed, not_cancelable };
+
+class FaxRepo {
+ public:
+  FaxRepo(Db& db, const Clock& clock) : db_(db), clock_(clock) {}
+
+  // A queued outbound fax, due now. When the creator already used this idempotency key, the
+  // first fax is returned with `created == false` and nothing is written.
+  Result<std::pair<Fax, bool>> create_outbound(const NewOutboundFax& fax);
+  // An inbound fax being received (status receiving).
+  Result<Fax> create_inbound(const NewInboundFax& fax);
+
+  Result<std::optional<Fax>> find(std::string_view id);
+  // find() limited to a scope: nullopt for a fax outside it, exactly as for a missing one.
+  Result<std::optional<Fax>> find_in_scope(std::string_view id, const FaxScope& scope);
+  Result<FaxPage> list(const FaxQuery& query);
+  Result<std::vector<Attempt>> attempts(std::string_view fax_id);
+
+  // Claims up to `limit` due queued faxes for `node` until `lease_until`: they become sending,
+  // their dial count goes up, and fax.sending is recorded.
+  Result<std::vector<Fax>> claim_due(std::string_view node, SysTime lease_until, int limit);
+  Result<void> extend_claim(std::string_view fax_id, std::string_view node, SysTime lease_until);
+
+  Result<std::string> begin_attempt(std::string_view fax_id, std::optional<std::string> carrier_id,
+                                    std::string carrier_name);
+  Result<void> end_attempt(std::string_view attempt_id, const AttemptEnd& end);
+
+  // Pages confirmed during a transfer (fax.page).
+  Result<void> record_progress(std::string_view fax_id, const TransferStats& stats);
+  // Back to queued for another attempt at `next_attempt_at`, keeping the last failure.
+  Result<Fax> requeue(std::string_view fax_id, SysTime next_attempt_at, FailureCode failure,
+                      std::string message, bool tried);
+  // Final states: delivered / received (failure empty) or failed / canceled.
+  Result<Fax> finish(std::string_view fax_id, FaxStatus status, const TransferStats& stats,
+                     std::optional<FailureCode> failure, std::string message, bool tried = false);
+
+  // Queued: canceled at once. Sending: the caller must hang the call up (the call's end then
+  // finishes the fax as canceled). Final: not cancelable.
+  Result<CancelResult> cancel(std::string_view fax_id);
+  // Removes the fax with its attempts; returns its document path (to delete from the spool).
+  Result<std::optional<std::string>> remove(std::string_view fax_id);
+
+  // After a crash or restart: outbound faxes left `sending` by `node` (or whose lease expired)
+  // go back to queued, due now, their running attempt marked failed; inbound faxes left
+  // `receiving` end failed ("interrupted"), keeping the pages that arrived. Returns how many.
+  Result<int> recover_interrupted(std::string_view node);
+
+  Result<int> count_with_status(FaxStatus status);
+  // The next time a queued fax becomes due (to sleep until then), if any.
+  Result<std::optional<SysTime>> next_due();
+
+ private:
+  Db& db_;
+  const Clock& clock_;
+};
+
+// Appends an event for `fax` inside a transaction (used by the fax repository and by others
+// that change a fax in their own transaction).
+void append_event(Conn& c, const Clock& clock, std::string_view type, const Fax& fax);
+
+}  // namespace faxd::store

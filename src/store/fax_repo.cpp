@@ -1,0 +1,475 @@
+#include "faxd/store/fax_repo.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "faxd/common/id.hpp"
+#include "faxd/common/time.hpp"
+
+namespace faxd::store {
+
+namespace {
+
+constexpr std::string_view kFaxColumns =
+    "id, direction, brand_id, company_id, virtual_fax_id, created_by, from_number, to_number, "
+    "status, pages, pages_total, quality, header, attempts, dials, bit_rate, ecm, transport, "
+    "remote_station_id, failure_code, failure_message, idempotency_key, document, claimed_by, "
+    "created_at, updated_at, started_at, completed_at, next_attempt_at";
+
+Fax read_fax(const Stmt& st) {
+  Fax f;
+  int i = 0;
+  f.id = st.text(i++);
+  f.direction = st.text(i++);
+  f.brand_id = st.text(i++);
+  f.company_id = st.text(i++);
+  f.virtual_fax_id = st.opt_text(i++);
+  f.created_by = st.opt_text(i++);
+  f.from_number = st.text(i++);
+  f.to_number = st.text(i++);
+  f.status = parse_fax_status(st.text(i++)).value_or(FaxStatus::failed);
+  f.pages = st.int32(i++);
+  f.pages_total = st.int32(i++);
+  f.quality = st.text(i++);
+  f.header = st.text(i++);
+  f.attempts = st.int32(i++);
+  f.dials = st.int32(i++);
+  if (auto v = st.opt_int64(i++)) f.bit_rate = static_cast<int>(*v);
+  if (auto v = st.opt_int64(i++)) f.ecm = *v != 0;
+  f.transport = st.opt_text(i++);
+  f.remote_station_id = st.opt_text(i++);
+  f.failure_code = st.opt_text(i++);
+  f.failure_message = st.opt_text(i++);
+  f.idempotency_key = st.opt_text(i++);
+  f.document = st.opt_text(i++);
+  f.claimed_by = st.opt_text(i++);
+  f.created_at = st.text(i++);
+  f.updated_at = st.text(i++);
+  f.started_at = st.opt_text(i++);
+  f.completed_at = st.opt_text(i++);
+  f.next_attempt_at = st.opt_text(i++);
+  return f;
+}
+
+std::optional<Fax> select_fax(Conn& c, std::string_view id) {
+  auto& st = c.prepare(fmt::format("SELECT {} FROM faxes WHERE id = ?", kFaxColumns));
+  st.bind_all(id);
+  if (!st.step()) return std::nullopt;
+  return read_fax(st);
+}
+
+Fax must_select(Conn& c, std::string_view id) {
+  auto f = select_fax(c, id);
+  if (!f) abort_tx(Errc::not_found, "no such fax");
+  return *f;
+}
+
+template <class T>
+nlohmann::json opt(const std::optional<T>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+
+// Appends the scope and filter conditions of a query; returns the values to bind in order.
+std::vector<std::string> where_clause(const FaxQuery& q, std::string& sql) {
+  std::vector<std::string> args;
+  auto cond = [&](std::string_view expr, const std::string& value) {
+    sql += args.empty() ? " WHERE " : " AND ";
+    sql += expr;
+    args.push_back(value);
+  };
+  if (q.scope.brand_id) cond("brand_id = ?", *q.scope.brand_id);
+  if (q.scope.company_id) cond("company_id = ?", *q.scope.company_id);
+  if (q.scope.virtual_fax_ids) {
+    sql += args.empty() ? " WHERE " : " AND ";
+    if (q.scope.virtual_fax_ids->empty()) {
+      sql += "0";
+    } else {
+      sql += "virtual_fax_id IN (";
+      for (std::size_t i = 0; i < q.scope.virtual_fax_ids->size(); ++i) {
+        sql += i ? ",?" : "?";
+        args.push_back((*q.scope.virtual_fax_ids)[i]);
+      }
+      sql += ")";
+    }
+  }
+  if (q.direction) cond("direction = ?", *q.direction);
+  if (q.status) cond("status = ?", *q.status);
+  if (q.virtual_fax_id) cond("virtual_fax_id = ?", *q.virtual_fax_id);
+  if (q.from_number) cond("from_number = ?", *q.from_number);
+  if (q.to_number) cond("to_number = ?", *q.to_number);
+  if (q.since) cond("created_at >= ?", *q.since);
+  if (q.until) cond("created_at < ?", *q.until);
+  if (q.cursor) cond("id < ?", *q.cursor);
+  return args;
+}
+
+}  // namespace
+
+std::string_view to_string(FaxStatus s) noexcept {
+  switch (s) {
+    case FaxStatus::queued: return "queued";
+    case FaxStatus::sending: return "sending";
+    case FaxStatus::delivered: return "delivered";
+    case FaxStatus::failed: return "failed";
+    case FaxStatus::canceled: return "canceled";
+    case FaxStatus::receiving: return "receiving";
+    case FaxStatus::received: return "received";
+  }
+  return "failed";
+}
+
+std::optional<FaxStatus> parse_fax_status(std::string_view s) noexcept {
+  for (auto v : {FaxStatus::queued, FaxStatus::sending, FaxStatus::delivered, FaxStatus::failed,
+                 FaxStatus::canceled, FaxStatus::receiving, FaxStatus::received})
+    if (to_string(v) == s) return v;
+  return std::nullopt;
+}
+
+bool is_final(FaxStatus s) noexcept {
+  return s == FaxStatus::delivered || s == FaxStatus::failed || s == FaxStatus::canceled ||
+         s == FaxStatus::received;
+}
+
+nlohmann::json to_json(const Fax& f) {
+  nlohmann::json failure = nullptr;
+  if (f.failure_code)
+    failure = {{"code", *f.failure_code}, {"message", f.failure_message.value_or("")}};
+  return {{"id", f.id},
+          {"direction", f.direction},
+          {"virtual_fax_id", opt(f.virtual_fax_id)},
+          {"company_id", f.company_id},
+          {"from", f.from_number},
+          {"to", f.to_number},
+          {"status", to_string(f.status)},
+          {"pages", f.pages},
+          {"pages_total", f.pages_total},
+          {"quality", f.quality},
+          {"header", f.header},
+          {"attempts", f.attempts},
+          {"dials", f.dials},
+          {"bit_rate", opt(f.bit_rate)},
+          {"ecm", opt(f.ecm)},
+          {"transport", opt(f.transport)},
+          {"remote_station_id", opt(f.remote_station_id)},
+          {"failure", failure},
+          {"created_at", f.created_at},
+          {"updated_at", f.updated_at},
+          {"started_at", opt(f.started_at)},
+          {"completed_at", opt(f.completed_at)},
+          {"next_attempt_at", opt(f.next_attempt_at)}};
+}
+
+nlohmann::json to_json(const Attempt& a) {
+  nlohmann::json failure = nullptr;
+  if (a.failure_code)
+    failure = {{"code", *a.failure_code}, {"message", a.failure_message.value_or("")}};
+  return {{"id", a.id},
+          {"fax_id", a.fax_id},
+          {"carrier_id", opt(a.carrier_id)},
+          {"carrier_name", a.carrier_name},
+          {"transport", opt(a.transport)},
+          {"ecm", opt(a.ecm)},
+          {"bit_rate", opt(a.bit_rate)},
+          {"pages", a.pages},
+          {"sip_status", opt(a.sip_status)},
+          {"result", a.result},
+          {"failure", failure},
+          {"started_at", a.started_at},
+          {"ended_at", opt(a.ended_at)}};
+}
+
+void append_event(Conn& c, const Clock& clock, std::string_view type, const Fax& fax) {
+  const auto now = clock.now();
+  const std::string id = new_id(now);
+  nlohmann::json payload = {{"id", id},
+                            {"type", type},
+                            {"created_at", format_rfc3339(now)},
+                            {"data", to_json(fax)}};
+  c.exec("INSERT INTO events (id, type, fax_id, brand_id, company_id, virtual_fax_id, payload, "
+         "created_at) VALUES (?,?,?,?,?,?,?,?)",
+         id, type, fax.id, fax.brand_id, fax.company_id, fax.virtual_fax_id, payload.dump(),
+         format_rfc3339(now));
+}
+
+Result<std::pair<Fax, bool>> FaxRepo::create_outbound(const NewOutboundFax& n) {
+  return db_.write([&](Conn& c) -> std::pair<Fax, bool> {
+    if (n.idempotency_key && n.created_by) {
+      auto& st = c.prepare("SELECT id FROM faxes WHERE created_by = ? AND idempotency_key = ?");
+      st.bind_all(*n.created_by, *n.idempotency_key);
+      if (st.step()) {
+        const auto id = st.text(0);
+        return {must_select(c, id), false};
+      }
+    }
+    const auto now = format_rfc3339(clock_.now());
+    const auto id = new_id(clock_.now());
+    c.exec("INSERT INTO faxes (id, direction, brand_id, company_id, virtual_fax_id, created_by, "
+           "from_number, to_number, status, pages_total, quality, header, idempotency_key, "
+           "document, created_at, updated_at, next_attempt_at) "
+           "VALUES (?, 'outbound', ?,?,?,?,?,?, 'queued', ?,?,?,?,?,?,?,?)",
+           id, n.brand_id, n.company_id, n.virtual_fax_id, n.created_by, n.from_number,
+           n.to_number, n.pages_total, n.quality, n.header, n.idempotency_key, n.document, now, now,
+           now);
+    Fax f = must_select(c, id);
+    append_event(c, clock_, "fax.queued", f);
+    return {f, true};
+  });
+}
+
+Result<Fax> FaxRepo::create_inbound(const NewInboundFax& n) {
+  return db_.write([&](Conn& c) {
+    const auto now = format_rfc3339(clock_.now());
+    const auto id = new_id(clock_.now());
+    c.exec("INSERT INTO faxes (id, direction, brand_id, company_id, virtual_fax_id, from_number, "
+           "to_number, status, document, created_at, updated_at, started_at) "
+           "VALUES (?, 'inbound', ?,?,?,?,?, 'receiving', ?,?,?,?)",
+           id, n.brand_id, n.company_id, n.virtual_fax_id, n.from_number, n.to_number, n.document,
+           now, now, now);
+    Fax f = must_select(c, id);
+    append_event(c, clock_, "fax.receiving", f);
+    return f;
+  });
+}
+
+Result<std::optional<Fax>> FaxRepo::find(std::string_view id) {
+  return db_.read([&](Conn& c) { return select_fax(c, id); });
+}
+
+Result<std::optional<Fax>> FaxRepo::find_in_scope(std::string_view id, const FaxScope& scope) {
+  auto f = find(id);
+  if (!f || !*f) return f;
+  const Fax& fax = **f;
+  const bool visible =
+      (!scope.brand_id || fax.brand_id == *scope.brand_id) &&
+      (!scope.company_id || fax.company_id == *scope.company_id) &&
+      (!scope.virtual_fax_ids ||
+       (fax.virtual_fax_id && std::find(scope.virtual_fax_ids->begin(), scope.virtual_fax_ids->end(),
+                                        *fax.virtual_fax_id) != scope.virtual_fax_ids->end()));
+  if (!visible) return std::optional<Fax>{};
+  return f;
+}
+
+Result<FaxPage> FaxRepo::list(const FaxQuery& q) {
+  const int limit = std::clamp(q.limit, 1, 500);
+  std::string sql = fmt::format("SELECT {} FROM faxes", kFaxColumns);
+  const auto args = where_clause(q, sql);
+  sql += fmt::format(" ORDER BY id DESC LIMIT {}", limit + 1);
+  return db_.read([&](Conn& c) {
+    auto& st = c.prepare(sql);
+    for (std::size_t i = 0; i < args.size(); ++i) st.bind(static_cast<int>(i + 1), args[i]);
+    FaxPage page;
+    while (st.step()) page.data.push_back(read_fax(st));
+    if (static_cast<int>(page.data.size()) > limit) {
+      page.data.pop_back();
+      page.next_cursor = page.data.back().id;
+    }
+    return page;
+  });
+}
+
+Result<std::vector<Attempt>> FaxRepo::attempts(std::string_view fax_id) {
+  return db_.read([&](Conn& c) {
+    auto& st = c.prepare(
+        "SELECT id, fax_id, carrier_id, carrier_name, transport, ecm, bit_rate, pages, sip_status, "
+        "result, failure_code, failure_message, started_at, ended_at FROM fax_attempts "
+        "WHERE fax_id = ? ORDER BY id");
+    st.bind_all(fax_id);
+    std::vector<Attempt> out;
+    while (st.step()) {
+      Attempt a;
+      a.id = st.text(0);
+      a.fax_id = st.text(1);
+      a.carrier_id = st.opt_text(2);
+      a.carrier_name = st.text(3);
+      a.transport = st.opt_text(4);
+      if (auto v = st.opt_int64(5)) a.ecm = *v != 0;
+      if (auto v = st.opt_int64(6)) a.bit_rate = static_cast<int>(*v);
+      a.pages = st.int32(7);
+      if (auto v = st.opt_int64(8)) a.sip_status = static_cast<int>(*v);
+      a.result = st.text(9);
+      a.failure_code = st.opt_text(10);
+      a.failure_message = st.opt_text(11);
+      a.started_at = st.text(12);
+      a.ended_at = st.opt_text(13);
+      out.push_back(std::move(a));
+    }
+    return out;
+  });
+}
+
+Result<std::vector<Fax>> FaxRepo::claim_due(std::string_view node, SysTime lease_until, int limit) {
+  const auto now = format_rfc3339(clock_.now());
+  return db_.write([&](Conn& c) {
+    std::vector<std::string> ids;
+    {
+      auto& st = c.prepare(
+          "SELECT id FROM faxes WHERE status = 'queued' AND next_attempt_at <= ? "
+          "ORDER BY next_attempt_at, id LIMIT ?");
+      st.bind_all(now, limit);
+      while (st.step()) ids.push_back(st.text(0));
+    }
+    std::vector<Fax> out;
+    for (const auto& id : ids) {
+      c.exec("UPDATE faxes SET status = 'sending', claimed_by = ?, claim_until = ?, dials = dials + 1, "
+             "started_at = COALESCE(started_at, ?), next_attempt_at = NULL, updated_at = ? WHERE id = ?",
+             node, format_rfc3339(lease_until), now, now, id);
+      out.push_back(must_select(c, id));
+      append_event(c, clock_, "fax.sending", out.back());
+    }
+    return out;
+  });
+}
+
+Result<void> FaxRepo::extend_claim(std::string_view fax_id, std::string_view node, SysTime until) {
+  return db_.write([&](Conn& c) {
+    c.exec("UPDATE faxes SET claim_until = ? WHERE id = ? AND claimed_by = ? AND status = 'sending'",
+           format_rfc3339(until), fax_id, node);
+  });
+}
+
+Result<std::string> FaxRepo::begin_attempt(std::string_view fax_id, std::optional<std::string> carrier_id,
+                                           std::string carrier_name) {
+  const auto now = format_rfc3339(clock_.now());
+  const auto id = new_id(clock_.now());
+  auto r = db_.write([&](Conn& c) {
+    c.exec("INSERT INTO fax_attempts (id, fax_id, carrier_id, carrier_name, result, started_at, "
+           "created_at, updated_at) VALUES (?,?,?,?, 'running', ?,?,?)",
+           id, fax_id, carrier_id, carrier_name, now, now, now);
+  });
+  if (!r) return std::unexpected(r.error());
+  return id;
+}
+
+Result<void> FaxRepo::end_attempt(std::string_view attempt_id, const AttemptEnd& e) {
+  const auto now = format_rfc3339(clock_.now());
+  return db_.write([&](Conn& c) {
+    c.exec("UPDATE fax_attempts SET result = ?, failure_code = ?, failure_message = ?, sip_status = ?, "
+           "transport = ?, ecm = ?, bit_rate = ?, pages = ?, ended_at = ?, updated_at = ? WHERE id = ?",
+           e.result,
+           e.failure ? std::optional<std::string>(std::string(to_string(*e.failure))) : std::nullopt,
+           e.failure ? std::optional<std::string>(e.message) : std::nullopt, e.sip_status, e.transport,
+           e.ecm, e.bit_rate, e.pages, now, now, attempt_id);
+  });
+}
+
+Result<void> FaxRepo::record_progress(std::string_view fax_id, const TransferStats& s) {
+  const auto now = format_rfc3339(clock_.now());
+  return db_.write([&](Conn& c) {
+    c.exec("UPDATE faxes SET pages = ?, bit_rate = COALESCE(?, bit_rate), ecm = COALESCE(?, ecm), "
+           "transport = COALESCE(?, transport), remote_station_id = COALESCE(?, remote_station_id), "
+           "updated_at = ? WHERE id = ?",
+           s.pages, s.bit_rate, s.ecm, s.transport, s.remote_station_id, now, fax_id);
+    append_event(c, clock_, "fax.page", must_select(c, fax_id));
+  });
+}
+
+Result<Fax> FaxRepo::requeue(std::string_view fax_id, SysTime next, FailureCode failure,
+                             std::string message, bool tried) {
+  const auto now = format_rfc3339(clock_.now());
+  return db_.write([&](Conn& c) {
+    c.exec("UPDATE faxes SET status = 'queued', claimed_by = NULL, claim_until = NULL, "
+           "next_attempt_at = ?, failure_code = ?, failure_message = ?, attempts = attempts + ?, "
+           "updated_at = ? WHERE id = ? AND status = 'sending'",
+           format_rfc3339(next), to_string(failure), message, tried ? 1 : 0, now, fax_id);
+    Fax f = must_select(c, fax_id);
+    append_event(c, clock_, "fax.queued", f);
+    return f;
+  });
+}
+
+Result<Fax> FaxRepo::finish(std::string_view fax_id, FaxStatus status, const TransferStats& s,
+                            std::optional<FailureCode> failure, std::string message, bool tried) {
+  const auto now = format_rfc3339(clock_.now());
+  return db_.write([&](Conn& c) {
+    Fax before = must_select(c, fax_id);
+    if (is_final(before.status)) return before;  // finishing twice changes nothing
+    c.exec("UPDATE faxes SET status = ?, pages = MAX(pages, ?), bit_rate = COALESCE(?, bit_rate), "
+           "ecm = COALESCE(?, ecm), transport = COALESCE(?, transport), "
+           "remote_station_id = COALESCE(?, remote_station_id), failure_code = ?, failure_message = ?, "
+           "attempts = attempts + ?, claimed_by = NULL, claim_until = NULL, next_attempt_at = NULL, "
+           "completed_at = ?, updated_at = ? WHERE id = ?",
+           to_string(status), s.pages, s.bit_rate, s.ecm, s.transport, s.remote_station_id,
+           failure ? std::optional<std::string>(std::string(to_string(*failure))) : std::nullopt,
+           failure ? std::optional<std::string>(message) : std::nullopt, tried ? 1 : 0, now, now,
+           fax_id);
+    Fax f = must_select(c, fax_id);
+    append_event(c, clock_, fmt::format("fax.{}", to_string(status)), f);
+    return f;
+  });
+}
+
+Result<CancelResult> FaxRepo::cancel(std::string_view fax_id) {
+  const auto now = format_rfc3339(clock_.now());
+  return db_.write([&](Conn& c) {
+    Fax f = must_select(c, fax_id);
+    if (f.direction != "outbound" || is_final(f.status)) return CancelResult::not_cancelable;
+    if (f.status == FaxStatus::sending) return CancelResult::hangup_needed;
+    c.exec("UPDATE faxes SET status = 'canceled', failure_code = 'canceled', "
+           "failure_message = 'canceled by the user', next_attempt_at = NULL, completed_at = ?, "
+           "updated_at = ? WHERE id = ?",
+           now, now, fax_id);
+    append_event(c, clock_, "fax.canceled", must_select(c, fax_id));
+    return CancelResult::canceled;
+  });
+}
+
+Result<std::optional<std::string>> FaxRepo::remove(std::string_view fax_id) {
+  return db_.write([&](Conn& c) {
+    Fax f = must_select(c, fax_id);
+    c.exec("DELETE FROM faxes WHERE id = ?", fax_id);
+    return f.document;
+  });
+}
+
+Result<int> FaxRepo::recover_interrupted(std::string_view node) {
+  const auto now = format_rfc3339(clock_.now());
+  return db_.write([&](Conn& c) {
+    std::vector<std::string> ids;
+    {
+      auto& st = c.prepare(
+          "SELECT id FROM faxes WHERE (status = 'sending' AND (claimed_by = ? OR claim_until < ?)) "
+          "OR status = 'receiving'");
+      st.bind_all(node, now);
+      while (st.step()) ids.push_back(st.text(0));
+    }
+    for (const auto& id : ids) {
+      c.exec("UPDATE fax_attempts SET result = 'failed', failure_code = 'internal', "
+             "failure_message = 'interrupted: faxd stopped during the call', ended_at = ?, "
+             "updated_at = ? WHERE fax_id = ? AND result = 'running'",
+             now, now, id);
+      Fax f = must_select(c, id);
+      if (f.status == FaxStatus::sending) {
+        c.exec("UPDATE faxes SET status = 'queued', claimed_by = NULL, claim_until = NULL, "
+               "next_attempt_at = ?, updated_at = ? WHERE id = ?",
+               now, now, id);
+        append_event(c, clock_, "fax.queued", must_select(c, id));
+      } else {
+        c.exec("UPDATE faxes SET status = 'failed', failure_code = 'transfer_failed', "
+               "failure_message = 'interrupted: faxd stopped while receiving', completed_at = ?, "
+               "updated_at = ? WHERE id = ?",
+               now, now, id);
+        append_event(c, clock_, "fax.failed", must_select(c, id));
+      }
+    }
+    return static_cast<int>(ids.size());
+  });
+}
+
+Result<int> FaxRepo::count_with_status(FaxStatus status) {
+  return db_.read([&](Conn& c) {
+    auto& st = c.prepare("SELECT count(*) FROM faxes WHERE status = ?");
+    st.bind_all(to_string(status));
+    st.step();
+    return st.int32(0);
+  });
+}
+
+Result<std::optional<SysTime>> FaxRepo::next_due() {
+  return db_.read([&](Conn& c) -> std::optional<SysTime> {
+    auto& st = c.prepare("SELECT min(next_attempt_at) FROM faxes WHERE status = 'queued'");
+    if (!st.step() || st.is_null(0)) return std::nullopt;
+    return parse_rfc3339(st.text(0));
+  });
+}
+
+}  // namespace faxd::store
