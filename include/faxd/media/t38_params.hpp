@@ -8,11 +8,11 @@ namespace faxd::media {
 enum class UdptlErrorCorrection { none, redundancy, fec };
 
 struct T38Params {
-  int version = 0;                         // T38FaxVersion
-  int max_bit_rate = 14400;                // T38MaxBitRate
-  bool transferred_tcf = true;             // T38FaxRateManagement: transferredTCF (else localTCF)
-  int max_buffer = 0;                      // T38FaxMaxBuffer; 0 = not given
-  int max_datagram = 0;                    // T38FaxMaxDatagram; 0 = not given (assume 400)
+  int version = 0;              // T38FaxVersion
+  int max_bit_rate = 14400;     // T38MaxBitRate
+  bool transferred_tcf = true;  // T38FaxRateManagement: transferredTCF (else localTCF)
+  int max_buffer = 0;           // T38FaxMaxBuffer; 0 = not given
+  int max_datagram = 0;         // T38FaxMaxDatagram; 0 = not given (assume 400)
   UdptlErrorCorrection error_correction = UdptlErrorCorrection::redundancy;  // T38FaxUdpEC
   bool fill_bit_removal = false;
   bool transcoding_mmr = false;
