@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <mutex>
 
 namespace faxd {
 
@@ -12,12 +13,30 @@ constexpr char kAlphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";  // Crockford b
 constexpr std::size_t kIdLength = 26;
 }  // namespace
 
+// Monotonic within the process (ULID's monotonic mode): an id made in the same millisecond as
+// the previous one (or when the clock stepped back) is the previous one plus one, so ids always
+// sort in creation order: FIFO queues and attempt lists rely on it.
 std::string new_id(SysTime now) {
-  const auto ms = static_cast<std::uint64_t>(
+  static std::mutex mutex;
+  static std::array<std::uint8_t, 16> last{};
+  auto ms = static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count());
   std::array<std::uint8_t, 16> bytes{};
-  for (int i = 0; i < 6; ++i) bytes[i] = static_cast<std::uint8_t>(ms >> (8 * (5 - i)));
-  randombytes_buf(bytes.data() + 6, 10);
+  {
+    std::lock_guard lock(mutex);
+    std::uint64_t last_ms = 0;
+    for (int i = 0; i < 6; ++i) last_ms = (last_ms << 8) | last[static_cast<std::size_t>(i)];
+    if (ms <= last_ms) {
+      bytes = last;
+      for (int i = 15; i >= 0; --i)  // +1 with carry (into the time part only past 2^80 ids)
+        if (++bytes[static_cast<std::size_t>(i)] != 0) break;
+    } else {
+      for (int i = 0; i < 6; ++i) bytes[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(ms >> (8 * (5 - i)));
+      randombytes_buf(bytes.data() + 6, 10);
+      bytes[6] &= 0x7f;  // room to count up within one millisecond
+    }
+    last = bytes;
+  }
   // 128 bits -> 26 base32 digits, as a 130-bit number with two leading zero bits.
   auto bit = [&](int i) {  // bit i of the 130-bit number, 0 = most significant
     const int b = i - 2;

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <map>
 #include <mutex>
+#include <set>
 #include <vector>
 
 #include <spdlog/spdlog.h>
@@ -184,30 +185,39 @@ class SqliteDb final : public Db {
     }
   }
 
-  // Applies embedded migrations NNNN_name.sql with NNNN above PRAGMA user_version, each in its
-  // own transaction together with the version bump.
+  // Applies every embedded migration NNNN_name.sql not yet recorded in schema_migrations, in
+  // number order, each in its own transaction together with its record. Recording each number
+  // (not only the highest) means a migration that lands after a higher-numbered one is still
+  // applied. PRAGMA user_version mirrors the highest number, for humans.
   void migrate() {
-    auto& st = writer_->prepare("PRAGMA user_version");
-    const int current = st.step() ? st.int32(0) : 0;
-    writer_->release_statements();
-    int applied = current;
+    writer_->exec_script(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+        "name TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ')))");
+    std::set<int> applied;
+    {
+      auto& st = writer_->prepare("SELECT version FROM schema_migrations");
+      while (st.step()) applied.insert(st.int32(0));
+      writer_->release_statements();
+    }
     for (const auto& f : faxd_migrations()) {
       const int version = std::stoi(std::string(f.path.substr(0, 4)));
-      if (version <= current) continue;
-      if (version != applied + 1)
-        throw Failure{Errc::store, fmt::format("migration {} is out of order", f.path)};
-      const std::string script = std::string(f.data) +
-                                 fmt::format("\nPRAGMA user_version={};", version);
+      if (applied.contains(version)) continue;
       writer_->exec_script("BEGIN IMMEDIATE");
       try {
-        writer_->exec_script(script.c_str());
+        writer_->exec_script(std::string(f.data).c_str());
+        writer_->exec(
+            "INSERT INTO schema_migrations (version, name) VALUES (?, ?)", version, f.path);
+        writer_->release_statements();
+        const int top = std::max(version, applied.empty() ? 0 : *applied.rbegin());
+        writer_->exec_script(fmt::format("PRAGMA user_version={};", top).c_str());
         writer_->exec_script("COMMIT");
       } catch (...) {
+        writer_->release_statements();
         sqlite3_exec(writer_->raw(), "ROLLBACK", nullptr, nullptr, nullptr);
         throw;
       }
+      applied.insert(version);
       spdlog::info("store.migrated version={} name={}", version, f.path);
-      applied = version;
     }
   }
 

@@ -79,3 +79,16 @@ TEST(Metrics, RendersPrometheusTextWithLabelsAndHistograms) {
   EXPECT_NE(text.find("faxd_queue_depth 7\n"), std::string::npos) << text;
   EXPECT_THROW(r.counter("faxd_faxes_total", "again"), std::logic_error);
 }
+
+TEST(Ids, SortInCreationOrderWithinOneMillisecondAndWhenTheClockStepsBack) {
+  ManualClock clock;
+  std::string previous = new_id(clock.now());
+  for (int i = 0; i < 1000; ++i) {
+    auto id = new_id(clock.now());  // same millisecond every time
+    ASSERT_GT(id, previous);
+    ASSERT_TRUE(is_valid_id(id));
+    previous = id;
+  }
+  auto back = new_id(clock.now() - std::chrono::seconds(5));
+  EXPECT_GT(back, previous);
+}

@@ -37,6 +37,27 @@ TEST_F(StoreTest, ReopeningDoesNotReapplyMigrations) {
   EXPECT_EQ((*again)->schema_version(), v);
 }
 
+TEST_F(StoreTest, EveryEmbeddedMigrationIsRecordedOnce) {
+  auto rows = db->read([](store::Conn& c) {
+    auto& st = c.prepare("SELECT count(*), min(version) FROM schema_migrations");
+    st.step();
+    return std::pair{st.int32(0), st.int32(1)};
+  });
+  ASSERT_TRUE(rows);
+  EXPECT_GE(rows->first, 1);
+  EXPECT_EQ(rows->second, 1);
+  // A migration recorded as missing (as when it landed after a higher-numbered one) is applied
+  // on the next start.
+  ASSERT_TRUE(db->write([](store::Conn& c) {
+    c.exec("DELETE FROM schema_migrations WHERE version = 1");
+    c.exec("ALTER TABLE brands RENAME TO brands_old");  // so 0001 can create it again
+    c.exec("DROP TABLE brands_old");
+  }));
+  db.reset();
+  auto again = store::Db::open_sqlite({.path = dir.file("faxd.db")});
+  ASSERT_FALSE(again) << "0001 re-applied onto existing tables fails loudly, not silently";
+}
+
 TEST_F(StoreTest, WriteThatFailsRollsBackEverything) {
   auto r = db->write([](store::Conn& c) {
     c.exec("INSERT INTO brands (id, name, created_at, updated_at) VALUES ('b1','A','t','t')");

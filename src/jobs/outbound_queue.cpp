@@ -1,0 +1,215 @@
+#include "faxd/jobs/outbound_queue.hpp"
+
+#include <filesystem>
+
+#include <spdlog/spdlog.h>
+
+#include "faxd/common/time.hpp"
+#include "faxd/sip/sip_engine.hpp"
+
+namespace faxd::jobs {
+
+struct OutboundQueue::Live {
+  store::Fax fax;
+  FaxMode mode = FaxMode::t38_ecm;
+  std::vector<CarrierTarget> carriers;  // failover order for this attempt
+  std::size_t next = 0;                 // index of the next carrier to try
+  std::optional<CarrierTarget> current;
+  std::string attempt_id;
+  std::shared_ptr<sip::CallHandle> call;
+  int pages_done = 0;
+  bool cancel_requested = false;
+  std::string last_message;
+};
+
+namespace {
+std::optional<std::string> transport_name(fax::Transport t) {
+  switch (t) {
+    case fax::Transport::t38: return "t38";
+    case fax::Transport::g711: return "g711";
+    case fax::Transport::none: return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+// A carrier that could not even connect: the next one of the same attempt may.
+bool connect_failure(const sip::CallOutcome& o) {
+  if (o.fax) return false;
+  return o.failure == FailureCode::carrier_unreachable || (o.sip_status >= 500 && o.sip_status < 600);
+}
+}  // namespace
+
+OutboundQueue::OutboundQueue(store::FaxRepo& faxes, store::DestinationRepo& destinations,
+                             RoutePlanner& planner, Dialer& dialer, IdentityLookup identity,
+                             const Clock& clock, QueueOptions options)
+    : faxes_(faxes), destinations_(destinations), planner_(planner), dialer_(dialer),
+      identity_(std::move(identity)), clock_(clock), options_(std::move(options)) {}
+
+OutboundQueue::~OutboundQueue() = default;
+
+void OutboundQueue::poll() {
+  const int free = options_.max_concurrent - static_cast<int>(live_.size());
+  if (free <= 0) return;
+  auto claimed = faxes_.claim_due(options_.node_id, clock_.now() + options_.lease, free);
+  if (!claimed) {
+    spdlog::error("queue.claim_failed error={}", claimed.error().message);
+    return;
+  }
+  for (auto& fax : *claimed) start(std::move(fax));
+}
+
+void OutboundQueue::renew_leases() {
+  for (const auto& [id, live] : live_)
+    (void)faxes_.extend_claim(id, options_.node_id, clock_.now() + options_.lease);
+}
+
+bool OutboundQueue::cancel(const std::string& fax_id) {
+  auto it = live_.find(fax_id);
+  if (it == live_.end()) return false;
+  it->second->cancel_requested = true;
+  if (it->second->call) it->second->call->cancel();
+  return true;
+}
+
+FaxMode OutboundQueue::mode_for(const std::string& number) {
+  auto m = destinations_.mode(number);
+  if (m && *m)
+    if (auto parsed = parse_fax_mode(**m)) return *parsed;
+  return FaxMode::t38_ecm;
+}
+
+void OutboundQueue::start(store::Fax fax) {
+  auto live = std::make_shared<Live>();
+  live->fax = std::move(fax);
+  live->mode = mode_for(live->fax.to_number);
+  auto plan = planner_.plan(live->fax.brand_id, live->fax.to_number);
+  if (!plan || plan->empty()) {
+    const auto message = plan ? std::string("no outgoing route for ") + live->fax.to_number
+                              : "route lookup failed: " + plan.error().message;
+    spdlog::warn("queue.no_route fax={} to={}", live->fax.id, live->fax.to_number);
+    (void)faxes_.finish(live->fax.id, store::FaxStatus::failed, {}, FailureCode::no_route, message);
+    return;
+  }
+  // Carriers at their max_calls are left out of this attempt.
+  for (auto& c : *plan)
+    if (c.max_calls <= 0 || carrier_calls_[c.id] < c.max_calls) live->carriers.push_back(std::move(c));
+  if (live->carriers.empty()) {
+    spdlog::info("queue.carriers_busy fax={}", live->fax.id);
+    (void)faxes_.requeue(live->fax.id, clock_.now() + options_.capacity_wait, FailureCode::busy,
+                         "every carrier is at its call limit", false);
+    return;
+  }
+  live_[live->fax.id] = live;
+  dial_next(live);
+}
+
+void OutboundQueue::dial_next(const std::shared_ptr<Live>& live) {
+  live->current = live->carriers[live->next++];
+  const auto& carrier = *live->current;
+  ++carrier_calls_[carrier.id];
+  auto attempt = faxes_.begin_attempt(live->fax.id, carrier.id, carrier.name);
+  live->attempt_id = attempt ? *attempt : std::string{};
+  const auto settings = settings_for(live->mode);
+  const auto who = identity_ ? identity_(live->fax) : SenderIdentity{};
+  DialRequest req;
+  req.carrier = carrier;
+  req.from_number = live->fax.from_number;
+  req.to_number = live->fax.to_number;
+  req.t38 = settings.t38 && carrier.t38;
+  req.job.direction = fax::Direction::send;
+  req.job.tiff_path = (std::filesystem::path(options_.spool_dir) / live->fax.document.value_or("")).string();
+  req.job.local_station_id = who.station_id.empty() ? live->fax.from_number : who.station_id;
+  req.job.header = live->fax.header.empty() ? who.header : live->fax.header;
+  req.job.ecm = settings.ecm && options_.ecm;
+  req.job.max_bit_rate = settings.max_bit_rate;
+  req.job.call_id = live->fax.id.substr(live->fax.id.size() - 10) + "-" + std::to_string(live->next);
+  spdlog::info("queue.dial fax={} carrier={} to={} mode={}", live->fax.id, carrier.name,
+               live->fax.to_number, to_string(live->mode));
+  std::weak_ptr<Live> weak = live;
+  live->call = dialer_.dial(std::move(req), sip::CallCallbacks{
+      .on_progress = [this, weak](const sip::CallProgress& p) {
+        if (auto l = weak.lock()) on_progress(l, p);
+      },
+      .on_end = [this, weak](const sip::CallOutcome& o) {
+        if (auto l = weak.lock()) on_end(l, o);
+      }});
+}
+
+void OutboundQueue::on_progress(const std::shared_ptr<Live>& live, const sip::CallProgress& p) {
+  if (p.kind != sip::CallProgress::Kind::page && p.kind != sip::CallProgress::Kind::transport) return;
+  if (p.kind == sip::CallProgress::Kind::page) live->pages_done = p.pages_done;
+  (void)faxes_.record_progress(live->fax.id, {.pages = live->pages_done,
+                                              .transport = transport_name(p.transport),
+                                              .remote_station_id = p.remote_station_id.empty()
+                                                  ? std::nullopt
+                                                  : std::optional<std::string>(p.remote_station_id)});
+}
+
+void OutboundQueue::on_end(const std::shared_ptr<Live>& live, const sip::CallOutcome& o) {
+  if (live->current) --carrier_calls_[live->current->id];
+  const int pages = o.fax ? o.fax->pages : live->pages_done;
+  store::AttemptEnd end{
+      .result = o.ok ? "delivered" : (live->cancel_requested ? "canceled" : "failed"),
+      .failure = o.ok ? std::nullopt : std::optional<FailureCode>(o.failure),
+      .message = o.message,
+      .sip_status = o.sip_status ? std::optional<int>(o.sip_status) : std::nullopt,
+      .transport = transport_name(o.transport),
+      .ecm = o.fax ? std::optional<bool>(o.fax->ecm) : std::nullopt,
+      .bit_rate = o.fax && o.fax->bit_rate ? std::optional<int>(o.fax->bit_rate) : std::nullopt,
+      .pages = pages};
+  if (!live->attempt_id.empty()) (void)faxes_.end_attempt(live->attempt_id, end);
+  live->call.reset();
+  spdlog::info("queue.call_ended fax={} ok={} failure={} sip={} message=\"{}\"", live->fax.id, o.ok,
+               to_string(o.failure), o.sip_status, o.message);
+  if (!o.ok && !live->cancel_requested && connect_failure(o) && live->next < live->carriers.size()) {
+    live->last_message = o.message;
+    dial_next(live);  // failover within the same attempt
+    return;
+  }
+  conclude(live, o);
+  live_.erase(live->fax.id);
+}
+
+void OutboundQueue::conclude(const std::shared_ptr<Live>& live, const sip::CallOutcome& o) {
+  const auto& fax = live->fax;
+  const bool reached_fax = o.fax.has_value() && o.sip_status == 200;
+  store::TransferStats stats{
+      .pages = o.fax ? o.fax->pages : live->pages_done,
+      .bit_rate = o.fax && o.fax->bit_rate ? std::optional<int>(o.fax->bit_rate) : std::nullopt,
+      .ecm = o.fax ? std::optional<bool>(o.fax->ecm) : std::nullopt,
+      .transport = transport_name(o.transport),
+      .remote_station_id = o.fax && !o.fax->remote_station_id.empty()
+                               ? std::optional<std::string>(o.fax->remote_station_id)
+                               : std::nullopt};
+  if (o.ok) {
+    (void)faxes_.finish(fax.id, store::FaxStatus::delivered, stats, std::nullopt, "", true);
+    (void)destinations_.set_mode(fax.to_number, to_string(live->mode));
+    return;
+  }
+  if (live->cancel_requested || o.failure == FailureCode::canceled) {
+    (void)faxes_.finish(fax.id, store::FaxStatus::canceled, stats, FailureCode::canceled,
+                        "canceled by the user", reached_fax);
+    return;
+  }
+  if (reached_fax) {
+    const auto next = next_mode(live->mode, o.failure);
+    if (next != live->mode) (void)destinations_.set_mode(fax.to_number, to_string(next));
+  }
+  const RetryState state{.dials = fax.dials, .tries = fax.attempts + (reached_fax ? 1 : 0),
+                         .created_at = parse_rfc3339(fax.created_at).value_or(clock_.now())};
+  const auto decision = decide_retry(options_.retry, {o.failure, reached_fax}, state, clock_.now());
+  if (decision.retry) {
+    ++retries_;
+    (void)faxes_.requeue(fax.id, decision.next_attempt_at, o.failure, o.message, reached_fax);
+    return;
+  }
+  // Final causes speak for themselves; otherwise say why the retries stopped.
+  const bool final_cause = !retry_delay(options_.retry, o.failure);
+  const auto message = final_cause || decision.reason.empty()
+                           ? o.message
+                           : (o.message.empty() ? "" : o.message + "; ") + "gave up: " +
+                                 std::string(decision.reason);
+  (void)faxes_.finish(fax.id, store::FaxStatus::failed, stats, o.failure, message, reached_fax);
+}
+
+}  // namespace faxd::jobs

@@ -1,0 +1,243 @@
+// The outbound queue against a real SQLite store, a manual clock and fake SIP/routes.
+#include <gtest/gtest.h>
+
+#include <deque>
+
+#include "faxd/jobs/outbound_queue.hpp"
+#include "faxd/sip/sip_engine.hpp"
+#include "faxd/store/db.hpp"
+#include "temp_dir.hpp"
+
+using namespace faxd;
+using namespace faxd::jobs;
+using namespace std::chrono_literals;
+
+namespace {
+
+class FakeHandle final : public sip::CallHandle {
+ public:
+  explicit FakeHandle(std::string id) : id_(std::move(id)) {}
+  const std::string& call_id() const override { return id_; }
+  void cancel() override { canceled = true; }
+  bool canceled = false;
+
+ private:
+  std::string id_;
+};
+
+class FakeDialer final : public Dialer {
+ public:
+  struct Call {
+    DialRequest request;
+    sip::CallCallbacks callbacks;
+    std::shared_ptr<FakeHandle> handle;
+  };
+  std::shared_ptr<sip::CallHandle> dial(DialRequest r, sip::CallCallbacks cb) override {
+    auto h = std::make_shared<FakeHandle>(r.job.call_id);
+    calls.push_back({std::move(r), std::move(cb), h});
+    return h;
+  }
+  // Ends the oldest unanswered call with `outcome`.
+  void end(sip::CallOutcome outcome) {
+    auto call = std::move(calls.front());
+    calls.pop_front();
+    call.callbacks.on_end(outcome);
+  }
+  std::deque<Call> calls;
+};
+
+class FakePlanner final : public RoutePlanner {
+ public:
+  Result<std::vector<CarrierTarget>> plan(const std::string&, const std::string&) override {
+    return carriers;
+  }
+  std::vector<CarrierTarget> carriers;
+};
+
+sip::CallOutcome status(int code, FailureCode failure, std::string msg) {
+  return {.ok = false, .failure = failure, .message = std::move(msg), .sip_status = code};
+}
+
+sip::CallOutcome faxed(bool ok, FailureCode failure = FailureCode::internal, int pages = 2) {
+  fax::FaxResult r{.ok = ok, .pages = pages, .bit_rate = 14400, .ecm = true,
+                   .transport = fax::Transport::t38, .remote_station_id = "REMOTE",
+                   .failure = failure, .message = ok ? "OK" : "Disconnected after permitted retries"};
+  return {.ok = ok, .failure = failure, .message = r.message, .sip_status = 200, .fax = r,
+          .transport = fax::Transport::t38};
+}
+
+struct QueueTest : ::testing::Test {
+  void SetUp() override {
+    auto opened = store::Db::open_sqlite({.path = dir.file("faxd.db")});
+    ASSERT_TRUE(opened);
+    db = std::move(*opened);
+    ASSERT_TRUE(db->write([](store::Conn& c) {
+      c.exec("INSERT INTO brands (id, name, created_at, updated_at) VALUES ('B1','b','t','t')");
+      c.exec("INSERT INTO companies (id, brand_id, name, created_at, updated_at) VALUES ('C1','B1','c','t','t')");
+      c.exec("INSERT INTO virtual_faxes (id, company_id, name, created_at, updated_at) VALUES ('V1','C1','v','t','t')");
+    }));
+    faxes = std::make_unique<store::FaxRepo>(*db, clock);
+    destinations = std::make_unique<store::DestinationRepo>(*db, clock);
+    planner.carriers = {{.id = "A", .name = "alpha", .host = "127.0.0.1", .port = 5070},
+                        {.id = "B", .name = "beta", .host = "127.0.0.1", .port = 5080}};
+    QueueOptions o;
+    o.spool_dir = "/spool";
+    o.retry.max_dials = 4;
+    queue = std::make_unique<OutboundQueue>(
+        *faxes, *destinations, planner, dialer,
+        [](const store::Fax&) { return SenderIdentity{"STATION", "ACME"}; }, clock, o);
+  }
+
+  store::Fax submit() {
+    auto r = faxes->create_outbound({.brand_id = "B1", .company_id = "C1", .virtual_fax_id = "V1",
+                                     .from_number = "+34910000001", .to_number = "+34910000002",
+                                     .pages_total = 2, .document = "doc.tiff"});
+    EXPECT_TRUE(r);
+    return r->first;
+  }
+  store::Fax get(const std::string& id) { return **faxes->find(id); }
+
+  test::TempDir dir;
+  ManualClock clock;
+  std::unique_ptr<store::Db> db;
+  std::unique_ptr<store::FaxRepo> faxes;
+  std::unique_ptr<store::DestinationRepo> destinations;
+  FakePlanner planner;
+  FakeDialer dialer;
+  std::unique_ptr<OutboundQueue> queue;
+};
+
+TEST_F(QueueTest, DeliveredFaxRecordsPagesTransportAndTheModeThatWorked) {
+  auto f = submit();
+  queue->poll();
+  ASSERT_EQ(dialer.calls.size(), 1u);
+  const auto& req = dialer.calls.front().request;
+  EXPECT_EQ(req.carrier.name, "alpha");
+  EXPECT_EQ(req.to_number, "+34910000002");
+  EXPECT_EQ(req.from_number, "+34910000001");
+  EXPECT_EQ(req.job.tiff_path, "/spool/doc.tiff");
+  EXPECT_EQ(req.job.local_station_id, "STATION");
+  EXPECT_EQ(req.job.header, "ACME");
+  EXPECT_TRUE(req.t38);
+  EXPECT_EQ(get(f.id).status, store::FaxStatus::sending);
+  dialer.calls.front().callbacks.on_progress({.kind = sip::CallProgress::Kind::page, .pages_done = 1});
+  EXPECT_EQ(get(f.id).pages, 1);
+  dialer.end(faxed(true));
+  auto done = get(f.id);
+  EXPECT_EQ(done.status, store::FaxStatus::delivered);
+  EXPECT_EQ(done.pages, 2);
+  EXPECT_EQ(done.transport, "t38");
+  EXPECT_EQ(done.bit_rate, 14400);
+  EXPECT_EQ(done.remote_station_id, "REMOTE");
+  EXPECT_EQ(queue->active_calls(), 0);
+  EXPECT_EQ(**destinations->mode("+34910000002"), "t38_ecm");
+}
+
+TEST_F(QueueTest, UnreachableCarrierFailsOverToTheNextInTheSameAttempt) {
+  auto f = submit();
+  queue->poll();
+  dialer.end(status(0, FailureCode::carrier_unreachable, "408 Request Timeout (local)"));
+  ASSERT_EQ(dialer.calls.size(), 1u) << "the next carrier is dialed at once";
+  EXPECT_EQ(dialer.calls.front().request.carrier.name, "beta");
+  dialer.end(faxed(true));
+  EXPECT_EQ(get(f.id).status, store::FaxStatus::delivered);
+  EXPECT_EQ(get(f.id).dials, 1) << "failover is part of one attempt";
+  auto attempts = *faxes->attempts(f.id);
+  ASSERT_EQ(attempts.size(), 2u);
+  EXPECT_EQ(attempts[0].carrier_name, "alpha");
+  EXPECT_EQ(attempts[0].failure_code, "carrier_unreachable");
+  EXPECT_EQ(attempts[1].carrier_name, "beta");
+  EXPECT_EQ(attempts[1].result, "delivered");
+}
+
+TEST_F(QueueTest, BusyIsRequeuedWithItsDelayAndRetriedWhenDue) {
+  auto f = submit();
+  queue->poll();
+  dialer.end(status(486, FailureCode::busy, "486 Busy Here"));
+  EXPECT_TRUE(dialer.calls.empty()) << "busy is not a connect failure: no failover";
+  auto q = get(f.id);
+  EXPECT_EQ(q.status, store::FaxStatus::queued);
+  EXPECT_EQ(q.failure_code, "busy");
+  ASSERT_TRUE(q.next_attempt_at);
+  queue->poll();
+  EXPECT_TRUE(dialer.calls.empty()) << "not due yet";
+  clock.advance(181s);
+  queue->poll();
+  ASSERT_EQ(dialer.calls.size(), 1u);
+  dialer.end(faxed(true));
+  EXPECT_EQ(get(f.id).status, store::FaxStatus::delivered);
+  EXPECT_EQ(get(f.id).dials, 2);
+}
+
+TEST_F(QueueTest, GivesUpAfterMaxDialsWithTheLastReason) {
+  auto f = submit();
+  for (int i = 0; i < 4; ++i) {
+    queue->poll();
+    ASSERT_EQ(dialer.calls.size(), 1u) << "dial " << i;
+    dialer.end(status(486, FailureCode::busy, "486 Busy Here"));
+    clock.advance(200s);
+  }
+  auto failed = get(f.id);
+  EXPECT_EQ(failed.status, store::FaxStatus::failed);
+  EXPECT_EQ(failed.failure_code, "busy");
+  EXPECT_EQ(failed.failure_message, "486 Busy Here; gave up: too many dials");
+}
+
+TEST_F(QueueTest, RejectedIsFinalAndNoRouteFailsAtOnce) {
+  auto f = submit();
+  queue->poll();
+  dialer.end(status(403, FailureCode::rejected, "403 Forbidden"));
+  EXPECT_EQ(get(f.id).status, store::FaxStatus::failed);
+  EXPECT_EQ(get(f.id).failure_message, "403 Forbidden");
+  planner.carriers.clear();
+  auto g = submit();
+  queue->poll();
+  EXPECT_TRUE(dialer.calls.empty());
+  EXPECT_EQ(get(g.id).status, store::FaxStatus::failed);
+  EXPECT_EQ(get(g.id).failure_code, "no_route");
+}
+
+TEST_F(QueueTest, LineTroubleStepsTheDestinationDownTheFallbackLadder) {
+  auto f = submit();
+  queue->poll();
+  dialer.end(faxed(false, FailureCode::negotiation_failed, 0));
+  EXPECT_EQ(get(f.id).status, store::FaxStatus::queued);
+  EXPECT_EQ(get(f.id).attempts, 1) << "the fax machine was reached: a try";
+  EXPECT_EQ(**destinations->mode("+34910000002"), "g711_ecm");
+  clock.advance(61s);
+  queue->poll();
+  ASSERT_EQ(dialer.calls.size(), 1u);
+  EXPECT_FALSE(dialer.calls.front().request.t38) << "the next attempt uses G.711";
+  EXPECT_TRUE(dialer.calls.front().request.job.ecm);
+  dialer.end(faxed(false, FailureCode::transfer_failed, 1));
+  clock.advance(61s);
+  queue->poll();
+  EXPECT_FALSE(dialer.calls.front().request.job.ecm) << "then G.711 without ECM";
+  EXPECT_EQ(dialer.calls.front().request.job.max_bit_rate, 9600);
+}
+
+TEST_F(QueueTest, CancelHangsUpTheLiveCallAndTheFaxEndsCanceled) {
+  auto f = submit();
+  queue->poll();
+  EXPECT_EQ(*faxes->cancel(f.id), store::CancelResult::hangup_needed);
+  EXPECT_TRUE(queue->cancel(f.id));
+  EXPECT_TRUE(dialer.calls.front().handle->canceled);
+  dialer.end(status(487, FailureCode::canceled, "487 Request Terminated"));
+  EXPECT_EQ(get(f.id).status, store::FaxStatus::canceled);
+  EXPECT_FALSE(queue->cancel(f.id));
+}
+
+TEST_F(QueueTest, CarrierMaxCallsIsRespected) {
+  planner.carriers = {{.id = "A", .name = "alpha", .max_calls = 1}};
+  auto f1 = submit();
+  auto f2 = submit();
+  queue->poll();
+  EXPECT_EQ(dialer.calls.size(), 1u);
+  EXPECT_EQ(get(f2.id).status, store::FaxStatus::queued) << "waits for a free line";
+  dialer.end(faxed(true));
+  clock.advance(6s);
+  queue->poll();
+  EXPECT_EQ(dialer.calls.size(), 1u);
+}
+
+}  // namespace
