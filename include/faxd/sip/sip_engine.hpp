@@ -1,0 +1,134 @@
+#pragma once
+// SipEngine: fax calls in and out over SIP (sofia-sip nua, UDP and TCP on `[sip] listen`).
+//
+// Inbound: an INVITE from a source address not in the allow-list (set_allowed_sources) is
+// refused with 403 at once, without asking anyone. Otherwise the CallHandler decides (the DDI
+// lookup): reject with a status (404 for an unknown DDI) or accept with a FaxJob; accepted calls
+// are answered with G.711 (or T.38 when offered directly) and switch to T.38 by re-INVITE.
+// Outbound: dial() sends an INVITE with G.711 to the carrier, answers digest challenges with the
+// carrier's credentials, then switches to T.38 unless the carrier refuses (or t38 is off), in
+// which case the fax runs in audio mode. Every call ends with one CallOutcome.
+//
+// Threads: sofia's su_root is stepped from an Asio timer on the io_context passed in (the
+// control thread): one thread, no locks. Every method and every callback (CallHandler,
+// CallCallbacks) runs on that thread, except where marked "any thread" (Decide, CallHandle::
+// cancel), which post to it. Media engine callbacks arrive on the media thread and are posted.
+// Ownership: the App owns SipEngine; SipEngine owns the calls and their CallMedia; MediaEngine
+// and CallHandler must outlive it. Destroying it without shutdown() drops calls without BYE.
+//
+// Logs: every line about a call is `sip.<event> call=<id> ...`.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "faxd/common/clock.hpp"
+#include "faxd/common/error.hpp"
+#include "faxd/config/config.hpp"
+#include "faxd/fax/call_media.hpp"
+#include "faxd/sip/call_core.hpp"
+#include "faxd/sip/call_types.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace faxd::sip {
+
+enum class SipTransport { udp, tcp };
+
+// What the CallHandler knows about an inbound INVITE.
+struct InboundCall {
+  std::string call_id;         // faxd's id of this call (in every log line)
+  std::string sip_call_id;     // the Call-ID header
+  std::string source_address;  // the packet's source IP (canonical text form)
+  std::uint16_t source_port = 0;
+  std::string request_user;  // Request-URI user part: the called number
+  std::string to_user;
+  std::string from_user;  // the caller's number
+};
+
+struct InboundDecision {
+  int status = 0;      // 0: accept; else reject with this status (403, 404, 480, 486, 503, ...)
+  std::string reason;  // reason phrase of a rejection; "" = the standard one
+  fax::FaxJob job;     // accept: what to run (direction receive)
+  CallCallbacks callbacks;  // accept: progress and the end of the call
+
+  static InboundDecision reject(int status, std::string reason = {});
+  static InboundDecision accept(fax::FaxJob job, CallCallbacks callbacks);
+};
+
+// Call exactly once, from any thread. Not calling it within `decide_timeout` refuses the call.
+using Decide = std::function<void(InboundDecision)>;
+
+class CallHandler {
+ public:
+  virtual ~CallHandler() = default;
+  // Control thread. May answer at once (call `decide` before returning) or later.
+  virtual void on_inbound_invite(const InboundCall& call, Decide decide) = 0;
+};
+
+struct OutboundCall {
+  std::string carrier_host;  // IP or DNS name
+  std::uint16_t carrier_port = 5060;
+  SipTransport transport = SipTransport::udp;
+  std::string username;  // digest credentials; empty = none
+  std::string password;
+  bool t38_allowed = true;  // false: fax in G.711 audio mode only
+  std::string from_number;  // our caller id (From user)
+  std::string to_number;    // the number dialed (Request-URI user)
+  fax::FaxJob job;          // direction send; job.call_id names the call in logs ("" = new id)
+};
+
+// A dialed call. Holding it keeps nothing alive; cancel() after the end does nothing.
+class CallHandle {
+ public:
+  virtual ~CallHandle() = default;
+  virtual const std::string& call_id() const = 0;
+  // Any thread. CANCEL while ringing, BYE when answered; the outcome is `canceled`.
+  virtual void cancel() = 0;
+};
+
+struct SipEngineOptions {
+  config::HostPort listen{"127.0.0.1", 5060};
+  std::string public_address;  // Contact and SDP address behind NAT; "" = listen/media address
+  config::T38Config t38;       // enabled, reinvite_after_s
+  CallTimers timers;           // ring, stall, max duration (reinvite_after taken from t38)
+  std::chrono::milliseconds decide_timeout = std::chrono::seconds(10);
+  std::string user_agent = "faxd";
+};
+
+class SipEngine {
+ public:
+  SipEngine(boost::asio::io_context& io, fax::MediaEngine& media, CallHandler& handler,
+            const Clock& clock, SipEngineOptions options);
+  ~SipEngine();
+  SipEngine(const SipEngine&) = delete;
+  SipEngine& operator=(const SipEngine&) = delete;
+
+  // Binds UDP and TCP on options.listen and starts stepping the stack. Fails with a clear
+  // message when the address cannot be bound.
+  Result<void> start();
+
+  // Inbound INVITEs are taken only from these addresses (IP literals; v4, v6 or v4-mapped).
+  // Replaces the previous set; empty refuses every inbound call.
+  void set_allowed_sources(const std::vector<std::string>& addresses);
+
+  // Places a call. Callbacks run on the control thread; on_end exactly once (also when the
+  // call cannot even start, e.g. no media ports: then before dial returns).
+  std::shared_ptr<CallHandle> dial(OutboundCall call, CallCallbacks callbacks);
+
+  // Stops taking calls (503), hangs up running ones (their outcomes report it), shuts the
+  // stack down and then calls `done` (control thread).
+  void shutdown(std::function<void()> done);
+
+  int active_calls() const;
+
+  class Impl;  // the nua glue (src/sip/sip_engine.cpp)
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace faxd::sip

@@ -1,0 +1,82 @@
+#include "sip_util.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sofia-sip/msg_addr.h>
+#include <sofia-sip/nua.h>
+#include <sofia-sip/sip.h>
+
+#include <cstring>
+
+namespace faxd::sip::detail {
+namespace {
+
+std::optional<std::string> print_v6(const in6_addr& a) {
+  if (IN6_IS_ADDR_V4MAPPED(&a)) {
+    in_addr v4;
+    std::memcpy(&v4, &a.s6_addr[12], 4);
+    char buf[INET_ADDRSTRLEN];
+    if (!inet_ntop(AF_INET, &v4, buf, sizeof buf)) return std::nullopt;
+    return std::string(buf);
+  }
+  char buf[INET6_ADDRSTRLEN];
+  if (!inet_ntop(AF_INET6, &a, buf, sizeof buf)) return std::nullopt;
+  return std::string(buf);
+}
+
+}  // namespace
+
+std::optional<std::string> canonical_ip(std::string_view text) {
+  std::string s(text);
+  if (s.size() > 2 && s.front() == '[' && s.back() == ']') s = s.substr(1, s.size() - 2);
+  in_addr v4;
+  if (inet_pton(AF_INET, s.c_str(), &v4) == 1) {
+    char buf[INET_ADDRSTRLEN];
+    if (!inet_ntop(AF_INET, &v4, buf, sizeof buf)) return std::nullopt;
+    return std::string(buf);
+  }
+  in6_addr v6;
+  if (inet_pton(AF_INET6, s.c_str(), &v6) == 1) return print_v6(v6);
+  return std::nullopt;
+}
+
+std::optional<SourceAddress> current_source(nua_s* nua) {
+  msg_t* msg = nua_current_request(nua);
+  if (!msg) return std::nullopt;
+  su_addrinfo_t* ai = msg_addrinfo(msg);
+  if (!ai || !ai->ai_addr) return std::nullopt;
+  SourceAddress out;
+  if (ai->ai_addr->sa_family == AF_INET) {
+    sockaddr_in sin;
+    std::memcpy(&sin, ai->ai_addr, sizeof sin);
+    char buf[INET_ADDRSTRLEN];
+    if (!inet_ntop(AF_INET, &sin.sin_addr, buf, sizeof buf)) return std::nullopt;
+    out.address = buf;
+    out.port = ntohs(sin.sin_port);
+    return out;
+  }
+  if (ai->ai_addr->sa_family == AF_INET6) {
+    sockaddr_in6 sin6;
+    std::memcpy(&sin6, ai->ai_addr, sizeof sin6);
+    auto text = print_v6(sin6.sin6_addr);
+    if (!text) return std::nullopt;
+    out.address = *text;
+    out.port = ntohs(sin6.sin6_port);
+    return out;
+  }
+  return std::nullopt;
+}
+
+std::string payload_of(const sip_s* sip) {
+  if (!sip || !sip->sip_payload || !sip->sip_payload->pl_data) return {};
+  return std::string(sip->sip_payload->pl_data, sip->sip_payload->pl_len);
+}
+
+std::string uri_host(std::string_view host) {
+  if (host.find(':') != std::string_view::npos && host.front() != '[') {
+    return "[" + std::string(host) + "]";
+  }
+  return std::string(host);
+}
+
+}  // namespace faxd::sip::detail

@@ -1,0 +1,27 @@
+#pragma once
+// Small helpers of the nua glue (internal to faxd_sip): addresses and message fields.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+struct nua_s;
+struct sip_s;
+
+namespace faxd::sip::detail {
+
+struct SourceAddress {
+  std::string address;  // canonical: v4 dotted, v6 compressed; v4-mapped v6 as v4
+  std::uint16_t port = 0;
+};
+
+// The canonical text form of an IP literal; nullopt when it is not one.
+std::optional<std::string> canonical_ip(std::string_view text);
+// The source of the request the current nua event carries.
+std::optional<SourceAddress> current_source(nua_s* nua);
+
+std::string payload_of(const sip_s* sip);
+// "host" or "[v6]" for URIs.
+std::string uri_host(std::string_view host);
+
+}  // namespace faxd::sip::detail
