@@ -235,6 +235,17 @@ Result<std::optional<Fax>> FaxRepo::find(std::string_view id) {
   return db_.read([&](Conn& c) { return select_fax(c, id); });
 }
 
+Result<std::optional<Fax>> FaxRepo::find_by_idempotency_key(std::string_view created_by,
+                                                           std::string_view key) {
+  return db_.read([&](Conn& c) -> std::optional<Fax> {
+    auto& st = c.prepare("SELECT id FROM faxes WHERE created_by = ? AND idempotency_key = ?");
+    st.bind_all(created_by, key);
+    if (!st.step()) return std::nullopt;
+    const auto id = st.text(0);
+    return select_fax(c, id);
+  });
+}
+
 Result<std::optional<Fax>> FaxRepo::find_in_scope(std::string_view id, const FaxScope& scope) {
   auto f = find(id);
   if (!f || !*f) return f;

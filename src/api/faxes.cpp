@@ -1,0 +1,431 @@
+#include "faxd/api/faxes.hpp"
+
+#include <filesystem>
+#include <fstream>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
+
+#include "faxd/api/json.hpp"
+#include "faxd/common/id.hpp"
+#include "faxd/common/time.hpp"
+#include "faxd/http/multipart.hpp"
+#include "validate.hpp"
+
+namespace faxd::api {
+
+namespace fs = std::filesystem;
+using http::Request;
+using http::Response;
+
+namespace {
+
+Response fax_not_found() {
+  return Response::error(404, "not_found", "no such fax");
+}
+
+bool write_file(const fs::path& path, std::string_view data) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(data.data(), static_cast<std::streamsize>(data.size()));
+  return static_cast<bool>(out);
+}
+
+std::optional<std::string> read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// Removes the temporary upload files when the request is done, whatever happens.
+struct TempFiles {
+  std::vector<std::string> paths;
+  ~TempFiles() {
+    std::error_code ec;
+    for (const auto& p : paths) fs::remove(p, ec);
+  }
+};
+
+// The scope a caller may send from: the virtual fax must be visible to it.
+bool may_use_virtual_fax(const Caller& c, const store::VirtualFax& v,
+                         const store::FaxScope& scope) {
+  if (scope.brand_id && *scope.brand_id != v.brand_id) return false;
+  if (scope.company_id && *scope.company_id != v.company_id) return false;
+  if (scope.virtual_fax_ids &&
+      std::find(scope.virtual_fax_ids->begin(), scope.virtual_fax_ids->end(), v.id) ==
+          scope.virtual_fax_ids->end())
+    return false;
+  (void)c;
+  return true;
+}
+
+class FaxHandlers {
+ public:
+  explicit FaxHandlers(FaxApiDeps& deps) : d_(deps) {}
+
+  Response send(const Caller& caller, const Request& req) {
+    auto boundary = http::multipart_boundary(req.header("Content-Type"));
+    if (!boundary) return error_response(boundary.error());
+    auto parts = http::parse_multipart(req.body, *boundary);
+    if (!parts) return error_response(parts.error());
+    std::string vfax_id, to, quality_text = "fine", header;
+    std::vector<const http::Part*> files;
+    for (const auto& p : *parts) {
+      if (p.name == "file")
+        files.push_back(&p);
+      else if (p.name == "virtual_fax_id")
+        vfax_id = std::string(p.data);
+      else if (p.name == "to")
+        to = std::string(p.data);
+      else if (p.name == "quality")
+        quality_text = std::string(p.data);
+      else if (p.name == "header")
+        header = std::string(p.data);
+    }
+    if (!is_e164(to)) return Response::error(422, "invalid_field", "to: not an E.164 number", "to");
+    auto quality = document::parse_quality(quality_text);
+    if (!quality)
+      return Response::error(422, "invalid_field", "quality: must be standard or fine", "quality");
+    if (header.size() > 50 || !is_printable(header))
+      return Response::error(422, "invalid_field", "header: at most 50 printable characters",
+                             "header");
+    if (files.empty())
+      return Response::error(422, "invalid_field", "file: attach at least one PDF or TIFF", "file");
+    if (!is_valid_id(vfax_id))
+      return Response::error(422, "invalid_field", "virtual_fax_id: no such virtual fax",
+                             "virtual_fax_id");
+    auto vfax = d_.vfaxes.find_virtual_fax(vfax_id);
+    if (!vfax) return error_response(vfax.error());
+    const auto scope = fax_scope(caller, d_.db);
+    if (!*vfax || !may_use_virtual_fax(caller, **vfax, scope))
+      return Response::error(422, "invalid_field", "virtual_fax_id: no such virtual fax",
+                             "virtual_fax_id");
+    const auto& vf = **vfax;
+
+    const auto key = std::string(req.header("Idempotency-Key"));
+    if (key.size() > 200) return Response::error(422, "invalid_field", "Idempotency-Key: too long");
+    if (!key.empty()) {  // a retried request gets the first fax, without converting again
+      auto first = d_.faxes.find_by_idempotency_key(caller.user.id, key);
+      if (!first) return error_response(first.error());
+      if (*first) return Response::json(200, store::to_json(**first));
+    }
+
+    std::string from;
+    if (vf.outgoing_ddi_id) {
+      auto ddi = d_.ddis.find_ddi(*vf.outgoing_ddi_id);
+      if (ddi && *ddi) from = (*ddi)->number;
+    }
+
+    // Convert before answering: a bad document is refused now and nothing is queued.
+    const fs::path spool(d_.spool_dir);
+    std::error_code ec;
+    fs::create_directories(spool / "tmp", ec);
+    fs::create_directories(spool / "outbound", ec);
+    TempFiles temps;
+    std::vector<std::string> inputs;
+    for (const auto* f : files) {
+      const auto path = (spool / "tmp" / (new_id(d_.clock.now()) + ".upload")).string();
+      temps.paths.push_back(path);
+      if (!write_file(path, f->data))
+        return Response::error(507, "storage_full", "cannot store the upload");
+      inputs.push_back(path);
+    }
+    const std::string doc = "outbound/" + new_id(d_.clock.now()) + ".tiff";
+    auto info = document::convert_to_fax_tiff(inputs, (spool / doc).string(), *quality, d_.convert);
+    if (!info) {
+      const auto& e = info.error();
+      const int status = e.code == Errc::too_large ? 413 : (e.code == Errc::io ? 507 : 422);
+      const std::string name = files.size() == 1 ? std::string(files[0]->filename) : "";
+      const auto message = name.empty() ? e.message : name + ": " + e.message;
+      return Response::error(status, status == 422 ? "document_invalid" : "too_large", message,
+                             "file");
+    }
+    auto created = d_.faxes.create_outbound(
+        {.brand_id = vf.brand_id,
+         .company_id = vf.company_id,
+         .virtual_fax_id = vf.id,
+         .created_by = caller.user.id,
+         .from_number = from,
+         .to_number = to,
+         .pages_total = info->pages,
+         .quality = std::string(document::to_string(*quality)),
+         .header = header,
+         .idempotency_key = key.empty() ? std::nullopt : std::optional<std::string>(key),
+         .document = doc});
+    if (!created) {
+      fs::remove(spool / doc, ec);
+      return error_response(created.error());
+    }
+    if (!created->second) fs::remove(spool / doc, ec);  // an idempotent retry: keep the first
+    spdlog::info("api.fax_queued fax={} to={} pages={} user={}", created->first.id, to, info->pages,
+                 caller.user.username);
+    if (d_.wake_queue) d_.wake_queue();
+    return Response::json(created->second ? 202 : 200, store::to_json(created->first));
+  }
+
+  Response list(const Caller& caller, const Request& req) {
+    store::FaxQuery q{.scope = fax_scope(caller, d_.db)};
+    auto param = [&](std::string_view name) { return req.query_param(name); };
+    if (auto v = param("limit")) {
+      try {
+        q.limit = std::stoi(*v);
+      } catch (...) {
+        return Response::error(422, "invalid_field", "limit: must be a number from 1 to 500",
+                               "limit");
+      }
+      if (q.limit < 1 || q.limit > 500)
+        return Response::error(422, "invalid_field", "limit: must be a number from 1 to 500",
+                               "limit");
+    }
+    if (auto v = param("cursor")) {
+      if (!is_valid_id(*v))
+        return Response::error(422, "invalid_field", "cursor: not a cursor", "cursor");
+      q.cursor = *v;
+    }
+    if (auto v = param("direction")) {
+      if (*v != "inbound" && *v != "outbound")
+        return Response::error(422, "invalid_field", "direction: inbound or outbound", "direction");
+      q.direction = *v;
+    }
+    if (auto v = param("status")) {
+      if (!store::parse_fax_status(*v))
+        return Response::error(422, "invalid_field", "status: unknown status", "status");
+      q.status = *v;
+    }
+    if (auto v = param("virtual_fax_id")) q.virtual_fax_id = *v;
+    if (auto v = param("from")) q.from_number = *v;
+    if (auto v = param("to")) q.to_number = *v;
+    for (auto [name, slot] : {std::pair{"since", &q.since}, std::pair{"until", &q.until}}) {
+      if (auto v = param(name)) {
+        auto t = parse_rfc3339(*v);
+        if (!t)
+          return Response::error(422, "invalid_field",
+                                 fmt::format("{}: not an RFC 3339 time", name), name);
+        *slot = format_rfc3339(*t);
+      }
+    }
+    auto page = d_.faxes.list(q);
+    if (!page) return error_response(page.error());
+    auto data = nlohmann::json::array();
+    for (const auto& f : page->data) data.push_back(store::to_json(f));
+    return Response::json(
+        200, {{"data", data},
+              {"next_cursor", page->next_cursor ? nlohmann::json(*page->next_cursor) : nullptr}});
+  }
+
+  // The fax if the caller may see it.
+  std::optional<store::Fax> visible(const Caller& caller, const std::string& id, Response& error) {
+    if (!is_valid_id(id)) {
+      error = fax_not_found();
+      return std::nullopt;
+    }
+    auto f = d_.faxes.find_in_scope(id, fax_scope(caller, d_.db));
+    if (!f) {
+      error = error_response(f.error());
+      return std::nullopt;
+    }
+    if (!*f) error = fax_not_found();
+    return *f;
+  }
+
+  Response get(const Caller& caller, const std::string& id) {
+    Response err;
+    auto f = visible(caller, id, err);
+    return f ? Response::json(200, store::to_json(*f)) : err;
+  }
+
+  Response attempts(const Caller& caller, const std::string& id) {
+    Response err;
+    auto f = visible(caller, id, err);
+    if (!f) return err;
+    auto list = d_.faxes.attempts(id);
+    if (!list) return error_response(list.error());
+    auto data = nlohmann::json::array();
+    for (const auto& a : *list) data.push_back(store::to_json(a));
+    return Response::json(200, {{"data", data}, {"next_cursor", nullptr}});
+  }
+
+  Response document(const Caller& caller, const Request& req, const std::string& id) {
+    Response err;
+    auto f = visible(caller, id, err);
+    if (!f) return err;
+    if (!f->document) return Response::error(404, "not_found", "this fax has no document");
+    const fs::path tiff = fs::path(d_.spool_dir) / *f->document;
+    const bool as_tiff = req.query_param("format").value_or("pdf") == "tiff";
+    fs::path file = tiff;
+    if (!as_tiff) {
+      file = fs::path(tiff).replace_extension(".pdf");
+      if (!fs::exists(file)) {
+        const auto tmp = file.string() + "." + random_hex(4) + ".tmp";
+        if (auto r = document::fax_tiff_to_pdf(tiff.string(), tmp); !r)
+          return error_response(r.error());
+        std::error_code ec;
+        fs::rename(tmp, file, ec);  // atomic: concurrent readers see all or nothing
+      }
+    }
+    auto data = read_file(file);
+    if (!data) return Response::error(404, "not_found", "the document is missing");
+    auto res = Response::text(200, std::move(*data), as_tiff ? "image/tiff" : "application/pdf");
+    res.set("Content-Disposition",
+            fmt::format("inline; filename=\"fax-{}.{}\"", f->id, as_tiff ? "tiff" : "pdf"));
+    return res;
+  }
+
+  Response thumbnail(const Caller& caller, const std::string& id, const std::string& n) {
+    Response err;
+    auto f = visible(caller, id, err);
+    if (!f) return err;
+    int page = 0;
+    try {
+      page = std::stoi(n);
+    } catch (...) {
+      return Response::error(404, "not_found", "no such page");
+    }
+    if (!f->document || page < 1 || page > std::max(f->pages_total, f->pages))
+      return Response::error(404, "not_found", "no such page");
+    auto png =
+        document::thumbnail_png((fs::path(d_.spool_dir) / *f->document).string(), page - 1, 400);
+    if (!png) return error_response(png.error());
+    auto res = Response::text(200, std::move(*png), "image/png");
+    res.set("Cache-Control", "private, max-age=3600");
+    return res;
+  }
+
+  Response cancel(const Caller& caller, const std::string& id) {
+    Response err;
+    auto f = visible(caller, id, err);
+    if (!f) return err;
+    auto r = d_.faxes.cancel(id);
+    if (!r) return error_response(r.error());
+    switch (*r) {
+      case store::CancelResult::not_cancelable:
+        return Response::error(409, "conflict",
+                               fmt::format("a {} fax cannot be canceled", to_string(f->status)));
+      case store::CancelResult::hangup_needed:
+        if (d_.hang_up) d_.hang_up(id);
+        break;
+      case store::CancelResult::canceled:
+        break;
+    }
+    auto now = d_.faxes.find(id);
+    if (!now || !*now) return fax_not_found();
+    return Response::json(202, store::to_json(**now));
+  }
+
+  Response resend(const Caller& caller, const std::string& id) {
+    Response err;
+    auto f = visible(caller, id, err);
+    if (!f) return err;
+    if (f->direction != "outbound" ||
+        (f->status != store::FaxStatus::failed && f->status != store::FaxStatus::canceled))
+      return Response::error(409, "conflict",
+                             "only a failed or canceled outbound fax can be resent");
+    if (!f->document || !f->virtual_fax_id)
+      return Response::error(409, "conflict", "the document is gone");
+    const fs::path spool(d_.spool_dir);
+    const std::string doc = "outbound/" + new_id(d_.clock.now()) + ".tiff";
+    std::error_code ec;
+    fs::copy_file(spool / *f->document, spool / doc, ec);
+    if (ec) return Response::error(409, "conflict", "the document is gone");
+    auto created = d_.faxes.create_outbound({.brand_id = f->brand_id,
+                                             .company_id = f->company_id,
+                                             .virtual_fax_id = *f->virtual_fax_id,
+                                             .created_by = caller.user.id,
+                                             .from_number = f->from_number,
+                                             .to_number = f->to_number,
+                                             .pages_total = f->pages_total,
+                                             .quality = f->quality,
+                                             .header = f->header,
+                                             .document = doc});
+    if (!created) return error_response(created.error());
+    if (d_.wake_queue) d_.wake_queue();
+    return Response::json(202, store::to_json(created->first));
+  }
+
+  Response remove(const Caller& caller, const std::string& id) {
+    Response err;
+    auto f = visible(caller, id, err);
+    if (!f) return err;
+    if (f->status == store::FaxStatus::sending || f->status == store::FaxStatus::receiving)
+      return Response::error(409, "conflict", "the fax is in a call: cancel it first");
+    auto doc = d_.faxes.remove(id);
+    if (!doc) return error_response(doc.error());
+    if (*doc) {
+      std::error_code ec;
+      const fs::path tiff = fs::path(d_.spool_dir) / **doc;
+      fs::remove(tiff, ec);
+      fs::remove(fs::path(tiff).replace_extension(".pdf"), ec);
+    }
+    return Response::no_content();
+  }
+
+ private:
+  FaxApiDeps& d_;
+};
+
+}  // namespace
+
+store::FaxScope fax_scope(const Caller& caller, store::Db& db) {
+  const auto& u = caller.user;
+  switch (u.role) {
+    case store::Role::platform_admin:
+      return {};
+    case store::Role::brand_admin:
+      return {.brand_id = u.brand_id.value_or("-")};
+    case store::Role::company_admin:
+      return {.company_id = u.company_id.value_or("-")};
+    case store::Role::user: {
+      auto ids = db.read([&](store::Conn& c) {
+        auto& st = c.prepare("SELECT virtual_fax_id FROM user_virtual_faxes WHERE user_id = ?");
+        st.bind_all(u.id);
+        std::vector<std::string> out;
+        while (st.step()) out.push_back(st.text(0));
+        return out;
+      });
+      return {.virtual_fax_ids = ids ? *ids : std::vector<std::string>{}};
+    }
+  }
+  return {.virtual_fax_ids = std::vector<std::string>{}};
+}
+
+void add_fax_routes(http::Router& r, const Api& api, FaxApiDeps& deps) {
+  auto h = std::make_shared<FaxHandlers>(deps);
+  const std::string base = "/api/v1/faxes";
+  r.add("POST", base, api.authed([h](const Caller& c, const Request& req, const http::Params&) {
+    return h->send(c, req);
+  }),
+        {.max_body_bytes = deps.max_upload_bytes + 64 * 1024});
+  r.add("GET", base, api.authed([h](const Caller& c, const Request& req, const http::Params&) {
+    return h->list(c, req);
+  }));
+  r.add("GET", base + "/{id}",
+        api.authed([h](const Caller& c, const Request&, const http::Params& p) {
+          return h->get(c, p.at("id"));
+        }));
+  r.add("DELETE", base + "/{id}",
+        api.authed([h](const Caller& c, const Request&, const http::Params& p) {
+          return h->remove(c, p.at("id"));
+        }));
+  r.add("GET", base + "/{id}/attempts",
+        api.authed([h](const Caller& c, const Request&, const http::Params& p) {
+          return h->attempts(c, p.at("id"));
+        }));
+  r.add("GET", base + "/{id}/document",
+        api.authed([h](const Caller& c, const Request& req, const http::Params& p) {
+          return h->document(c, req, p.at("id"));
+        }));
+  r.add("GET", base + "/{id}/pages/{n}/thumbnail",
+        api.authed([h](const Caller& c, const Request&, const http::Params& p) {
+          return h->thumbnail(c, p.at("id"), p.at("n"));
+        }));
+  r.add("POST", base + "/{id}/cancel",
+        api.authed([h](const Caller& c, const Request&, const http::Params& p) {
+          return h->cancel(c, p.at("id"));
+        }));
+  r.add("POST", base + "/{id}/resend",
+        api.authed([h](const Caller& c, const Request&, const http::Params& p) {
+          return h->resend(c, p.at("id"));
+        }));
+}
+
+}  // namespace faxd::api
