@@ -82,23 +82,21 @@ void OutboundQueue::start(store::Fax fax) {
   auto live = std::make_shared<Live>();
   live->fax = std::move(fax);
   live->mode = mode_for(live->fax.to_number);
-  auto plan = planner_.plan(live->fax.brand_id, live->fax.to_number);
-  if (!plan || plan->empty()) {
+  auto plan = planner_.plan(live->fax.brand_id, live->fax.to_number, carrier_calls_);
+  if (plan && plan->all_full) {
+    spdlog::info("queue.carriers_busy fax={}", live->fax.id);
+    (void)faxes_.requeue(live->fax.id, clock_.now() + options_.capacity_wait, FailureCode::busy,
+                         "every carrier is at its call limit", false);
+    return;
+  }
+  if (!plan || plan->carriers.empty()) {
     const auto message = plan ? std::string("no outgoing route for ") + live->fax.to_number
                               : "route lookup failed: " + plan.error().message;
     spdlog::warn("queue.no_route fax={} to={}", live->fax.id, live->fax.to_number);
     (void)faxes_.finish(live->fax.id, store::FaxStatus::failed, {}, FailureCode::no_route, message);
     return;
   }
-  // Carriers at their max_calls are left out of this attempt.
-  for (auto& c : *plan)
-    if (c.max_calls <= 0 || carrier_calls_[c.id] < c.max_calls) live->carriers.push_back(std::move(c));
-  if (live->carriers.empty()) {
-    spdlog::info("queue.carriers_busy fax={}", live->fax.id);
-    (void)faxes_.requeue(live->fax.id, clock_.now() + options_.capacity_wait, FailureCode::busy,
-                         "every carrier is at its call limit", false);
-    return;
-  }
+  live->carriers = std::move(plan->carriers);
   live_[live->fax.id] = live;
   dial_next(live);
 }

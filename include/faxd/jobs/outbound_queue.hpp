@@ -46,13 +46,22 @@ struct CarrierTarget {
   int max_calls = 0;  // 0 = unlimited
 };
 
+struct RoutePlan {
+  std::vector<CarrierTarget> carriers;  // in the order to try; empty = nothing to try now
+  bool all_full = false;  // routes matched but every carrier is at its max_calls
+};
+
+// Live outbound calls per carrier id (what this node has up right now).
+using CallsInUse = std::map<std::string, int, std::less<>>;
+
 class RoutePlanner {
  public:
   virtual ~RoutePlanner() = default;
   // Carriers for one attempt of a fax from `brand_id` to `number`, in the order to try them
-  // (the routing rule of api.md). Empty: no route.
-  virtual Result<std::vector<CarrierTarget>> plan(const std::string& brand_id,
-                                                  const std::string& number) = 0;
+  // (the routing rule of api.md, jobs/route_selector.hpp), leaving out carriers whose calls in
+  // use reached their max_calls.
+  virtual Result<RoutePlan> plan(const std::string& brand_id, const std::string& number,
+                                 const CallsInUse& in_use) = 0;
 };
 
 struct DialRequest {
@@ -123,7 +132,7 @@ class OutboundQueue {
   const Clock& clock_;
   QueueOptions options_;
   std::map<std::string, std::shared_ptr<Live>> live_;  // by fax id
-  std::map<std::string, int> carrier_calls_;           // live calls per carrier id
+  CallsInUse carrier_calls_;                           // live calls per carrier id
   std::uint64_t retries_ = 0;
 };
 

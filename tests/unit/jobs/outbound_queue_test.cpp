@@ -46,10 +46,18 @@ class FakeDialer final : public Dialer {
   std::deque<Call> calls;
 };
 
+// Routes every number to `carriers`, honouring max_calls as the real planner does.
 class FakePlanner final : public RoutePlanner {
  public:
-  Result<std::vector<CarrierTarget>> plan(const std::string&, const std::string&) override {
-    return carriers;
+  Result<RoutePlan> plan(const std::string&, const std::string&, const CallsInUse& in_use) override {
+    RoutePlan p;
+    for (const auto& c : carriers) {
+      auto it = in_use.find(c.id);
+      if (c.max_calls > 0 && it != in_use.end() && it->second >= c.max_calls) continue;
+      p.carriers.push_back(c);
+    }
+    p.all_full = p.carriers.empty() && !carriers.empty();
+    return p;
   }
   std::vector<CarrierTarget> carriers;
 };
