@@ -18,6 +18,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <map>
 #include <random>
+#include <set>
 #include <unordered_set>
 
 #include "faxd/common/id.hpp"
@@ -115,7 +116,8 @@ class SipEngine::Impl : public std::enable_shared_from_this<SipEngine::Impl> {
     nua_ = nua_create(root_.get(), &Impl::event_trampoline, this, NUTAG_URL(url.c_str()),
                       NUTAG_MEDIA_ENABLE(0), NUTAG_AUTOANSWER(0), NUTAG_AUTOALERT(0),
                       NUTAG_ENABLEMESSAGE(0), NUTAG_USER_AGENT(opts_.user_agent.c_str()),
-                      NUTAG_SESSION_REFRESHER(nua_remote_refresher),
+                      NUTAG_SESSION_TIMER(0), NUTAG_SESSION_REFRESHER(nua_remote_refresher),
+                      SIPTAG_SUPPORTED_STR("timer"),
                       NUTAG_ALLOW("INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE"), TAG_END());
     if (!nua_) {
       return fail(Errc::io, fmt::format("sip: cannot listen on {} (UDP and TCP)", url));
@@ -382,7 +384,7 @@ class SipEngine::Impl : public std::enable_shared_from_this<SipEngine::Impl> {
     leg.deciding = false;
     if (d.status != 0) {
       spdlog::info("sip.invite_rejected call={} status={}", id, d.status);
-      respond_final(leg, d.status, d.reason.empty() ? phrase_for(d.status) : d.reason.c_str());
+      respond_final(leg, d.status, intern_phrase(d.status, d.reason));
       return;
     }
     leg.callbacks = std::move(d.callbacks);
@@ -407,6 +409,17 @@ class SipEngine::Impl : public std::enable_shared_from_this<SipEngine::Impl> {
     std::string offer = std::move(leg.offer);
     run(leg, leg.core->start_inbound(offer, now()));
     reap();
+  }
+
+  // nua keeps the phrase pointer past the call (only tags are copied): phrases must live for
+  // good. sofia's own table is static; others are kept in `phrases_` (a small, bounded set).
+  const char* intern_phrase(int status, const std::string& phrase) {
+    if (phrase.empty()) return phrase_for(status);
+    if (const char* std_phrase = sip_status_phrase(status); std_phrase && phrase == std_phrase) {
+      return std_phrase;
+    }
+    if (phrases_.size() > 64) return phrase_for(status);
+    return phrases_.insert(phrase).first->c_str();
   }
 
   void respond_final(Leg& leg, int status, const char* phrase) {
@@ -512,7 +525,7 @@ class SipEngine::Impl : public std::enable_shared_from_this<SipEngine::Impl> {
   void perform(Leg& leg, action::RespondInvite& a) {
     spdlog::info("sip.respond call={} status={}", leg.id, a.status);
     if (!a.sdp.empty()) spdlog::debug("sip.sdp_out call={}\n{}", leg.id, a.sdp);
-    const char* phrase = a.phrase.empty() ? phrase_for(a.status) : a.phrase.c_str();
+    const char* phrase = intern_phrase(a.status, a.phrase);
     nua_respond(leg.nh, a.status, phrase,
                 TAG_IF(!a.sdp.empty(), SIPTAG_CONTENT_TYPE_STR("application/sdp")),
                 TAG_IF(!a.sdp.empty(), SIPTAG_PAYLOAD_STR(a.sdp.c_str())), TAG_END());
@@ -593,6 +606,7 @@ class SipEngine::Impl : public std::enable_shared_from_this<SipEngine::Impl> {
   std::unique_ptr<su_root_t, RootDeleter> root_;
   nua_t* nua_ = nullptr;
   std::unordered_set<std::string> allowed_;
+  std::set<std::string> phrases_;
   std::map<std::string, std::unique_ptr<Leg>> legs_;
   std::uint64_t refused_sources_ = 0;
   bool shutting_down_ = false;
