@@ -1,0 +1,155 @@
+// CPU and memory per fax session, on simulated time (no sockets): two FaxSessions back to back,
+// as in tests/unit/fax. Prints one line per figure.
+//   fax_session_bench [pages=3]
+// Figures: CPU per whole fax (both ends / 2), CPU per second of line time (what bounds the
+// number of concurrent calls per core), and RSS per live session (spandsp state + our buffers).
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+
+#include "back_to_back.hpp"
+#include "faxd/fax/fax_session.hpp"
+#include "temp_dir.hpp"
+#include "tiff_fixture.hpp"
+
+namespace {
+
+using namespace faxd;
+
+double cpu_seconds() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+long rss_kb() {
+  std::ifstream in("/proc/self/status");
+  std::string key;
+  while (in >> key) {
+    if (key == "VmRSS:") {
+      long kb = 0;
+      in >> kb;
+      return kb;
+    }
+    in.ignore(1 << 10, '\n');
+  }
+  return 0;
+}
+
+struct Run {
+  double cpu_s = 0;
+  double line_s = 0;  // simulated seconds
+  bool ok = false;
+};
+
+Run one_fax(const test::TempDir& dir, int pages, bool t38, bool paced, bool ecm) {
+  fax::FaxJob tx;
+  tx.direction = fax::Direction::send;
+  tx.tiff_path = dir.file("doc.tif");
+  tx.local_station_id = "bench tx";
+  tx.ecm = ecm;
+  fax::FaxJob rx = tx;
+  rx.direction = fax::Direction::receive;
+  rx.tiff_path = dir.file("rx.tif");
+  rx.local_station_id = "bench rx";
+  fax::SessionOptions options;
+  options.t38_pacing = paced;
+  const double start = cpu_seconds();
+  test::BackToBack b2b(tx, rx, options);
+  if (t38) {
+    (void)b2b.a.start_t38({});
+    (void)b2b.b.start_t38({});
+  } else {
+    (void)b2b.a.start_audio(fax::AudioCodec::pcma);
+    (void)b2b.b.start_audio(fax::AudioCodec::pcma);
+  }
+  const int ticks = b2b.run();
+  Run r;
+  r.cpu_s = cpu_seconds() - start;
+  r.line_s = ticks * 0.020;
+  r.ok = b2b.a_sink.result && b2b.a_sink.result->ok && b2b.a_sink.result->pages == pages;
+  return r;
+}
+
+void report(const char* name, const test::TempDir& dir, int pages, bool t38, bool paced, bool ecm,
+            int repeats) {
+  Run total;
+  bool ok = true;
+  for (int i = 0; i < repeats; ++i) {
+    const Run r = one_fax(dir, pages, t38, paced, ecm);
+    total.cpu_s += r.cpu_s;
+    total.line_s += r.line_s;
+    ok = ok && r.ok;
+  }
+  const double cpu_per_session = total.cpu_s / repeats / 2;  // two sessions per fax
+  const double line = total.line_s / repeats;
+  std::printf("%-28s %d pages: %s, line time %6.1f s, CPU per session %7.2f ms", name, pages,
+              ok ? "ok" : "FAILED", line, cpu_per_session * 1e3);
+  if (paced) {
+    std::printf(
+        " (%.3f%% of a core on the line: ~%.0f concurrent sessions per core, sockets "
+        "not counted)",
+        100.0 * cpu_per_session / line, line / cpu_per_session);
+  }
+  std::printf("\n");
+}
+
+class NullSink : public fax::SessionSink {
+ public:
+  void send_udptl(std::span<const std::uint8_t>) override {}
+  void send_rtp(std::span<const std::uint8_t>) override {}
+  void on_progress(const fax::Progress&) override {}
+  void on_done(const fax::FaxResult&) override {}
+};
+
+void rss_per_session(const test::TempDir& dir, bool t38) {
+  constexpr int kSessions = 200;
+  NullSink sink;
+  fax::FaxJob job;
+  job.direction = fax::Direction::send;
+  job.tiff_path = dir.file("doc.tif");
+  std::vector<std::unique_ptr<fax::FaxSession>> sessions;
+  sessions.reserve(kSessions);
+  const long before = rss_kb();
+  for (int i = 0; i < kSessions; ++i) {
+    sessions.push_back(std::make_unique<fax::FaxSession>(job, fax::SessionOptions{}, sink));
+    if (t38) {
+      (void)sessions.back()->start_t38({});
+    } else {
+      (void)sessions.back()->start_audio(fax::AudioCodec::pcma);
+    }
+    for (int t = 0; t < 5; ++t) sessions.back()->tick();  // touch the buffers
+  }
+  const long after = rss_kb();
+  std::printf("RSS per live %-5s session: %.1f KiB (%d sessions, %ld -> %ld KiB)\n",
+              t38 ? "T.38" : "audio", static_cast<double>(after - before) / kSessions, kSessions,
+              before, after);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int pages = argc > 1 ? std::max(1, std::atoi(argv[1])) : 3;
+  spdlog::set_level(spdlog::level::warn);
+  test::TempDir dir;
+  if (!test::write_tiff_f(dir.file("doc.tif"), pages, 2200)) {
+    std::fprintf(stderr, "cannot write the test document\n");
+    return 1;
+  }
+  report("T.38 paced, ECM", dir, pages, true, true, true, 3);
+  report("T.38 paced, no ECM", dir, pages, true, true, false, 3);
+  report("T.38 unpaced (tests), ECM", dir, pages, true, false, true, 3);
+  report("audio G.711 A-law, ECM", dir, pages, false, true, true, 1);
+  report("audio G.711 A-law, no ECM", dir, pages, false, true, false, 1);
+  rss_per_session(dir, true);
+  rss_per_session(dir, false);
+  return 0;
+}
