@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages faxd needs to build, run or test, and only those that are
-# missing. Usage: scripts/deps.sh build|test|bench|package. Root runs apt-get; others use sudo.
+# missing. Usage: scripts/deps.sh build|test|bench|package|fuzz. Root runs apt-get; others use sudo.
 set -euo pipefail
 build_pkgs=(
   g++ cmake make pkg-config
@@ -12,13 +12,15 @@ build_pkgs=(
 test_pkgs=(sip-tester tshark python3 python3-aiosmtpd ghostscript chromium nodejs npm)
 bench_pkgs=(ghostscript wrk hyperfine)
 package_pkgs=(dpkg-dev fakeroot)
+fuzz_pkgs=(clang-16 libclang-rt-16-dev)  # libFuzzer targets in tests/fuzz (FAXD_FUZZ=ON)
 want=("${build_pkgs[@]}")
 case "${1:-build}" in
   build) ;;
   test) want+=("${test_pkgs[@]}") ;;
   bench) want+=("${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
   package) want+=("${package_pkgs[@]}") ;;
-  *) echo "usage: $0 build|test|bench|package" >&2; exit 2 ;;
+  fuzz) want+=("${fuzz_pkgs[@]}") ;;
+  *) echo "usage: $0 build|test|bench|package|fuzz" >&2; exit 2 ;;
 esac
 missing=()
 for p in "${want[@]}"; do

@@ -1,0 +1,62 @@
+#pragma once
+// Sends the mail outbox. run_once(now) claims due rows, builds each message at send time from
+// the fax row, its virtual fax and company (language, time zone) and, for fax_received, the
+// fax PDF, and hands it to the Mailer. Outcomes:
+//   accepted            -> mark_sent (see MailOutboxRepo for the at-most-rare-duplicate rule)
+//   temporary failure   -> retried after retry_delay(policy, attempts)
+//   permanent refusal   -> failed (5xx from the server, malformed address, fax deleted)
+//   older than give_up  -> failed ("gave up"), the fax itself is untouched
+// When the mailer is disabled ([smtp] url empty) nothing is claimed: mails wait in the store.
+//
+// Threads: run_once blocks (SQLite, SMTP) and runs on the worker pool; PeriodicTask keeps one
+// run at a time. Ownership: references to the repo, mailer and clock, which outlive the worker.
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include "faxd/common/clock.hpp"
+#include "faxd/common/error.hpp"
+#include "faxd/mail/mailer.hpp"
+#include "faxd/mail/retry_policy.hpp"
+#include "faxd/store/mail_outbox_repo.hpp"
+
+namespace faxd::mail {
+
+// The absolute path of the fax's PDF in the spool (provided by the receive path).
+using PdfPathFn = std::function<Result<std::string>(const std::string& fax_id)>;
+
+struct OutboxOptions {
+  RetryPolicy retry = kMailRetry;
+  std::chrono::seconds lease{std::chrono::minutes(10)};  // > the SMTP total timeout
+  int batch = 20;
+  std::size_t max_attachment_bytes = 20u << 20;  // a larger PDF fails the mail (servers refuse it)
+};
+
+struct OutboxRun {
+  int sent = 0;
+  int retried = 0;
+  int failed = 0;
+};
+
+class OutboxWorker {
+ public:
+  OutboxWorker(store::MailOutboxRepo& repo, Mailer& mailer, PdfPathFn pdf_path, const Clock& clock,
+               OutboxOptions options = {});
+
+  OutboxRun run_once(SysTime now);
+  // run_once(clock.now()), for the timer.
+  OutboxRun tick() { return run_once(clock_.now()); }
+
+  // Builds the complete message of one outbox row (exposed for tests). invalid_argument when it
+  // can never be built (unknown kind, fax gone, bad address); other errors are temporary.
+  Result<std::string> compose(const store::OutboxMail& mail, SysTime now);
+
+ private:
+  store::MailOutboxRepo& repo_;
+  Mailer& mailer_;
+  PdfPathFn pdf_path_;
+  const Clock& clock_;
+  OutboxOptions options_;
+};
+
+}  // namespace faxd::mail

@@ -1,0 +1,48 @@
+#pragma once
+// Posts one webhook request. CurlWebhookTransport is the real one (libcurl, no redirects,
+// bounded time, response body discarded beyond a few KB); tests may use fakes.
+// Threads: post() may run on several workers at once.
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "faxd/common/error.hpp"
+
+namespace faxd::mail {
+
+struct WebhookRequest {
+  std::string url;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+};
+
+class WebhookTransport {
+ public:
+  virtual ~WebhookTransport() = default;
+  // The HTTP status the receiver answered, or an error when no answer came (connection refused,
+  // TLS failure, timeout).
+  virtual Result<int> post(const WebhookRequest& request) = 0;
+};
+
+struct WebhookTimeouts {
+  std::chrono::seconds connect{5};
+  std::chrono::seconds total{15};
+};
+
+class CurlWebhookTransport final : public WebhookTransport {
+ public:
+  explicit CurlWebhookTransport(WebhookTimeouts timeouts = {}) : timeouts_(timeouts) {}
+  Result<int> post(const WebhookRequest& request) override;
+
+ private:
+  WebhookTimeouts timeouts_;
+};
+
+// Checks a webhook URL: absolute http:// or https:// with a host, no user info, at most 2048
+// characters. Loopback and private addresses are allowed (self-hosted receivers and tests).
+// invalid_argument with field "url" otherwise.
+Result<void> validate_webhook_url(std::string_view url);
+
+}  // namespace faxd::mail
