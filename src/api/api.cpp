@@ -2,13 +2,15 @@
 
 #include <fmt/format.h>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include "faxd/api/json.hpp"
 #include "faxd/common/id.hpp"
 #include "faxd/common/secrets.hpp"
 #include "faxd/common/time.hpp"
+#include "resources.hpp"
+#include "services.hpp"
 
 namespace faxd::api {
 
@@ -25,6 +27,11 @@ bool changes_state(std::string_view method) {
   return method != "GET" && method != "HEAD" && method != "OPTIONS";
 }
 }  // namespace
+
+Api::Api(Context ctx)
+    : ctx_(ctx), services_(std::make_unique<Services>(ctx_, ctx_.login_throttle)) {}
+
+Api::~Api() = default;
 
 std::optional<Caller> Api::authenticate(const Request& req) const {
   std::string token;
@@ -68,15 +75,24 @@ void Api::add_routes(http::Router& r) {
   r.add("GET", "/api/v1/openapi.json", [](const Request&, const http::Params&) {
     return Response::text(200, std::string(openapi_document()), "application/json");
   });
-  r.add("POST", "/api/v1/login", [this](const Request& req, const http::Params&) {
-    return login(req);
-  }, {.max_body_bytes = 16 * 1024});
-  r.add("POST", "/api/v1/logout", authed([this](const Caller& c, const Request& req, const http::Params&) {
-    return logout(c, req);
-  }));
+  r.add("POST", "/api/v1/login",
+        [this](const Request& req, const http::Params&) { return login(req); },
+        {.max_body_bytes = 16 * 1024});
+  r.add("POST", "/api/v1/logout",
+        authed([this](const Caller& c, const Request& req, const http::Params&) {
+          return logout(c, req);
+        }));
   r.add("GET", "/api/v1/me", authed([](const Caller& c, const Request&, const http::Params&) {
-    return Response::json(200, me_json(c.user));
-  }));
+          return Response::json(200, me_json(c.user));
+        }));
+  add_brand_routes(r, *this, *services_);
+  add_company_routes(r, *this, *services_);
+  add_user_routes(r, *this, *services_);
+  add_carrier_routes(r, *this, *services_);
+  add_route_routes(r, *this, *services_);
+  add_ddi_routes(r, *this, *services_);
+  add_virtual_fax_routes(r, *this, *services_);
+  add_token_routes(r, *this, *services_);
 }
 
 Response Api::login(const Request& req) const {
@@ -86,6 +102,14 @@ Response Api::login(const Request& req) const {
   if (!username) return error_response(username.error());
   auto password = string_field(*body, "password", true);
   if (!password) return error_response(password.error());
+  // Throttled per username and per address, before the password is even looked at.
+  auto wait = services_->throttle.retry_after(*username, req.remote_address);
+  if (!wait) return error_response(wait.error());
+  if (wait->count() > 0) {
+    spdlog::warn("api.login_throttled user={} addr={}", *username, req.remote_address);
+    return Response::error(429, "too_many_attempts", "too many failed logins; try again later")
+        .set("Retry-After", std::to_string(wait->count()));
+  }
   auto user = ctx_.users.find_by_username(*username);
   if (!user) return error_response(user.error());
   // Verify against a dummy hash for unknown users too, so timing does not reveal usernames.
@@ -93,24 +117,26 @@ Response Api::login(const Request& req) const {
   const bool ok = verify_password(*user ? (*user)->password_hash : dummy, *password) && *user;
   if (!ok) {
     spdlog::info("api.login_failed user={} addr={}", *username, req.remote_address);
+    if (auto r = services_->throttle.record_failure(*username, req.remote_address); !r)
+      return error_response(r.error());
     return Response::error(401, "invalid_credentials", "wrong username or password");
   }
+  (void)services_->throttle.record_success(*username);
   const auto expires = ctx_.clock.now() + kSessionLifetime;
   auto token = ctx_.users.issue_token((*user)->id, "session", "login", expires);
   if (!token) return error_response(token.error());
   spdlog::info("api.login user={} addr={}", *username, req.remote_address);
   const auto csrf = random_hex(16);
   const std::string secure = req.secure ? "; Secure" : "";
-  auto res = Response::json(200, {{"token", token->token},
-                                  {"expires_at", token->expires_at},
-                                  {"user", me_json(**user)}});
-  res.headers.emplace_back("Set-Cookie",
-                           fmt::format("{}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
-                                       kSessionCookie, token->token,
-                                       std::chrono::seconds(kSessionLifetime).count(), secure));
-  res.headers.emplace_back("Set-Cookie",
-                           fmt::format("{}={}; Path=/; SameSite=Strict; Max-Age={}{}", kCsrfCookie,
-                                       csrf, std::chrono::seconds(kSessionLifetime).count(), secure));
+  auto res = Response::json(
+      200, {{"token", token->token}, {"expires_at", token->expires_at}, {"user", me_json(**user)}});
+  res.headers.emplace_back(
+      "Set-Cookie",
+      fmt::format("{}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}", kSessionCookie,
+                  token->token, std::chrono::seconds(kSessionLifetime).count(), secure));
+  res.headers.emplace_back(
+      "Set-Cookie", fmt::format("{}={}; Path=/; SameSite=Strict; Max-Age={}{}", kCsrfCookie, csrf,
+                                std::chrono::seconds(kSessionLifetime).count(), secure));
   return res;
 }
 
@@ -122,8 +148,11 @@ Response Api::logout(const Caller&, const Request& req) const {
     token = req.cookie(kSessionCookie);
   if (auto r = ctx_.users.revoke_token(token); !r) return error_response(r.error());
   auto res = Response::no_content();
-  res.headers.emplace_back("Set-Cookie", fmt::format("{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0", kSessionCookie));
-  res.headers.emplace_back("Set-Cookie", fmt::format("{}=; Path=/; SameSite=Strict; Max-Age=0", kCsrfCookie));
+  res.headers.emplace_back(
+      "Set-Cookie",
+      fmt::format("{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0", kSessionCookie));
+  res.headers.emplace_back("Set-Cookie",
+                           fmt::format("{}=; Path=/; SameSite=Strict; Max-Age=0", kCsrfCookie));
   return res;
 }
 

@@ -117,21 +117,18 @@ class FaxHandlers {
     }
 
     // Convert before answering: a bad document is refused now and nothing is queued.
-    const fs::path spool(d_.spool_dir);
-    std::error_code ec;
-    fs::create_directories(spool / "tmp", ec);
-    fs::create_directories(spool / "outbound", ec);
     TempFiles temps;
     std::vector<std::string> inputs;
     for (const auto* f : files) {
-      const auto path = (spool / "tmp" / (new_id(d_.clock.now()) + ".upload")).string();
+      const auto path = d_.spool.new_temp(d_.clock.now(), ".upload").string();
       temps.paths.push_back(path);
       if (!write_file(path, f->data))
         return Response::error(507, "storage_full", "cannot store the upload");
       inputs.push_back(path);
     }
-    const std::string doc = "outbound/" + new_id(d_.clock.now()) + ".tiff";
-    auto info = document::convert_to_fax_tiff(inputs, (spool / doc).string(), *quality, d_.convert);
+    const std::string doc = d_.spool.new_document("outbound", d_.clock.now());
+    auto info =
+        document::convert_to_fax_tiff(inputs, d_.spool.path(doc).string(), *quality, d_.convert);
     if (!info) {
       const auto& e = info.error();
       const int status = e.code == Errc::too_large ? 413 : (e.code == Errc::io ? 507 : 422);
@@ -152,11 +149,8 @@ class FaxHandlers {
          .header = header,
          .idempotency_key = key.empty() ? std::nullopt : std::optional<std::string>(key),
          .document = doc});
-    if (!created) {
-      fs::remove(spool / doc, ec);
-      return error_response(created.error());
-    }
-    if (!created->second) fs::remove(spool / doc, ec);  // an idempotent retry: keep the first
+    if (!created || !created->second) d_.spool.remove(doc);  // failed, or an idempotent retry
+    if (!created) return error_response(created.error());
     spdlog::info("api.fax_queued fax={} to={} pages={} user={}", created->first.id, to, info->pages,
                  caller.user.username);
     if (d_.wake_queue) d_.wake_queue();
@@ -250,18 +244,12 @@ class FaxHandlers {
     auto f = visible(caller, id, err);
     if (!f) return err;
     if (!f->document) return Response::error(404, "not_found", "this fax has no document");
-    const fs::path tiff = fs::path(d_.spool_dir) / *f->document;
     const bool as_tiff = req.query_param("format").value_or("pdf") == "tiff";
-    fs::path file = tiff;
+    fs::path file = d_.spool.path(*f->document);
     if (!as_tiff) {
-      file = fs::path(tiff).replace_extension(".pdf");
-      if (!fs::exists(file)) {
-        const auto tmp = file.string() + "." + random_hex(4) + ".tmp";
-        if (auto r = document::fax_tiff_to_pdf(tiff.string(), tmp); !r)
-          return error_response(r.error());
-        std::error_code ec;
-        fs::rename(tmp, file, ec);  // atomic: concurrent readers see all or nothing
-      }
+      auto pdf = d_.spool.ensure_pdf(*f->document);
+      if (!pdf) return error_response(pdf.error());
+      file = *pdf;
     }
     auto data = read_file(file);
     if (!data) return Response::error(404, "not_found", "the document is missing");
@@ -283,8 +271,7 @@ class FaxHandlers {
     }
     if (!f->document || page < 1 || page > std::max(f->pages_total, f->pages))
       return Response::error(404, "not_found", "no such page");
-    auto png =
-        document::thumbnail_png((fs::path(d_.spool_dir) / *f->document).string(), page - 1, 400);
+    auto png = document::thumbnail_png(d_.spool.path(*f->document).string(), page - 1, 400);
     if (!png) return error_response(png.error());
     auto res = Response::text(200, std::move(*png), "image/png");
     res.set("Cache-Control", "private, max-age=3600");
@@ -322,10 +309,9 @@ class FaxHandlers {
                              "only a failed or canceled outbound fax can be resent");
     if (!f->document || !f->virtual_fax_id)
       return Response::error(409, "conflict", "the document is gone");
-    const fs::path spool(d_.spool_dir);
-    const std::string doc = "outbound/" + new_id(d_.clock.now()) + ".tiff";
+    const std::string doc = d_.spool.new_document("outbound", d_.clock.now());
     std::error_code ec;
-    fs::copy_file(spool / *f->document, spool / doc, ec);
+    fs::copy_file(d_.spool.path(*f->document), d_.spool.path(doc), ec);
     if (ec) return Response::error(409, "conflict", "the document is gone");
     auto created = d_.faxes.create_outbound({.brand_id = f->brand_id,
                                              .company_id = f->company_id,
@@ -350,12 +336,7 @@ class FaxHandlers {
       return Response::error(409, "conflict", "the fax is in a call: cancel it first");
     auto doc = d_.faxes.remove(id);
     if (!doc) return error_response(doc.error());
-    if (*doc) {
-      std::error_code ec;
-      const fs::path tiff = fs::path(d_.spool_dir) / **doc;
-      fs::remove(tiff, ec);
-      fs::remove(fs::path(tiff).replace_extension(".pdf"), ec);
-    }
+    if (*doc) d_.spool.remove(**doc);
     return Response::no_content();
   }
 

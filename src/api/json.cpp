@@ -17,22 +17,30 @@ Result<nlohmann::json> parse_body(const http::Request& req) {
 Result<std::string> string_field(const nlohmann::json& body, std::string_view name, bool required) {
   const auto it = body.find(name);
   if (it == body.end() || it->is_null()) {
-    if (required) return fail(Errc::invalid_argument, fmt::format("{}: required", name), std::string(name));
+    if (required)
+      return fail(Errc::invalid_argument, fmt::format("{}: required", name), std::string(name));
     return std::string{};
   }
   if (!it->is_string())
-    return fail(Errc::invalid_argument, fmt::format("{}: must be a string", name), std::string(name));
+    return fail(Errc::invalid_argument, fmt::format("{}: must be a string", name),
+                std::string(name));
   return it->get<std::string>();
 }
 
 http::Response error_response(const Error& e) {
   switch (e.code) {
-    case Errc::invalid_argument: return http::Response::error(422, "invalid_field", e.message, e.field);
-    case Errc::unsupported: return http::Response::error(422, "unsupported", e.message, e.field);
-    case Errc::not_found: return http::Response::error(404, "not_found", e.message, e.field);
-    case Errc::conflict: return http::Response::error(409, "conflict", e.message, e.field);
-    case Errc::too_large: return http::Response::error(413, "too_large", e.message, e.field);
-    case Errc::timeout: return http::Response::error(503, "unavailable", "the store is busy, try again");
+    case Errc::invalid_argument:
+      return http::Response::error(422, "invalid_field", e.message, e.field);
+    case Errc::unsupported:
+      return http::Response::error(422, "unsupported", e.message, e.field);
+    case Errc::not_found:
+      return http::Response::error(404, "not_found", e.message, e.field);
+    case Errc::conflict:
+      return http::Response::error(409, "conflict", e.message, e.field);
+    case Errc::too_large:
+      return http::Response::error(413, "too_large", e.message, e.field);
+    case Errc::timeout:
+      return http::Response::error(503, "unavailable", "the store is busy, try again");
     default:
       spdlog::error("api.internal_error code={} error={}", to_string(e.code), e.message);
       return http::Response::error(500, "internal", "internal error");

@@ -5,6 +5,8 @@ std::span<const faxd::EmbeddedFile> faxd_openapi();
 
 namespace faxd::api {
 
-std::string_view openapi_document() { return faxd_openapi().front().data; }
+std::string_view openapi_document() {
+  return faxd_openapi().front().data;
+}
 
 }  // namespace faxd::api

@@ -14,6 +14,7 @@
 #include "faxd/config/config.hpp"
 #include "faxd/http/router.hpp"
 #include "faxd/store/db.hpp"
+#include "faxd/store/login_throttle.hpp"
 #include "faxd/store/user_repo.hpp"
 
 namespace faxd::api {
@@ -31,14 +32,23 @@ struct Context {
   store::UserRepo& users;
   // True while the store and the SIP stack are up (for /healthz).
   std::function<bool()> healthy = [] { return true; };
+  // Failed logins per username and per address before POST /login answers 429.
+  store::ThrottlePolicy login_throttle{};
 };
+
+struct Services;  // the repositories the resource handlers share (src/api/services.hpp)
 
 using AuthedHandler =
     std::function<http::Response(const Caller&, const http::Request&, const http::Params&)>;
 
+// Resources (one file each in src/api/): /brands, /companies, /users, /carriers, /routes,
+// /ddis, /virtual-faxes, /tokens, plus /login, /logout, /me. Scope rules: src/api/scope.hpp.
 class Api {
  public:
-  explicit Api(Context ctx) : ctx_(ctx) {}
+  explicit Api(Context ctx);
+  ~Api();
+  Api(const Api&) = delete;
+  Api& operator=(const Api&) = delete;
   void add_routes(http::Router& router);
 
   // Wraps a handler: 401 without valid credentials, 403 on a cookie request without CSRF token.
@@ -51,6 +61,7 @@ class Api {
   http::Response logout(const Caller& caller, const http::Request& request) const;
 
   Context ctx_;
+  std::unique_ptr<Services> services_;
 };
 
 // The OpenAPI 3.1 document served at /api/v1/openapi.json.

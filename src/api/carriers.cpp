@@ -1,0 +1,141 @@
+// /api/v1/carriers: SIP trunks of a brand, managed by its brand admins. The password is
+// write-only: it is never part of a reply (`has_password` tells whether one is set).
+#include "body_reader.hpp"
+#include "resource.hpp"
+#include "resources.hpp"
+#include "scope.hpp"
+#include "validate.hpp"
+
+namespace faxd::api {
+
+using http::Request;
+using http::Response;
+using nlohmann::json;
+using store::Role;
+
+namespace {
+
+json carrier_json(const store::Carrier& k) {
+  return {{"id", k.id},
+          {"brand_id", k.brand_id},
+          {"name", k.name},
+          {"host", k.host},
+          {"port", k.port},
+          {"transport", k.transport},
+          {"username", k.username},
+          {"has_password", !k.password.empty()},
+          {"t38", k.t38},
+          {"max_calls", k.max_calls},
+          {"created_at", k.created_at},
+          {"updated_at", k.updated_at}};
+}
+
+bool is_transport(std::string_view s) noexcept {
+  return s == "udp" || s == "tcp";
+}
+
+constexpr TextRule kName{.non_empty = true,
+                         .max_length = 100,
+                         .valid = is_printable,
+                         .problem = "must not contain control characters"};
+constexpr TextRule kHost{.non_empty = true,
+                         .max_length = 253,
+                         .valid = is_host,
+                         .problem = "not a host name or IP address"};
+constexpr TextRule kTransport{
+    .non_empty = true, .max_length = 3, .valid = is_transport, .problem = "must be udp or tcp"};
+constexpr TextRule kCredential{
+    .max_length = 200, .valid = is_printable, .problem = "must not contain control characters"};
+const std::initializer_list<std::string_view> kFields = {
+    "brand_id", "name",     "host", "port",      "transport",
+    "username", "password", "t38",  "max_calls", "has_password"};
+
+}  // namespace
+
+void add_carrier_routes(http::Router& router, const Api& api, Services& s) {
+  // Carriers are brand business: company admins and users see none.
+  auto find = [&s](const Caller& c,
+                   const std::string& id) -> Result<std::optional<store::Carrier>> {
+    auto k = s.carriers.find_carrier(id);
+    if (k && *k && (!at_least(c, Role::brand_admin) || !in_scope(c, {.brand_id = (*k)->brand_id})))
+      return std::optional<store::Carrier>{};
+    return k;
+  };
+  add_resource(
+      router, api,
+      {
+          .path = "/api/v1/carriers",
+          .list =
+              [&s](const Caller& c, const Request& req, const http::Params&) {
+                if (!at_least(c, Role::brand_admin))
+                  return forbidden("carriers are managed by brand admins");
+                auto page = read_page(req);
+                if (!page) return error_response(page.error());
+                auto r = s.carriers.list_carriers(scope_filter(c), *page);
+                return reply(r, 200, [](const auto& sl) { return page_json(sl, carrier_json); });
+              },
+          .create =
+              [&s](const Caller& c, const Request& req, const http::Params&) {
+                if (!at_least(c, Role::brand_admin))
+                  return forbidden("carriers are managed by brand admins");
+                auto body = json_body(req);
+                if (!body) return error_response(body.error());
+                BodyReader in(*body);
+                in.only(kFields);
+                store::Carrier k;
+                k.brand_id = brand_for_create(c, in);
+                TextRule name = kName, host = kHost;
+                name.required = host.required = true;
+                if (auto v = in.text("name", name)) k.name = *v;
+                if (auto v = in.text("host", host)) k.host = *v;
+                if (auto v = in.integer("port", 1, 65535)) k.port = *v;
+                if (auto v = in.text("transport", kTransport)) k.transport = *v;
+                if (auto v = in.text("username", kCredential)) k.username = *v;
+                if (auto v = in.text("password", kCredential)) k.password = *v;
+                if (auto v = in.boolean("t38")) k.t38 = *v;
+                if (auto v = in.integer("max_calls", 0, 100000)) k.max_calls = *v;
+                if (auto e = in.error()) return error_response(*e);
+                return reply(s.carriers.create_carrier(k), 201, carrier_json);
+              },
+          .get =
+              [find](const Caller& c, const Request&, const http::Params& p) {
+                auto k = find(c, p.at("id"));
+                if (!k) return error_response(k.error());
+                if (!*k) return not_found("carrier");
+                return Response::json(200, carrier_json(**k));
+              },
+          .patch =
+              [&s, find](const Caller& c, const Request& req, const http::Params& p) {
+                auto k = find(c, p.at("id"));
+                if (!k) return error_response(k.error());
+                if (!*k) return not_found("carrier");
+                auto body = json_body(req);
+                if (!body) return error_response(body.error());
+                BodyReader in(*body);
+                in.only(kFields);
+                if (auto b = in.id("brand_id"); b && *b != (*k)->brand_id)
+                  in.reject("brand_id", "brand_id: cannot be changed");
+                store::CarrierPatch patch{in.text("name", kName),
+                                          in.text("host", kHost),
+                                          in.integer("port", 1, 65535),
+                                          in.text("transport", kTransport),
+                                          in.text("username", kCredential),
+                                          in.text("password", kCredential),
+                                          in.boolean("t38"),
+                                          in.integer("max_calls", 0, 100000)};
+                if (auto e = in.error()) return error_response(*e);
+                return reply(s.carriers.update_carrier((*k)->id, patch), 200, carrier_json);
+              },
+          .remove =
+              [&s, find](const Caller& c, const Request&, const http::Params& p) {
+                auto k = find(c, p.at("id"));
+                if (!k) return error_response(k.error());
+                if (!*k) return not_found("carrier");
+                if (auto r = s.carriers.delete_carrier((*k)->id); !r)
+                  return error_response(r.error());
+                return Response::no_content();
+              },
+      });
+}
+
+}  // namespace faxd::api

@@ -1,0 +1,50 @@
+#pragma once
+// Registration of one REST resource (api.md: POST/GET on the collection, GET/PATCH/DELETE on
+// /x/{id}) and the reply helpers every resource uses: paging, JSON bodies, store errors.
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "faxd/api/api.hpp"
+#include "faxd/api/json.hpp"
+#include "faxd/http/router.hpp"
+#include "faxd/store/tenancy.hpp"
+
+namespace faxd::api {
+
+struct Resource {
+  std::string path;  // "/api/v1/carriers"; items live at path + "/{id}"
+  AuthedHandler list, create, get, patch, remove;
+};
+
+// Registers the handlers that are set. Item handlers see an invalid id as 404 before running.
+void add_resource(http::Router& router, const Api& api, const Resource& resource);
+
+// ?limit= (1..500, default 50) and ?cursor= (an id) of a list request.
+Result<store::Page> read_page(const http::Request& request);
+
+template <class T, class ToJson>
+nlohmann::json page_json(const store::Slice<T>& slice, ToJson to_json) {
+  auto data = nlohmann::json::array();
+  for (const auto& item : slice.items) data.push_back(to_json(item));
+  return {{"data", std::move(data)},
+          {"next_cursor", slice.next_cursor ? nlohmann::json(*slice.next_cursor) : nullptr}};
+}
+
+inline nlohmann::json nullable(const std::optional<std::string>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+
+// The JSON body of a POST or PATCH, or the error response for a bad one.
+Result<nlohmann::json> json_body(const http::Request& request);
+
+// 200/201 with the object, or the error.
+template <class T, class ToJson>
+http::Response reply(const Result<T>& r, int status, ToJson to_json) {
+  if (!r) return error_response(r.error());
+  return http::Response::json(status, to_json(*r));
+}
+
+}  // namespace faxd::api

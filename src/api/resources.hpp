@@ -1,0 +1,17 @@
+#pragma once
+// One function per REST resource, each in its own file, registering its routes.
+#include "faxd/http/router.hpp"
+#include "services.hpp"
+
+namespace faxd::api {
+
+void add_brand_routes(http::Router& router, const Api& api, Services& s);
+void add_company_routes(http::Router& router, const Api& api, Services& s);
+void add_user_routes(http::Router& router, const Api& api, Services& s);
+void add_carrier_routes(http::Router& router, const Api& api, Services& s);
+void add_route_routes(http::Router& router, const Api& api, Services& s);
+void add_ddi_routes(http::Router& router, const Api& api, Services& s);
+void add_virtual_fax_routes(http::Router& router, const Api& api, Services& s);
+void add_token_routes(http::Router& router, const Api& api, Services& s);
+
+}  // namespace faxd::api

@@ -1,0 +1,152 @@
+// /api/v1/virtual-faxes: a company's fax lines. Company admins (and the admins above them)
+// manage them; a `user` reads the ones it is linked to.
+#include <algorithm>
+
+#include "body_reader.hpp"
+#include "resource.hpp"
+#include "resources.hpp"
+#include "scope.hpp"
+#include "validate.hpp"
+
+namespace faxd::api {
+
+using http::Request;
+using http::Response;
+using nlohmann::json;
+using store::Role;
+
+namespace {
+
+json vfax_json(const store::VirtualFax& v) {
+  return {{"id", v.id},
+          {"company_id", v.company_id},
+          {"brand_id", v.brand_id},
+          {"name", v.name},
+          {"email", v.email},
+          {"send_by_email", v.send_by_email},
+          {"notify_sender", v.notify_sender},
+          {"outgoing_ddi_id", nullable(v.outgoing_ddi_id)},
+          {"station_id", v.station_id},
+          {"header", v.header},
+          {"created_at", v.created_at},
+          {"updated_at", v.updated_at}};
+}
+
+constexpr TextRule kName{.non_empty = true,
+                         .max_length = 100,
+                         .valid = is_printable,
+                         .problem = "must not contain control characters"};
+constexpr TextRule kEmail{.max_length = 254, .valid = is_email, .problem = "not an email address"};
+constexpr TextRule kStation{.max_length = 20,
+                            .valid = is_station_id,
+                            .problem = "up to 20 digits, '+' and spaces (T.30 station id)"};
+constexpr TextRule kHeader{
+    .max_length = 60, .valid = is_printable, .problem = "must not contain control characters"};
+const std::initializer_list<std::string_view> kFields = {
+    "company_id",    "brand_id",        "name",       "email", "send_by_email",
+    "notify_sender", "outgoing_ddi_id", "station_id", "header"};
+
+}  // namespace
+
+void add_virtual_fax_routes(http::Router& router, const Api& api, Services& s) {
+  auto find = [&s](const Caller& c,
+                   const std::string& id) -> Result<std::optional<store::VirtualFax>> {
+    auto v = s.vfaxes.find_virtual_fax(id);
+    if (!v || !*v) return v;
+    if (c.user.role == Role::user) {
+      auto linked = s.ctx.users.virtual_fax_ids(c.user.id);
+      if (!linked) return std::unexpected(linked.error());
+      if (std::find(linked->begin(), linked->end(), id) == linked->end())
+        return std::optional<store::VirtualFax>{};
+      return v;
+    }
+    if (!in_scope(c, {.brand_id = (*v)->brand_id, .company_id = (*v)->company_id}))
+      return std::optional<store::VirtualFax>{};
+    return v;
+  };
+  add_resource(
+      router, api,
+      {
+          .path = "/api/v1/virtual-faxes",
+          .list =
+              [&s](const Caller& c, const Request& req, const http::Params&) {
+                auto page = read_page(req);
+                if (!page) return error_response(page.error());
+                auto r = s.vfaxes.list_virtual_faxes(scope_filter(c), *page);
+                return reply(r, 200, [](const auto& sl) { return page_json(sl, vfax_json); });
+              },
+          .create =
+              [&s](const Caller& c, const Request& req, const http::Params&) {
+                if (!at_least(c, Role::company_admin))
+                  return forbidden("virtual faxes are created by company admins");
+                auto body = json_body(req);
+                if (!body) return error_response(body.error());
+                BodyReader in(*body);
+                in.only(kFields);
+                store::VirtualFax v;
+                if (auto co = company_for_create(c, in, s)) v.company_id = co->id;
+                TextRule name = kName;
+                name.required = true;
+                if (auto x = in.text("name", name)) v.name = *x;
+                if (auto x = in.text("email", kEmail)) v.email = *x;
+                if (auto x = in.boolean("send_by_email")) v.send_by_email = *x;
+                if (auto x = in.boolean("notify_sender")) v.notify_sender = *x;
+                if (auto x = in.nullable_id("outgoing_ddi_id")) v.outgoing_ddi_id = *x;
+                if (auto x = in.text("station_id", kStation)) v.station_id = *x;
+                if (auto x = in.text("header", kHeader)) v.header = *x;
+                if ((v.send_by_email || v.notify_sender) && v.email.empty())
+                  in.reject("email", "email: required when send_by_email or notify_sender is on");
+                if (auto e = in.error()) return error_response(*e);
+                return reply(s.vfaxes.create_virtual_fax(v), 201, vfax_json);
+              },
+          .get =
+              [find](const Caller& c, const Request&, const http::Params& p) {
+                auto v = find(c, p.at("id"));
+                if (!v) return error_response(v.error());
+                if (!*v) return not_found("virtual fax");
+                return Response::json(200, vfax_json(**v));
+              },
+          .patch =
+              [&s, find](const Caller& c, const Request& req, const http::Params& p) {
+                auto v = find(c, p.at("id"));
+                if (!v) return error_response(v.error());
+                if (!*v) return not_found("virtual fax");
+                if (!at_least(c, Role::company_admin))
+                  return forbidden("virtual faxes are changed by company admins");
+                auto body = json_body(req);
+                if (!body) return error_response(body.error());
+                BodyReader in(*body);
+                in.only(kFields);
+                if (auto x = in.id("company_id"); x && *x != (*v)->company_id)
+                  in.reject("company_id", "company_id: cannot be changed");
+                if (auto x = in.id("brand_id"); x && *x != (*v)->brand_id)
+                  in.reject("brand_id", "brand_id: cannot be changed");
+                store::VirtualFaxPatch patch{in.text("name", kName),
+                                             in.text("email", kEmail),
+                                             in.boolean("send_by_email"),
+                                             in.boolean("notify_sender"),
+                                             in.nullable_id("outgoing_ddi_id"),
+                                             in.text("station_id", kStation),
+                                             in.text("header", kHeader)};
+                const bool mails = patch.send_by_email.value_or((*v)->send_by_email) ||
+                                   patch.notify_sender.value_or((*v)->notify_sender);
+                if (mails && patch.email.value_or((*v)->email).empty())
+                  in.reject("email", "email: required when send_by_email or notify_sender is on");
+                if (auto e = in.error()) return error_response(*e);
+                return reply(s.vfaxes.update_virtual_fax((*v)->id, patch), 200, vfax_json);
+              },
+          .remove =
+              [&s, find](const Caller& c, const Request&, const http::Params& p) {
+                auto v = find(c, p.at("id"));
+                if (!v) return error_response(v.error());
+                if (!*v) return not_found("virtual fax");
+                if (!at_least(c, Role::company_admin))
+                  return forbidden("virtual faxes are deleted by company admins");
+                if (auto r = s.vfaxes.delete_virtual_fax((*v)->id); !r)
+                  return error_response(r.error());
+                return Response::no_content();
+              },
+      });
+}
+
+}  // namespace faxd::api
