@@ -1,0 +1,212 @@
+// Uploads to TIFF-F: load and check every input, render its pages on a small pool, code each
+// page G4 on the thread that rendered it, then write the pages in order.
+#include <atomic>
+#include <cstdio>
+#include <fmt/format.h>
+#include <malloc.h>
+#include <optional>
+#include <sstream>
+#include <thread>
+
+#include "binarizer.hpp"
+#include "faxd/document/document.hpp"
+#include "g4_codec.hpp"
+#include "fax_tiff_writer.hpp"
+#include "input.hpp"
+#include "isolation.hpp"
+#include "tiff_handle.hpp"
+#include "tiff_pages.hpp"
+
+namespace faxd::document {
+
+namespace {
+
+struct PageJob {
+  std::size_t input = 0;
+  int page = 0;  // 0-based within its input
+};
+
+// One rendering thread's view of the inputs: poppler documents are per thread.
+class PageRenderer {
+ public:
+  PageRenderer(const std::vector<Input>& inputs, double line_dpi)
+      : inputs_(inputs), pdfs_(inputs.size()), line_dpi_(line_dpi) {}
+
+  Result<EncodedPage> encode(const PageJob& job) {
+    auto grey = render(job);
+    if (!grey) return std::unexpected(grey.error());
+    Bitmap bm = binarize(*grey, line_dpi_);
+    grey->pixels = {};
+    auto g4 = encode_g4(bm);
+    if (!g4) return std::unexpected(g4.error());
+    return EncodedPage{bm.width, bm.height, 204.0, line_dpi_, std::move(*g4)};
+  }
+
+ private:
+  Result<GreyImage> render(const PageJob& job) {
+    const Input& in = inputs_[job.input];
+    if (in.kind == InputKind::pdf) {
+      auto& pdf = pdfs_[job.input];
+      if (!pdf) {
+        auto opened = PdfSource::open(in.bytes);
+        if (!opened) return std::unexpected(opened.error());
+        pdf.emplace(std::move(*opened));
+      }
+      return pdf->render(job.page, line_dpi_);
+    }
+    auto tif = open_tiff(in.path, "r");
+    if (!tif) return std::unexpected(tif.error());
+    if (!TIFFSetDirectory(tif->get(), tdir_t(job.page)))
+      return fail(Errc::invalid_argument, "the TIFF is damaged");
+    auto info = read_page_info(tif->get(), job.page + 1);
+    if (!info) return std::unexpected(info.error());
+    auto grey = read_grey(tif->get(), *info, job.page + 1);
+    if (!grey) return std::unexpected(grey.error());
+    return fit_to_fax(*grey, info->x_dpi, info->y_dpi, line_dpi_);
+  }
+
+  const std::vector<Input>& inputs_;
+  std::vector<std::optional<PdfSource>> pdfs_;
+  double line_dpi_;
+};
+
+Error with_document(Error e, std::size_t index, std::size_t count) {
+  if (count > 1) e.message = fmt::format("document {}: {}", index + 1, e.message);
+  return e;
+}
+
+Result<std::vector<Input>> load_inputs(const std::vector<std::string>& paths,
+                                       const ConvertOptions& options) {
+  if (paths.empty()) return fail(Errc::invalid_argument, "no document given");
+  std::vector<Input> inputs;
+  int pages = 0;
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    auto in = load_input(paths[i], options, pages);
+    if (!in) return std::unexpected(with_document(in.error(), i, paths.size()));
+    pages += int(in->pages.size());
+    inputs.push_back(std::move(*in));
+  }
+  return inputs;
+}
+
+Result<FaxDocumentInfo> convert_here(const std::vector<std::string>& paths,
+                                     const std::string& out_tiff, Quality quality,
+                                     const ConvertOptions& options) {
+  silence_libtiff();
+  auto inputs = load_inputs(paths, options);
+  if (!inputs) return std::unexpected(inputs.error());
+  std::vector<PageJob> jobs;
+  for (std::size_t i = 0; i < inputs->size(); ++i)
+    for (int p = 0; p < int((*inputs)[i].pages.size()); ++p) jobs.push_back({i, p});
+
+  double line_dpi = quality == Quality::fine ? 196.0 : 98.0;
+  std::vector<std::optional<Result<EncodedPage>>> done(jobs.size());
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> failed{false};
+  auto worker = [&] {
+    PageRenderer renderer(*inputs, line_dpi);
+    for (;;) {
+      std::size_t i = next.fetch_add(1);
+      if (i >= jobs.size() || failed.load()) return;
+      try {
+        done[i] = renderer.encode(jobs[i]);
+      } catch (const std::bad_alloc&) {
+        done[i] = fail(Errc::too_large, "the document needs too much memory to render");
+      }
+      if (!*done[i]) failed = true;
+    }
+  };
+  int threads = std::clamp(options.threads, 1, 16);
+  threads = std::min<int>(threads, int(jobs.size()));
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
+  worker();
+  for (auto& t : pool) t.join();
+
+  for (std::size_t i = 0; i < jobs.size(); ++i)
+    if (done[i] && !*done[i])
+      return std::unexpected(with_document(done[i]->error(), jobs[i].input, inputs->size()));
+
+  auto writer = FaxTiffWriter::create(out_tiff);
+  if (!writer) return std::unexpected(writer.error());
+  FaxDocumentInfo info;
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    const EncodedPage& page = **done[i];
+    if (auto ok = writer->add_page(page, int(i), int(jobs.size())); !ok)
+      return std::unexpected(ok.error());
+    info.page_info.push_back({page.width, page.height, page.x_dpi, page.y_dpi, page.g4.size()});
+    info.coded_bytes += page.g4.size();
+  }
+  if (auto ok = writer->finish(); !ok) return std::unexpected(ok.error());
+  info.pages = int(jobs.size());
+  return info;
+}
+
+std::string serialize(const FaxDocumentInfo& info) {
+  std::string s;
+  for (const auto& p : info.page_info)
+    s += fmt::format("{} {} {} {} {}\n", p.width, p.height, p.x_dpi, p.y_dpi, p.coded_bytes);
+  return s;
+}
+
+FaxDocumentInfo deserialize(const std::string& s) {
+  FaxDocumentInfo info;
+  std::istringstream in(s);
+  PageInfo p;
+  while (in >> p.width >> p.height >> p.x_dpi >> p.y_dpi >> p.coded_bytes) {
+    info.page_info.push_back(p);
+    info.coded_bytes += p.coded_bytes;
+  }
+  info.pages = int(info.page_info.size());
+  return info;
+}
+
+}  // namespace
+
+Result<Quality> parse_quality(std::string_view text) {
+  if (text == "fine") return Quality::fine;
+  if (text == "standard") return Quality::standard;
+  return fail(Errc::invalid_argument, "quality must be standard or fine", "quality");
+}
+
+std::string_view to_string(Quality quality) noexcept {
+  return quality == Quality::fine ? "fine" : "standard";
+}
+
+double line_seconds(std::uint64_t coded_bytes) noexcept { return double(coded_bytes) * 8.0 / 14400.0; }
+
+Result<int> inspect_input(const std::string& path, const ConvertOptions& options) {
+  auto work = [&]() -> Result<std::string> {
+    silence_libtiff();
+    auto in = load_input(path, options);
+    if (!in) return std::unexpected(in.error());
+    return std::to_string(in->pages.size());
+  };
+  auto out = options.isolate ? run_isolated(work, options.timeout, options.max_memory) : work();
+  if (!out) return std::unexpected(out.error());
+  return std::stoi(*out);
+}
+
+Result<FaxDocumentInfo> convert_to_fax_tiff(const std::vector<std::string>& inputs,
+                                            const std::string& out_tiff, Quality quality,
+                                            const ConvertOptions& options) {
+  if (!options.isolate) return convert_here(inputs, out_tiff, quality, options);
+  auto out = run_isolated(
+      [&]() -> Result<std::string> {
+        // The child lives for one job: keep freed page buffers in the heap instead of returning
+        // them to the kernel, so each page does not fault in fresh megabytes again.
+        mallopt(M_MMAP_THRESHOLD, 32 << 20);
+        mallopt(M_TRIM_THRESHOLD, 512 << 20);
+        auto info = convert_here(inputs, out_tiff, quality, options);
+        if (!info) return std::unexpected(info.error());
+        return serialize(*info);
+      },
+      options.timeout, options.max_memory);
+  if (!out) {
+    std::remove(out_tiff.c_str());  // a killed child leaves its partial file
+    return std::unexpected(out.error());
+  }
+  return deserialize(*out);
+}
+
+}  // namespace faxd::document
