@@ -173,6 +173,7 @@ Actions CallCore::on_invite_response(int status, std::string_view phrase, std::s
       state_ == State::calling || state_ == State::ringing || state_ == State::canceling;
   if (initial) {
     if (status < 200) {
+      provisional_seen_ = true;
       if (status > 100 && !ringing_reported_ && state_ != State::canceling) {
         ringing_reported_ = true;
         state_ = State::ringing;
@@ -188,7 +189,8 @@ Actions CallCore::on_invite_response(int status, std::string_view phrase, std::s
     }
     sip_status_ = status;
     if (status >= 300) {
-      FailureCode code = failure_for_status(status, local);
+      // A 408 with no response before it is our own timer B: nobody answered at all.
+      FailureCode code = failure_for_status(status, local || (status == 408 && !provisional_seen_));
       if (abort_failure_)
         code = *abort_failure_;
       else if (ring_timed_out_)

@@ -354,6 +354,7 @@ class SipEngine::Impl : public std::enable_shared_from_this<SipEngine::Impl> {
     if (sip && sip->sip_from && sip->sip_from->a_url->url_user) {
       info.from_user = sip->sip_from->a_url->url_user;
     }
+    info.called_number = info.request_user.empty() ? info.to_user : info.request_user;
     spdlog::info("sip.invite_in call={} source={}:{} ruri_user={} to={} from={} sip_call_id={}",
                  info.call_id, info.source_address, info.source_port, info.request_user,
                  info.to_user, info.from_user, info.sip_call_id);
@@ -439,7 +440,9 @@ class SipEngine::Impl : public std::enable_shared_from_this<SipEngine::Impl> {
 
   void on_invite_response(Leg& leg, int status, const char* phrase, sip_t const* sip) {
     if (!leg.core || leg.finished) return;
-    const bool local = sip == nullptr || sip->sip_via == nullptr;
+    // sofia's own responses (timer B's 408, transport errors' 503) look like received ones, To
+    // tag included; CallCore tells a timeout by the absence of any earlier response instead.
+    const bool local = sip == nullptr;
     spdlog::info("sip.invite_response call={} status={} phrase=\"{}\"{}", leg.id, status, phrase,
                  local ? " local=1" : "");
     if ((status == 401 || status == 407) && sip) {
@@ -666,7 +669,8 @@ std::shared_ptr<CallHandle> SipEngine::Impl::dial(OutboundCall call, CallCallbac
                                  call.transport == SipTransport::tcp ? ";transport=tcp" : "");
   const std::string our_host =
       detail::uri_host(opts_.public_address.empty() ? opts_.listen.host : opts_.public_address);
-  const std::string from = fmt::format("<sip:{}@{}>", call.from_number, our_host);
+  const std::string from =
+      fmt::format("<sip:{}@{}:{}>", call.from_number, our_host, opts_.listen.port);
   const std::string to = fmt::format("<sip:{}@{}>", call.to_number, host);
   leg->nh = nua_handle(nua_, leg.get(), SIPTAG_TO_STR(to.c_str()), SIPTAG_FROM_STR(from.c_str()),
                        TAG_END());
@@ -695,6 +699,15 @@ void OutboundHandle::cancel() {
   asio::post(*io_, [impl = impl_, id = id_] {
     if (auto self = impl.lock()) self->cancel_call(id);
   });
+}
+
+SipEngineOptions options_from_config(const config::Config& config) {
+  SipEngineOptions o;
+  o.listen = config.sip.listen;
+  o.public_address = config.sip.public_address;
+  o.t38 = config.t38;
+  o.timers.reinvite_after = std::chrono::seconds(config.t38.reinvite_after_s);
+  return o;
 }
 
 SipEngine::SipEngine(asio::io_context& io, fax::MediaEngine& media, CallHandler& handler,

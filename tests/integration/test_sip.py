@@ -186,9 +186,22 @@ class SipTest(unittest.TestCase):
         self.assertEqual(peer.wait_exit(), 0)
         self.assert_call_ids_in_logs(peer)
 
+    def test_inbound_peers_own_t38_reinvite(self):
+        peer = self.peer("--allow", "127.0.0.1", "--ddi", "100", "--reinvite-after-s", "5",
+                         "--fax-ms", "1000")
+        code, logs = self.run_uac("uac_g711_sends_t38.xml", peer)
+        self.assert_sipp_ok(code, logs, peer)
+        out = peer.outcome()
+        self.assertEqual(out["ok"], "1")
+        self.assertEqual(out["transport"], "t38")
+        t38 = peer.wait_for("MEDIA start_t38")
+        self.assertIn("max_datagram=200", t38)
+        self.assertIn("remote=127.0.0.1:6002", t38)
+        self.assertNotIn("sip.t38_reinvite_out", peer.log())
+
     # (2) a caller offering bare T.38 (m=image with no attributes)
     def test_inbound_bare_t38_offer(self):
-        peer = self.peer("--allow", "127.0.0.1", "--ddi", "100", "--fax-ms", "500")
+        peer = self.peer("--allow", "127.0.0.1", "--ddi", "100", "--fax-ms", "1500")
         code, logs = self.run_uac("uac_bare_t38.xml", peer)
         self.assert_sipp_ok(code, logs, peer)
         out = peer.outcome()
@@ -196,6 +209,9 @@ class SipTest(unittest.TestCase):
         self.assertEqual(out["transport"], "t38")
         self.assertIn("version=0", peer.wait_for("MEDIA start_t38"))
         self.assertFalse([l for l in peer.lines if l.startswith("MEDIA start_audio")])
+        # The session refresh in the middle did not restart or disturb the fax.
+        self.assertEqual(len([l for l in peer.lines if l.startswith("MEDIA start_")]), 1)
+        self.assertIn("sip.reinvite_refresh", peer.log())
 
     # (3) a carrier answering 488 to our re-INVITE: the fax completes on G.711
     def test_outbound_t38_refused_stays_on_g711(self):

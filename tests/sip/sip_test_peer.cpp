@@ -118,7 +118,7 @@ class Peer final : public sip::CallHandler {
   Peer(boost::asio::io_context& io, const Args& args) : io_(io), args_(args) {}
 
   void on_inbound_invite(const sip::InboundCall& call, sip::Decide decide) override {
-    const std::string& number = call.request_user.empty() ? call.to_user : call.request_user;
+    const std::string& number = call.called_number;
     print_line(fmt::format("INVITE call={} source={} number={} from={}", call.call_id,
                            call.source_address, number, call.from_user));
     const bool slow = args_.slow_ddis.contains(number);

@@ -169,6 +169,7 @@ class CallCore {
 
   // outcome
   bool ringing_reported_ = false;
+  bool provisional_seen_ = false;  // the far end answered something (1xx) to the INVITE
   bool user_canceled_ = false;
   bool ring_timed_out_ = false;
   std::optional<FailureCode> abort_failure_;  // set by abort() before a final response

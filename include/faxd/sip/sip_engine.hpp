@@ -44,9 +44,10 @@ struct InboundCall {
   std::string sip_call_id;     // the Call-ID header
   std::string source_address;  // the packet's source IP (canonical text form)
   std::uint16_t source_port = 0;
-  std::string request_user;  // Request-URI user part: the called number
+  std::string request_user;  // Request-URI user part
   std::string to_user;
-  std::string from_user;  // the caller's number
+  std::string from_user;      // the caller's number
+  std::string called_number;  // what to look up as a DDI: request_user, else to_user
 };
 
 struct InboundDecision {
@@ -98,6 +99,10 @@ struct SipEngineOptions {
   std::chrono::milliseconds decide_timeout = std::chrono::seconds(10);
   std::string user_agent = "faxd";
 };
+
+// The options from faxd's configuration ([sip] listen and public_address, [t38]); timers keep
+// their defaults.
+SipEngineOptions options_from_config(const config::Config& config);
 
 class SipEngine {
  public:

@@ -312,10 +312,19 @@ TEST_F(CallCoreTest, FailureMappingOfStatuses) {
                  Case{503, true, FailureCode::carrier_unreachable}}) {
     CallCore c(settings(true), local());
     c.start_outbound(at(0));
+    c.on_invite_response(100, "Trying", "", false, at(0.1));
     auto fin = find<action::Finish>(c.on_invite_response(k.status, "x", "", k.local, at(1)));
     ASSERT_TRUE(fin) << k.status;
     EXPECT_EQ(fin->outcome.failure, k.want) << k.status << " local=" << k.local;
   }
+}
+
+TEST_F(CallCoreTest, TimeoutWithoutAnyResponseIsCarrierUnreachable) {
+  CallCore c(settings(true), local());
+  c.start_outbound(at(0));
+  auto fin = find<action::Finish>(c.on_invite_response(408, "Request Timeout", "", false, at(32)));
+  ASSERT_TRUE(fin);
+  EXPECT_EQ(fin->outcome.failure, FailureCode::carrier_unreachable);
 }
 
 TEST_F(CallCoreTest, RefreshWithoutMediaChangeDoesNotTouchMedia) {
