@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "faxd/common/time.hpp"
+#include "faxd/store/mail_outbox_repo.hpp"
 #include "faxd/sip/sip_engine.hpp"
 
 namespace faxd::jobs {
@@ -168,6 +169,13 @@ void OutboundQueue::on_end(const std::shared_ptr<Live>& live, const sip::CallOut
   live_.erase(live->fax.id);
 }
 
+// Queues the sender's notification (if its virtual fax asks for one) with the fax's end.
+static store::FaxRepo::InTransaction notify(std::string_view kind, SysTime now) {
+  return [kind = std::string(kind), now](store::Conn& c, const store::Fax& f) {
+    store::MailOutboxRepo::enqueue_for_fax(c, f.id, kind, now);
+  };
+}
+
 void OutboundQueue::conclude(const std::shared_ptr<Live>& live, const sip::CallOutcome& o) {
   const auto& fax = live->fax;
   const bool reached_fax = o.fax.has_value() && o.sip_status == 200;
@@ -180,7 +188,8 @@ void OutboundQueue::conclude(const std::shared_ptr<Live>& live, const sip::CallO
                                ? std::optional<std::string>(o.fax->remote_station_id)
                                : std::nullopt};
   if (o.ok) {
-    (void)faxes_.finish(fax.id, store::FaxStatus::delivered, stats, std::nullopt, "", true);
+    (void)faxes_.finish(fax.id, store::FaxStatus::delivered, stats, std::nullopt, "", true,
+                        notify("fax_delivered", clock_.now()));
     (void)destinations_.set_mode(fax.to_number, to_string(live->mode));
     return;
   }
@@ -207,7 +216,8 @@ void OutboundQueue::conclude(const std::shared_ptr<Live>& live, const sip::CallO
                            ? o.message
                            : (o.message.empty() ? "" : o.message + "; ") + "gave up: " +
                                  std::string(decision.reason);
-  (void)faxes_.finish(fax.id, store::FaxStatus::failed, stats, o.failure, message, reached_fax);
+  (void)faxes_.finish(fax.id, store::FaxStatus::failed, stats, o.failure, message, reached_fax,
+                      notify("fax_failed", clock_.now()));
 }
 
 }  // namespace faxd::jobs

@@ -389,7 +389,8 @@ Result<Fax> FaxRepo::requeue(std::string_view fax_id, SysTime next, FailureCode 
 }
 
 Result<Fax> FaxRepo::finish(std::string_view fax_id, FaxStatus status, const TransferStats& s,
-                            std::optional<FailureCode> failure, std::string message, bool tried) {
+                            std::optional<FailureCode> failure, std::string message, bool tried,
+                            const InTransaction& also) {
   const auto now = format_rfc3339(clock_.now());
   return db_.write([&](Conn& c) {
     Fax before = must_select(c, fax_id);
@@ -405,6 +406,7 @@ Result<Fax> FaxRepo::finish(std::string_view fax_id, FaxStatus status, const Tra
            fax_id);
     Fax f = must_select(c, fax_id);
     append_event(c, clock_, fmt::format("fax.{}", to_string(status)), f);
+    if (also) also(c, f);
     return f;
   });
 }

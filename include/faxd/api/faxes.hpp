@@ -10,6 +10,7 @@
 #include "faxd/api/api.hpp"
 #include "faxd/document/document.hpp"
 #include "faxd/http/router.hpp"
+#include "faxd/jobs/spool.hpp"
 #include "faxd/store/ddi_repo.hpp"
 #include "faxd/store/fax_repo.hpp"
 #include "faxd/store/virtual_fax_repo.hpp"
@@ -22,7 +23,7 @@ struct FaxApiDeps {
   store::FaxRepo& faxes;
   store::VirtualFaxRepo& vfaxes;
   store::DdiRepo& ddis;
-  std::string spool_dir;           // documents live here (paths in the store are relative to it)
+  const jobs::Spool& spool;        // documents (paths in the store are relative to it)
   std::size_t max_upload_bytes;    // [http] max_upload_mb
   document::ConvertOptions convert;
   std::function<void()> wake_queue;                         // any thread: a fax was queued

@@ -5,6 +5,7 @@
 // SSE clients and webhooks never miss or invent one.
 //
 // Threads: any (blocking; call from the worker pool).
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -178,9 +179,12 @@ class FaxRepo {
   // Back to queued for another attempt at `next_attempt_at`, keeping the last failure.
   Result<Fax> requeue(std::string_view fax_id, SysTime next_attempt_at, FailureCode failure,
                       std::string message, bool tried);
-  // Final states: delivered / received (failure empty) or failed / canceled.
+  // Final states: delivered / received (failure empty) or failed / canceled. `also` runs inside
+  // the same transaction with the finished fax (to queue its mail: both or neither are stored).
+  using InTransaction = std::function<void(Conn&, const Fax&)>;
   Result<Fax> finish(std::string_view fax_id, FaxStatus status, const TransferStats& stats,
-                     std::optional<FailureCode> failure, std::string message, bool tried = false);
+                     std::optional<FailureCode> failure, std::string message, bool tried = false,
+                     const InTransaction& also = {});
 
   // Queued: canceled at once. Sending: the caller must hang the call up (the call's end then
   // finishes the fax as canceled). Final: not cancelable.

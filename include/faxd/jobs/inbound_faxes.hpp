@@ -1,0 +1,56 @@
+#pragma once
+// Receiving: decides inbound calls for the SIP engine and records what they bring.
+//
+// An INVITE's called number (Request-URI user, else To) is looked up as a DDI ("+" added when
+// the carrier sends digits only); a DDI routed to a virtual fax is answered only when the call
+// comes from one of the DDI brand's carriers (source address = carrier host), else 403. A new
+// inbound fax (status receiving) is recorded and the fax engine writes its pages into the
+// spool. At the end the fax becomes `received`, or `failed` keeping the pages that arrived (the
+// message says so); the fax-to-email mail is queued in the same transaction.
+//
+// Threads: on_inbound_invite and the call callbacks arrive on the control thread; the store
+// work runs through `run_blocking` (the worker pool), which then answers through `decide`.
+#include <functional>
+#include <string>
+
+#include "faxd/common/clock.hpp"
+#include "faxd/jobs/spool.hpp"
+#include "faxd/sip/sip_engine.hpp"
+#include "faxd/store/carrier_repo.hpp"
+#include "faxd/store/ddi_repo.hpp"
+#include "faxd/store/fax_repo.hpp"
+#include "faxd/store/virtual_fax_repo.hpp"
+
+namespace faxd::jobs {
+
+using WorkRunner = std::function<void(std::function<void()>)>;
+
+struct InboundOptions {
+  bool ecm = true;
+};
+
+class InboundFaxes final : public sip::CallHandler {
+ public:
+  InboundFaxes(store::FaxRepo& faxes, store::DdiRepo& ddis,
+               store::VirtualFaxRepo& vfaxes, store::CarrierRepo& carriers, const Spool& spool,
+               WorkRunner run_blocking, const Clock& clock, InboundOptions options);
+
+  void on_inbound_invite(const sip::InboundCall& call, sip::Decide decide) override;
+
+  // The decision for a call, synchronously (blocking: the store). Public for tests.
+  sip::InboundDecision decide_now(const sip::InboundCall& call);
+
+ private:
+  void finished(const std::string& fax_id, const sip::CallOutcome& outcome);
+
+  store::FaxRepo& faxes_;
+  store::DdiRepo& ddis_;
+  store::VirtualFaxRepo& vfaxes_;
+  store::CarrierRepo& carriers_;
+  const Spool& spool_;
+  WorkRunner run_blocking_;
+  const Clock& clock_;
+  InboundOptions options_;
+};
+
+}  // namespace faxd::jobs

@@ -1,0 +1,124 @@
+#include "faxd/jobs/inbound_faxes.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "faxd/store/mail_outbox_repo.hpp"
+
+namespace faxd::jobs {
+
+namespace {
+std::optional<std::string> transport_name(fax::Transport t) {
+  if (t == fax::Transport::t38) return "t38";
+  if (t == fax::Transport::g711) return "g711";
+  return std::nullopt;
+}
+
+// "+34910000002" for "34910000002", "+34910000002" or "tel:+34910000002".
+std::string e164(std::string_view user) {
+  if (user.starts_with("tel:")) user.remove_prefix(4);
+  if (user.starts_with("00")) user.remove_prefix(2);
+  std::string out = user.starts_with('+') ? std::string(user) : "+" + std::string(user);
+  return out;
+}
+}  // namespace
+
+InboundFaxes::InboundFaxes(store::FaxRepo& faxes, store::DdiRepo& ddis,
+                           store::VirtualFaxRepo& vfaxes, store::CarrierRepo& carriers,
+                           const Spool& spool, WorkRunner run_blocking, const Clock& clock,
+                           InboundOptions options)
+    : faxes_(faxes), ddis_(ddis), vfaxes_(vfaxes), carriers_(carriers), spool_(spool),
+      run_blocking_(std::move(run_blocking)), clock_(clock), options_(options) {}
+
+void InboundFaxes::on_inbound_invite(const sip::InboundCall& call, sip::Decide decide) {
+  run_blocking_([this, call, decide = std::move(decide)] { decide(decide_now(call)); });
+}
+
+sip::InboundDecision InboundFaxes::decide_now(const sip::InboundCall& call) {
+  const auto number = e164(call.request_user.empty() ? call.to_user : call.request_user);
+  auto ddi = ddis_.find_ddi_by_number(number);
+  if (!ddi) {
+    spdlog::error("inbound.lookup_failed call={} error={}", call.call_id, ddi.error().message);
+    return sip::InboundDecision::reject(503);
+  }
+  if (!*ddi || !(*ddi)->virtual_fax_id) {
+    spdlog::info("inbound.unknown_ddi call={} number={}", call.call_id, number);
+    return sip::InboundDecision::reject(404);
+  }
+  // Only the DDI's own brand's carriers may deliver calls to it.
+  auto carriers = carriers_.carriers_for_brand((*ddi)->brand_id);
+  const bool from_carrier = carriers && std::any_of(carriers->begin(), carriers->end(), [&](const auto& c) {
+                              return c.host == call.source_address;
+                            });
+  if (!from_carrier) {
+    spdlog::warn("inbound.foreign_source call={} number={} source={}", call.call_id, number,
+                 call.source_address);
+    return sip::InboundDecision::reject(403);
+  }
+  auto vfax = vfaxes_.find_virtual_fax(*(*ddi)->virtual_fax_id);
+  if (!vfax || !*vfax) return sip::InboundDecision::reject(404);
+  const auto& vf = **vfax;
+  const auto doc = spool_.new_document("inbound", clock_.now());
+  auto fax = faxes_.create_inbound({.brand_id = vf.brand_id,
+                                    .company_id = vf.company_id,
+                                    .virtual_fax_id = vf.id,
+                                    .from_number = call.from_user.empty() ? "" : e164(call.from_user),
+                                    .to_number = number,
+                                    .document = doc});
+  if (!fax) {
+    spdlog::error("inbound.store_failed call={} error={}", call.call_id, fax.error().message);
+    return sip::InboundDecision::reject(503);
+  }
+  spdlog::info("inbound.accepted call={} fax={} number={} from={}", call.call_id, fax->id, number,
+               call.from_user);
+  fax::FaxJob job{.direction = fax::Direction::receive,
+                  .tiff_path = spool_.path(doc).string(),
+                  .local_station_id = vf.station_id.empty() ? number : vf.station_id,
+                  .ecm = options_.ecm,
+                  .call_id = call.call_id};
+  const std::string fax_id = fax->id;
+  sip::CallCallbacks callbacks{
+      .on_progress =
+          [this, fax_id](const sip::CallProgress& p) {
+            if (p.kind != sip::CallProgress::Kind::page && p.kind != sip::CallProgress::Kind::transport)
+              return;
+            store::TransferStats s{.pages = p.pages_done, .transport = transport_name(p.transport)};
+            if (!p.remote_station_id.empty()) s.remote_station_id = p.remote_station_id;
+            run_blocking_([this, fax_id, s] { (void)faxes_.record_progress(fax_id, s); });
+          },
+      .on_end = [this, fax_id](const sip::CallOutcome& o) {
+        run_blocking_([this, fax_id, o] { finished(fax_id, o); });
+      }};
+  return sip::InboundDecision::accept(std::move(job), std::move(callbacks));
+}
+
+void InboundFaxes::finished(const std::string& fax_id, const sip::CallOutcome& o) {
+  const int pages = o.fax ? o.fax->pages : 0;
+  store::TransferStats stats{
+      .pages = pages,
+      .bit_rate = o.fax && o.fax->bit_rate ? std::optional<int>(o.fax->bit_rate) : std::nullopt,
+      .ecm = o.fax ? std::optional<bool>(o.fax->ecm) : std::nullopt,
+      .transport = transport_name(o.transport),
+      .remote_station_id = o.fax && !o.fax->remote_station_id.empty()
+                               ? std::optional<std::string>(o.fax->remote_station_id)
+                               : std::nullopt};
+  const auto now = clock_.now();
+  if (o.ok) {
+    auto f = faxes_.finish(fax_id, store::FaxStatus::received, stats, std::nullopt, "", true,
+                           [now](store::Conn& c, const store::Fax& fax) {
+                             store::MailOutboxRepo::enqueue_for_fax(c, fax.id, "fax_received", now);
+                           });
+    if (f && f->document) (void)spool_.ensure_pdf(*f->document);  // ready for the inbox and mail
+    spdlog::info("inbound.received fax={} pages={}", fax_id, pages);
+    return;
+  }
+  const auto message = pages > 0 ? fmt::format("partial: {} page{} received; {}", pages,
+                                               pages == 1 ? "" : "s", o.message)
+                                 : o.message;
+  auto f = faxes_.finish(fax_id, store::FaxStatus::failed, stats, o.failure, message, o.fax.has_value());
+  if (f && pages > 0 && f->document) (void)spool_.ensure_pdf(*f->document);
+  spdlog::info("inbound.failed fax={} pages={} failure={} message=\"{}\"", fax_id, pages,
+               to_string(o.failure), message);
+}
+
+}  // namespace faxd::jobs
