@@ -5,6 +5,10 @@
 //                 [--reinvite-after-s 1] [--no-t38] [--fax-ms 1500] [--calls 1] [--max-s 30]
 //                 [--dial 127.0.0.1:5080 --to 555 [--from 100] [--tcp] [--user U --password P]
 //                  [--carrier-no-t38] [--cancel-after-ms N] [--ring-timeout-s N]]
+//                 [--media real --media-ports 20000-20099 --tiff SEND.tif --rx RECEIVED.tif]
+//
+// With `--media real` the calls run on faxd's real media engine (spandsp, RTP/UDPTL), so two
+// peers can fax each other end to end; otherwise the fake engine of tests/unit/sip is used.
 //
 // Prints to stdout one line per media event ("MEDIA start_t38 call=... max_datagram=176") and
 // per ended call ("OUTCOME call=ID ok=1 failure=none sip_status=200 transport=t38 pages=1"),
@@ -23,6 +27,7 @@
 #include "faxd/common/clock.hpp"
 #include "faxd/common/log.hpp"
 #include "faxd/config/config.hpp"
+#include "faxd/fax/media_engine.hpp"
 #include "faxd/sip/sip_engine.hpp"
 
 namespace {
@@ -48,6 +53,10 @@ struct Args {
   bool carrier_t38 = true;
   int cancel_after_ms = -1;
   int ring_timeout_s = 60;
+  bool real_media = false;
+  std::string media_ports = "20000-20099";
+  std::string tiff = "/tmp/none.tif";
+  std::string rx = "/tmp/sip_test_peer_rx.tif";
 };
 
 Args parse_args(int argc, char** argv) {
@@ -97,6 +106,14 @@ Args parse_args(int argc, char** argv) {
       a.cancel_after_ms = std::stoi(next());
     else if (k == "--ring-timeout-s")
       a.ring_timeout_s = std::stoi(next());
+    else if (k == "--media")
+      a.real_media = next() == "real";
+    else if (k == "--media-ports")
+      a.media_ports = next();
+    else if (k == "--tiff")
+      a.tiff = next();
+    else if (k == "--rx")
+      a.rx = next();
     else {
       std::cerr << "unknown option " << k << "\n";
       std::exit(64);
@@ -128,7 +145,7 @@ class Peer final : public sip::CallHandler {
     }
     fax::FaxJob job;
     job.direction = fax::Direction::receive;
-    job.tiff_path = "/tmp/sip_test_peer_rx.tif";
+    job.tiff_path = args_.rx;
     job.local_station_id = "FAXD TEST";
     auto d = sip::InboundDecision::accept(job, callbacks());
     if (!slow) {
@@ -183,8 +200,24 @@ int main(int argc, char** argv) {
   test::FakeMediaEngine::Options mopt;
   mopt.complete_after = std::chrono::milliseconds(args.fax_ms);
   mopt.first_port = static_cast<std::uint16_t>(30000 + (listen->port % 1000) * 20);
-  test::FakeMediaEngine media(mopt);
-  media.on_event = [](const std::string& line) { print_line("MEDIA " + line); };
+  test::FakeMediaEngine fake(mopt);
+  fake.on_event = [](const std::string& line) { print_line("MEDIA " + line); };
+  std::unique_ptr<fax::ThreadedMediaEngine> real;
+  if (args.real_media) {
+    config::MediaConfig mc;
+    const auto dash = args.media_ports.find('-');
+    mc.port_min = static_cast<std::uint16_t>(std::stoi(args.media_ports.substr(0, dash)));
+    mc.port_max = static_cast<std::uint16_t>(std::stoi(args.media_ports.substr(dash + 1)));
+    config::T38Config t38;
+    t38.enabled = args.t38;
+    auto engine = fax::make_media_engine(mc, t38);
+    if (!engine) {
+      std::cerr << "media engine: " << engine.error().message << "\n";
+      return 1;
+    }
+    real = std::move(*engine);
+  }
+  fax::MediaEngine& media = real ? static_cast<fax::MediaEngine&>(*real) : fake;
   Peer peer(io, args);
 
   sip::SipEngineOptions opts;
@@ -233,7 +266,8 @@ int main(int argc, char** argv) {
     call.from_number = args.from;
     call.to_number = args.to;
     call.job.direction = fax::Direction::send;
-    call.job.tiff_path = "/tmp/none.tif";
+    call.job.tiff_path = args.tiff;
+    call.job.local_station_id = "FAXD SENDER";
     boost::asio::post(io, [&, call] {
       handle = engine.dial(call, peer.callbacks());
       print_line("DIAL call=" + handle->call_id());
