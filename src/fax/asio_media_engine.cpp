@@ -1,6 +1,7 @@
 // The media thread: io_context, port allocation, the shared tick, and the CallMedia handles the
 // SIP layer holds. See include/faxd/fax/media_engine.hpp for the contract.
 #include <atomic>
+#include <cassert>
 #include <chrono>
 #include <thread>
 #include <vector>
@@ -36,8 +37,10 @@ struct EngineCore : std::enable_shared_from_this<EngineCore> {
         ports(std::make_shared<media::PortAllocator>(media.port_min, media.port_max)),
         timer(io) {}
 
-  // Media thread.
+  // Media thread: everything below until the members. Debug builds check it.
+  bool on_media_thread() const { return std::this_thread::get_id() == media_thread; }
   void start_ticking() {
+    media_thread = std::this_thread::get_id();
     next_deadline = std::chrono::steady_clock::now() + kTick;
     arm();
   }
@@ -48,6 +51,7 @@ struct EngineCore : std::enable_shared_from_this<EngineCore> {
     });
   }
   void on_tick() {
+    assert(on_media_thread());
     const auto now = std::chrono::steady_clock::now();
     const auto late = now - next_deadline;
     jitter.record(std::chrono::duration_cast<std::chrono::microseconds>(late).count());
@@ -61,10 +65,12 @@ struct EngineCore : std::enable_shared_from_this<EngineCore> {
     arm();
   }
   void add(std::shared_ptr<CallSession> s) {
+    assert(on_media_thread());
     s->attach();
     sessions.push_back(std::move(s));
   }
   void hangup(const std::shared_ptr<CallSession>& s, FailureCode failure) {
+    assert(on_media_thread());
     if (s->closed()) return;
     s->hangup(failure);
     std::erase(sessions, s);
@@ -81,6 +87,7 @@ struct EngineCore : std::enable_shared_from_this<EngineCore> {
   asio::io_context io;
   asio::steady_timer timer;
   std::chrono::steady_clock::time_point next_deadline;
+  std::thread::id media_thread;
   std::vector<std::shared_ptr<CallSession>> sessions;  // media thread only
   bool stopping = false;                               // media thread only
   std::atomic<int> active{0};

@@ -152,6 +152,14 @@ FaxSession::~FaxSession() {
   }
 }
 
+bool FaxSession::document_readable() const {
+  if (job_.direction != Direction::send) return true;
+  std::FILE* f = std::fopen(job_.tiff_path.c_str(), "rb");
+  if (!f) return false;
+  std::fclose(f);
+  return true;
+}
+
 const media::UdptlDecodeStats& FaxSession::udptl_stats() const {
   return impl_->decoder.stats();
 }
@@ -159,14 +167,10 @@ const media::UdptlDecodeStats& FaxSession::udptl_stats() const {
 Result<void> FaxSession::start_audio(AudioCodec codec) {
   if (closed_ || done_ || transport_ == Transport::g711) return {};
   if (transport_ == Transport::t38) return fail(Errc::unsupported, "T.38 back to audio");
-  if (job_.direction == Direction::send) {
-    if (std::FILE* f = std::fopen(job_.tiff_path.c_str(), "rb")) {
-      std::fclose(f);
-    } else {
-      finish(T30_ERR_FILEERROR);
-      flush();
-      return {};
-    }
+  if (!document_readable()) {
+    finish(T30_ERR_FILEERROR);  // fail fast, before the far end is made to wait for phase B
+    flush();
+    return {};
   }
   const bool calling = job_.direction == Direction::send;
   impl_->audio.reset(fax_init(nullptr, calling ? 1 : 0));
@@ -183,14 +187,10 @@ Result<void> FaxSession::start_audio(AudioCodec codec) {
 
 Result<void> FaxSession::start_t38(const media::T38Params& peer) {
   if (closed_ || done_ || transport_ == Transport::t38) return {};
-  if (job_.direction == Direction::send) {
-    if (std::FILE* f = std::fopen(job_.tiff_path.c_str(), "rb")) {
-      std::fclose(f);
-    } else {
-      finish(T30_ERR_FILEERROR);
-      flush();
-      return {};
-    }
+  if (!document_readable()) {
+    finish(T30_ERR_FILEERROR);  // fail fast, before the far end is made to wait for phase B
+    flush();
+    return {};
   }
   if (transport_ == Transport::g711) {
     // Switch: the audio T.30 ends silently, a fresh one starts on the terminal.
@@ -209,7 +209,7 @@ Result<void> FaxSession::start_t38(const media::T38Params& peer) {
   const int bit_rate =
       peer.max_bit_rate > 0 ? std::min(job_.max_bit_rate, peer.max_bit_rate) : job_.max_bit_rate;
   const int max_datagram = media::effective_max_datagram(peer.max_datagram);
-  t38_set_t38_version(core, peer.version);
+  t38_set_t38_version(core, std::clamp(peer.version, 0, 3));
   t38_set_data_rate_management_method(core, peer.transferred_tcf
                                                 ? T38_DATA_RATE_MANAGEMENT_TRANSFERRED_TCF
                                                 : T38_DATA_RATE_MANAGEMENT_LOCAL_TCF);

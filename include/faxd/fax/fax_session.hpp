@@ -70,6 +70,7 @@ class FaxSession {
  private:
   void flush();
   void finish(int completion_code);
+  bool document_readable() const;
 
   FaxJob job_;
   SessionOptions options_;

@@ -6,7 +6,9 @@
 // Threads: create_call/active_sessions/tick_stats/stop may be called from any thread. Sessions
 // live on the media thread; nothing on the media path takes a lock or allocates per packet.
 // Ownership: App owns the engine; every CallMedia keeps the engine's core alive, so a call may
-// outlive stop() (it then does nothing).
+// outlive stop() (it then does nothing). Destroying a CallMedia posts its hang-up: its on_done
+// may still run afterwards on the media thread, so callbacks must not capture the call's owner
+// by plain reference (use a weak pointer or post to an owner that outlives the engine).
 #include <cstdint>
 #include <memory>
 
