@@ -168,6 +168,27 @@ TEST(T38Fax, PageHeaderLineIsPrintedOnTheReceivedPage) {
   EXPECT_GT(headed.black_top_pixels, 500);
 }
 
+class CorpusPage : public ::testing::TestWithParam<bool> {};
+
+TEST_P(CorpusPage, GhostscriptG4PageIsDelivered) {
+  const bool t38 = GetParam();
+  test::TempDir dir;
+  auto j = jobs(dir, 0, true);
+  j.sender.tiff_path = std::string(FAXD_CORPUS_DIR) + "/tiff/one-page-g4-204x196.tiff";
+  BackToBack b2b(j.sender, j.receiver, sim_options());
+  if (t38) {
+    start_t38(b2b);
+  } else {
+    ASSERT_TRUE(b2b.a.start_audio(AudioCodec::pcmu));
+    ASSERT_TRUE(b2b.b.start_audio(AudioCodec::pcmu));
+  }
+  b2b.run();
+  expect_delivered(b2b, j.receiver.tiff_path, 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(T38AndAudio, CorpusPage, ::testing::Bool(),
+                         [](const auto& info) { return info.param ? "t38" : "audio"; });
+
 class AudioFax : public ::testing::TestWithParam<std::tuple<AudioCodec, bool>> {};
 
 TEST_P(AudioFax, PagesArriveOverG711) {
