@@ -1,0 +1,143 @@
+// /api/v1/webhooks through the router: create (secret generated and shown once, or given),
+// validation, ownership (404 for other users), list paging, patch, delete.
+#include <gtest/gtest.h>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "faxd/api/api.hpp"
+#include "faxd/api/webhooks.hpp"
+#include "faxd/mail/webhook_signature.hpp"
+#include "faxd/store/user_repo.hpp"
+#include "faxd/store/webhook_repo.hpp"
+#include "fixtures.hpp"
+
+using namespace faxd;
+using nlohmann::json;
+
+namespace {
+
+struct WebhooksApi : test::MailStore {
+  void SetUp() override {
+    MailStore::SetUp();
+    users = std::make_unique<store::UserRepo>(*db, clock);
+    hooks = std::make_unique<store::WebhookRepo>(*db);
+    api = std::make_unique<api::Api>(api::Context{*db, clock, config, *users});
+    api::add_webhook_routes(router, *api, *hooks, clock);
+    alice = token_for("UB");
+    bob = token_for("UU");
+  }
+  std::string token_for(const std::string& user_id) {
+    auto t = users->issue_token(user_id, "api", "test", std::nullopt);
+    EXPECT_TRUE(t) << t.error().message;
+    return t ? t->token : "";
+  }
+  http::Response call(const std::string& method, const std::string& path, const std::string& token,
+                      const std::string& body = "") {
+    http::Request r;
+    r.method = method;
+    const auto q = path.find('?');
+    r.target = path;
+    r.path = path.substr(0, q);
+    if (q != std::string::npos) r.query = http::parse_query(path.substr(q + 1));
+    r.headers = {{"Authorization", "Bearer " + token}};
+    if (!body.empty()) r.headers.emplace_back("Content-Type", "application/json");
+    r.body = body;
+    return router.dispatch(r);
+  }
+
+  config::Config config;
+  std::unique_ptr<store::UserRepo> users;
+  std::unique_ptr<store::WebhookRepo> hooks;
+  std::unique_ptr<api::Api> api;
+  http::Router router;
+  std::string alice, bob;
+};
+
+}  // namespace
+
+TEST_F(WebhooksApi, CreatingWithoutASecretShowsTheGeneratedSecretOnce) {
+  auto r =
+      call("POST", "/api/v1/webhooks", alice,
+           R"({"url": "http://127.0.0.1:9000/hook", "events": ["fax.received", "fax.failed"]})");
+  ASSERT_EQ(r.status, 201) << r.body;
+  const auto created = json::parse(r.body);
+  const auto secret = created["secret"].get<std::string>();
+  EXPECT_TRUE(secret.starts_with("whsec_"));
+  EXPECT_TRUE(mail::decode_webhook_secret(secret));
+  EXPECT_EQ(created["events"], json({"fax.received", "fax.failed"}));
+  const auto id = created["id"].get<std::string>();
+
+  auto got = call("GET", "/api/v1/webhooks/" + id, alice);
+  ASSERT_EQ(got.status, 200);
+  EXPECT_FALSE(json::parse(got.body).contains("secret"));
+  EXPECT_EQ(json::parse(got.body)["url"], "http://127.0.0.1:9000/hook");
+  // The stored secret is the one shown.
+  EXPECT_EQ((*hooks->find("UB", id))->secret, secret);
+}
+
+TEST_F(WebhooksApi, AGivenSecretIsKeptAndNeverReturned) {
+  auto r = call(
+      "POST", "/api/v1/webhooks", alice,
+      R"({"url": "https://hooks.example.com/x", "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"})");
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_FALSE(json::parse(r.body).contains("secret"));
+  EXPECT_EQ(json::parse(r.body)["events"], json::array());
+}
+
+TEST_F(WebhooksApi, RefusesBadUrlsSecretsAndEventTypesNamingTheField) {
+  struct Case {
+    const char* body;
+    const char* field;
+  } cases[] = {
+      {R"({"url": "ftp://example.com/"})", "url"},
+      {R"({"url": "not a url"})", "url"},
+      {R"({})", "url"},
+      {R"({"url": "http://a.example/", "secret": "short"})", "secret"},
+      {R"({"url": "http://a.example/", "events": ["fax.exploded"]})", "events"},
+      {R"({"url": "http://a.example/", "events": "fax.received"})", "events"},
+  };
+  for (const auto& c : cases) {
+    auto r = call("POST", "/api/v1/webhooks", alice, c.body);
+    EXPECT_EQ(r.status, 422) << c.body;
+    EXPECT_EQ(json::parse(r.body)["error"]["field"], c.field) << c.body;
+  }
+}
+
+TEST_F(WebhooksApi, OtherUsersSeeA404AndTheirOwnEmptyList) {
+  auto r = call("POST", "/api/v1/webhooks", alice, R"({"url": "http://127.0.0.1:9000/hook"})");
+  const auto id = json::parse(r.body)["id"].get<std::string>();
+  EXPECT_EQ(call("GET", "/api/v1/webhooks/" + id, bob).status, 404);
+  EXPECT_EQ(
+      call("PATCH", "/api/v1/webhooks/" + id, bob, R"({"url": "http://evil.example/"})").status,
+      404);
+  EXPECT_EQ(call("DELETE", "/api/v1/webhooks/" + id, bob).status, 404);
+  EXPECT_EQ(json::parse(call("GET", "/api/v1/webhooks", bob).body)["data"], json::array());
+  EXPECT_EQ(call("GET", "/api/v1/webhooks", "fxd_wrong").status, 401);
+}
+
+TEST_F(WebhooksApi, ListsInPagesPatchesAndDeletes) {
+  for (int i = 0; i < 3; ++i)
+    ASSERT_EQ(call("POST", "/api/v1/webhooks", alice,
+                   fmt::format(R"({{"url": "http://127.0.0.1:900{}/"}})", i))
+                  .status,
+              201);
+  auto page1 = json::parse(call("GET", "/api/v1/webhooks?limit=2", alice).body);
+  ASSERT_EQ(page1["data"].size(), 2u);
+  ASSERT_TRUE(page1["next_cursor"].is_string());
+  auto page2 = json::parse(
+      call("GET", "/api/v1/webhooks?limit=2&cursor=" + page1["next_cursor"].get<std::string>(),
+           alice)
+          .body);
+  ASSERT_EQ(page2["data"].size(), 1u);
+  EXPECT_TRUE(page2["next_cursor"].is_null());
+
+  const auto id = page2["data"][0]["id"].get<std::string>();
+  auto patched = call("PATCH", "/api/v1/webhooks/" + id, alice, R"({"events": ["fax.delivered"]})");
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  EXPECT_EQ(json::parse(patched.body)["events"], json({"fax.delivered"}));
+  EXPECT_EQ(json::parse(patched.body)["url"], "http://127.0.0.1:9002/");
+  EXPECT_EQ(call("PATCH", "/api/v1/webhooks/" + id, alice, R"({"url": "ftp://x/"})").status, 422);
+  EXPECT_EQ(call("DELETE", "/api/v1/webhooks/" + id, alice).status, 204);
+  EXPECT_EQ(call("GET", "/api/v1/webhooks/" + id, alice).status, 404);
+}
