@@ -1,46 +1,113 @@
 #include "faxd/app/app.hpp"
 
+#include <unistd.h>
+
 #include <filesystem>
-#include <fmt/format.h>
 
 #include <boost/asio.hpp>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "carrier_sources.hpp"
+#include "demo_seed.hpp"
 #include "faxd/api/api.hpp"
+#include "faxd/api/faxes.hpp"
+#include "faxd/api/webhooks.hpp"
 #include "faxd/common/log.hpp"
 #include "faxd/common/metrics.hpp"
 #include "faxd/common/secrets.hpp"
+#include "faxd/fax/media_engine.hpp"
 #include "faxd/http/router.hpp"
 #include "faxd/http/server.hpp"
+#include "faxd/jobs/inbound_faxes.hpp"
+#include "faxd/jobs/outbound_queue.hpp"
+#include "faxd/jobs/spool.hpp"
+#include "faxd/mail/outbox_worker.hpp"
+#include "faxd/mail/periodic_task.hpp"
+#include "faxd/mail/smtp_mailer.hpp"
+#include "faxd/mail/webhook_transport.hpp"
+#include "faxd/mail/webhook_worker.hpp"
+#include "faxd/sip/sip_engine.hpp"
+#include "faxd/store/carrier_repo.hpp"
 #include "faxd/store/db.hpp"
+#include "faxd/store/ddi_repo.hpp"
+#include "faxd/store/destination_repo.hpp"
+#include "faxd/store/fax_repo.hpp"
+#include "faxd/store/mail_outbox_repo.hpp"
 #include "faxd/store/user_repo.hpp"
+#include "faxd/store/virtual_fax_repo.hpp"
+#include "faxd/store/webhook_repo.hpp"
 #include "faxd/web/assets.hpp"
+#include "sip_dialer.hpp"
+#include "store_route_planner.hpp"
 
 namespace faxd::app {
 
 namespace asio = boost::asio;
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
 
+namespace {
+std::string node_name() {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0 || host[0] == 0) return "local";
+  return host;
+}
+}  // namespace
+
+// Members are declared in construction order; destruction runs the other way, so everything is
+// torn down before what it uses.
 struct App::Impl {
   config::Config config;
   std::string config_path;
   SystemClock clock;
   asio::io_context io{1};
   asio::thread_pool workers{4};
+  metrics::Registry metrics;
+
   std::unique_ptr<store::Db> db;
   std::unique_ptr<store::UserRepo> users;
-  metrics::Registry metrics;
+  std::unique_ptr<store::FaxRepo> faxes;
+  std::unique_ptr<store::DdiRepo> ddis;
+  std::unique_ptr<store::VirtualFaxRepo> vfaxes;
+  std::unique_ptr<store::CarrierRepo> carriers;
+  std::unique_ptr<store::DestinationRepo> destinations;
+  std::unique_ptr<store::MailOutboxRepo> outbox;
+  std::unique_ptr<store::WebhookRepo> webhooks;
+  std::unique_ptr<jobs::Spool> spool;
+
+  std::unique_ptr<fax::ThreadedMediaEngine> media;
+  std::unique_ptr<jobs::InboundFaxes> inbound;
+  std::unique_ptr<sip::SipEngine> sip;
+  std::unique_ptr<SipDialer> dialer;
+  std::unique_ptr<StoreRoutePlanner> planner;
+  std::unique_ptr<jobs::OutboundQueue> queue;
+  asio::steady_timer queue_timer{io};
+
+  std::unique_ptr<mail::SmtpMailer> mailer;
+  std::unique_ptr<mail::OutboxWorker> outbox_worker;
+  std::unique_ptr<mail::CurlWebhookTransport> webhook_transport;
+  std::unique_ptr<mail::WebhookWorker> webhook_worker;
+  std::unique_ptr<mail::PeriodicTask> outbox_task;
+  std::unique_ptr<mail::PeriodicTask> webhook_task;
+  std::unique_ptr<mail::PeriodicTask> sources_task;
+
   http::Router router;
   std::unique_ptr<api::Api> api;
+  std::unique_ptr<api::FaxApiDeps> fax_api;
   std::unique_ptr<http::Server> http;
   asio::signal_set stop_signals{io, SIGTERM, SIGINT};
   asio::signal_set hup_signal{io, SIGHUP};
   asio::steady_timer shutdown_timer{io};
   bool stopping = false;
+  bool sip_up = false;
+
+  void post_work(std::function<void()> f) { asio::post(workers, std::move(f)); }
 
   void open_store() {
-    const std::filesystem::path dir(config.daemon.data_dir);
+    const fs::path dir(config.daemon.data_dir);
     std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
+    fs::create_directories(dir, ec);
     if (ec)
       throw std::runtime_error(
           fmt::format("cannot create data directory {}: {}", dir.string(), ec.message()));
@@ -48,27 +115,127 @@ struct App::Impl {
     if (!opened) throw std::runtime_error("store: " + opened.error().message);
     db = std::move(*opened);
     users = std::make_unique<store::UserRepo>(*db, clock);
+    faxes = std::make_unique<store::FaxRepo>(*db, clock);
+    ddis = std::make_unique<store::DdiRepo>(*db, clock);
+    vfaxes = std::make_unique<store::VirtualFaxRepo>(*db, clock);
+    carriers = std::make_unique<store::CarrierRepo>(*db, clock);
+    destinations = std::make_unique<store::DestinationRepo>(*db, clock);
+    outbox = std::make_unique<store::MailOutboxRepo>(*db);
+    webhooks = std::make_unique<store::WebhookRepo>(*db);
+    spool = std::make_unique<jobs::Spool>(dir / "spool");
+    if (auto r = spool->prepare(); !r) throw std::runtime_error(r.error().message);
   }
 
   // First start: the store has no platform admin yet, so create it from [admin].
-  void bootstrap_admin() {
+  void bootstrap() {
     auto count = users->count_with_role(store::Role::platform_admin);
     if (!count) throw std::runtime_error("store: " + count.error().message);
-    if (*count > 0) return;
-    if (config.admin.password.empty())
-      throw std::runtime_error(fmt::format(
-          "{}: admin.password is required on first start (no platform admin exists yet)",
-          config_path));
-    auto created = users->create({.username = config.admin.username,
-                                  .password_hash = hash_password(config.admin.password),
-                                  .role = store::Role::platform_admin});
-    if (!created) throw std::runtime_error("cannot create the platform admin: " + created.error().message);
-    spdlog::info("daemon.admin_created user={}", config.admin.username);
+    if (*count == 0) {
+      if (config.admin.password.empty())
+        throw std::runtime_error(fmt::format(
+            "{}: admin.password is required on first start (no platform admin exists yet)",
+            config_path));
+      auto created = users->create({.username = config.admin.username,
+                                    .password_hash = hash_password(config.admin.password),
+                                    .role = store::Role::platform_admin});
+      if (!created)
+        throw std::runtime_error("cannot create the platform admin: " + created.error().message);
+      spdlog::info("daemon.admin_created user={}", config.admin.username);
+    }
+    if (config.demo.enabled) {
+      if (auto seeded = seed_demo(*db, *users, clock, config); !seeded)
+        throw std::runtime_error("demo seeding failed: " + seeded.error().message);
+    }
+    auto recovered = faxes->recover_interrupted(node_name());
+    if (recovered && *recovered > 0) spdlog::warn("queue.recovered faxes={}", *recovered);
+  }
+
+  void start_telephony() {
+    auto engine = fax::make_media_engine(config.media, config.t38);
+    if (!engine) throw std::runtime_error("media: " + engine.error().message);
+    media = std::move(*engine);
+    inbound = std::make_unique<jobs::InboundFaxes>(
+        *faxes, *ddis, *vfaxes, *carriers, *spool, [this](std::function<void()> f) { post_work(std::move(f)); },
+        clock, jobs::InboundOptions{.ecm = config.t38.ecm});
+    sip = std::make_unique<sip::SipEngine>(io, *media, *inbound, clock, sip::options_from_config(config));
+    if (auto r = sip->start(); !r) throw std::runtime_error("sip: " + r.error().message);
+    sip_up = true;
+    dialer = std::make_unique<SipDialer>(*sip);
+    planner = std::make_unique<StoreRoutePlanner>(*carriers, jobs::system_random());
+    jobs::QueueOptions qo{.node_id = node_name(), .spool_dir = spool->root().string(), .ecm = config.t38.ecm};
+    queue = std::make_unique<jobs::OutboundQueue>(
+        *faxes, *destinations, *planner, *dialer,
+        [this](const store::Fax& f) {
+          jobs::SenderIdentity who;
+          if (f.virtual_fax_id)
+            if (auto v = vfaxes->find_virtual_fax(*f.virtual_fax_id); v && *v)
+              who = {(*v)->station_id, (*v)->header};
+          return who;
+        },
+        clock, qo);
+    poll_queue();
+    // Inbound calls only from carriers' addresses: refreshed as carriers change.
+    sources_task = std::make_unique<mail::PeriodicTask>(
+        io, [this](std::function<void()> f) { post_work(std::move(f)); }, 10s, [this] {
+          auto addresses = carrier_source_addresses(*carriers);
+          if (!addresses) return;
+          asio::post(io, [this, a = std::move(*addresses)] {
+            if (sip) sip->set_allowed_sources(a);
+          });
+        });
+    sources_task->start();
+    sources_task->wake();
+  }
+
+  // The queue runs on the control thread: once a second, at once when a fax is queued.
+  void poll_queue() {
+    if (stopping) return;
+    queue->poll();
+    queue->renew_leases();
+    queue_timer.expires_after(1s);
+    queue_timer.async_wait([this](boost::system::error_code ec) {
+      if (!ec) poll_queue();
+    });
+  }
+
+  void start_mail_and_webhooks() {
+    mailer = std::make_unique<mail::SmtpMailer>(config.smtp);
+    outbox_worker = std::make_unique<mail::OutboxWorker>(
+        *outbox, *mailer,
+        [this](const std::string& fax_id) -> Result<std::string> {
+          auto f = faxes->find(fax_id);
+          if (!f) return std::unexpected(f.error());
+          if (!*f || !(*f)->document) return fail(Errc::not_found, "the fax has no document");
+          auto pdf = spool->ensure_pdf(*(*f)->document);
+          if (!pdf) return std::unexpected(pdf.error());
+          return pdf->string();
+        },
+        clock);
+    outbox_task = std::make_unique<mail::PeriodicTask>(
+        io, [this](std::function<void()> f) { post_work(std::move(f)); }, 5s,
+        [this] { outbox_worker->tick(); });
+    outbox_task->start();
+    webhook_transport = std::make_unique<mail::CurlWebhookTransport>();
+    webhook_worker = std::make_unique<mail::WebhookWorker>(*webhooks, *webhook_transport, clock);
+    webhook_task = std::make_unique<mail::PeriodicTask>(
+        io, [this](std::function<void()> f) { post_work(std::move(f)); }, 2s,
+        [this] { webhook_worker->tick(); });
+    webhook_task->start();
   }
 
   void start_http() {
-    api = std::make_unique<api::Api>(api::Context{*db, clock, config, *users});
+    api = std::make_unique<api::Api>(api::Context{
+        .db = *db, .clock = clock, .config = config, .users = *users,
+        .healthy = [this] { return sip_up && !stopping; }});
     api->add_routes(router);
+    fax_api = std::make_unique<api::FaxApiDeps>(api::FaxApiDeps{
+        .db = *db, .clock = clock, .faxes = *faxes, .vfaxes = *vfaxes, .ddis = *ddis,
+        .spool = *spool, .max_upload_bytes = config.http.max_upload_bytes,
+        .convert = {.max_bytes = config.http.max_upload_bytes},
+        .wake_queue = [this] { asio::post(io, [this] { if (queue && !stopping) queue->poll(); }); },
+        .hang_up = [this](const std::string& id) { asio::post(io, [this, id] { if (queue) queue->cancel(id); }); }});
+    api::add_fax_routes(router, *api, *fax_api);
+    api::add_webhook_routes(router, *api, *webhooks, clock);
     web::add_routes(router);
     router.add("GET", "/metrics", [this](const http::Request&, const http::Params&) {
       return http::Response::text(200, metrics.render(), "text/plain; version=0.0.4; charset=utf-8");
@@ -77,10 +244,15 @@ struct App::Impl {
                                 .tls_cert = config.http.tls_cert,
                                 .tls_key = config.http.tls_key};
     http = std::make_unique<http::Server>(io, options, router, [this](std::function<void()> f) {
-      asio::post(workers, std::move(f));
+      post_work(std::move(f));
     });
-    auto& requests = metrics.counter("faxd_http_requests_total", "HTTP requests answered",
-                                     {"route", "status"});
+    register_metrics();
+    if (auto r = http->start(); !r) throw std::runtime_error(r.error().message);
+    spdlog::info("http.listening addr={} port={}", config.http.listen.host, http->port());
+  }
+
+  void register_metrics() {
+    auto& requests = metrics.counter("faxd_http_requests_total", "HTTP requests answered", {"route", "status"});
     auto& latency = metrics.histogram("faxd_http_request_duration_seconds",
                                       "Time from the end of the request to the response",
                                       {0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5}, {"route"});
@@ -92,8 +264,24 @@ struct App::Impl {
     });
     metrics.gauge_callback("faxd_http_connections", "Open HTTP connections",
                            [this] { return static_cast<double>(http->open_connections()); });
-    if (auto r = http->start(); !r) throw std::runtime_error(r.error().message);
-    spdlog::info("http.listening addr={} port={}", config.http.listen.host, http->port());
+    metrics.gauge_callback("faxd_fax_sessions_active", "Fax sessions on the media thread",
+                           [this] { return media ? static_cast<double>(media->active_sessions()) : 0.0; });
+    metrics.gauge_callback("faxd_outbound_calls_active", "Outbound fax calls in progress",
+                           [this] { return queue ? static_cast<double>(queue->active_calls()) : 0.0; });
+    metrics.gauge_callback("faxd_queue_depth", "Faxes queued for sending", [this] {
+      auto n = faxes->count_with_status(store::FaxStatus::queued);
+      return n ? static_cast<double>(*n) : 0.0;
+    });
+    metrics.gauge_callback("faxd_mail_outbox_depth", "Mails waiting for the SMTP server", [this] {
+      auto n = outbox->count_pending();
+      return n ? static_cast<double>(*n) : 0.0;
+    });
+    metrics.gauge_callback("faxd_retries_scheduled", "Retries scheduled since start",
+                           [this] { return queue ? static_cast<double>(queue->retries_scheduled()) : 0.0; });
+    metrics.gauge_callback("faxd_tick_jitter_p50_seconds", "Media tick lateness, median",
+                           [this] { return media ? media->tick_stats().jitter_p50_us / 1e6 : 0.0; });
+    metrics.gauge_callback("faxd_tick_jitter_p99_seconds", "Media tick lateness, 99th percentile",
+                           [this] { return media ? media->tick_stats().jitter_p99_us / 1e6 : 0.0; });
   }
 
   void wait_for_signals() {
@@ -102,17 +290,13 @@ struct App::Impl {
       spdlog::info("daemon.stopping signal={} grace_s={}", sig, config.daemon.shutdown_grace_s);
       begin_shutdown();
     });
-    hup_signal.async_wait([this](boost::system::error_code ec, int) {
-      if (ec) return;
-      reload();
-      wait_for_signals_hup();
-    });
+    wait_for_hup();
   }
-  void wait_for_signals_hup() {
+  void wait_for_hup() {
     hup_signal.async_wait([this](boost::system::error_code ec, int) {
       if (ec) return;
       reload();
-      wait_for_signals_hup();
+      wait_for_hup();
     });
   }
 
@@ -123,36 +307,45 @@ struct App::Impl {
       spdlog::error("daemon.reload_failed problems={}", config::format_problems(config_path, fresh.error()));
       return;
     }
-    if (auto r = set_log_level(fresh->log.level); !r) spdlog::error("daemon.reload_failed error={}", r.error().message);
+    if (auto r = set_log_level(fresh->log.level); !r)
+      spdlog::error("daemon.reload_failed error={}", r.error().message);
     config.log = fresh->log;
     config.smtp = fresh->smtp;
+    if (mailer) mailer->reconfigure(config.smtp);
+    if (auto r = http->reload_tls(); !r) spdlog::error("daemon.reload_failed error={}", r.error().message);
     spdlog::info("daemon.reloaded level={}", config.log.level);
   }
 
+  // SIGTERM: stop taking new work (HTTP, queue, inbound calls get 503 from the SIP engine once
+  // it shuts down), let running calls finish up to the grace period, then hang up what is left.
   void begin_shutdown() {
     if (stopping) return;
     stopping = true;
     http->stop();
+    queue_timer.cancel();
+    if (inbound) inbound->stop_accepting();
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(config.daemon.shutdown_grace_s);
     poll_shutdown(deadline);
   }
 
-  // Waits for live work to finish (up to the grace period), then leaves the event loop.
   void poll_shutdown(std::chrono::steady_clock::time_point deadline) {
-    const bool idle = active_work() == 0;
-    if (idle || std::chrono::steady_clock::now() >= deadline) {
-      if (!idle) spdlog::warn("daemon.grace_expired active={}", active_work());
-      io.stop();
+    const int active = sip ? sip->active_calls() : 0;
+    if (active > 0 && std::chrono::steady_clock::now() < deadline) {
+      shutdown_timer.expires_after(100ms);
+      shutdown_timer.async_wait([this, deadline](boost::system::error_code ec) {
+        if (!ec) poll_shutdown(deadline);
+      });
       return;
     }
-    shutdown_timer.expires_after(std::chrono::milliseconds(100));
-    shutdown_timer.async_wait([this, deadline](boost::system::error_code ec) {
-      if (!ec) poll_shutdown(deadline);
+    if (active > 0) spdlog::warn("daemon.grace_expired calls={}", active);
+    for (auto* task : {sources_task.get(), outbox_task.get(), webhook_task.get()})
+      if (task) task->stop();
+    if (!sip) return io.stop();
+    sip->shutdown([this] {
+      sip_up = false;
+      io.stop();
     });
   }
-
-  // Live calls and transfers that a shutdown waits for.
-  int active_work() const { return 0; }
 };
 
 App::App(config::Config config, std::string config_path) : impl_(std::make_unique<Impl>()) {
@@ -166,12 +359,16 @@ int App::run() {
   auto& s = *impl_;
   if (!init_crypto()) throw std::runtime_error("libsodium failed to initialise");
   s.open_store();
-  s.bootstrap_admin();
+  s.bootstrap();
+  s.start_telephony();
+  s.start_mail_and_webhooks();
   s.start_http();
   s.wait_for_signals();
-  spdlog::info("daemon.started data_dir={}", s.config.daemon.data_dir);
+  spdlog::info("daemon.started data_dir={} sip={} http={}", s.config.daemon.data_dir,
+               s.config.sip.listen.to_string(), s.config.http.listen.to_string());
   s.io.run();
   s.workers.join();
+  if (s.media) s.media->stop();
   spdlog::info("daemon.stopped");
   return 0;
 }

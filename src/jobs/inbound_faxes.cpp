@@ -31,11 +31,14 @@ InboundFaxes::InboundFaxes(store::FaxRepo& faxes, store::DdiRepo& ddis,
       run_blocking_(std::move(run_blocking)), clock_(clock), options_(options) {}
 
 void InboundFaxes::on_inbound_invite(const sip::InboundCall& call, sip::Decide decide) {
+  if (!accepting_) return decide(sip::InboundDecision::reject(503));
   run_blocking_([this, call, decide = std::move(decide)] { decide(decide_now(call)); });
 }
 
 sip::InboundDecision InboundFaxes::decide_now(const sip::InboundCall& call) {
-  const auto number = e164(call.request_user.empty() ? call.to_user : call.request_user);
+  const auto number = e164(!call.called_number.empty() ? call.called_number
+                           : call.request_user.empty() ? call.to_user
+                                                       : call.request_user);
   auto ddi = ddis_.find_ddi_by_number(number);
   if (!ddi) {
     spdlog::error("inbound.lookup_failed call={} error={}", call.call_id, ddi.error().message);

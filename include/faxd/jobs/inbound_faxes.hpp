@@ -10,6 +10,7 @@
 //
 // Threads: on_inbound_invite and the call callbacks arrive on the control thread; the store
 // work runs through `run_blocking` (the worker pool), which then answers through `decide`.
+#include <atomic>
 #include <functional>
 #include <string>
 
@@ -36,6 +37,8 @@ class InboundFaxes final : public sip::CallHandler {
                WorkRunner run_blocking, const Clock& clock, InboundOptions options);
 
   void on_inbound_invite(const sip::InboundCall& call, sip::Decide decide) override;
+  // Shutting down: new calls are refused with 503 (callers retry elsewhere or later).
+  void stop_accepting() { accepting_ = false; }
 
   // The decision for a call, synchronously (blocking: the store). Public for tests.
   sip::InboundDecision decide_now(const sip::InboundCall& call);
@@ -51,6 +54,7 @@ class InboundFaxes final : public sip::CallHandler {
   WorkRunner run_blocking_;
   const Clock& clock_;
   InboundOptions options_;
+  std::atomic<bool> accepting_{true};
 };
 
 }  // namespace faxd::jobs
