@@ -7,9 +7,10 @@ build_pkgs=(
   libboost1.81-dev libspandsp-dev libsofia-sip-ua-dev libpoppler-cpp-dev libtiff-dev
   libspdlog-dev libfmt-dev nlohmann-json3-dev libsqlite3-dev libsodium-dev
   libcurl4-openssl-dev libtomlplusplus-dev libpng-dev libgtest-dev libgmock-dev
+  libpoppler-private-dev
   libhowardhinnant-date-dev
 )
-test_pkgs=(sip-tester tshark python3 python3-aiosmtpd ghostscript chromium nodejs npm)
+test_pkgs=(sip-tester tshark python3 python3-aiosmtpd ghostscript chromium nodejs npm qpdf)
 bench_pkgs=(ghostscript wrk hyperfine)
 package_pkgs=(dpkg-dev fakeroot)
 fuzz_pkgs=(clang-16 libclang-rt-16-dev)  # libFuzzer targets in tests/fuzz (FAXD_FUZZ=ON)

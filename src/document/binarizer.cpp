@@ -13,13 +13,13 @@ namespace faxd::document {
 namespace {
 
 constexpr int kTile = 16;
-constexpr int kWhiteFrom = 224;   // after background stretch, this and lighter is paper
-constexpr int kThreshold = 128;   // text: black below half the paper's brightness
-constexpr int kMidLow = 48;       // "mid-grey": neither ink nor paper
+constexpr int kWhiteFrom = 224;  // after background stretch, this and lighter is paper
+constexpr int kThreshold = 128;  // text: black below half the paper's brightness
+constexpr int kMidLow = 48;      // "mid-grey": neither ink nor paper
 constexpr int kMidHigh = 208;
-constexpr int kSeedPercent = 50;  // a tile this mid-grey looks like a photograph
-constexpr int kSolidPercent = 85; // a tile this covered shows no paper
-constexpr int kMinSeedTiles = 12; // a picture smaller than this is an ornament: threshold it
+constexpr int kSeedPercent = 50;   // a tile this mid-grey looks like a photograph
+constexpr int kSolidPercent = 85;  // a tile this covered shows no paper
+constexpr int kMinSeedTiles = 12;  // a picture smaller than this is an ornament: threshold it
 
 // The paper level: the strongest peak among the light half of the histogram.
 int background_level(const GreyImage& grey) {
@@ -82,7 +82,8 @@ TileGrid find_pictures(const GreyImage& g, BinarizeStats* stats) {
   // One table lookup a pixel: low byte counts mid-grey, high byte counts "not paper".
   std::array<std::uint16_t, 256> cls{};
   for (int v = 0; v < 256; ++v)
-    cls[std::size_t(v)] = std::uint16_t((v >= kMidLow && v < kMidHigh ? 1 : 0) | (v < 255 ? 0x100 : 0));
+    cls[std::size_t(v)] =
+        std::uint16_t((v >= kMidLow && v < kMidHigh ? 1 : 0) | (v < 255 ? 0x100 : 0));
   // Tile statistics are fractions: every other row and column is a fair sample, at a quarter of
   // the cost.
   std::vector<std::uint16_t> mid(n, 0), covered(n, 0), area(n, 0);
@@ -137,8 +138,7 @@ TileGrid find_pictures(const GreyImage& g, BinarizeStats* stats) {
         grid.picture[std::size_t(ty) * std::size_t(grid.cols) + std::size_t(tx)] = 1;
     if (stats) ++stats->picture_regions;
   }
-  if (stats)
-    stats->picture_tiles = int(std::count(grid.picture.begin(), grid.picture.end(), 1));
+  if (stats) stats->picture_tiles = int(std::count(grid.picture.begin(), grid.picture.end(), 1));
   return grid;
 }
 
@@ -185,8 +185,8 @@ void remove_specks(Bitmap& bm, const TileGrid& grid) {
     for (std::size_t i = 0; i < std::size_t(bm.stride); ++i) {
       std::uint8_t b = cur[i + 1];
       if (!b || pic[i * 8 / kTile]) continue;
-      std::uint8_t near = spread(cur.data(), i, false) | spread(prev.data(), i, true) |
-                          spread(next, i, true);
+      std::uint8_t near =
+          spread(cur.data(), i, false) | spread(prev.data(), i, true) | spread(next, i, true);
       r[i] = std::uint8_t(b & near);  // keep only pixels with a black neighbour
     }
     std::swap(prev, cur);

@@ -1,17 +1,17 @@
 // Uploads to TIFF-F: load and check every input, render its pages on a small pool, code each
 // page G4 on the thread that rendered it, then write the pages in order.
-#include <atomic>
-#include <cstdio>
 #include <fmt/format.h>
 #include <malloc.h>
+#include <atomic>
+#include <cstdio>
 #include <optional>
 #include <sstream>
 #include <thread>
 
 #include "binarizer.hpp"
+#include "fax_tiff_writer.hpp"
 #include "faxd/document/document.hpp"
 #include "g4_codec.hpp"
-#include "fax_tiff_writer.hpp"
 #include "input.hpp"
 #include "isolation.hpp"
 #include "tiff_handle.hpp"
@@ -173,7 +173,9 @@ std::string_view to_string(Quality quality) noexcept {
   return quality == Quality::fine ? "fine" : "standard";
 }
 
-double line_seconds(std::uint64_t coded_bytes) noexcept { return double(coded_bytes) * 8.0 / 14400.0; }
+double line_seconds(std::uint64_t coded_bytes) noexcept {
+  return double(coded_bytes) * 8.0 / 14400.0;
+}
 
 Result<int> inspect_input(const std::string& path, const ConvertOptions& options) {
   auto work = [&]() -> Result<std::string> {

@@ -1,7 +1,7 @@
 // Fax TIFFs out: description, PDF, thumbnails. These read TIFFs faxd wrote itself (converted
 // uploads, pages spandsp received), so they run in-process.
-#include <cmath>
 #include <fmt/format.h>
+#include <cmath>
 
 #include "faxd/document/document.hpp"
 #include "g4_codec.hpp"
@@ -70,8 +70,7 @@ Result<FaxDocumentInfo> read_fax_tiff_info(const std::string& tiff) {
     ++page;
     auto info = read_page_info(tif->get(), page);
     if (!info) return std::unexpected(info.error());
-    PageInfo p{info->width, info->height, info->x_dpi, info->y_dpi,
-               coded_size(tif->get(), *info)};
+    PageInfo p{info->width, info->height, info->x_dpi, info->y_dpi, coded_size(tif->get(), *info)};
     out.coded_bytes += p.coded_bytes;
     out.page_info.push_back(p);
   } while (TIFFReadDirectory(tif->get()));

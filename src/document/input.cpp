@@ -1,8 +1,8 @@
 #include "input.hpp"
 
 #include <fmt/format.h>
-#include <fstream>
 #include <filesystem>
+#include <fstream>
 #include <string_view>
 #include <system_error>
 
@@ -19,16 +19,19 @@ std::string megabytes(std::uint64_t bytes) {
   return fmt::format("{:.1f} MB", double(bytes) / (1024.0 * 1024.0));
 }
 
-bool starts(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+bool starts(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
 
 Result<void> check_page(int number, const PageSize& size, const ConvertOptions& options) {
   double longest = std::max(size.width_in, size.height_in);
   double shortest = std::min(size.width_in, size.height_in);
   if (!(longest <= options.max_page_inches))
-    return fail(Errc::too_large,
-                fmt::format("page {} is {:.0f} x {:.0f} inches; the largest page accepted is {:.0f} "
-                            "inches on its longest side",
-                            number, size.width_in, size.height_in, options.max_page_inches));
+    return fail(
+        Errc::too_large,
+        fmt::format("page {} is {:.0f} x {:.0f} inches; the largest page accepted is {:.0f} "
+                    "inches on its longest side",
+                    number, size.width_in, size.height_in, options.max_page_inches));
   if (!(shortest >= 0.5))
     return fail(Errc::invalid_argument,
                 fmt::format("page {} is only {:.2f} x {:.2f} inches: too small to fax", number,
@@ -96,18 +99,24 @@ Result<InputKind> sniff(const std::string& head) {
     return InputKind::tiff;
   if (h.find("%PDF-") != std::string_view::npos) return InputKind::pdf;
   std::string_view what;
-  if (starts(h, "\x89PNG")) what = " (it is a PNG image)";
-  else if (starts(h, "\xff\xd8\xff")) what = " (it is a JPEG image)";
-  else if (starts(h, "GIF8")) what = " (it is a GIF image)";
-  else if (starts(h, "PK\x03\x04")) what = " (it is a ZIP archive or an Office document)";
-  else if (starts(h, "\xd0\xcf\x11\xe0")) what = " (it is an old Office document)";
-  else if (starts(h, "{\\rtf")) what = " (it is an RTF document)";
-  else if (starts(h, "%!PS")) what = " (it is PostScript)";
+  if (starts(h, "\x89PNG"))
+    what = " (it is a PNG image)";
+  else if (starts(h, "\xff\xd8\xff"))
+    what = " (it is a JPEG image)";
+  else if (starts(h, "GIF8"))
+    what = " (it is a GIF image)";
+  else if (starts(h, "PK\x03\x04"))
+    what = " (it is a ZIP archive or an Office document)";
+  else if (starts(h, "\xd0\xcf\x11\xe0"))
+    what = " (it is an old Office document)";
+  else if (starts(h, "{\\rtf"))
+    what = " (it is an RTF document)";
+  else if (starts(h, "%!PS"))
+    what = " (it is PostScript)";
   return fail(Errc::invalid_argument, fmt::format("not a PDF or TIFF document{}", what));
 }
 
-Result<Input> load_input(const std::string& path, const ConvertOptions& options,
-                         int pages_before) {
+Result<Input> load_input(const std::string& path, const ConvertOptions& options, int pages_before) {
   std::error_code ec;
   auto size = std::filesystem::file_size(path, ec);
   if (ec) return fail(Errc::invalid_argument, "the document cannot be read (no such file)");

@@ -39,13 +39,19 @@ void write_all(int fd, const char* data, std::size_t size) noexcept {
 
 [[noreturn]] void child_main(int fd, const std::function<Result<std::string>()>& work,
                              std::chrono::milliseconds timeout, std::uint64_t max_memory) {
-  struct rlimit core{0, 0};
+  struct rlimit core {
+    0, 0
+  };
   setrlimit(RLIMIT_CORE, &core);
   rlim_t cpu = rlim_t(timeout.count() / 1000 + 2);
-  struct rlimit cpu_limit{cpu, cpu + 1};
+  struct rlimit cpu_limit {
+    cpu, cpu + 1
+  };
   setrlimit(RLIMIT_CPU, &cpu_limit);
   if (kLimitAddressSpace && max_memory > 0) {
-    struct rlimit as{rlim_t(max_memory), rlim_t(max_memory)};
+    struct rlimit as {
+      rlim_t(max_memory), rlim_t(max_memory)
+    };
     setrlimit(RLIMIT_AS, &as);
   }
   std::string reply;
@@ -101,7 +107,9 @@ Result<std::string> run_isolated(const std::function<Result<std::string>()>& wor
       timed_out = true;
       break;
     }
-    struct pollfd p{fds[0], POLLIN, 0};
+    struct pollfd p {
+      fds[0], POLLIN, 0
+    };
     int r = ::poll(&p, 1, int(std::min<long long>(left.count(), 60'000)));
     if (r < 0 && errno == EINTR) continue;
     if (r < 0) break;

@@ -13,12 +13,12 @@ inline constexpr double kFaxXDpi = 204.0;
 inline constexpr double kMaxPageInches = 17.0;  // longest fax page we emit (beyond B4)
 
 struct PageLayout {
-  bool rotate = false;     // turn the page 90 degrees (it was landscape)
-  double scale = 1.0;      // applied to the page's physical size
-  double x_dpi = 0;        // render resolution: kFaxXDpi * scale
-  double y_dpi = 0;        // render resolution: line dpi * scale
-  int width = kFaxWidth;   // output pixels
-  int height = 0;          // output lines
+  bool rotate = false;    // turn the page 90 degrees (it was landscape)
+  double scale = 1.0;     // applied to the page's physical size
+  double x_dpi = 0;       // render resolution: kFaxXDpi * scale
+  double y_dpi = 0;       // render resolution: line dpi * scale
+  int width = kFaxWidth;  // output pixels
+  int height = 0;         // output lines
 };
 
 // width_in/height_in: the page as displayed (after its own /Rotate), in inches.

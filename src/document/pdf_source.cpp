@@ -4,8 +4,8 @@
 #include <cstring>
 #include <mutex>
 
-#include <ErrorCodes.h>
 #include <Error.h>
+#include <ErrorCodes.h>
 #include <GlobalParams.h>
 #include <PDFDoc.h>
 #include <Page.h>
@@ -39,7 +39,9 @@ bool past_deadline(void* data) noexcept {
   return std::chrono::steady_clock::now() > static_cast<Deadline*>(data)->at;
 }
 
-std::string page_name(int index) { return "page " + std::to_string(index + 1) + " of the PDF"; }
+std::string page_name(int index) {
+  return "page " + std::to_string(index + 1) + " of the PDF";
+}
 
 }  // namespace
 
@@ -63,7 +65,9 @@ Result<PdfSource> PdfSource::open(std::shared_ptr<const std::string> bytes) {
   return src;
 }
 
-int PdfSource::page_count() const { return doc_->getNumPages(); }
+int PdfSource::page_count() const {
+  return doc_->getNumPages();
+}
 
 Result<PageSize> PdfSource::page_size(int index) const {
   Page* page = doc_->getPage(index + 1);
@@ -92,8 +96,8 @@ Result<GreyImage> PdfSource::render(int index, double line_dpi) {
   }
   Deadline deadline{std::chrono::steady_clock::now() + kPageDeadline};
   doc_->displayPageSlice(device_.get(), index + 1, layout.x_dpi, layout.y_dpi,
-                         layout.rotate ? 90 : 0, false, true, false, -1, -1, -1, -1,
-                         past_deadline, &deadline);
+                         layout.rotate ? 90 : 0, false, true, false, -1, -1, -1, -1, past_deadline,
+                         &deadline);
   if (past_deadline(&deadline))
     return fail(Errc::timeout, page_name(index) + " takes too long to render");
   SplashBitmap* bitmap = device_->getBitmap();

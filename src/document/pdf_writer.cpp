@@ -1,7 +1,7 @@
 #include "pdf_writer.hpp"
 
-#include <cstdio>
 #include <fmt/format.h>
+#include <cstdio>
 #include <fstream>
 
 namespace faxd::document {
@@ -38,8 +38,7 @@ std::string PdfWriter::render() const {
         "<< /Type /XObject /Subtype /Image /Width {} /Height {} /ColorSpace /DeviceGray "
         "/BitsPerComponent 1{} /Filter /CCITTFaxDecode /DecodeParms << /K {} /Columns {} "
         "/Rows {} >> /Length {} >>\nstream\n",
-        p.width, p.height, p.invert ? " /Decode [1 0]" : "", p.k, p.width, p.height,
-        p.data.size());
+        p.width, p.height, p.invert ? " /Decode [1 0]" : "", p.k, p.width, p.height, p.data.size());
     out += p.data;
     out += "\nendstream\nendobj\n";
   }

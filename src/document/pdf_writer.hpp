@@ -9,13 +9,13 @@
 namespace faxd::document {
 
 struct CcittImage {
-  int width = 0;         // pixels
-  int height = 0;        // lines
-  double x_dpi = 204;    // gives the page its physical size
+  int width = 0;       // pixels
+  int height = 0;      // lines
+  double x_dpi = 204;  // gives the page its physical size
   double y_dpi = 196;
-  int k = -1;            // /K: -1 G4 (T.6), 0 MH, >0 MR
-  bool invert = false;   // coded black shows as white (a min-is-black TIFF)
-  std::string data;      // the coded bytes, MSB first
+  int k = -1;           // /K: -1 G4 (T.6), 0 MH, >0 MR
+  bool invert = false;  // coded black shows as white (a min-is-black TIFF)
+  std::string data;     // the coded bytes, MSB first
 };
 
 class PdfWriter {

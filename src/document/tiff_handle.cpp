@@ -68,13 +68,17 @@ struct MemoryTiffIo {
   }
 };
 
-MemoryTiff::MemoryTiff() { tif_.reset(MemoryTiffIo::open(*this, "w")); }
+MemoryTiff::MemoryTiff() {
+  tif_.reset(MemoryTiffIo::open(*this, "w"));
+}
 
 MemoryTiff::MemoryTiff(std::string bytes) : bytes_(std::move(bytes)) {
   tif_.reset(MemoryTiffIo::open(*this, "r"));
 }
 
-MemoryTiff::~MemoryTiff() { tif_.reset(); }
+MemoryTiff::~MemoryTiff() {
+  tif_.reset();
+}
 
 std::string MemoryTiff::release() {
   tif_.reset();

@@ -22,8 +22,8 @@ Result<TiffPtr> open_tiff(const std::string& path, const char* mode);
 // from bytes given to the constructor. The buffer outlives the TIFF handle.
 class MemoryTiff {
  public:
-  MemoryTiff();                                // empty, for writing
-  explicit MemoryTiff(std::string bytes);      // for reading
+  MemoryTiff();                            // empty, for writing
+  explicit MemoryTiff(std::string bytes);  // for reading
   MemoryTiff(const MemoryTiff&) = delete;
   MemoryTiff& operator=(const MemoryTiff&) = delete;
   ~MemoryTiff();

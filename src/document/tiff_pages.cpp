@@ -12,7 +12,9 @@ namespace faxd::document {
 
 namespace {
 
-std::string page_name(int page) { return "page " + std::to_string(page) + " of the TIFF"; }
+std::string page_name(int page) {
+  return "page " + std::to_string(page) + " of the TIFF";
+}
 
 struct FreeRaster {
   void operator()(std::uint32_t* p) const noexcept { _TIFFfree(p); }
@@ -70,8 +72,8 @@ Result<TiffPageInfo> read_page_info(TIFF* tif, int page) {
 
   float xr = 0, yr = 0;
   std::uint16_t unit = RESUNIT_INCH;
-  bool has_res = TIFFGetField(tif, TIFFTAG_XRESOLUTION, &xr) &&
-                 TIFFGetField(tif, TIFFTAG_YRESOLUTION, &yr);
+  bool has_res =
+      TIFFGetField(tif, TIFFTAG_XRESOLUTION, &xr) && TIFFGetField(tif, TIFFTAG_YRESOLUTION, &yr);
   TIFFGetFieldDefaulted(tif, TIFFTAG_RESOLUTIONUNIT, &unit);
   double f = unit == RESUNIT_CENTIMETER ? 2.54 : 1.0;
   double x_dpi = xr * f, y_dpi = yr * f;
@@ -99,7 +101,8 @@ Result<Bitmap> read_bitmap(TIFF* tif, const TiffPageInfo& info, int page) {
       return fail(Errc::invalid_argument,
                   page_name(page) + " is damaged (line " + std::to_string(y + 1) + ")");
     std::uint8_t* r = bm.row(y);
-    for (int i = 0; i < bm.stride; ++i) r[i] = invert ? std::uint8_t(~buf[std::size_t(i)]) : buf[std::size_t(i)];
+    for (int i = 0; i < bm.stride; ++i)
+      r[i] = invert ? std::uint8_t(~buf[std::size_t(i)]) : buf[std::size_t(i)];
     r[bm.stride - 1] &= last_mask;
   }
   return bm;

@@ -34,21 +34,21 @@ std::string_view to_string(Quality quality) noexcept;
 
 // Limits applied to every upload before and during conversion.
 struct ConvertOptions {
-  int max_pages = 200;                            // over all inputs together
-  std::uint64_t max_bytes = 64ull << 20;          // per input file
-  double max_page_inches = 100.0;                 // longest side of a page, after /UserUnit
-  std::chrono::milliseconds timeout{120'000};     // whole conversion (isolate only)
-  std::uint64_t max_memory = 2ull << 30;          // address space of the child (isolate only)
-  int threads = 2;                                // page rendering pool
-  bool isolate = true;                            // parse untrusted input in a forked child
+  int max_pages = 200;                         // over all inputs together
+  std::uint64_t max_bytes = 64ull << 20;       // per input file
+  double max_page_inches = 100.0;              // longest side of a page, after /UserUnit
+  std::chrono::milliseconds timeout{120'000};  // whole conversion (isolate only)
+  std::uint64_t max_memory = 2ull << 30;       // address space of the child (isolate only)
+  int threads = 2;                             // page rendering pool
+  bool isolate = true;                         // parse untrusted input in a forked child
 };
 
 struct PageInfo {
-  int width = 0;                     // pixels (1728 for our TIFF-F output)
-  int height = 0;                    // lines
-  double x_dpi = 0;                  // 204 for our output
-  double y_dpi = 0;                  // 98, 196, ...
-  std::uint64_t coded_bytes = 0;     // size of the page's coded (G4/G3) data
+  int width = 0;                  // pixels (1728 for our TIFF-F output)
+  int height = 0;                 // lines
+  double x_dpi = 0;               // 204 for our output
+  double y_dpi = 0;               // 98, 196, ...
+  std::uint64_t coded_bytes = 0;  // size of the page's coded (G4/G3) data
 };
 
 struct FaxDocumentInfo {
@@ -59,7 +59,9 @@ struct FaxDocumentInfo {
 
 // Line time of coded data at 14400 bit/s (V.17), the cost a user waits for; seconds.
 double line_seconds(std::uint64_t coded_bytes) noexcept;
-inline double line_seconds(const PageInfo& page) noexcept { return line_seconds(page.coded_bytes); }
+inline double line_seconds(const PageInfo& page) noexcept {
+  return line_seconds(page.coded_bytes);
+}
 
 // What an input file is, checked by content (not by name).
 enum class InputKind { pdf, tiff };
