@@ -46,6 +46,8 @@ InboundDecision InboundDecision::accept(fax::FaxJob job, CallCallbacks callbacks
 namespace {
 
 constexpr auto kStepInterval = std::chrono::milliseconds(5);
+constexpr int kMaxStepsPerTick = 256;
+constexpr int kQuietSteps = 4;
 constexpr auto kReleaseAfter = std::chrono::seconds(40);  // keep a finished handle this long
 
 struct RootDeleter {
@@ -145,7 +147,6 @@ class SipEngine::Impl : public std::enable_shared_from_this<SipEngine::Impl> {
     if (it == legs_.end() || !it->second->core || it->second->finished) return;
     spdlog::info("sip.cancel_requested call={}", id);
     run(*it->second, it->second->core->cancel(now()));
-    reap();
   }
 
   void shutdown(std::function<void()> done) {
@@ -179,7 +180,16 @@ class SipEngine::Impl : public std::enable_shared_from_this<SipEngine::Impl> {
 
   void step() {
     if (!root_) return;
-    su_root_step(root_.get(), 0);
+    // One su_root_step handles what one poll round found ready (one datagram per socket), and
+    // a request needs a few rounds (datagram in, event to us, our response out). So step until
+    // several rounds in a row delivered no event: a burst of INVITEs is drained at once instead
+    // of one message per timer period. An idle round is a poll() with nothing ready: cheap.
+    int quiet = 0;
+    for (int i = 0; i < kMaxStepsPerTick && quiet < kQuietSteps; ++i) {
+      events_ = 0;
+      su_root_step(root_.get(), 0);
+      quiet = events_ == 0 ? quiet + 1 : 0;
+    }
     tick();
     if (!stack_down_) schedule_step();
   }
@@ -198,6 +208,8 @@ class SipEngine::Impl : public std::enable_shared_from_this<SipEngine::Impl> {
     if (shutting_down_) maybe_shutdown_stack();
   }
 
+  // Drops finished calls whose dialog is over. Only called from step(), never from inside an
+  // event or a callback, so no loop over legs_ can see an erase.
   void reap() {
     const Time t = now();
     for (auto it = legs_.begin(); it != legs_.end();) {
@@ -261,6 +273,7 @@ class SipEngine::Impl : public std::enable_shared_from_this<SipEngine::Impl> {
 
   void on_event(nua_event_t event, int status, const char* phrase, nua_t* nua, nua_handle_t* nh,
                 Leg* leg, sip_t const* sip, tagi_t tags[]) {
+    ++events_;
     switch (event) {
       case nua_i_invite:
         if (leg) {
@@ -311,7 +324,6 @@ class SipEngine::Impl : public std::enable_shared_from_this<SipEngine::Impl> {
         }
         break;
     }
-    reap();
   }
 
   void on_new_invite(nua_t* nua, nua_handle_t* nh, sip_t const* sip) {
@@ -409,7 +421,6 @@ class SipEngine::Impl : public std::enable_shared_from_this<SipEngine::Impl> {
     leg.core = std::make_unique<CallCore>(settings, local_media(*leg.media));
     std::string offer = std::move(leg.offer);
     run(leg, leg.core->start_inbound(offer, now()));
-    reap();
   }
 
   // nua keeps the phrase pointer past the call (only tags are copied): phrases must live for
@@ -507,7 +518,6 @@ class SipEngine::Impl : public std::enable_shared_from_this<SipEngine::Impl> {
     spdlog::info("sip.fax_done call={} ok={} pages={} message=\"{}\"", id, r.ok, r.pages,
                  r.message);
     run(*it->second, it->second->core->on_fax_done(r, now()));
-    reap();
   }
 
   LocalMedia local_media(const fax::CallMedia& m) const {
@@ -612,6 +622,7 @@ class SipEngine::Impl : public std::enable_shared_from_this<SipEngine::Impl> {
   std::set<std::string> phrases_;
   std::map<std::string, std::unique_ptr<Leg>> legs_;
   std::uint64_t refused_sources_ = 0;
+  int events_ = 0;  // nua events delivered by the current su_root_step
   bool shutting_down_ = false;
   bool nua_shutdown_sent_ = false;
   bool stack_down_ = false;
