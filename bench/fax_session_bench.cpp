@@ -50,10 +50,11 @@ struct Run {
   bool ok = false;
 };
 
-Run one_fax(const test::TempDir& dir, int pages, bool t38, bool paced, bool ecm) {
+Run one_fax(const test::TempDir& dir, int pages, bool t38, bool paced, bool ecm,
+            const std::string& doc) {
   fax::FaxJob tx;
   tx.direction = fax::Direction::send;
-  tx.tiff_path = dir.file("doc.tif");
+  tx.tiff_path = doc.empty() ? dir.file("doc.tif") : doc;
   tx.local_station_id = "bench tx";
   tx.ecm = ecm;
   fax::FaxJob rx = tx;
@@ -80,11 +81,11 @@ Run one_fax(const test::TempDir& dir, int pages, bool t38, bool paced, bool ecm)
 }
 
 void report(const char* name, const test::TempDir& dir, int pages, bool t38, bool paced, bool ecm,
-            int repeats) {
+            int repeats, const std::string& doc = {}) {
   Run total;
   bool ok = true;
   for (int i = 0; i < repeats; ++i) {
-    const Run r = one_fax(dir, pages, t38, paced, ecm);
+    const Run r = one_fax(dir, pages, t38, paced, ecm, doc);
     total.cpu_s += r.cpu_s;
     total.line_s += r.line_s;
     ok = ok && r.ok;
@@ -149,6 +150,11 @@ int main(int argc, char** argv) {
   report("T.38 unpaced (tests), ECM", dir, pages, true, false, true, 3);
   report("audio G.711 A-law, ECM", dir, pages, false, true, true, 1);
   report("audio G.711 A-law, no ECM", dir, pages, false, true, false, 1);
+  const std::string corpus = "/work/shared/corpus/tiff/one-page-g4-204x196.tiff";
+  if (std::ifstream(corpus)) {
+    report("corpus page, T.38 paced", dir, 1, true, true, true, 3, corpus);
+    report("corpus page, audio", dir, 1, false, true, true, 1, corpus);
+  }
   rss_per_session(dir, true);
   rss_per_session(dir, false);
   return 0;
