@@ -113,8 +113,13 @@ class SipEngine::Impl : public std::enable_shared_from_this<SipEngine::Impl> {
     root_.reset(su_root_create(nullptr));
     if (!root_) return fail(Errc::internal, "sip: su_root_create failed");
     su_root_threading(root_.get(), 0);  // no stack thread: we step the root ourselves
+    // Behind NAT the public address goes into Via and Contact, and maddr names the local
+    // address to bind (sofia's convention).
     const std::string url =
-        fmt::format("sip:{}:{}", detail::uri_host(opts_.listen.host), opts_.listen.port);
+        opts_.public_address.empty()
+            ? fmt::format("sip:{}:{}", detail::uri_host(opts_.listen.host), opts_.listen.port)
+            : fmt::format("sip:{}:{};maddr={}", detail::uri_host(opts_.public_address),
+                          opts_.listen.port, detail::uri_host(opts_.listen.host));
     nua_ = nua_create(root_.get(), &Impl::event_trampoline, this, NUTAG_URL(url.c_str()),
                       NUTAG_MEDIA_ENABLE(0), NUTAG_AUTOANSWER(0), NUTAG_AUTOALERT(0),
                       NUTAG_ENABLEMESSAGE(0), NUTAG_USER_AGENT(opts_.user_agent.c_str()),

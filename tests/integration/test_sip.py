@@ -247,6 +247,17 @@ class SipTest(unittest.TestCase):
         self.assert_sipp_ok(code, logs, peer)
         self.assertEqual(out["failure"], "busy")
 
+    def test_public_address_in_contact_via_and_sdp(self):
+        uas, port = self.start_uas("uas_busy.xml")
+        peer = self.peer("--dial", f"127.0.0.1:{port}", "--to", "5551234", "--public",
+                         "127.0.0.5")
+        self.assertEqual(peer.outcome()["failure"], "busy")
+        code, logs = self.wait_uas(uas)
+        self.assert_sipp_ok(code, logs, peer)
+        self.assertIn(f"Contact: <sip:127.0.0.5:{peer.port}>", logs)
+        self.assertIn(f"Via: SIP/2.0/UDP 127.0.0.5:{peer.port}", logs)
+        self.assertIn("c=IN IP4 127.0.0.5", logs)
+
     # (5) a digest-challenging carrier (401, then 200 to the authenticated INVITE)
     def test_outbound_digest_auth(self):
         uas, port = self.start_uas("uas_digest.xml")

@@ -6,6 +6,7 @@
 //                 [--dial 127.0.0.1:5080 --to 555 [--from 100] [--tcp] [--user U --password P]
 //                  [--carrier-no-t38] [--cancel-after-ms N] [--ring-timeout-s N]]
 //                 [--media real --media-ports 20000-20099 --tiff SEND.tif --rx RECEIVED.tif]
+//                 [--public ADDRESS]
 //
 // With `--media real` the calls run on faxd's real media engine (spandsp, RTP/UDPTL), so two
 // peers can fax each other end to end; otherwise the fake engine of tests/unit/sip is used.
@@ -57,6 +58,7 @@ struct Args {
   std::string media_ports = "20000-20099";
   std::string tiff = "/tmp/none.tif";
   std::string rx = "/tmp/sip_test_peer_rx.tif";
+  std::string public_address;
 };
 
 Args parse_args(int argc, char** argv) {
@@ -114,6 +116,8 @@ Args parse_args(int argc, char** argv) {
       a.tiff = next();
     else if (k == "--rx")
       a.rx = next();
+    else if (k == "--public")
+      a.public_address = next();
     else {
       std::cerr << "unknown option " << k << "\n";
       std::exit(64);
@@ -222,6 +226,7 @@ int main(int argc, char** argv) {
 
   sip::SipEngineOptions opts;
   opts.listen = *listen;
+  opts.public_address = args.public_address;
   opts.t38.enabled = args.t38;
   opts.t38.reinvite_after_s = args.reinvite_after_s;
   opts.timers.ring_timeout = std::chrono::seconds(args.ring_timeout_s);
