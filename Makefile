@@ -60,8 +60,9 @@ package: deps-package build
 
 ## fuzz: longer libFuzzer runs of every parser (clang)
 fuzz: deps-build
-	cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DFAXD_FUZZ=ON
-	cmake --build build-fuzz -j$(JOBS)
+	@scripts/deps.sh fuzz
+	cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang-16 -DCMAKE_CXX_COMPILER=clang++-16 -DFAXD_FUZZ=ON
+	cmake --build build-fuzz -j$(JOBS) --target fuzz_udptl_decoder fuzz_rtp_packet
 	tests/fuzz/run.sh build-fuzz 300
 
 format:

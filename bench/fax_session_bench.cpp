@@ -1,6 +1,6 @@
 // CPU and memory per fax session, on simulated time (no sockets): two FaxSessions back to back,
 // as in tests/unit/fax. Prints one line per figure.
-//   fax_session_bench [pages=3]
+//   fax_session_bench [pages=3] [corpus TIFF to send as well]
 // Figures: CPU per whole fax (both ends / 2), CPU per second of line time (what bounds the
 // number of concurrent calls per core), and RSS per live session (spandsp state + our buffers).
 #include <sys/resource.h>
@@ -150,8 +150,8 @@ int main(int argc, char** argv) {
   report("T.38 unpaced (tests), ECM", dir, pages, true, false, true, 3);
   report("audio G.711 A-law, ECM", dir, pages, false, true, true, 1);
   report("audio G.711 A-law, no ECM", dir, pages, false, true, false, 1);
-  const std::string corpus = "/work/shared/corpus/tiff/one-page-g4-204x196.tiff";
-  if (std::ifstream(corpus)) {
+  const std::string corpus = argc > 2 ? argv[2] : "";
+  if (!corpus.empty() && std::ifstream(corpus)) {
     report("corpus page, T.38 paced", dir, 1, true, true, true, 3, corpus);
     report("corpus page, audio", dir, 1, false, true, true, 1, corpus);
   }
