@@ -19,6 +19,12 @@ WebhookRun WebhookWorker::run_once(SysTime now) {
   else
     spdlog::warn("webhook.fan_out_failed error={}", q.error().message);
 
+  if (now - last_prune_ >= std::chrono::hours(1)) {
+    last_prune_ = now;
+    if (auto p = repo_.prune(now - options_.keep); !p)
+      spdlog::warn("webhook.prune_failed error={}", p.error().message);
+  }
+
   auto claimed = repo_.claim_due(now, options_.lease, options_.batch);
   if (!claimed) {
     spdlog::warn("webhook.claim_failed error={}", claimed.error().message);

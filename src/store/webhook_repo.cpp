@@ -249,6 +249,19 @@ Result<void> WebhookRepo::mark_failed(std::string_view id, std::optional<int> ht
   });
 }
 
+Result<int> WebhookRepo::prune(SysTime before) {
+  const auto ts = format_rfc3339(before);
+  return db_.write([&](Conn& c) {
+    int n =
+        c.exec("DELETE FROM webhook_deliveries WHERE status != 'pending' AND updated_at < ?", ts);
+    n += c.exec(
+        "DELETE FROM events WHERE created_at < ? AND seq <= "
+        "(SELECT COALESCE(min(last_seq), 9223372036854775807) FROM webhooks)",
+        ts);
+    return n;
+  });
+}
+
 Result<std::vector<WebhookDelivery>> WebhookRepo::deliveries(std::string_view webhook_id,
                                                              int limit) {
   return db_.read([&](Conn& c) {

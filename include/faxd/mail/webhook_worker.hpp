@@ -25,6 +25,8 @@ struct WebhookOptions {
   std::chrono::seconds lease{std::chrono::minutes(2)};  // > the transport's total timeout
   int batch = 50;
   int fan_out_events = 500;  // events looked at per webhook per run
+  // Events and finished deliveries older than this are removed (at most once an hour).
+  std::chrono::hours keep{24 * 7};
 };
 
 struct WebhookRun {
@@ -47,6 +49,7 @@ class WebhookWorker {
   WebhookTransport& transport_;
   const Clock& clock_;
   WebhookOptions options_;
+  SysTime last_prune_{};
 };
 
 }  // namespace faxd::mail

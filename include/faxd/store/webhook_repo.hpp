@@ -91,6 +91,9 @@ class WebhookRepo {
                           std::string_view error, SysTime now);
   Result<void> mark_failed(std::string_view id, std::optional<int> http_status,
                            std::string_view error, SysTime now);
+  // Housekeeping: removes finished deliveries last changed before `before`, and events created
+  // before `before` that every webhook's cursor has passed. Returns the rows removed.
+  Result<int> prune(SysTime before);
   // A webhook's deliveries, newest first (for tests and a future deliveries view).
   Result<std::vector<WebhookDelivery>> deliveries(std::string_view webhook_id, int limit);
 

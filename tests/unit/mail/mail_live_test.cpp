@@ -20,6 +20,9 @@
 #include <sodium.h>
 #include <nlohmann/json.hpp>
 
+#include <boost/asio.hpp>
+
+#include "faxd/mail/mail_service.hpp"
 #include "faxd/mail/outbox_worker.hpp"
 #include "faxd/mail/smtp_mailer.hpp"
 #include "faxd/mail/webhook_signature.hpp"
@@ -227,4 +230,43 @@ TEST_F(LiveTest, AWebhookReceiverGetsSignedRequestsRetriedAfterA500) {
     EXPECT_EQ(body["type"], "fax.received");
     EXPECT_EQ(body["data"]["pages"], 3);
   }
+}
+
+TEST_F(LiveTest, TheMailServiceSendsAQueuedMailWhenWoken) {
+  namespace asio = boost::asio;
+  add_fax("F1", "V1", "C1", "B1");
+  const auto pdf_path = dir.file("F1.pdf");
+  std::ofstream(pdf_path, std::ios::binary) << pdf_bytes();
+  const fs::path out = dir.path() / "inbox";
+  fs::create_directories(out);
+  const int port = free_port();
+  Child server({kPython, kHere + "/smtp_sink.py", "--port", std::to_string(port), "--out",
+                out.string(), "--port-file", dir.file("smtp.port")});
+  ASSERT_EQ(wait_for_port(dir.file("smtp.port"), server), port) << "aiosmtpd did not start";
+
+  asio::io_context io;
+  auto guard = asio::make_work_guard(io);
+  std::thread loop([&] { io.run(); });
+  asio::thread_pool workers(2);
+  SystemClock real_clock;
+  {
+    MailService service(
+        *db, real_clock,
+        {.url = fmt::format("smtp://127.0.0.1:{}", port), .starttls = config::StartTls::never},
+        [&](const std::string&) -> Result<std::string> { return pdf_path; }, io,
+        [&](std::function<void()> f) { asio::post(workers, std::move(f)); },
+        {.outbox_every = std::chrono::hours(1), .webhooks_every = std::chrono::hours(1)});
+    service.start();
+    ASSERT_TRUE(db->write([&](store::Conn& c) {
+      store::MailOutboxRepo::enqueue_for_fax(c, "F1", "fax_received", real_clock.now());
+    }));
+    service.mail_queued();
+    for (int i = 0; i < 300 && mails_in(out).empty(); ++i) std::this_thread::sleep_for(100ms);
+    service.stop();
+    workers.join();  // no run in flight once the service goes away
+  }
+  guard.reset();
+  loop.join();
+  EXPECT_EQ(mails_in(out).size(), 1u);
+  EXPECT_EQ(store::MailOutboxRepo(*db).list_for_fax("F1")->front().status, "sent");
 }

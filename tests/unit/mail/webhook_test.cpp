@@ -212,3 +212,19 @@ TEST_F(WebhookTest, OnlyTheOwnerSeesChangesOrDeletesAWebhook) {
   EXPECT_TRUE(*repo->remove("UB", id));
   EXPECT_FALSE(*repo->find("UB", id));
 }
+
+TEST_F(WebhookTest, OldEventsAndFinishedDeliveriesArePrunedButPendingOnesStay) {
+  const auto id = hook("UP");
+  event("fax.received", "FA", "B1", "C1", "V1");
+  event("fax.received", "FB", "B1", "C1", "V2");
+  transport.answers = {Result<int>(204), Result<int>(503)};
+  worker->run_once(clock.now());  // one delivered, one waiting for a retry
+  clock.advance(24h * 8);
+  transport.answers.assign(10, Result<int>(503));
+  worker->run_once(clock.now());  // prunes, then retries the pending one (gave up: > 3 days)
+  store::EventFeed feed(*db);
+  EXPECT_EQ(feed.after(0, {}, 100)->size(), 0u);
+  const auto left = *repo->deliveries(id, 10);
+  ASSERT_EQ(left.size(), 1u);  // the delivered one is gone; the other was pending at prune time
+  EXPECT_EQ(left.front().status, "failed");
+}
