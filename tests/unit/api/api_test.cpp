@@ -1,0 +1,163 @@
+// The REST handlers through the pure Router: no sockets, a real store in a temporary directory,
+// a manual clock.
+#include "faxd/api/api.hpp"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "faxd/common/secrets.hpp"
+#include "faxd/config/config.hpp"
+#include "faxd/store/tenant_repo.hpp"
+#include "temp_dir.hpp"
+
+using namespace faxd;
+using nlohmann::json;
+
+namespace {
+
+struct ApiTest : ::testing::Test {
+  void SetUp() override {
+    ASSERT_TRUE(init_crypto());
+    auto opened = store::Db::open_sqlite({.path = dir.file("faxd.db")});
+    ASSERT_TRUE(opened) << opened.error().message;
+    db = std::move(*opened);
+    users.emplace(*db, clock);
+    api.emplace(api::Context{*db,
+                             clock,
+                             config,
+                             *users,
+                             [] { return true; },
+                             {.max_failures_per_user = 3, .window = std::chrono::seconds(60)}});
+    api->add_routes(router);
+    admin = make_user("root", store::Role::platform_admin, {}, {});
+  }
+
+  std::string make_user(const std::string& name, store::Role role, std::optional<std::string> brand,
+                        std::optional<std::string> company) {
+    auto u = users->create({.username = name,
+                            .password_hash = hash_password("pass-" + name),
+                            .role = role,
+                            .brand_id = brand,
+                            .company_id = company});
+    EXPECT_TRUE(u);
+    return users->issue_token(u->id, "session", "t", std::nullopt)->token;
+  }
+
+  http::Response call(const std::string& method, const std::string& target,
+                      const std::string& token, const json& body = nullptr,
+                      const std::string& addr = "127.0.0.1") {
+    http::Request r;
+    r.method = method;
+    r.target = target;
+    const auto q = target.find('?');
+    r.path = target.substr(0, q);
+    if (q != std::string::npos) r.query = http::parse_query(target.substr(q + 1));
+    if (!token.empty()) r.headers.emplace_back("Authorization", "Bearer " + token);
+    if (!body.is_null()) r.body = body.dump();
+    r.remote_address = addr;
+    return router.dispatch(r);
+  }
+  json ok(const std::string& method, const std::string& target, const std::string& token,
+          const json& body = nullptr, int status = 200) {
+    auto res = call(method, target, token, body);
+    EXPECT_EQ(res.status, status) << method << " " << target << ": " << res.body;
+    return res.body.empty() ? json() : json::parse(res.body);
+  }
+
+  test::TempDir dir;
+  ManualClock clock;
+  config::Config config;
+  std::unique_ptr<store::Db> db;
+  std::optional<store::UserRepo> users;
+  std::optional<api::Api> api;
+  http::Router router;
+  std::string admin;
+};
+
+TEST_F(ApiTest, OutOfScopeAnswersExactlyLikeMissing) {
+  auto b1 = ok("POST", "/api/v1/brands", admin, {{"name", "One"}}, 201);
+  auto b2 = ok("POST", "/api/v1/brands", admin, {{"name", "Two"}}, 201);
+  auto k2 = ok("POST", "/api/v1/carriers", admin,
+               {{"brand_id", b2["id"]}, {"name", "k"}, {"host", "h.example"}}, 201);
+  auto brand_admin = make_user("ba", store::Role::brand_admin, b1["id"].get<std::string>(), {});
+  auto theirs = call("GET", "/api/v1/carriers/" + k2["id"].get<std::string>(), brand_admin);
+  auto missing = call("GET", "/api/v1/carriers/01ARZ3NDEKTSV4RRFFQ69G5FAV", brand_admin);
+  EXPECT_EQ(theirs.status, 404);
+  EXPECT_EQ(theirs.body, missing.body);
+  auto del = call("DELETE", "/api/v1/carriers/" + k2["id"].get<std::string>(), brand_admin);
+  EXPECT_EQ(del.status, 404);
+  EXPECT_EQ(call("GET", "/api/v1/carriers/not-an-id", brand_admin).status, 404);
+  ok("GET", "/api/v1/carriers/" + k2["id"].get<std::string>(), admin);  // still there
+}
+
+TEST_F(ApiTest, PatchChangesOnlyTheGivenFieldsAndKeepsTheSecret) {
+  auto b = ok("POST", "/api/v1/brands", admin, {{"name", "One"}}, 201);
+  auto k = ok("POST", "/api/v1/carriers", admin,
+              {{"brand_id", b["id"]},
+               {"name", "k"},
+               {"host", "h.example"},
+               {"username", "u"},
+               {"password", "pw"},
+               {"max_calls", 4},
+               {"t38", false}},
+              201);
+  EXPECT_FALSE(k.contains("password"));
+  clock.advance(std::chrono::seconds(5));
+  auto p = ok("PATCH", "/api/v1/carriers/" + k["id"].get<std::string>(), admin, {{"port", 5080}});
+  EXPECT_EQ(p["port"], 5080);
+  for (const auto* f : {"name", "host", "username", "max_calls", "t38", "transport", "created_at"})
+    EXPECT_EQ(p[f], k[f]) << f;
+  EXPECT_EQ(p["has_password"], true);
+  EXPECT_GT(p["updated_at"].get<std::string>(), k["updated_at"].get<std::string>());
+  // Sending back the object read (with id and timestamps) is a valid PATCH.
+  ok("PATCH", "/api/v1/carriers/" + k["id"].get<std::string>(), admin, p);
+}
+
+TEST_F(ApiTest, LoginIsThrottledUntilTheWindowPasses) {
+  auto login = [&](const std::string& pw, const std::string& addr = "10.1.1.1") {
+    return call("POST", "/api/v1/login", "", {{"username", "root"}, {"password", pw}}, addr);
+  };
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(login("wrong").status, 401);
+  auto refused = login("pass-root", "10.9.9.9");
+  EXPECT_EQ(refused.status, 429) << "the right password does not help while throttled";
+  EXPECT_NE(refused.body.find("too_many_attempts"), std::string::npos);
+  clock.advance(std::chrono::seconds(61));
+  EXPECT_EQ(login("pass-root").status, 200);
+  EXPECT_EQ(login("wrong").status, 401) << "success cleared the count";
+}
+
+TEST_F(ApiTest, ListsRefuseBadPagingAndPageThroughEverything) {
+  for (int i = 0; i < 5; ++i) {
+    ok("POST", "/api/v1/brands", admin, {{"name", "b" + std::to_string(i)}}, 201);
+    clock.advance(std::chrono::milliseconds(1));
+  }
+  EXPECT_EQ(call("GET", "/api/v1/brands?limit=0", admin).status, 422);
+  EXPECT_EQ(call("GET", "/api/v1/brands?limit=abc", admin).status, 422);
+  auto page1 = ok("GET", "/api/v1/brands?limit=3", admin);
+  ASSERT_EQ(page1["data"].size(), 3u);
+  auto page2 =
+      ok("GET", "/api/v1/brands?limit=3&cursor=" + page1["next_cursor"].get<std::string>(), admin);
+  ASSERT_EQ(page2["data"].size(), 2u);
+  EXPECT_TRUE(page2["next_cursor"].is_null());
+  EXPECT_EQ(page2["data"][1]["name"], "b4");
+}
+
+TEST_F(ApiTest, CompanyAdminDefaultsToItsCompanyAndCannotReachOthers) {
+  auto b = ok("POST", "/api/v1/brands", admin, {{"name", "One"}}, 201);
+  auto c1 = ok("POST", "/api/v1/companies", admin, {{"brand_id", b["id"]}, {"name", "A"}}, 201);
+  auto c2 = ok("POST", "/api/v1/companies", admin, {{"brand_id", b["id"]}, {"name", "B"}}, 201);
+  auto ca = make_user("ca", store::Role::company_admin, b["id"].get<std::string>(),
+                      c1["id"].get<std::string>());
+  auto v = ok("POST", "/api/v1/virtual-faxes", ca, {{"name", "Sales"}}, 201);
+  EXPECT_EQ(v["company_id"], c1["id"]);
+  auto other = call("POST", "/api/v1/virtual-faxes", ca, {{"name", "X"}, {"company_id", c2["id"]}});
+  EXPECT_EQ(other.status, 422);
+  EXPECT_EQ(json::parse(other.body)["error"]["field"], "company_id");
+  EXPECT_EQ(call("POST", "/api/v1/brands", ca, {{"name", "Mine"}}).status, 403);
+  auto listed = ok("GET", "/api/v1/companies", ca);
+  ASSERT_EQ(listed["data"].size(), 1u);
+  EXPECT_EQ(listed["data"][0]["id"], c1["id"]);
+}
+
+}  // namespace
