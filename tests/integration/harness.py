@@ -19,6 +19,7 @@ FAXD_BIN = os.environ.get("FAXD_BIN", os.path.join(os.path.dirname(__file__), ".
 SOURCE_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), "../.."))
 SHARED_DIR = os.environ.get("FAXD_SHARED", os.path.join(SOURCE_DIR, "..", "shared"))
 _live = []
+_media_slot = iter(range(1_000_000))
 
 
 @atexit.register
@@ -68,7 +69,8 @@ class Faxd:
         self.dir = tempfile.mkdtemp(prefix=f"{name}-")
         self.http_port = free_port()
         self.sip_port = free_port()
-        media_base = 20000 + (os.getpid() * 7 + self.sip_port) % 20000 // 2 * 2
+        # Disjoint media port ranges: per test process (pid) and per daemon within it.
+        media_base = 20000 + (os.getpid() % 40) * 1000 + (next(_media_slot) % 5) * 200
         self.config = {
             "daemon": {"data_dir": os.path.join(self.dir, "var"), "shutdown_grace_s": 10},
             "http": {"listen": f"127.0.0.1:{self.http_port}"},

@@ -1,0 +1,82 @@
+"""Two faxd processes fax each other over SIP on loopback: T.38, and G.711 audio fax when the
+sending carrier is marked without T.38. Checks what a user sees on both sides."""
+import os
+import tempfile
+import unittest
+
+from harness import FaxdTestCase
+from pdfgen import text_pdf
+from tenant import inbox, provision, send_fax, wait_for
+
+SENDER_DDI = "+15550001000"
+RECEIVER_DDI = "+15550002000"
+
+
+class FaxExchange(FaxdTestCase):
+    def setUp(self):
+        super().setUp()
+        self.pdf = text_pdf(os.path.join(tempfile.mkdtemp(), "two.pdf"), pages=2,
+                            lines=["Quarterly report", "faxd to faxd"])
+        self.rx = self.faxd(name="receiver")
+        self.tx = self.faxd(name="sender")
+
+    def exchange(self, t38):
+        rx_tenant = provision(self.rx, carrier_port=self.tx.sip_port, ddi=RECEIVER_DDI)
+        tx_tenant = provision(self.tx, carrier_port=self.rx.sip_port, t38=t38,
+                              ddi="+15550001999", outgoing_ddi=SENDER_DDI)
+        fax = send_fax(self.tx, tx_tenant["token"], tx_tenant["vfax"]["id"], RECEIVER_DDI, self.pdf)
+        self.assertEqual(fax["status"], "queued")
+        self.assertEqual(fax["pages_total"], 2)
+        self.assertEqual(fax["from"], SENDER_DDI)
+        done = wait_for(self.tx, tx_tenant["token"], fax["id"], {"delivered", "failed"})
+        self.assertEqual(done["status"], "delivered", done)
+        got = inbox(self.rx, rx_tenant["token"])
+        self.assertEqual(len(got), 1)
+        rx = wait_for(self.rx, rx_tenant["token"], got[0]["id"], {"received", "failed"}, timeout=30)
+        return done, rx, rx_tenant
+
+    def test_t38_fax_between_two_daemons(self):
+        done, rx, rx_tenant = self.exchange(t38=True)
+        self.assertEqual(done["pages"], 2)
+        self.assertEqual(done["transport"], "t38")
+        self.assertEqual(done["bit_rate"], 14400)
+        self.assertTrue(done["ecm"])
+        self.assertEqual(done["attempts"], 1)
+        self.assertEqual(rx["status"], "received", rx)
+        self.assertEqual(rx["pages"], 2)
+        self.assertEqual(rx["transport"], "t38")
+        self.assertEqual(rx["from"], SENDER_DDI)
+        self.assertEqual(rx["to"], RECEIVER_DDI)
+        self.assertEqual(rx["virtual_fax_id"], rx_tenant["vfax"]["id"])
+        attempts = self.tx.api("GET", f"/faxes/{done['id']}/attempts", token=self.tx.login())["data"]
+        self.assertEqual([a["result"] for a in attempts], ["delivered"])
+        # The received document as PDF, TIFF and page thumbnails, to callers in scope only.
+        token = rx_tenant["token"]
+        status, headers, pdf = self.rx.request("GET", f"/api/v1/faxes/{rx['id']}/document", token=token)
+        self.assertEqual(status, 200)
+        self.assertEqual(headers["content-type"], "application/pdf")
+        self.assertTrue(pdf.startswith(b"%PDF-"))
+        self.assertEqual(pdf.count(b"/Type /Page\n") + pdf.count(b"/Type/Page\n") + pdf.count(b"/Type /Page ") + pdf.count(b"/Type/Page/"), 2, "two pages")
+        status, headers, tiff = self.rx.request("GET", f"/api/v1/faxes/{rx['id']}/document?format=tiff", token=token)
+        self.assertEqual(status, 200)
+        self.assertIn(tiff[:4], (b"II*\x00", b"MM\x00*"))
+        status, headers, png = self.rx.request("GET", f"/api/v1/faxes/{rx['id']}/pages/2/thumbnail", token=token)
+        self.assertEqual(status, 200)
+        self.assertTrue(png.startswith(b"\x89PNG"))
+        status, _, _ = self.rx.request("GET", f"/api/v1/faxes/{rx['id']}/pages/3/thumbnail", token=token)
+        self.assertEqual(status, 404)
+        other = provision(self.rx, ddi="+15550003000")
+        status, _, _ = self.rx.request("GET", f"/api/v1/faxes/{rx['id']}/document", token=other["token"])
+        self.assertEqual(status, 404, "another company's admin must not see the fax")
+
+    def test_g711_fax_when_the_carrier_has_no_t38(self):
+        done, rx, _ = self.exchange(t38=False)
+        self.assertEqual(done["transport"], "g711")
+        self.assertEqual(done["pages"], 2)
+        self.assertEqual(rx["status"], "received", rx)
+        self.assertEqual(rx["transport"], "g711")
+        self.assertEqual(rx["pages"], 2)
+
+
+if __name__ == "__main__":
+    unittest.main()
