@@ -1,0 +1,246 @@
+// SipEngine end to end on loopback: two engines on one io_context, fake media engines. These
+// exercise the nua glue (decisions, re-INVITE, CANCEL, shutdown) without SIPp; they wait for
+// outcomes with generous deadlines and assert only on what happened, never on timing.
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <optional>
+
+#include "fake_media_engine.hpp"
+#include "faxd/sip/sip_engine.hpp"
+
+namespace faxd::sip {
+namespace {
+
+// A port free for both UDP and TCP on 127.0.0.1 right now.
+std::uint16_t free_port() {
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    int s = ::socket(AF_INET, SOCK_DGRAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
+    ::close(s);
+    int t = ::socket(AF_INET, SOCK_STREAM, 0);
+    const bool ok = ::bind(t, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    ::close(t);
+    if (ok) return ntohs(a.sin_port);
+  }
+  return 0;
+}
+
+class Handler final : public CallHandler {
+ public:
+  void on_inbound_invite(const InboundCall& call, Decide decide) override {
+    calls.push_back(call);
+    if (hold) {
+      held = std::move(decide);
+      return;
+    }
+    if (call.called_number != "100") {
+      decide(InboundDecision::reject(404));
+      return;
+    }
+    fax::FaxJob job;
+    job.direction = fax::Direction::receive;
+    decide(InboundDecision::accept(job, callbacks()));
+  }
+  CallCallbacks callbacks() {
+    CallCallbacks cb;
+    cb.on_progress = [this](const CallProgress& p) { progress.push_back(p.kind); };
+    cb.on_end = [this](const CallOutcome& o) { outcome = o; };
+    return cb;
+  }
+  bool hold = false;
+  Decide held;
+  std::vector<InboundCall> calls;
+  std::vector<CallProgress::Kind> progress;
+  std::optional<CallOutcome> outcome;
+};
+
+class SipEngineTest : public ::testing::Test {
+ protected:
+  SipEngineOptions options(std::uint16_t port, int reinvite_after_s) {
+    SipEngineOptions o;
+    o.listen = {"127.0.0.1", port};
+    o.t38.reinvite_after_s = reinvite_after_s;
+    o.timers.end_grace = std::chrono::seconds(2);
+    return o;
+  }
+
+  test::FakeMediaEngine::Options media(std::uint16_t first_port, int complete_ms) {
+    test::FakeMediaEngine::Options m;
+    m.first_port = first_port;
+    m.complete_after = std::chrono::milliseconds(complete_ms);
+    return m;
+  }
+
+  // Runs the io_context until `done` holds (or 20 s pass).
+  template <class Pred>
+  bool run_until(Pred done) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (!done() && std::chrono::steady_clock::now() < deadline) {
+      io.run_for(std::chrono::milliseconds(10));
+      io.restart();
+    }
+    return done();
+  }
+
+  void shutdown(SipEngine& e) {
+    bool down = false;
+    e.shutdown([&] { down = true; });
+    ASSERT_TRUE(run_until([&] { return down; }));
+  }
+
+  boost::asio::io_context io;
+  SystemClock clock;
+};
+
+CallCallbacks record(std::optional<CallOutcome>& out,
+                     std::vector<CallProgress::Kind>* p = nullptr) {
+  CallCallbacks cb;
+  cb.on_progress = [p](const CallProgress& x) {
+    if (p) p->push_back(x.kind);
+  };
+  cb.on_end = [&out](const CallOutcome& o) { out = o; };
+  return cb;
+}
+
+OutboundCall call_to(std::uint16_t port, std::string number) {
+  OutboundCall c;
+  c.carrier_host = "127.0.0.1";
+  c.carrier_port = port;
+  c.from_number = "15550001";
+  c.to_number = std::move(number);
+  c.job.direction = fax::Direction::send;
+  return c;
+}
+
+TEST_F(SipEngineTest, FaxCallSwitchesToT38AndBothSidesSucceed) {
+  const auto pa = free_port(), pb = free_port();
+  test::FakeMediaEngine ma(media(41000, 500)), mb(media(41100, 500));
+  Handler ha, hb;
+  SipEngine a(io, ma, ha, clock, options(pa, 30));  // the caller leaves the switch to the callee
+  SipEngine b(io, mb, hb, clock, options(pb, 0));
+  ASSERT_TRUE(a.start());
+  ASSERT_TRUE(b.start());
+  b.set_allowed_sources({"127.0.0.1"});
+
+  std::optional<CallOutcome> out;
+  std::vector<CallProgress::Kind> progress;
+  auto handle = a.dial(call_to(pb, "100"), record(out, &progress));
+  ASSERT_TRUE(run_until([&] { return out && hb.outcome; }));
+  EXPECT_TRUE(out->ok) << out->message;
+  EXPECT_EQ(out->transport, fax::Transport::t38);
+  EXPECT_EQ(out->sip_status, 200);
+  EXPECT_TRUE(hb.outcome->ok) << hb.outcome->message;
+  EXPECT_EQ(hb.outcome->transport, fax::Transport::t38);
+  ASSERT_EQ(hb.calls.size(), 1u);
+  EXPECT_EQ(hb.calls[0].called_number, "100");
+  EXPECT_EQ(hb.calls[0].from_user, "15550001");
+  EXPECT_EQ(hb.calls[0].source_address, "127.0.0.1");
+  EXPECT_NE(std::find(progress.begin(), progress.end(), CallProgress::Kind::answered),
+            progress.end());
+  handle->cancel();  // after the end: nothing happens
+  shutdown(a);
+  shutdown(b);
+}
+
+TEST_F(SipEngineTest, UnknownSourceIsRefusedWithoutAskingTheHandler) {
+  const auto pa = free_port(), pb = free_port();
+  test::FakeMediaEngine ma(media(41200, 500)), mb(media(41300, 500));
+  Handler ha, hb;
+  SipEngine a(io, ma, ha, clock, options(pa, 2));
+  SipEngine b(io, mb, hb, clock, options(pb, 2));
+  ASSERT_TRUE(a.start());
+  ASSERT_TRUE(b.start());
+  b.set_allowed_sources({"10.9.9.9", "::ffff:127.0.0.2"});  // not us
+
+  std::optional<CallOutcome> out;
+  a.dial(call_to(pb, "100"), record(out));
+  ASSERT_TRUE(run_until([&] { return out.has_value(); }));
+  EXPECT_FALSE(out->ok);
+  EXPECT_EQ(out->sip_status, 403);
+  EXPECT_EQ(out->failure, FailureCode::rejected);
+  EXPECT_TRUE(hb.calls.empty());
+  EXPECT_EQ(mb.active_sessions(), 0);
+
+  // Allowed, but an unknown DDI.
+  b.set_allowed_sources({"127.0.0.1"});
+  out.reset();
+  a.dial(call_to(pb, "999"), record(out));
+  ASSERT_TRUE(run_until([&] { return out.has_value(); }));
+  EXPECT_EQ(out->sip_status, 404);
+  EXPECT_EQ(out->failure, FailureCode::rejected);
+  shutdown(a);
+  shutdown(b);
+}
+
+TEST_F(SipEngineTest, CancelWhileTheCalleeDecides) {
+  const auto pa = free_port(), pb = free_port();
+  test::FakeMediaEngine ma(media(41400, 500)), mb(media(41500, 500));
+  Handler ha, hb;
+  hb.hold = true;
+  SipEngine a(io, ma, ha, clock, options(pa, 2));
+  SipEngine b(io, mb, hb, clock, options(pb, 2));
+  ASSERT_TRUE(a.start());
+  ASSERT_TRUE(b.start());
+  b.set_allowed_sources({"127.0.0.1"});
+
+  std::optional<CallOutcome> out;
+  auto handle = a.dial(call_to(pb, "100"), record(out));
+  ASSERT_TRUE(run_until([&] { return static_cast<bool>(hb.held); }));
+  handle->cancel();
+  ASSERT_TRUE(run_until([&] { return out.has_value(); }));
+  EXPECT_EQ(out->failure, FailureCode::canceled);
+  EXPECT_EQ(out->sip_status, 487);
+
+  // The callee's late acceptance is told the caller went away; no media is created.
+  fax::FaxJob job;
+  hb.held(InboundDecision::accept(job, hb.callbacks()));
+  ASSERT_TRUE(run_until([&] { return hb.outcome.has_value(); }));
+  EXPECT_EQ(hb.outcome->failure, FailureCode::canceled);
+  EXPECT_EQ(mb.active_sessions(), 0);
+  shutdown(a);
+  shutdown(b);
+}
+
+TEST_F(SipEngineTest, ShutdownHangsUpRunningCalls) {
+  const auto pa = free_port(), pb = free_port();
+  test::FakeMediaEngine ma(media(41600, -1)), mb(media(41700, -1));  // faxes never finish
+  Handler ha, hb;
+  SipEngine a(io, ma, ha, clock, options(pa, 30));
+  SipEngine b(io, mb, hb, clock, options(pb, 30));
+  ASSERT_TRUE(a.start());
+  ASSERT_TRUE(b.start());
+  b.set_allowed_sources({"127.0.0.1"});
+
+  std::optional<CallOutcome> out;
+  std::vector<CallProgress::Kind> progress;
+  a.dial(call_to(pb, "100"), record(out, &progress));
+  ASSERT_TRUE(run_until([&] {
+    return std::find(progress.begin(), progress.end(), CallProgress::Kind::transport) !=
+           progress.end();
+  }));
+  EXPECT_EQ(b.active_calls(), 1);
+  shutdown(b);
+  ASSERT_TRUE(run_until([&] { return out && hb.outcome; }));
+  EXPECT_EQ(hb.outcome->failure, FailureCode::transfer_failed);
+  EXPECT_EQ(out->failure, FailureCode::transfer_failed);  // the far end hung up mid-fax
+  EXPECT_EQ(b.active_calls(), 0);
+
+  // A stopped engine refuses new calls at once.
+  std::optional<CallOutcome> late;
+  b.dial(call_to(pa, "100"), record(late));
+  ASSERT_TRUE(late.has_value());
+  EXPECT_EQ(late->failure, FailureCode::internal);
+  shutdown(a);
+}
+
+}  // namespace
+}  // namespace faxd::sip
