@@ -242,5 +242,25 @@ TEST_F(SipEngineTest, ShutdownHangsUpRunningCalls) {
   shutdown(a);
 }
 
+TEST_F(SipEngineTest, GlareOfTwoT38ReinvitesResolves) {
+  const auto pa = free_port(), pb = free_port();
+  // The fake faxes last longer than the longest retry delay (4 s), so the switch must happen.
+  test::FakeMediaEngine ma(media(41800, 4500)), mb(media(41900, 4500));
+  Handler ha, hb;
+  SipEngine a(io, ma, ha, clock, options(pa, 0));  // both switch at once: RFC 3261 14.1 glare
+  SipEngine b(io, mb, hb, clock, options(pb, 0));
+  ASSERT_TRUE(a.start());
+  ASSERT_TRUE(b.start());
+  b.set_allowed_sources({"127.0.0.1"});
+  std::optional<CallOutcome> out;
+  a.dial(call_to(pb, "100"), record(out));
+  ASSERT_TRUE(run_until([&] { return out && hb.outcome; }));
+  EXPECT_TRUE(out->ok) << out->message;
+  EXPECT_EQ(out->transport, fax::Transport::t38);
+  EXPECT_EQ(hb.outcome->transport, fax::Transport::t38);
+  shutdown(a);
+  shutdown(b);
+}
+
 }  // namespace
 }  // namespace faxd::sip
