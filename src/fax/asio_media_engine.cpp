@@ -117,7 +117,9 @@ class CallMediaHandle final : public CallMedia {
     asio::post(core_->io, [s = session_, remote, peer] { s->start_t38(remote, peer); });
   }
   void hangup(FailureCode failure) override {
-    asio::post(core_->io, [c = core_, s = session_, failure] { c->hangup(s, failure); });
+    // A raw core pointer: the handler only runs inside io.run(), whose thread holds the core; a
+    // shared_ptr here would keep the core alive from its own queue after stop().
+    asio::post(core_->io, [c = core_.get(), s = session_, failure] { c->hangup(s, failure); });
   }
   media::T38Params local_t38_params() const override {
     media::T38Params p;
