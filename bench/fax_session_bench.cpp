@@ -10,12 +10,14 @@
 #include <fstream>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <spdlog/spdlog.h>
 
 #include "back_to_back.hpp"
 #include "faxd/fax/fax_session.hpp"
+#include "faxd/fax/media_engine.hpp"
 #include "temp_dir.hpp"
 #include "tiff_fixture.hpp"
 
@@ -135,6 +137,42 @@ void rss_per_session(const test::TempDir& dir, bool t38) {
               before, after);
 }
 
+// Live T.38 calls in the real engine (two bound UDP sockets each, ticking, sending to the
+// discard port): RSS per call as the daemon would carry it.
+void rss_per_engine_call(const test::TempDir& dir) {
+  constexpr int kCalls = 200;
+  config::MediaConfig media;
+  media.port_min = 21000;
+  media.port_max = 21999;
+  auto engine = fax::make_media_engine(media, config::T38Config{});
+  if (!engine) {
+    std::printf("engine: %s\n", engine.error().message.c_str());
+    return;
+  }
+  fax::FaxJob job;
+  job.direction = fax::Direction::send;
+  job.tiff_path = dir.file("doc.tif");
+  std::vector<std::unique_ptr<fax::CallMedia>> calls;
+  const long before = rss_kb();
+  for (int i = 0; i < kCalls; ++i) {
+    auto call = (*engine)->create_call(job, {});
+    if (!call) break;
+    (*call)->start_t38({"127.0.0.1", 9}, {});
+    calls.push_back(std::move(*call));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // let every session start
+  const long after = rss_kb();
+  const auto ticks = (*engine)->tick_stats();
+  std::printf(
+      "RSS per live engine call (T.38, 2 sockets): %.1f KiB (%zu calls, %ld -> %ld KiB); "
+      "tick jitter p50 %lld us, p99 %lld us\n",
+      static_cast<double>(after - before) / static_cast<double>(calls.size()), calls.size(), before,
+      after, static_cast<long long>(ticks.jitter_p50_us),
+      static_cast<long long>(ticks.jitter_p99_us));
+  calls.clear();
+  (*engine)->stop();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -157,5 +195,6 @@ int main(int argc, char** argv) {
   }
   rss_per_session(dir, true);
   rss_per_session(dir, false);
+  rss_per_engine_call(dir);
   return 0;
 }

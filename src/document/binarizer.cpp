@@ -24,10 +24,10 @@ constexpr int kMinSeedTiles = 12;  // a picture smaller than this is an ornament
 // The paper level: the strongest peak among the light half of the histogram.
 int background_level(const GreyImage& grey) {
   std::array<std::uint64_t, 256> hist{};
-  // Every 4th row is plenty to find a peak and saves a pass over megabytes.
-  for (int y = 0; y < grey.height; y += 4) {
+  // Every 8th row and 2nd column is plenty to find a peak and saves a pass over megabytes.
+  for (int y = 0; y < grey.height; y += 8) {
     const std::uint8_t* r = grey.row(y);
-    for (int x = 0; x < grey.width; ++x) ++hist[r[x]];
+    for (int x = 0; x < grey.width; x += 2) ++hist[r[x]];
   }
   int best = 255;
   std::uint64_t best_count = 0;
@@ -205,7 +205,16 @@ Bitmap binarize(GreyImage& grey, double y_dpi, BinarizeStats* stats) {
     int s = std::min(255, v * 255 / bg);
     lut[std::size_t(v)] = std::uint8_t(s >= kWhiteFrom ? 255 : s);
   }
-  for (auto& p : grey.pixels) p = lut[p];
+  // Paper stays paper (lut[255] == 255): skip white runs eight pixels at a time.
+  std::uint8_t* px = grey.pixels.data();
+  std::size_t total = grey.pixels.size(), i = 0;
+  for (; i + 8 <= total; i += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, px + i, 8);
+    if (word == ~std::uint64_t{0}) continue;
+    for (std::size_t k = i; k < i + 8; ++k) px[k] = lut[px[k]];
+  }
+  for (; i < total; ++i) px[i] = lut[px[i]];
 
   TileGrid grid = find_pictures(grey, stats);
   bool any_picture = std::find(grid.picture.begin(), grid.picture.end(), 1) != grid.picture.end();

@@ -33,17 +33,15 @@ class PageRenderer {
       : inputs_(inputs), pdfs_(inputs.size()), line_dpi_(line_dpi) {}
 
   Result<EncodedPage> encode(const PageJob& job) {
-    auto grey = render(job);
-    if (!grey) return std::unexpected(grey.error());
-    Bitmap bm = binarize(*grey, line_dpi_);
-    grey->pixels = {};
+    if (auto ok = render(job); !ok) return std::unexpected(ok.error());
+    Bitmap bm = binarize(canvas_, line_dpi_);
     auto g4 = encode_g4(bm);
     if (!g4) return std::unexpected(g4.error());
     return EncodedPage{bm.width, bm.height, 204.0, line_dpi_, std::move(*g4)};
   }
 
  private:
-  Result<GreyImage> render(const PageJob& job) {
+  Result<void> render(const PageJob& job) {
     const Input& in = inputs_[job.input];
     if (in.kind == InputKind::pdf) {
       auto& pdf = pdfs_[job.input];
@@ -52,7 +50,7 @@ class PageRenderer {
         if (!opened) return std::unexpected(opened.error());
         pdf.emplace(std::move(*opened));
       }
-      return pdf->render(job.page, line_dpi_);
+      return pdf->render(job.page, line_dpi_, canvas_);
     }
     auto tif = open_tiff(in.path, "r");
     if (!tif) return std::unexpected(tif.error());
@@ -62,12 +60,14 @@ class PageRenderer {
     if (!info) return std::unexpected(info.error());
     auto grey = read_grey(tif->get(), *info, job.page + 1);
     if (!grey) return std::unexpected(grey.error());
-    return fit_to_fax(*grey, info->x_dpi, info->y_dpi, line_dpi_);
+    canvas_ = fit_to_fax(*grey, info->x_dpi, info->y_dpi, line_dpi_);
+    return {};
   }
 
   const std::vector<Input>& inputs_;
   std::vector<std::optional<PdfSource>> pdfs_;
   double line_dpi_;
+  GreyImage canvas_;  // reused for every page this thread renders
 };
 
 Error with_document(Error e, std::size_t index, std::size_t count) {

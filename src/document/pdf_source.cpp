@@ -77,14 +77,15 @@ Result<PageSize> PdfSource::page_size(int index) const {
   return size;
 }
 
-Result<GreyImage> PdfSource::render(int index, double line_dpi) {
+Result<void> PdfSource::render(int index, double line_dpi, GreyImage& canvas) {
   auto size = page_size(index);
   if (!size) return std::unexpected(size.error());
   PageLayout layout = layout_page(size->width_in, size->height_in, line_dpi);
 
   if (!device_) {
-    SplashColor paper = {255, 255, 255};
-    device_ = std::make_unique<SplashOutputDev>(splashModeMono8, 1, false, paper);
+    // No paper colour: poppler then keeps the alpha channel instead of compositing the page onto
+    // white in a pass of its own; the copy below composites while it moves the bytes anyway.
+    device_ = std::make_unique<SplashOutputDev>(splashModeMono8, 1, false, nullptr);
     // Glyphs: hinted, not anti-aliased. Anti-aliased glyphs are positioned at sub-pixel
     // offsets and rasterized again and again (two thirds of the CPU of a text page), only to be
     // thresholded back to one bit here. Vector anti-aliasing stays on: a hairline then
@@ -104,8 +105,9 @@ Result<GreyImage> PdfSource::render(int index, double line_dpi) {
   if (!bitmap || bitmap->getMode() != splashModeMono8)
     return fail(Errc::invalid_argument, page_name(index) + " cannot be rendered");
 
-  // Copy onto the fax canvas, writing each byte once: margins white, the page centred.
-  GreyImage canvas;
+  // Composite onto white while copying onto the fax canvas: margins white, the page centred.
+  const unsigned char* alpha = bitmap->getAlphaPtr();
+  if (!alpha) return fail(Errc::internal, page_name(index) + ": no alpha channel");
   canvas.width = layout.width;
   canvas.height = layout.height;
   canvas.pixels.resize(std::size_t(layout.width) * std::size_t(layout.height));
@@ -116,6 +118,7 @@ Result<GreyImage> PdfSource::render(int index, double line_dpi) {
   int n = std::max(0, std::min(w - src_x, layout.width - dst_x));
   const unsigned char* data = bitmap->getDataPtr();
   std::size_t row_size = std::size_t(bitmap->getRowSize());
+  std::size_t alpha_size = std::size_t(bitmap->getWidth());
   for (int y = 0; y < layout.height; ++y) {
     std::uint8_t* row = canvas.row(y);
     if (y >= h) {
@@ -123,10 +126,23 @@ Result<GreyImage> PdfSource::render(int index, double line_dpi) {
       continue;
     }
     std::memset(row, 255, std::size_t(dst_x));
-    std::memcpy(row + dst_x, data + std::size_t(y) * row_size + std::size_t(src_x), std::size_t(n));
+    const unsigned char* c = data + std::size_t(y) * row_size + std::size_t(src_x);
+    const unsigned char* a = alpha + std::size_t(y) * alpha_size + std::size_t(src_x);
+    std::uint8_t* o = row + dst_x;
+    int x = 0;
+    for (; x + 8 <= n; x += 8) {
+      std::uint64_t covered;
+      std::memcpy(&covered, a + x, 8);
+      if (covered == 0) {  // nothing drawn here: paper
+        std::memset(o + x, 255, 8);
+        continue;
+      }
+      for (int i = x; i < x + 8; ++i) o[i] = std::uint8_t(255 - ((255 - c[i]) * a[i] + 127) / 255);
+    }
+    for (; x < n; ++x) o[x] = std::uint8_t(255 - ((255 - c[x]) * a[x] + 127) / 255);
     std::memset(row + dst_x + n, 255, std::size_t(layout.width - dst_x - n));
   }
-  return canvas;
+  return {};
 }
 
 }  // namespace faxd::document

@@ -40,8 +40,9 @@ class PdfSource {
 
   int page_count() const;
   Result<PageSize> page_size(int index) const;
-  // The page laid out on a 1728 px fax canvas at `line_dpi` lines per inch.
-  Result<GreyImage> render(int index, double line_dpi);
+  // The page laid out on a 1728 px fax canvas at `line_dpi` lines per inch, in `canvas`
+  // (its buffer is reused from page to page: fresh megabytes cost page faults).
+  Result<void> render(int index, double line_dpi, GreyImage& canvas);
 
  private:
   PdfSource();

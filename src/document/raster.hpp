@@ -4,15 +4,39 @@
 // Bitmap: 1 bit a pixel, MSB first, 1 = black (the fax convention), rows padded to whole bytes.
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <new>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace faxd::document {
 
+// An allocator whose resize() leaves bytes uninitialized: page buffers are megabytes that are
+// written in full right after, and zeroing them first is a measurable share of a text page.
+template <class T>
+struct UninitializedAllocator : std::allocator<T> {
+  template <class U>
+  struct rebind {
+    using other = UninitializedAllocator<U>;
+  };
+  UninitializedAllocator() = default;
+  template <class U>
+  UninitializedAllocator(const UninitializedAllocator<U>&) noexcept {}
+  template <class U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+
 struct GreyImage {
   int width = 0;
   int height = 0;
-  std::vector<std::uint8_t> pixels;
+  std::vector<std::uint8_t, UninitializedAllocator<std::uint8_t>> pixels;
 
   GreyImage() = default;
   GreyImage(int w, int h, std::uint8_t fill = 255)
