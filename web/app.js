@@ -1,35 +1,60 @@
 // faxd web UI entry point: plain ES modules talking to the public REST API only.
+// Hash routes (#/inbox, #/fax/ID, ...); each role sees its own pages and nothing more.
 import { api, ApiError } from './lib/api.js';
+import { el } from './lib/dom.js';
+import { faxList, faxDetail, sendPage } from './pages/faxes.js';
+import {
+  brandsPage, companiesPage, carriersPage, routesPage, ddisPage, virtualFaxesPage, usersPage, forbiddenPage,
+} from './pages/admin.js';
 
 const main = document.getElementById('main');
+const nav = document.getElementById('nav');
 const who = document.getElementById('who');
 
-function el(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
-    else e.setAttribute(k, v);
-  }
-  for (const c of children) e.append(c);
-  return e;
-}
+// route -> [label in the menu (null: not in the menu), page]
+const pages = {
+  send: ['Send a fax', sendPage],
+  inbox: ['Inbox', faxList('inbound')],
+  sent: ['Sent', faxList('outbound')],
+  'virtual-faxes': ['Virtual faxes', virtualFaxesPage],
+  brands: ['Brands', brandsPage],
+  companies: ['Companies', companiesPage],
+  carriers: ['Carriers', carriersPage],
+  routes: ['Routes', routesPage],
+  ddis: ['DDIs', ddisPage],
+  users: ['Users', usersPage],
+};
+
+const rolePages = {
+  platform_admin: ['brands', 'users'],
+  brand_admin: ['companies', 'carriers', 'routes', 'ddis', 'users', 'inbox', 'sent'],
+  company_admin: ['send', 'inbox', 'sent', 'virtual-faxes', 'ddis', 'users'],
+  user: ['send', 'inbox', 'sent'],
+};
+
+let me = null;
+let stopPage = null;
+let flash = '';
 
 function showLogin(message = '') {
-  who.textContent = '';
+  me = null;
+  if (stopPage) { stopPage(); stopPage = null; }
+  nav.replaceChildren();
+  who.replaceChildren();
   const err = el('p', { class: 'error', id: 'login-error', role: 'alert' }, message);
-  const form = el('form', { class: 'card', id: 'login-form' },
+  const form = el('form', { class: 'card form narrow', id: 'login-form', 'aria-label': 'Log in' },
     el('h1', {}, 'Log in to faxd'),
-    el('label', { for: 'username' }, 'Username'),
-    el('input', { id: 'username', name: 'username', autocomplete: 'username', required: '' }),
-    el('label', { for: 'password' }, 'Password'),
-    el('input', { id: 'password', name: 'password', type: 'password', autocomplete: 'current-password', required: '' }),
+    el('div', { class: 'field' }, el('label', { for: 'username' }, 'Username'),
+      el('input', { id: 'username', name: 'username', autocomplete: 'username', required: true })),
+    el('div', { class: 'field' }, el('label', { for: 'password' }, 'Password'),
+      el('input', { id: 'password', name: 'password', type: 'password', autocomplete: 'current-password', required: true })),
     err,
-    el('button', { type: 'submit' }, 'Log in'));
+    el('div', { class: 'actions' }, el('button', { type: 'submit' }, 'Log in')));
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     try {
       await api.login(form.username.value, form.password.value);
-      start();
+      await start();
     } catch (e) {
       err.textContent = e instanceof ApiError ? e.message : 'Cannot reach faxd';
     }
@@ -38,17 +63,56 @@ function showLogin(message = '') {
   form.username.focus();
 }
 
-async function start() {
+function renderNav(current) {
+  nav.replaceChildren(el('ul', {}, rolePages[me.role].map((key) =>
+    el('li', {}, el('a', { href: `#/${key}`, 'aria-current': key === current ? 'page' : null }, pages[key][0])))));
+}
+
+async function route() {
+  if (!me) return;
+  if (stopPage) { stopPage(); stopPage = null; }
+  const allowed = rolePages[me.role] || [];
+  const [, key = '', arg] = location.hash.split('/');
+  const ctx = { me, flash, setFlash: (m) => { flash = m; } };
+  flash = '';
+  renderNav(key === 'fax' ? null : key);
   try {
-    const me = await api.get('/me');
-    who.replaceChildren(el('span', {}, `${me.username} (${me.role.replace('_', ' ')}) `),
-      el('button', { class: 'secondary', id: 'logout', onclick: async () => { await api.logout(); showLogin(); } }, 'Log out'));
-    main.replaceChildren(el('section', { class: 'card' }, el('h1', {}, 'Welcome'),
-      el('p', { class: 'muted' }, 'You are logged in.')));
+    if (key === 'fax' && arg && allowed.includes('inbox')) {
+      stopPage = await faxDetail(main, ctx, arg) || null;
+    } else if (!key) {
+      location.replace(`#/${allowed[0]}`);
+      return;
+    } else if (pages[key] && allowed.includes(key)) {
+      stopPage = await pages[key][1](main, ctx) || null;
+    } else {
+      forbiddenPage(main);
+    }
+    const h1 = main.querySelector('h1');
+    document.title = h1 ? `${h1.textContent} · faxd` : 'faxd';
   } catch (e) {
-    if (e instanceof ApiError && e.status === 401) showLogin();
-    else main.replaceChildren(el('p', { class: 'error' }, 'faxd is not answering. Try again shortly.'));
+    if (e instanceof ApiError && e.status === 401) { showLogin('Your session ended. Log in again.'); return; }
+    main.replaceChildren(el('section', { class: 'card' }, el('h1', {}, 'Something went wrong'),
+      el('p', { class: 'error' }, e instanceof ApiError ? e.message : 'faxd is not answering. Try again shortly.')));
   }
 }
 
+async function start() {
+  try {
+    me = await api.get('/me');
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) showLogin();
+    else main.replaceChildren(el('p', { class: 'error' }, 'faxd is not answering. Try again shortly.'));
+    return;
+  }
+  const logout = el('button', { type: 'button', class: 'secondary', id: 'logout' }, 'Log out');
+  logout.addEventListener('click', async () => {
+    try { await api.logout(); } catch { /* the session is gone either way */ }
+    history.replaceState(null, '', '/');
+    showLogin();
+  });
+  who.replaceChildren(el('span', { class: 'me' }, `${me.username} · ${me.role.replace('_', ' ')}`), logout);
+  await route();
+}
+
+window.addEventListener('hashchange', route);
 start();

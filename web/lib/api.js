@@ -28,8 +28,26 @@ async function request(method, path, body) {
   return data;
 }
 
+function query(params) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params || {})) if (v !== undefined && v !== null && v !== '') q.set(k, v);
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
 export const api = {
-  get: (p) => request('GET', p),
+  get: (p, params) => request('GET', p + query(params)),
+  // Every item of a collection (follows next_cursor; for the small lists of pick-lists).
+  all: async (p) => {
+    const items = [];
+    let cursor = null;
+    do {
+      const page = await request('GET', p + query({ limit: 500, cursor }));
+      items.push(...page.data);
+      cursor = page.next_cursor;
+    } while (cursor);
+    return items;
+  },
   post: (p, b) => request('POST', p, b),
   patch: (p, b) => request('PATCH', p, b),
   del: (p) => request('DELETE', p),

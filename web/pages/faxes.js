@@ -1,0 +1,244 @@
+// Fax pages: Inbox and Sent (filters, cursor paging, live status), one fax (thumbnails, PDF,
+// attempts, cancel / resend / delete) and Send a fax (files, estimate, submit).
+import { api, ApiError } from '../lib/api.js';
+import { el, field, showError, confirmButton, formatBytes, formatTime, formatDuration } from '../lib/dom.js';
+import { failureSentence, statusText, activeStatuses } from '../lib/failures.js';
+import { Pager } from '../lib/pager.js';
+import { watch } from '../lib/live.js';
+import { byId, options } from './resource.js';
+
+// Line time: about 20 s to set up the call and train, then per page about 30 s in fine and
+// 15 s in standard resolution at 14.4 kbit/s (a typical text page).
+export function estimateSeconds(pages, quality) {
+  return 20 + pages * (quality === 'standard' ? 15 : 30);
+}
+
+function statusBadge(fax) {
+  return el('span', { class: `badge s-${fax.status}` }, statusText[fax.status] || fax.status);
+}
+
+function pagesText(fax) {
+  if (fax.direction === 'inbound') return `${fax.pages ?? 0}`;
+  return `${fax.pages ?? 0} of ${fax.pages_total ?? '?'}`;
+}
+
+export function faxList(direction) {
+  return async (main, ctx) => {
+    const inbound = direction === 'inbound';
+    const vfaxes = await api.all('/virtual-faxes').catch(() => []);
+    const vById = byId(vfaxes);
+    const statuses = inbound ? ['receiving', 'received', 'failed'] : ['queued', 'sending', 'delivered', 'failed', 'canceled'];
+    const fStatus = field({ name: 'status', label: 'Status', type: 'select',
+      options: [['', 'Any status'], ...statuses.map((s) => [s, statusText[s]])] });
+    const fVfax = field({ name: 'virtual_fax_id', label: 'Virtual fax', type: 'select',
+      options: options(vfaxes, (v) => v.name, 'Any virtual fax') });
+    const filters = el('form', { class: 'filters', 'aria-label': 'Filters' }, fStatus.wrap, fVfax.wrap,
+      el('button', { type: 'submit', class: 'secondary' }, 'Filter'));
+    const tableSlot = el('div', { 'aria-live': 'polite' });
+    const pager = new Pager(() => reload());
+    filters.addEventListener('submit', (ev) => { ev.preventDefault(); pager.reset(); reload(); });
+    for (const f of [fStatus, fVfax]) f.input.addEventListener('change', () => { pager.reset(); reload(); });
+
+    const reload = async () => {
+      const page = await api.get('/faxes', { direction, status: fStatus.input.value,
+        virtual_fax_id: fVfax.input.value, limit: 25, ...pager.params() });
+      pager.next = page.next_cursor;
+      if (page.data.length === 0) {
+        tableSlot.replaceChildren(el('p', { class: 'muted' }, inbound ? 'No faxes received yet.' : 'No faxes sent yet.'));
+        return false;
+      }
+      const rows = page.data.map((f) => el('tr', { 'data-fax': f.id, 'data-status': f.status },
+        el('th', { scope: 'row', 'data-label': inbound ? 'From' : 'To' },
+          el('a', { href: `#/fax/${f.id}` }, (inbound ? f.from : f.to) || 'unknown')),
+        el('td', { 'data-label': 'Virtual fax' }, vById[f.virtual_fax_id]?.name ?? ''),
+        el('td', { 'data-label': 'Status' }, statusBadge(f),
+          f.failure ? el('span', { class: 'reason' }, ` ${failureSentence(f.failure)}`) : null,
+          f.status === 'queued' && f.next_attempt_at ? el('span', { class: 'reason' }, ` Next try ${formatTime(f.next_attempt_at)}.`) : null),
+        el('td', { 'data-label': 'Pages' }, pagesText(f)),
+        el('td', { 'data-label': 'Time' }, formatTime(f.created_at))));
+      tableSlot.replaceChildren(el('table', { class: 'list' },
+        el('caption', { class: 'sr-only' }, inbound ? 'Received faxes' : 'Sent faxes'),
+        el('thead', {}, el('tr', {}, ...[inbound ? 'From' : 'To', 'Virtual fax', 'Status', 'Pages', 'Time']
+          .map((h) => el('th', { scope: 'col' }, h)))),
+        el('tbody', {}, rows)), pager.controls());
+      return page.data.some((f) => activeStatuses.has(f.status));
+    };
+
+    main.replaceChildren(el('section', { class: 'page' },
+      el('div', { class: 'page-head' }, el('h1', {}, inbound ? 'Inbox' : 'Sent'),
+        ctx.me.role === 'brand_admin' ? null : el('a', { class: 'button', href: '#/send' }, 'Send a fax')),
+      filters, tableSlot));
+    const active = await reload().catch((e) => { tableSlot.replaceChildren(el('p', { class: 'error' }, e.message)); return false; });
+    return watch(reload, active);
+  };
+}
+
+export async function faxDetail(main, ctx, id) {
+  let fax = await api.get(`/faxes/${id}`);
+  const vfaxes = await api.all('/virtual-faxes').catch(() => []);
+  const vById = byId(vfaxes);
+  const status = el('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
+  const summary = el('div');
+  const thumbs = el('div', { class: 'thumbs' });
+  const attemptsSlot = el('div');
+  const actions = el('div', { class: 'actions' });
+  let thumbCount = -1;
+
+  const act = (label, fn) => el('button', { type: 'button', class: 'secondary', onclick: async () => {
+    try { await fn(); } catch (e) { status.textContent = e.message; }
+  } }, label);
+
+  const render = async () => {
+    const inbound = fax.direction === 'inbound';
+    const rows = [
+      ['Status', [statusBadge(fax)]],
+      fax.failure ? ['Why', [failureSentence(fax.failure), fax.failure.message ? el('span', { class: 'muted' }, ` (${fax.failure.message})`) : null]] : null,
+      [inbound ? 'From' : 'To', [(inbound ? fax.from : fax.to) || 'unknown']],
+      [inbound ? 'To' : 'From', [(inbound ? fax.to : fax.from) || '']],
+      ['Virtual fax', [vById[fax.virtual_fax_id]?.name ?? '']],
+      ['Pages', [pagesText(fax)]],
+      !inbound && fax.pages_total && activeStatuses.has(fax.status)
+        ? ['Estimated line time', [`about ${formatDuration(estimateSeconds(fax.pages_total, fax.quality))}`]] : null,
+      ['Quality', [fax.quality || '']],
+      ['Attempts', [String(fax.attempts ?? 0)]],
+      fax.transport ? ['Connection', [`${fax.transport === 't38' ? 'T.38' : 'G.711 audio'}${fax.bit_rate ? `, ${fax.bit_rate} bit/s` : ''}${fax.ecm ? ', ECM' : ''}`]] : null,
+      fax.remote_station_id ? ['Remote station', [fax.remote_station_id]] : null,
+      ['Created', [formatTime(fax.created_at)]],
+      fax.next_attempt_at && fax.status === 'queued' ? ['Next try', [formatTime(fax.next_attempt_at)]] : null,
+      fax.completed_at ? ['Completed', [formatTime(fax.completed_at)]] : null,
+    ].filter(Boolean);
+    summary.replaceChildren(el('dl', { class: 'facts', id: 'fax-facts' },
+      rows.map(([k, v]) => [el('dt', {}, k), el('dd', { 'data-fact': k }, v)])));
+
+    const n = inbound ? (fax.pages ?? 0) : (fax.pages_total ?? 0);
+    if (n !== thumbCount) {
+      thumbCount = n;
+      const doc = `/api/v1/faxes/${fax.id}/document`;
+      thumbs.replaceChildren(...Array.from({ length: Math.min(n, 50) }, (_, i) =>
+        el('a', { href: doc, target: '_blank', rel: 'noopener', class: 'thumb' },
+          el('img', { src: `/api/v1/faxes/${fax.id}/pages/${i + 1}/thumbnail`, alt: `Page ${i + 1}`, loading: 'lazy' }),
+          el('span', {}, `Page ${i + 1}`))));
+    }
+
+    const hasDoc = n > 0 && fax.status !== 'receiving';
+    actions.replaceChildren(
+      hasDoc ? el('a', { class: 'button', id: 'download-pdf', href: `/api/v1/faxes/${fax.id}/document`, download: `fax-${fax.id}.pdf` }, 'Download PDF') : null,
+      !inbound && ['queued', 'sending'].includes(fax.status) ? act('Cancel', async () => {
+        fax = await api.post(`/faxes/${fax.id}/cancel`);
+        status.textContent = 'Canceled.';
+        await render();
+      }) : null,
+      !inbound && ['failed', 'canceled'].includes(fax.status) ? act('Resend', async () => {
+        const again = await api.post(`/faxes/${fax.id}/resend`);
+        location.hash = `#/fax/${again.id}`;
+      }) : null,
+      activeStatuses.has(fax.status) ? null : confirmButton('Delete', 'Delete this fax and its pages?', async () => {
+        try {
+          await api.del(`/faxes/${fax.id}`);
+          location.hash = inbound ? '#/inbox' : '#/sent';
+        } catch (e) { status.textContent = e.message; }
+      }));
+
+    const attempts = await api.get(`/faxes/${fax.id}/attempts`).catch(() => null);
+    const list = attempts ? (attempts.data ?? attempts) : [];
+    attemptsSlot.replaceChildren(...(list.length ? [el('h2', {}, 'Calls'), el('table', { class: 'list' },
+      el('thead', {}, el('tr', {}, ['Started', 'Carrier', 'Connection', 'Result'].map((h) => el('th', { scope: 'col' }, h)))),
+      el('tbody', {}, list.map((a) => el('tr', {},
+        el('td', { 'data-label': 'Started' }, formatTime(a.started_at)),
+        el('td', { 'data-label': 'Carrier' }, a.carrier_name || ''),
+        el('td', { 'data-label': 'Connection' }, a.transport === 't38' ? 'T.38' : a.transport === 'g711' ? 'G.711 audio' : ''),
+        el('td', { 'data-label': 'Result' }, a.result, a.failure ? ` — ${failureSentence(a.failure)}` : '')))))] : []));
+  };
+
+  const inbound = fax.direction === 'inbound';
+  main.replaceChildren(el('section', { class: 'page' },
+    el('p', {}, el('a', { href: inbound ? '#/inbox' : '#/sent' }, inbound ? '← Inbox' : '← Sent')),
+    el('h1', {}, inbound ? `Fax from ${fax.from || 'unknown'}` : `Fax to ${fax.to}`),
+    ctx.flash ? el('p', { class: 'notice', role: 'status' }, ctx.flash) : null,
+    status, summary, actions, el('h2', {}, 'Pages'), thumbs, attemptsSlot));
+  await render();
+  return watch(async () => {
+    fax = await api.get(`/faxes/${id}`);
+    await render();
+    return activeStatuses.has(fax.status);
+  }, activeStatuses.has(fax.status));
+}
+
+// Reads the page count of a PDF from its page tree (/Type /Pages ... /Count N); null when it
+// is hidden in a compressed object stream. Only a hint for the estimate before sending.
+async function pdfPageCount(file) {
+  if (file.size > 40 * 1024 * 1024) return null;
+  const text = new TextDecoder('latin1').decode(await file.arrayBuffer());
+  if (!text.startsWith('%PDF')) return null;
+  let best = null;
+  for (const m of text.matchAll(/\/Count\s+(\d+)/g)) best = Math.max(best ?? 0, Number(m[1]));
+  return best;
+}
+
+export async function sendPage(main, ctx) {
+  const vfaxes = await api.all('/virtual-faxes');
+  if (vfaxes.length === 0) {
+    main.replaceChildren(el('section', { class: 'card' }, el('h1', {}, 'Send a fax'),
+      el('p', {}, 'You have no virtual fax to send from yet.')));
+    return;
+  }
+  const fVfax = field({ name: 'virtual_fax_id', label: 'From virtual fax', type: 'select', required: true,
+    options: vfaxes.map((v) => [v.id, v.name]) });
+  const fTo = field({ name: 'to', label: 'To (fax number)', type: 'tel', required: true,
+    hint: 'International format, e.g. +15550000100', attrs: { autocomplete: 'off', placeholder: '+15550000100' } });
+  const fFile = field({ name: 'file', label: 'Documents (PDF or TIFF, one or more)', type: 'file', required: true,
+    attrs: { multiple: true, accept: '.pdf,.tif,.tiff,application/pdf,image/tiff' } });
+  const fQuality = field({ name: 'quality', label: 'Quality', type: 'select', value: 'fine',
+    options: [['fine', 'Fine (sharper, slower)'], ['standard', 'Standard (faster)']] });
+  const fHeader = field({ name: 'header', label: 'Page header (optional)',
+    hint: 'Printed at the top of each page; empty uses the virtual fax\'s header.' });
+  const fileList = el('div', { class: 'files', 'aria-live': 'polite' });
+  const general = el('p', { class: 'error', role: 'alert' });
+  const submit = el('button', { type: 'submit' }, 'Send fax');
+  const form = el('form', { class: 'card form', id: 'send-form', 'aria-label': 'Send a fax', novalidate: true },
+    el('h1', {}, 'Send a fax'), fVfax.wrap, fTo.wrap, fFile.wrap, fileList, fQuality.wrap, fHeader.wrap,
+    general, el('div', { class: 'actions' }, submit));
+
+  const describe = async () => {
+    const files = [...fFile.input.files];
+    if (files.length === 0) { fileList.replaceChildren(); return; }
+    const counts = await Promise.all(files.map((f) => pdfPageCount(f).catch(() => null)));
+    const known = counts.every((c) => c !== null);
+    const pages = counts.reduce((a, c) => a + (c ?? 0), 0);
+    fileList.replaceChildren(el('ul', { class: 'file-list' }, files.map((f, i) =>
+      el('li', {}, el('span', { class: 'name' }, f.name), ` ${formatBytes(f.size)}`,
+        counts[i] !== null ? `, ${counts[i]} page${counts[i] === 1 ? '' : 's'}` : ''))),
+    el('p', { class: 'estimate', id: 'estimate' }, known
+      ? `${pages} page${pages === 1 ? '' : 's'}: about ${formatDuration(estimateSeconds(pages, fQuality.input.value))} on the line.`
+      : 'The page count and line time are shown once faxd has read the documents.'));
+  };
+  fFile.input.addEventListener('change', describe);
+  fQuality.input.addEventListener('change', describe);
+
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const body = new FormData();
+    body.append('virtual_fax_id', fVfax.input.value);
+    body.append('to', fTo.input.value.trim());
+    for (const f of fFile.input.files) body.append('file', f, f.name);
+    body.append('quality', fQuality.input.value);
+    if (fHeader.input.value.trim()) body.append('header', fHeader.input.value.trim());
+    if (fFile.input.files.length === 0) {
+      showError(form, general, { field: 'file', message: 'Choose at least one document.' });
+      return;
+    }
+    submit.disabled = true;
+    submit.textContent = 'Sending…';
+    try {
+      const fax = await api.post('/faxes', body);
+      ctx.setFlash(`Queued: ${fax.pages_total} page${fax.pages_total === 1 ? '' : 's'}, about ${formatDuration(estimateSeconds(fax.pages_total, fax.quality))} on the line.`);
+      location.hash = `#/fax/${fax.id}`;
+    } catch (e) {
+      showError(form, general, e instanceof ApiError ? e : null);
+      submit.disabled = false;
+      submit.textContent = 'Send fax';
+    }
+  });
+  main.replaceChildren(form);
+  fTo.input.focus();
+}
