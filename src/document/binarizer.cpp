@@ -74,7 +74,9 @@ struct TileGrid {
   std::vector<std::uint8_t> picture;  // 1: dither this tile
 };
 
-TileGrid find_pictures(const GreyImage& g, BinarizeStats* stats) {
+// `lut` maps raw grey to normalized grey (paper white); the image itself is still raw.
+TileGrid find_pictures(const GreyImage& g, const std::array<std::uint8_t, 256>& lut,
+                       BinarizeStats* stats) {
   TileGrid grid;
   grid.cols = (g.width + kTile - 1) / kTile;
   grid.rows = (g.height + kTile - 1) / kTile;
@@ -83,7 +85,8 @@ TileGrid find_pictures(const GreyImage& g, BinarizeStats* stats) {
   std::array<std::uint16_t, 256> cls{};
   for (int v = 0; v < 256; ++v)
     cls[std::size_t(v)] =
-        std::uint16_t((v >= kMidLow && v < kMidHigh ? 1 : 0) | (v < 255 ? 0x100 : 0));
+        std::uint16_t((lut[std::size_t(v)] >= kMidLow && lut[std::size_t(v)] < kMidHigh ? 1 : 0) |
+                      (lut[std::size_t(v)] < 255 ? 0x100 : 0));
   // Tile statistics are fractions: every other row and column is a fair sample, at a quarter of
   // the cost.
   std::vector<std::uint16_t> mid(n, 0), covered(n, 0), area(n, 0);
@@ -205,25 +208,25 @@ Bitmap binarize(GreyImage& grey, double y_dpi, BinarizeStats* stats) {
     int s = std::min(255, v * 255 / bg);
     lut[std::size_t(v)] = std::uint8_t(s >= kWhiteFrom ? 255 : s);
   }
-  // Paper stays paper (lut[255] == 255): skip white runs eight pixels at a time.
-  std::uint8_t* px = grey.pixels.data();
-  std::size_t total = grey.pixels.size(), i = 0;
-  for (; i + 8 <= total; i += 8) {
-    std::uint64_t word;
-    std::memcpy(&word, px + i, 8);
-    if (word == ~std::uint64_t{0}) continue;
-    for (std::size_t k = i; k < i + 8; ++k) px[k] = lut[px[k]];
-  }
-  for (; i < total; ++i) px[i] = lut[px[i]];
-
-  TileGrid grid = find_pictures(grey, stats);
+  // The page stays raw; tables below compose the normalization with each use, and only
+  // picture tiles (rare) are normalized in place, for the blur and the dither.
+  TileGrid grid = find_pictures(grey, lut, stats);
   bool any_picture = std::find(grid.picture.begin(), grid.picture.end(), 1) != grid.picture.end();
-  if (any_picture) soften_pictures(grey, grid);
+  if (any_picture) {
+    for (int y = 0; y < grey.height; ++y) {
+      const std::uint8_t* pic =
+          grid.picture.data() + std::size_t(y / kTile) * std::size_t(grid.cols);
+      std::uint8_t* r = grey.row(y);
+      for (int x = 0; x < grey.width; ++x)
+        if (pic[x / kTile]) r[x] = lut[r[x]];
+    }
+    soften_pictures(grey, grid);
+  }
 
   int cell_h = std::max(2, int(std::lround(8.0 * y_dpi / 204.0)));
   DitherCell cell(8, cell_h);
   std::array<std::uint8_t, 256> ink{};  // 1: black under the text threshold
-  for (int v = 0; v < 256; ++v) ink[std::size_t(v)] = v < kThreshold;
+  for (int v = 0; v < 256; ++v) ink[std::size_t(v)] = lut[std::size_t(v)] < kThreshold;
   for (int y = 0; y < grey.height; ++y) {
     const std::uint8_t* in = grey.row(y);
     std::uint8_t* o = out.row(y);

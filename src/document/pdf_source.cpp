@@ -137,6 +137,10 @@ Result<void> PdfSource::render(int index, double line_dpi, GreyImage& canvas) {
         std::memset(o + x, 255, 8);
         continue;
       }
+      if (covered == ~std::uint64_t{0}) {  // fully drawn (glyphs are not anti-aliased)
+        std::memcpy(o + x, c + x, 8);
+        continue;
+      }
       for (int i = x; i < x + 8; ++i) o[i] = std::uint8_t(255 - ((255 - c[i]) * a[i] + 127) / 255);
     }
     for (; x < n; ++x) o[x] = std::uint8_t(255 - ((255 - c[x]) * a[x] + 127) / 255);
