@@ -160,15 +160,16 @@ void rss_per_engine_call(const test::TempDir& dir) {
     (*call)->start_t38({"127.0.0.1", 9}, {});
     calls.push_back(std::move(*call));
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // let every session start
+  std::this_thread::sleep_for(std::chrono::seconds(3));  // every session started and ticking
   const long after = rss_kb();
   const auto ticks = (*engine)->tick_stats();
   std::printf(
       "RSS per live engine call (T.38, 2 sockets): %.1f KiB (%zu calls, %ld -> %ld KiB); "
-      "tick jitter p50 %lld us, p99 %lld us\n",
+      "tick jitter p50 %lld us, p99 %lld us; tick work p50 %lld us, p99 %lld us, max %lld us\n",
       static_cast<double>(after - before) / static_cast<double>(calls.size()), calls.size(), before,
       after, static_cast<long long>(ticks.jitter_p50_us),
-      static_cast<long long>(ticks.jitter_p99_us));
+      static_cast<long long>(ticks.jitter_p99_us), static_cast<long long>(ticks.work_p50_us),
+      static_cast<long long>(ticks.work_p99_us), static_cast<long long>(ticks.work_max_us));
   calls.clear();
   (*engine)->stop();
 }

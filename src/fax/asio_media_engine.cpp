@@ -57,6 +57,9 @@ struct EngineCore : std::enable_shared_from_this<EngineCore> {
     jitter.record(std::chrono::duration_cast<std::chrono::microseconds>(late).count());
     ticks.fetch_add(1, std::memory_order_relaxed);
     for (const auto& s : sessions) s->tick();
+    work.record(std::chrono::duration_cast<std::chrono::microseconds>(
+                    std::chrono::steady_clock::now() - now)
+                    .count());
     next_deadline += kTick;
     if (late > kResyncAfter) {
       resyncs.fetch_add(1, std::memory_order_relaxed);
@@ -94,6 +97,7 @@ struct EngineCore : std::enable_shared_from_this<EngineCore> {
   std::atomic<std::uint64_t> ticks{0};
   std::atomic<std::uint64_t> resyncs{0};
   JitterHistogram jitter;
+  JitterHistogram work;
 };
 
 class CallMediaHandle final : public CallMedia {
@@ -188,6 +192,9 @@ class AsioMediaEngine final : public ThreadedMediaEngine {
     s.jitter_p50_us = core_->jitter.quantile_us(0.50);
     s.jitter_p99_us = core_->jitter.quantile_us(0.99);
     s.jitter_max_us = core_->jitter.max_us();
+    s.work_p50_us = core_->work.quantile_us(0.50);
+    s.work_p99_us = core_->work.quantile_us(0.99);
+    s.work_max_us = core_->work.max_us();
     return s;
   }
 

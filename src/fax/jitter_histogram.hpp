@@ -1,5 +1,5 @@
 #pragma once
-// Tick lateness histogram: written by the media thread, read from any thread (relaxed atomics;
+// Tick lateness (and tick work time) histogram: written by the media thread, read from any thread (relaxed atomics;
 // counters for metrics, not a synchronisation point). Internal to faxd_fax.
 #include <algorithm>
 #include <array>

@@ -24,6 +24,9 @@ struct TickStats {
   std::int64_t jitter_p50_us = 0;  // lateness of the tick against its deadline
   std::int64_t jitter_p99_us = 0;
   std::int64_t jitter_max_us = 0;
+  std::int64_t work_p50_us = 0;  // time one tick spends walking the sessions
+  std::int64_t work_p99_us = 0;
+  std::int64_t work_max_us = 0;
 };
 
 class ThreadedMediaEngine : public MediaEngine {
