@@ -35,7 +35,7 @@ Result<void> SipEngine::Impl::start() {
                     NUTAG_ENABLEMESSAGE(0), NUTAG_USER_AGENT(opts_.user_agent.c_str()),
                     NUTAG_SESSION_TIMER(0), NUTAG_SESSION_REFRESHER(nua_remote_refresher),
                     SIPTAG_SUPPORTED_STR("timer"),
-                    NUTAG_ALLOW("INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE"), TAG_END());
+                    SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE"), TAG_END());
   if (!nua_) {
     return fail(Errc::io, fmt::format("sip: cannot listen on {} (UDP and TCP)", url));
   }

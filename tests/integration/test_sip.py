@@ -120,15 +120,16 @@ class SipTest(unittest.TestCase):
             cmd.append(target)
         return cmd
 
-    def run_uac(self, name, peer, service="100", local_ip="127.0.0.1", scenario_text=None):
+    def run_uac(self, name, peer, service="100", local_ip="127.0.0.1", scenario_text=None,
+                transport="u1"):
         """Runs a caller scenario against the peer; returns (exit code, SIPp's message log)."""
         scenario = os.path.join(SCENARIOS, name)
         if scenario_text is not None:
             scenario = os.path.join(self.dir, name)
             with open(scenario, "w") as f:
                 f.write(scenario_text)
-        cmd = self.sipp_cmd(scenario, free_port(kind=__import__("socket").SOCK_DGRAM), local_ip,
-                            f"127.0.0.1:{peer.port}", service)
+        cmd = self.sipp_cmd(scenario, free_port(), local_ip, f"127.0.0.1:{peer.port}", service,
+                            transport)
         res = subprocess.run(cmd, cwd=self.dir, stdin=subprocess.DEVNULL, capture_output=True,
                              timeout=40)
         return res.returncode, self.sipp_logs()
@@ -185,6 +186,16 @@ class SipTest(unittest.TestCase):
         self.assertIn("remote=127.0.0.1:6002", t38)
         self.assertEqual(peer.wait_exit(), 0)
         self.assert_call_ids_in_logs(peer)
+
+    def test_inbound_over_tcp(self):
+        peer = self.peer("--allow", "127.0.0.1", "--ddi", "100", "--reinvite-after-s", "1",
+                         "--fax-ms", "2000")
+        code, logs = self.run_uac("uac_g711_accepts_t38.xml", peer, transport="t1")
+        self.assert_sipp_ok(code, logs, peer)
+        out = peer.outcome()
+        self.assertEqual(out["ok"], "1")
+        self.assertEqual(out["transport"], "t38")
+        self.assertIn("TCP message received", logs)
 
     def test_inbound_peers_own_t38_reinvite(self):
         peer = self.peer("--allow", "127.0.0.1", "--ddi", "100", "--reinvite-after-s", "5",
