@@ -14,6 +14,10 @@ install(FILES ${PROJECT_SOURCE_DIR}/config/faxd.service DESTINATION /lib/systemd
 install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION share/doc/faxd)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/ DESTINATION share/doc/faxd FILES_MATCHING PATTERN "*.md" PATTERN "*.png")
 
+# `make package` builds everything first; cpack itself then only installs what is built (it would
+# otherwise rebuild the whole tree, tests included, through the `preinstall` target).
+set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
+
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME faxd)
 set(CPACK_PACKAGE_VENDOR "faxd developers")
@@ -21,7 +25,6 @@ set(CPACK_PACKAGE_CONTACT "faxd developers <faxd@localhost>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "Self-hosted virtual fax service (SIP, T.38, G.711, web UI)")
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
-set(CPACK_OUTPUT_FILE_PREFIX ${PROJECT_BINARY_DIR})
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION comm)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)

@@ -10,7 +10,7 @@ build_pkgs=(
   libpoppler-private-dev
   libhowardhinnant-date-dev
 )
-test_pkgs=(sip-tester tshark python3 python3-aiosmtpd ghostscript chromium nodejs npm qpdf)
+test_pkgs=(sip-tester tshark python3 python3-aiosmtpd ghostscript chromium nodejs npm qpdf prometheus)
 bench_pkgs=(ghostscript wrk hyperfine)
 package_pkgs=(dpkg-dev fakeroot)
 fuzz_pkgs=(clang-16 libclang-rt-16-dev)  # libFuzzer targets in tests/fuzz (FAXD_FUZZ=ON)
