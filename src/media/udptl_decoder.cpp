@@ -31,8 +31,7 @@ bool parse(std::span<const std::uint8_t> in, auto& p) {
   p.seq = static_cast<std::uint16_t>((in[0] << 8) | in[1]);
   std::size_t pos = 2;
   const auto primary = per::get_open_type(in, pos);
-  // An IFP always holds at least its type-of-msg octet: empty IFPs (the AST-2016-003 attack
-  // pattern) are refused, not skipped.
+  // An IFP always holds at least its type-of-msg octet: an empty primary is refused.
   if (!primary || primary->empty() || primary->size() > kUdptlMaxIfp || pos >= in.size()) {
     return false;
   }
@@ -50,9 +49,19 @@ bool parse(std::span<const std::uint8_t> in, auto& p) {
   const auto count = per::get_length(in, pos);
   if (!count || *count > kUdptlMaxEntries) return false;
   p.count = *count;
+  bool padding = false;
   for (std::size_t i = 0; i < p.count; ++i) {
     const auto entry = per::get_open_type(in, pos);
-    if (!entry || entry->size() > kUdptlMaxIfp || (!p.fec && entry->empty())) return false;
+    if (!entry || entry->size() > kUdptlMaxIfp) return false;
+    if (!p.fec) {
+      // Empty secondaries may only pad the end of the list (slots older than the first packet
+      // a sender has); an empty one before a real one is the AST-2016-003 attack pattern.
+      if (entry->empty()) {
+        padding = true;
+      } else if (padding) {
+        return false;
+      }
+    }
     p.entries[i] = *entry;
   }
   // UDPTL datagrams are octet-exact: anything after the last entry is not ours.
@@ -110,7 +119,7 @@ Result<std::span<const UdptlIfp>> UdptlDecoder::decode(std::span<const std::uint
     for (std::uint16_t i = 0; i < gap; ++i) {
       const auto m = static_cast<std::uint16_t>(next_ + i);
       const std::size_t back = static_cast<std::uint16_t>(seq - m);  // 1 = newest secondary
-      if (back <= p.count) store(m, p.entries[back - 1]);
+      if (back <= p.count && !p.entries[back - 1].empty()) store(m, p.entries[back - 1]);
     }
   }
   for (std::uint16_t i = 0; i < gap; ++i) {

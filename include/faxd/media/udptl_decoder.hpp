@@ -5,7 +5,9 @@
 // Accepts redundancy and FEC, mixed. Sequence numbers wrap at 65536 (modular comparison). A
 // datagram older than the newest seen is a duplicate or late: dropped. A gap is filled from the
 // datagram's secondaries or repaired from its FEC parity; recovered IFPs come oldest first, then
-// the primary. Malformed datagrams are refused whole and leave the state unchanged.
+// the primary. Malformed datagrams are refused whole and leave the state unchanged: broken
+// lengths, trailing bytes, an empty primary, more than kUdptlMaxEntries entries, or an empty
+// secondary before a real one (empty ones may only pad the end of the list).
 // Pure: no I/O, no clock, no heap. Thread: one owner. Returned views stay valid until the next
 // decode().
 #include <array>

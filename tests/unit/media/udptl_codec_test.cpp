@@ -212,6 +212,23 @@ TEST(UdptlCodec, SeededTenPercentLossIsFullyRecoveredWithRedundancy) {
   for (int n = 0; n < 2000; ++n) EXPECT_EQ(delivered[n], n);
 }
 
+TEST(UdptlCodec, EmptySecondariesPaddingTheEndAreAccepted) {
+  // seq 2: primary, then secondaries 1 (real), 0 (real), -1 (nothing there yet: empty).
+  UdptlDecoder dec;
+  const Bytes d = {0x00, 0x02, 0x01, 0x12, 0x00, 0x03, 0x01, 0x11, 0x01, 0x10, 0x00};
+  auto got = decode(dec, d);
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[0].seq, 0);
+  EXPECT_EQ(got[0].data, Bytes{0x10});
+  EXPECT_EQ(got[2].data, Bytes{0x12});
+}
+
+TEST(UdptlCodec, EmptySecondaryBeforeARealOneIsRefused) {
+  UdptlDecoder dec;
+  const Bytes d = {0x00, 0x02, 0x01, 0x12, 0x00, 0x02, 0x00, 0x01, 0x10};
+  EXPECT_FALSE(dec.decode(d).has_value());
+}
+
 TEST(UdptlCodec, MalformedDatagramsAreRefusedAndChangeNothing) {
   UdptlDecoder dec;
   const std::vector<Bytes> bad = {

@@ -32,9 +32,9 @@ TEST(UdptlPcap, AttackCaptureNeverCrashesAndMalformedDatagramsAreRefused) {
     if (!dec.decode(d.payload)) refused.insert(d.frame);
   }
   for (int f : malformed) EXPECT_TRUE(refused.contains(f)) << "frame " << f << " was accepted";
-  // Every other frame carries 14 empty secondary IFPs (the attack itself; tshark trips over
-  // them only in some frames). An IFP is never empty, so those are refused too: nothing of the
-  // capture reaches T.30.
+  // Every other frame carries 14 empty secondary IFPs followed by a real one (the attack
+  // itself; tshark trips over them only in some frames). Empty secondaries may only pad the end
+  // of the list, so those are refused too: nothing of the capture reaches T.30.
   EXPECT_EQ(refused.size(), datagrams.size());
   EXPECT_EQ(dec.stats().malformed, datagrams.size());
   // The decoder is unharmed: the next genuine datagram is delivered.
