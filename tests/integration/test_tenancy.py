@@ -226,10 +226,17 @@ class ScopeMatrix(FaxdTestCase):
 
 
 class Validation(FaxdTestCase):
-    def setUp(self):
-        super().setUp()
-        self.d = self.faxd()
-        self.w = World(self.d)
+    """One daemon for all: every test makes its own objects (names from World.n())."""
+
+    @classmethod
+    def setUpClass(cls):
+        from harness import Faxd
+        cls.d = Faxd(name="tenancy-validation").start()
+        cls.w = World(cls.d)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.d.stop()
 
     def refused(self, method, path, body, field, status=422, token=None):
         s, _, data = self.d.request(method, "/api/v1" + path, body, token=token or self.w.admin)
@@ -266,9 +273,10 @@ class Validation(FaxdTestCase):
         self.refused("GET", "/carriers?limit=501", None, "limit")
         self.refused("GET", "/carriers?cursor=../../etc", None, "cursor")
         # Names unique where api.md says so: 409 conflict.
-        w.post("/virtual-faxes", {"company_id": c11, "name": "taken"})
-        self.refused("POST", "/virtual-faxes", {"company_id": c11, "name": "taken"}, "name", 409)
-        w.post("/virtual-faxes", {"company_id": w.company["B1C2"], "name": "taken"})  # other company: fine
+        taken = f"taken {w.n()}"
+        w.post("/virtual-faxes", {"company_id": c11, "name": taken})
+        self.refused("POST", "/virtual-faxes", {"company_id": c11, "name": taken}, "name", 409)
+        w.post("/virtual-faxes", {"company_id": w.company["B1C2"], "name": taken})  # other company: fine
 
     def test_deleting_what_is_in_use_is_a_conflict(self):
         w = self.w
@@ -328,7 +336,8 @@ class Validation(FaxdTestCase):
             cursor = page["next_cursor"]
             if cursor is None:
                 break
-        self.assertEqual(seen, made)
+        self.assertEqual(len(seen), len(set(seen)), "no object twice")
+        self.assertEqual([i for i in seen if i in made], made)
 
     def test_api_tokens_act_for_their_owner_until_deleted(self):
         w = self.w
@@ -343,10 +352,13 @@ class Validation(FaxdTestCase):
         self.assertEqual(self.d.request("GET", "/api/v1/me", token=t["token"])[0], 401)
 
     def test_repeated_failed_logins_are_throttled(self):
+        victim = f"victim{self.w.n()}"
+        self.w.post("/users", {"username": victim, "password": PASSWORD, "role": "user",
+                               "company_id": self.w.company["B1C1"]})
         for _ in range(5):
-            s, _, _ = self.d.request("POST", "/api/v1/login", {"username": "user", "password": "wrong"})
+            s, _, _ = self.d.request("POST", "/api/v1/login", {"username": victim, "password": "wrong"})
             self.assertEqual(s, 401)
-        s, headers, data = self.d.request("POST", "/api/v1/login", {"username": "user", "password": PASSWORD})
+        s, headers, data = self.d.request("POST", "/api/v1/login", {"username": victim, "password": PASSWORD})
         self.assertEqual(s, 429, data)
         self.assertGreater(int(headers["retry-after"]), 0)
         self.assertEqual(json.loads(data)["error"]["code"], "too_many_attempts")
