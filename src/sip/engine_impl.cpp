@@ -52,7 +52,10 @@ void SipEngine::Impl::set_allowed_sources(const std::vector<std::string>& addres
     else
       spdlog::warn("sip.allow_list_ignored address={} reason=not an IP literal", a);
   }
-  allowed_ = std::move(next);
+  // Any thread: the set is swapped on the control thread, where INVITEs are checked.
+  asio::post(io_, [weak = weak_from_this(), next = std::move(next)]() mutable {
+    if (auto self = weak.lock()) self->allowed_ = std::move(next);
+  });
 }
 
 void SipEngine::Impl::cancel_call(const std::string& id) {

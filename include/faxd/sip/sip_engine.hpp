@@ -12,9 +12,10 @@
 // Threads: sofia's su_root is stepped from an Asio timer on the io_context passed in (the
 // control thread): one thread, no locks. Every method and every callback (CallHandler,
 // CallCallbacks) runs on that thread, except where marked "any thread" (Decide, CallHandle::
-// cancel), which post to it. Media engine callbacks arrive on the media thread and are posted.
-// Ownership: the App owns SipEngine; SipEngine owns the calls and their CallMedia; MediaEngine
-// and CallHandler must outlive it. Destroying it without shutdown() drops calls without BYE.
+// cancel, set_allowed_sources), which post to it. Media engine callbacks arrive on the media thread
+// and are posted. Ownership: the App owns SipEngine; SipEngine owns the calls and their CallMedia;
+// MediaEngine and CallHandler must outlive it. Destroying it without shutdown() drops calls without
+// BYE.
 //
 // Logs: every line about a call is `sip.<event> call=<id> ...`.
 #include <cstdint>
@@ -116,8 +117,9 @@ class SipEngine {
   // message when the address cannot be bound.
   Result<void> start();
 
-  // Inbound INVITEs are taken only from these addresses (IP literals; v4, v6 or v4-mapped).
-  // Replaces the previous set; empty refuses every inbound call.
+  // Inbound INVITEs are taken only from these addresses (IP literals; v4, v6 or v4-mapped;
+  // the App resolves carrier host names). Replaces the previous set; empty refuses every
+  // inbound call. Any thread: takes effect on the control thread right after.
   void set_allowed_sources(const std::vector<std::string>& addresses);
 
   // Places a call. Callbacks run on the control thread; on_end exactly once (also when the
