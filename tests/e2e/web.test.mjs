@@ -70,15 +70,20 @@ test('the web UI, role by role', { concurrency: true }, async (t) => {
       await page.waitForFunction(() => document.querySelector('.thumb img')?.naturalWidth > 0);
       // Live status: the page updates itself until the fax is delivered.
       const status = page.locator('[data-fact="Status"]');
-      await status.getByText('Delivered').waitFor({ timeout: 170_000 });
+      try {
+        await status.getByText('Delivered').waitFor({ timeout: 170_000 });
+      } catch (e) {
+        console.log(`fax page: ${await page.locator('#main').innerText()}\nfaxd log:\n${faxd.log.join('').slice(-6000)}`);
+        throw e;
+      }
       assert.equal(await page.locator('[data-fact="Pages"]').textContent(), '1 of 1');
       await shot(page, 'fax-delivered');
 
-      await page.getByRole('link', { name: 'Sent' }).click();
+      await page.locator('#nav').getByRole('link', { name: 'Sent', exact: true }).click();
       await page.locator('tr[data-status="delivered"]').first().waitFor();
       await shot(page, 'sent');
 
-      await page.getByRole('link', { name: 'Inbox' }).click();
+      await page.locator('#nav').getByRole('link', { name: 'Inbox', exact: true }).click();
       const received = page.locator('tr[data-status="received"]').first();
       for (let i = 0; i < 40 && !(await received.count()); i++) {
         await page.waitForTimeout(1000);
@@ -97,7 +102,7 @@ test('the web UI, role by role', { concurrency: true }, async (t) => {
       assert.ok(pdf.length > 1000, `a real PDF, got ${pdf.length} bytes`);
 
       // Filters: only received faxes, then only failed ones (none).
-      await page.getByRole('link', { name: 'Inbox' }).click();
+      await page.locator('#nav').getByRole('link', { name: 'Inbox', exact: true }).click();
       await page.getByLabel('Status').selectOption('failed');
       await page.getByText('No faxes received yet.').waitFor();
       await page.getByLabel('Status').selectOption('received');
@@ -125,13 +130,13 @@ test('the web UI, role by role', { concurrency: true }, async (t) => {
       // The API agrees: carriers are not the company admin's business.
       assert.equal(await page.evaluate(async () => (await fetch('/api/v1/carriers')).status), 403);
 
-      await page.getByRole('link', { name: 'Virtual faxes' }).click();
+      await page.locator('#nav').getByRole('link', { name: 'Virtual faxes', exact: true }).click();
       await page.getByRole('button', { name: 'Edit virtual fax Demo fax' }).click();
       await page.getByLabel('Email address').fill('not-an-address');
       await page.getByRole('button', { name: 'Save' }).click();
       const emailError = page.locator('.field[data-field="email"] .field-error');
       await emailError.waitFor();
-      await page.getByLabel('Name').fill('Front desk');
+      await page.getByLabel('Name', { exact: true }).fill('Front desk');
       await page.getByLabel('Email address').fill('frontdesk@example.com');
       await page.getByLabel('Email received faxes to this address').check();
       await page.getByRole('button', { name: 'Save' }).click();
@@ -145,7 +150,7 @@ test('the web UI, role by role', { concurrency: true }, async (t) => {
       assert.equal(saved.send_by_email, true);
       await shot(page, 'virtual-faxes');
 
-      await page.getByRole('link', { name: 'DDIs' }).click();
+      await page.locator('#nav').getByRole('link', { name: 'DDIs', exact: true }).click();
       await page.getByRole('cell', { name: 'Front desk' }).waitFor();
       await page.locator('#logout').click();
       await page.getByRole('heading', { name: 'Log in to faxd' }).waitFor();
@@ -158,11 +163,11 @@ test('the web UI, role by role', { concurrency: true }, async (t) => {
       const admin = await loginAs('admin', 'admin-e2e');
       assert.deepEqual(await navLinks(admin.page), ['Brands', 'Users']);
       await admin.page.getByRole('button', { name: 'New brand' }).click();
-      await admin.page.getByLabel('Name').fill('Acme Fax');
+      await admin.page.getByLabel('Name', { exact: true }).fill('Acme Fax');
       await admin.page.getByRole('button', { name: 'Create' }).click();
       await admin.page.getByRole('rowheader', { name: 'Acme Fax' }).waitFor();
       await shot(admin.page, 'brands');
-      await admin.page.getByRole('link', { name: 'Users' }).click();
+      await admin.page.locator('#nav').getByRole('link', { name: 'Users', exact: true }).click();
       await admin.page.getByRole('button', { name: 'New user' }).click();
       await admin.page.getByLabel('Username').fill('acme');
       await admin.page.getByLabel('Password').fill('acme-secret-1');
@@ -177,15 +182,15 @@ test('the web UI, role by role', { concurrency: true }, async (t) => {
       await page.goto(`${faxd.base}/#/brands`);
       await page.getByRole('heading', { name: 'Not available' }).waitFor();
 
-      await page.getByRole('link', { name: 'Companies' }).click();
+      await page.locator('#nav').getByRole('link', { name: 'Companies', exact: true }).click();
       await page.getByRole('button', { name: 'New company' }).click();
-      await page.getByLabel('Name').fill('Smith & Co');
+      await page.getByLabel('Name', { exact: true }).fill('Smith & Co');
       await page.getByRole('button', { name: 'Create' }).click();
       await page.getByRole('rowheader', { name: 'Smith & Co' }).waitFor();
 
-      await page.getByRole('link', { name: 'Carriers' }).click();
+      await page.locator('#nav').getByRole('link', { name: 'Carriers', exact: true }).click();
       await page.getByRole('button', { name: 'New carrier' }).click();
-      await page.getByLabel('Name').fill('Audio only trunk');
+      await page.getByLabel('Name', { exact: true }).fill('Audio only trunk');
       await page.getByLabel('Host').fill('192.0.2.10');
       await page.getByLabel(/Supports T\.38/).uncheck();
       await page.getByRole('button', { name: 'Create' }).click();
@@ -195,7 +200,7 @@ test('the web UI, role by role', { concurrency: true }, async (t) => {
       assert.equal(await carrier.locator('td[data-label="Address"]').textContent(), '192.0.2.10:5060 (UDP)');
       await shot(page, 'carriers');
 
-      await page.getByRole('link', { name: 'Routes' }).click();
+      await page.locator('#nav').getByRole('link', { name: 'Routes', exact: true }).click();
       await page.getByRole('button', { name: 'New route' }).click();
       await page.getByLabel('Number prefix').fill('+49');
       await page.getByLabel('Carrier').selectOption({ label: 'Audio only trunk' });
@@ -208,7 +213,7 @@ test('the web UI, role by role', { concurrency: true }, async (t) => {
       assert.equal(await route.locator('td[data-label="Weight"]').textContent(), '30');
       await shot(page, 'routes');
 
-      await page.getByRole('link', { name: 'DDIs' }).click();
+      await page.locator('#nav').getByRole('link', { name: 'DDIs', exact: true }).click();
       await page.getByRole('button', { name: 'New DDI' }).click();
       await page.getByLabel(/^Number/).fill('+4930123456');
       await page.getByLabel('Company').selectOption({ label: 'Smith & Co' });

@@ -8,7 +8,7 @@ export function el(tag, attrs = {}, ...children) {
     else if (k === 'class') e.className = v;
     else e.setAttribute(k, v === true ? '' : v);
   }
-  for (const c of children.flat()) if (c !== undefined && c !== null && c !== false) e.append(c);
+  for (const c of children.flat(Infinity)) if (c !== undefined && c !== null && c !== false) e.append(c);
   return e;
 }
 
@@ -37,6 +37,9 @@ export function field(spec) {
     if (spec.value !== undefined && spec.value !== null) input.value = String(spec.value);
   }
   const error = el('p', { class: 'field-error', id: errId, 'aria-live': 'polite' });
+  const clear = () => { error.textContent = ''; input.removeAttribute('aria-invalid'); };
+  input.addEventListener('input', clear);
+  input.addEventListener('change', clear);
   const hint = spec.hint ? el('p', { class: 'hint' }, spec.hint) : null;
   const wrap = spec.type === 'checkbox'
     ? el('div', { class: 'field check' }, input, el('label', { for: id }, spec.label), hint, error)

@@ -15,6 +15,7 @@ export class Pager {
   params() { return this.cursor ? { cursor: this.cursor } : {}; }
 
   controls() {
+    if (this.stack.length === 0 && !this.next) return '';
     const prev = el('button', { type: 'button', class: 'secondary', disabled: this.stack.length === 0 },
       'Previous page');
     prev.addEventListener('click', () => { this.cursor = this.stack.pop() ?? null; this.onChange(); });

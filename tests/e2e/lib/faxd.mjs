@@ -103,15 +103,15 @@ function webProxy(root, faxdPort) {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
+// playwright-core gives chromium a fresh temporary --user-data-dir itself (and refuses the
+// flag with launch()), so every run starts from an empty profile.
 export async function launchBrowser() {
-  const userDataDir = mkdtempSync(path.join(tmpdir(), 'faxd-chromium-'));
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      `--user-data-dir=${userDataDir}`],
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
-  return { browser, userDataDir };
+  return { browser };
 }
 
 // A valid one-page PDF (Helvetica text), xref offsets computed.
