@@ -77,6 +77,8 @@ test('the web UI, role by role', { concurrency: true }, async (t) => {
         throw e;
       }
       assert.equal(await page.locator('[data-fact="Pages"]').textContent(), '1 of 1');
+      assert.doesNotMatch(await page.locator('#main').innerText(), /null|undefined|\[object/);
+      assert.equal(await page.getByRole('button', { name: 'Cancel' }).count(), 0, 'a delivered fax cannot be canceled');
       await shot(page, 'fax-delivered');
 
       await page.locator('#nav').getByRole('link', { name: 'Sent', exact: true }).click();
@@ -115,6 +117,36 @@ test('the web UI, role by role', { concurrency: true }, async (t) => {
       await phone.locator('tr[data-status="received"]').first().waitFor();
       assert.ok(await phone.getByRole('link', { name: 'Send a fax' }).first().isVisible());
       await shot(phone, 'inbox-phone');
+      assert.deepEqual(problems, []);
+      await context.close();
+    }),
+
+    t.test('a fax to a number not in service fails with a reason in plain words; resend and delete', async () => {
+      const { page, context, problems } = await loginAs('demo', 'demo');
+      await page.goto(`${faxd.base}/#/send`);
+      await page.getByLabel('To (fax number)').fill('+15550000199');
+      await page.getByLabel('Quality').selectOption('standard');
+      await page.getByLabel('Documents (PDF or TIFF, one or more)').setInputFiles([
+        { name: 'a.pdf', mimeType: 'application/pdf', buffer: onePagePdf('first') },
+        { name: 'b.pdf', mimeType: 'application/pdf', buffer: onePagePdf('second') }]);
+      assert.match(await page.locator('#estimate').textContent(), /^2 pages: about \d+ s on the line\.$/);
+      await page.getByRole('button', { name: 'Send fax' }).click();
+      await page.getByRole('heading', { name: 'Fax to +15550000199' }).waitFor();
+      await page.locator('[data-fact="Status"]').getByText('Failed').waitFor({ timeout: 120_000 });
+      const why = await page.locator('[data-fact="Why"]').textContent();
+      assert.match(why, /^The call was refused by the other side or the carrier\./);
+      assert.equal(await page.getByRole('img', { name: /^Page / }).count(), 2);
+      const firstUrl = page.url();
+      await page.getByRole('button', { name: 'Resend' }).click();
+      await page.waitForURL((u) => u.toString() !== firstUrl);
+      await page.locator('[data-fact="Status"]').getByText('Failed').waitFor({ timeout: 120_000 });
+      await shot(page, 'fax-failed');
+      await page.getByRole('button', { name: 'Delete' }).click();
+      await page.getByRole('button', { name: 'Yes, delete' }).click();
+      await page.getByRole('heading', { name: 'Sent' }).waitFor();
+      await page.getByLabel('Status').selectOption('failed');
+      await page.locator('tr[data-status="failed"]').first().waitFor();
+      assert.equal(await page.locator('tr[data-status="failed"]').count(), 1, 'the resent fax is gone, the first is kept');
       assert.deepEqual(problems, []);
       await context.close();
     }),

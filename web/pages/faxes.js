@@ -81,7 +81,7 @@ export async function faxDetail(main, ctx, id) {
   const summary = el('div');
   const thumbs = el('div', { class: 'thumbs' });
   const attemptsSlot = el('div');
-  const actions = el('div', { class: 'actions' });
+  const actions = el('div', { class: 'actions', id: 'fax-actions' });
   let thumbCount = -1;
 
   const act = (label, fn) => el('button', { type: 'button', class: 'secondary', onclick: async () => {
@@ -121,7 +121,7 @@ export async function faxDetail(main, ctx, id) {
     }
 
     const hasDoc = n > 0 && fax.status !== 'receiving';
-    actions.replaceChildren(
+    actions.replaceChildren(...[
       hasDoc ? el('a', { class: 'button', id: 'download-pdf', href: `/api/v1/faxes/${fax.id}/document`, download: `fax-${fax.id}.pdf` }, 'Download PDF') : null,
       !inbound && ['queued', 'sending'].includes(fax.status) ? act('Cancel', async () => {
         fax = await api.post(`/faxes/${fax.id}/cancel`);
@@ -137,7 +137,7 @@ export async function faxDetail(main, ctx, id) {
           await api.del(`/faxes/${fax.id}`);
           location.hash = inbound ? '#/inbox' : '#/sent';
         } catch (e) { status.textContent = e.message; }
-      }));
+      })].filter(Boolean));
 
     const attempts = await api.get(`/faxes/${fax.id}/attempts`).catch(() => null);
     const list = attempts ? (attempts.data ?? attempts) : [];
