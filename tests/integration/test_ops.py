@@ -21,7 +21,7 @@ BUILD_DIR = os.path.dirname(os.path.abspath(FAXD_BIN))
 UNIT = os.path.join(SOURCE_DIR, "config", "faxd.service")
 
 # Shared libraries faxd links dynamically: the package must depend on the Debian package of each.
-REQUIRED_DEPENDS = ["libspandsp", "libsofia-sip-ua", "libpoppler-cpp", "libsqlite3", "libtiff",
+REQUIRED_DEPENDS = ["libspandsp", "libsofia-sip-ua", "libpoppler", "libsqlite3", "libtiff",
                     "libsodium", "libcurl", "adduser"]
 
 
