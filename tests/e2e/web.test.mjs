@@ -151,7 +151,7 @@ test('the web UI, role by role', { concurrency: true }, async (t) => {
       await context.close();
     }),
 
-    t.test('a company admin edits a virtual fax and sees no brand pages', async () => {
+    t.test('a company admin edits a virtual fax, adds a user and sees no brand pages', async () => {
       const { page, context, problems } = await loginAs('demo', 'demo');
       const links = await navLinks(page);
       assert.deepEqual(links, ['Send a fax', 'Inbox', 'Sent', 'Virtual faxes', 'DDIs', 'Users']);
@@ -184,6 +184,27 @@ test('the web UI, role by role', { concurrency: true }, async (t) => {
 
       await page.locator('#nav').getByRole('link', { name: 'DDIs', exact: true }).click();
       await page.getByRole('cell', { name: 'Front desk' }).waitFor();
+
+      // A plain user linked to the virtual fax: sends and receives, manages nothing.
+      await page.locator('#nav').getByRole('link', { name: 'Users', exact: true }).click();
+      await page.getByRole('button', { name: 'New user' }).click();
+      await page.getByLabel('Username').fill('clerk');
+      await page.getByLabel('Password').fill('clerk-secret-1');
+      await page.getByLabel('Role').selectOption('user');
+      await page.getByLabel(/^Virtual faxes/).selectOption({ label: 'Front desk' });
+      await page.getByRole('button', { name: 'Create' }).click();
+      await page.getByRole('rowheader', { name: 'clerk' }).waitFor();
+      const clerk = await loginAs('clerk', 'clerk-secret-1');
+      assert.deepEqual(await navLinks(clerk.page), ['Send a fax', 'Inbox', 'Sent']);
+      await clerk.page.goto(`${faxd.base}/#/virtual-faxes`);
+      await clerk.page.getByRole('heading', { name: 'Not available' }).waitFor();
+      await clerk.page.goto(`${faxd.base}/#/send`);
+      await clerk.page.getByRole('heading', { name: 'Send a fax' }).waitFor();
+      assert.equal(await clerk.page.getByText('You have no virtual fax to send from yet.').count(), 0);
+      assert.deepEqual(await clerk.page.getByLabel('From virtual fax').locator('option').allTextContents(), ['Front desk']);
+      assert.deepEqual(clerk.problems, []);
+      await clerk.context.close();
+
       await page.locator('#logout').click();
       await page.getByRole('heading', { name: 'Log in to faxd' }).waitFor();
       assert.equal(await page.evaluate(async () => (await fetch('/api/v1/me')).status), 401);
