@@ -76,6 +76,8 @@ WebhookDelivery read_delivery(const Stmt& st) {
 std::string delivery_body(const Event& e) {
   auto data = nlohmann::json::parse(e.payload, nullptr, false);
   if (data.is_discarded()) data = nullptr;
+  // The fax code stores an envelope {id, type, created_at, data: <fax>}; send the fax itself.
+  if (data.is_object() && data.contains("type") && data.contains("data")) data = data["data"];
   nlohmann::json body{{"type", e.type}, {"timestamp", e.created_at}, {"data", std::move(data)}};
   return body.dump();
 }

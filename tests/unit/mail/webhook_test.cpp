@@ -180,6 +180,21 @@ TEST_F(WebhookTest, DeliversSignedRequestsAndRetriesAfterServerErrors) {
   EXPECT_EQ(body["data"]["id"], "FA");
 }
 
+TEST_F(WebhookTest, AnEventEnvelopeIsUnwrappedSoDataIsTheFaxObject) {
+  hook("UP");
+  ASSERT_TRUE(db->write([&](store::Conn& c) {
+    store::EventFeed::append(
+        c,
+        {"fax.delivered", "FA", "B1", "C1", "V1",
+         R"({"id":"EV1","type":"fax.delivered","created_at":"t","data":{"id":"FA","pages":3}})"},
+        clock.now());
+  }));
+  EXPECT_EQ(worker->run_once(clock.now()).delivered, 1);
+  const auto body = nlohmann::json::parse(transport.requests.front().body);
+  EXPECT_EQ(body["type"], "fax.delivered");
+  EXPECT_EQ(body["data"], nlohmann::json({{"id", "FA"}, {"pages", 3}}));
+}
+
 TEST_F(WebhookTest, GoneReceiversFailAtOnceAndOldDeliveriesAreAbandoned) {
   const auto id = hook("UP");
   event("fax.received", "FA", "B1", "C1", "V1");
