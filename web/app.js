@@ -87,8 +87,15 @@ async function route() {
     } else {
       forbiddenPage(main);
     }
+    if (!me) {  // the session ended while the page loaded: the login form wins
+      if (stopPage) { stopPage(); stopPage = null; }
+      showLogin('Your session ended. Log in again.');
+      return;
+    }
     const h1 = main.querySelector('h1');
     document.title = h1 ? `${h1.textContent} · faxd` : 'faxd';
+    // After following a menu link, start reading at the new page (unless it focused a field).
+    if (!main.contains(document.activeElement)) main.focus();
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) { showLogin('Your session ended. Log in again.'); return; }
     main.replaceChildren(el('section', { class: 'card' }, el('h1', {}, 'Something went wrong'),
@@ -115,4 +122,5 @@ async function start() {
 }
 
 window.addEventListener('hashchange', route);
+window.addEventListener('faxd:unauthorized', () => { if (me) showLogin('Your session ended. Log in again.'); });
 start();

@@ -202,6 +202,12 @@ test('the web UI, role by role', { concurrency: true }, async (t) => {
       await clerk.page.getByRole('heading', { name: 'Send a fax' }).waitFor();
       assert.equal(await clerk.page.getByText('You have no virtual fax to send from yet.').count(), 0);
       assert.deepEqual(await clerk.page.getByLabel('From virtual fax').locator('option').allTextContents(), ['Front desk']);
+      // The session ends (cookie gone): the next page asks to log in again.
+      await clerk.context.clearCookies();
+      await clerk.page.locator('#nav').getByRole('link', { name: 'Inbox', exact: true }).click();
+      await clerk.page.getByRole('heading', { name: 'Log in to faxd' }).waitFor();
+      assert.equal(await clerk.page.locator('#login-error').textContent(), 'Your session ended. Log in again.');
+      assert.equal(await clerk.page.locator('#nav a').count(), 0);
       assert.deepEqual(clerk.problems, []);
       await clerk.context.close();
 

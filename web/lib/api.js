@@ -24,7 +24,12 @@ async function request(method, path, body) {
   if (res.status === 204) return null;
   const text = await res.text();
   const data = text ? JSON.parse(text) : null;
-  if (!res.ok) throw new ApiError(res.status, data);
+  if (!res.ok) {
+    // A session that ended while a page was open (expired, logged out elsewhere): app.js
+    // listens and shows the login form.
+    if (res.status === 401 && path !== '/login' && path !== '/me') window.dispatchEvent(new Event('faxd:unauthorized'));
+    throw new ApiError(res.status, data);
+  }
   return data;
 }
 
