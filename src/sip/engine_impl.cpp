@@ -7,18 +7,61 @@
 #include <sofia-sip/nua_tag.h>
 #include <sofia-sip/sip.h>
 #include <sofia-sip/su.h>
+#include <sofia-sip/su_log.h>
 #include <sofia-sip/su_tag.h>
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
+#include <cstdarg>
+#include <cstdio>
 
 #include "faxd/common/id.hpp"
 #include "sip_util.hpp"
 
+extern "C" {
+// sofia's per-module logs (exported by libsofia-sip-ua, declared in its private headers).
+extern su_log_t tport_log[];
+extern su_log_t nta_log[];
+extern su_log_t nua_log[];
+}
+
 namespace faxd::sip {
+namespace {
+
+// The last lines sofia logged on this thread (to explain a failed start).
+thread_local std::string last_stack_lines;
+
+// sofia logs printf fragments; whole lines go to spdlog at debug as `sip.stack`.
+void sofia_logger(void*, char const* fmt, va_list ap) noexcept {
+  try {
+    thread_local std::string line;
+    char buf[1024];
+    va_list copy;
+    va_copy(copy, ap);
+    const int n = std::vsnprintf(buf, sizeof buf, fmt, copy);
+    va_end(copy);
+    if (n <= 0) return;
+    line.append(buf, std::min<std::size_t>(static_cast<std::size_t>(n), sizeof buf - 1));
+    for (auto nl = line.find('\n'); nl != std::string::npos; nl = line.find('\n')) {
+      if (nl > 0) {
+        spdlog::debug("sip.stack {}", line.substr(0, nl));
+        if (last_stack_lines.size() > 512) last_stack_lines.clear();
+        last_stack_lines += (last_stack_lines.empty() ? "" : "; ") + line.substr(0, nl);
+      }
+      line.erase(0, nl + 1);
+    }
+  } catch (...) {
+  }
+}
+
+}  // namespace
 
 Result<void> SipEngine::Impl::start() {
   if (su_init() != 0) return fail(Errc::internal, "sip: su_init failed");
+  for (su_log_t* log : {su_log_default, tport_log, nta_log, nua_log}) {
+    su_log_redirect(log, &sofia_logger, nullptr);
+  }
+  last_stack_lines.clear();
   su_initialized_ = true;
   root_.reset(su_root_create(nullptr));
   if (!root_) return fail(Errc::internal, "sip: su_root_create failed");
@@ -37,7 +80,9 @@ Result<void> SipEngine::Impl::start() {
                     SIPTAG_SUPPORTED_STR("timer"),
                     SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE"), TAG_END());
   if (!nua_) {
-    return fail(Errc::io, fmt::format("sip: cannot listen on {} (UDP and TCP)", url));
+    return fail(Errc::io,
+                fmt::format("sip: cannot listen on {} (UDP and TCP): {}", url,
+                            last_stack_lines.empty() ? "unknown error" : last_stack_lines));
   }
   spdlog::info("sip.listening url={}", url);
   schedule_step();
@@ -69,7 +114,10 @@ void SipEngine::Impl::shutdown(std::function<void()> done) {
   shutting_down_ = true;
   shutdown_done_ = std::move(done);
   for (auto& [id, leg] : legs_) {
-    if (leg->core && !leg->finished) {
+    if (leg->deciding) {
+      leg->deciding = false;
+      respond_final(*leg, 503, "Service Unavailable");
+    } else if (leg->core && !leg->finished) {
       run(*leg, leg->core->abort(FailureCode::transfer_failed, "faxd shutting down", now()));
     }
   }
