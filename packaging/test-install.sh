@@ -76,11 +76,11 @@ step "GET /healthz: $(curl -sf "http://127.0.0.1:$http_port/healthz")"
 curl -sf -X POST "http://127.0.0.1:$http_port/api/v1/login" -H 'Content-Type: application/json' \
      -d "{\"username\":\"admin\",\"password\":\"$password\"}" | grep -q '"role":"platform_admin"'
 step "admin login: ok"
-ls -l "$root/var/lib/faxd"
+chroot "$root" ls -l /var/lib/faxd
 kill "$faxd_pid"
 wait "$faxd_pid" && rc=0 || rc=$?
 faxd_pid=""
 step "faxd stopped with exit code $rc; log: $root.faxd.log"
 cat "$root.faxd.log"
 [ "$rc" -eq 0 ]
-step "PASS: installed into $root ($(du -sh "$root" | cut -f1))"
+step "PASS: installed into $root ($(du -shx "$root" 2>/dev/null | cut -f1))"
