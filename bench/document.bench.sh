@@ -7,6 +7,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 build="$1"
 work="$2"
 faxd="${FAXD_BIN:-$build/faxd}"
+[ -x "$faxd" ] || faxd="$build/bench/faxd-convert"  # the convert command alone (convert_main.cpp)
 corpus="${FAXD_SHARED:-$(dirname "$here")/../shared}/corpus/pdf"
 runs="${BENCH_RUNS:-15}"
 py=/usr/bin/python3

@@ -28,7 +28,14 @@ trap 'rm -rf "$work"' EXIT
   for script in "$here"/*.bench.sh; do
     [ -x "$script" ] || continue
     echo "bench: $(basename "$script")" >&2
-    "$script" "$build" "$work"
+    # One failing benchmark (say, a target not built) must not cost the others their figures.
+    if "$script" "$build" "$work" >"$work/section.md"; then
+      cat "$work/section.md"
+    else
+      echo "## $(basename "$script" .bench.sh)"
+      echo
+      echo "Not measured in this run: \`bench/$(basename "$script")\` failed (its message is on the console)."
+    fi
     echo
   done
 } >"$out.tmp"

@@ -36,11 +36,11 @@ std::string_view to_string(Quality quality) noexcept;
 struct ConvertOptions {
   int max_pages = 200;                         // over all inputs together
   std::uint64_t max_bytes = 64ull << 20;       // per input file
-  double max_page_inches = 100.0;              // longest side of a page, after /UserUnit
+  double max_page_inches = 100.0;              // longest side of a page
   std::chrono::milliseconds timeout{120'000};  // whole conversion (isolate only)
   std::uint64_t max_memory = 2ull << 30;       // address space of the child (isolate only)
-  int threads = 2;                             // page rendering pool
-  bool isolate = true;                         // parse untrusted input in a forked child
+  int threads = 2;      // page rendering pool; 1 when the load average shows no free core
+  bool isolate = true;  // parse untrusted input in a forked child
 };
 
 struct PageInfo {
