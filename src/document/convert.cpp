@@ -206,7 +206,11 @@ Result<FaxDocumentInfo> convert_to_fax_tiff(const std::vector<std::string>& inpu
         // them to the kernel, so each page does not fault in fresh megabytes again.
         mallopt(M_MMAP_THRESHOLD, 32 << 20);
         mallopt(M_TRIM_THRESHOLD, 512 << 20);
-        auto info = convert_here(inputs, out_tiff, quality, options);
+        ConvertOptions child = options;
+#if defined(__SANITIZE_THREAD__)
+        child.threads = 1;  // TSan kills a child of a threaded process that starts threads
+#endif
+        auto info = convert_here(inputs, out_tiff, quality, child);
         if (!info) return std::unexpected(info.error());
         return serialize(*info);
       },
