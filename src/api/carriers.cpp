@@ -95,7 +95,9 @@ void add_carrier_routes(http::Router& router, const Api& api, Services& s) {
                 if (auto v = in.boolean("t38")) k.t38 = *v;
                 if (auto v = in.integer("max_calls", 0, 100000)) k.max_calls = *v;
                 if (auto e = in.error()) return error_response(*e);
-                return reply(s.carriers.create_carrier(k), 201, carrier_json);
+                auto created = s.carriers.create_carrier(k);
+                if (created && s.ctx.carriers_changed) s.ctx.carriers_changed();
+                return reply(created, 201, carrier_json);
               },
           .get =
               [find](const Caller& c, const Request&, const http::Params& p) {
@@ -124,7 +126,9 @@ void add_carrier_routes(http::Router& router, const Api& api, Services& s) {
                                           in.boolean("t38"),
                                           in.integer("max_calls", 0, 100000)};
                 if (auto e = in.error()) return error_response(*e);
-                return reply(s.carriers.update_carrier((*k)->id, patch), 200, carrier_json);
+                auto updated = s.carriers.update_carrier((*k)->id, patch);
+                if (updated && s.ctx.carriers_changed) s.ctx.carriers_changed();
+                return reply(updated, 200, carrier_json);
               },
           .remove =
               [&s, find](const Caller& c, const Request&, const http::Params& p) {
@@ -133,6 +137,7 @@ void add_carrier_routes(http::Router& router, const Api& api, Services& s) {
                 if (!*k) return not_found("carrier");
                 if (auto r = s.carriers.delete_carrier((*k)->id); !r)
                   return error_response(r.error());
+                if (s.ctx.carriers_changed) s.ctx.carriers_changed();
                 return Response::no_content();
               },
       });

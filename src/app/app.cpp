@@ -11,6 +11,7 @@
 #include "carrier_sources.hpp"
 #include "demo_seed.hpp"
 #include "faxd/api/api.hpp"
+#include "faxd/api/event_stream.hpp"
 #include "faxd/api/faxes.hpp"
 #include "faxd/api/webhooks.hpp"
 #include "faxd/common/log.hpp"
@@ -95,6 +96,8 @@ struct App::Impl {
   http::Router router;
   std::unique_ptr<api::Api> api;
   std::unique_ptr<api::FaxApiDeps> fax_api;
+  std::unique_ptr<api::EventStreams> events;
+  std::unique_ptr<mail::PeriodicTask> events_task;
   std::unique_ptr<http::Server> http;
   asio::signal_set stop_signals{io, SIGTERM, SIGINT};
   asio::signal_set hup_signal{io, SIGHUP};
@@ -176,7 +179,7 @@ struct App::Impl {
     poll_queue();
     // Inbound calls only from carriers' addresses: refreshed as carriers change.
     sources_task = std::make_unique<mail::PeriodicTask>(
-        io, [this](std::function<void()> f) { post_work(std::move(f)); }, 10s, [this] {
+        io, [this](std::function<void()> f) { post_work(std::move(f)); }, 30s, [this] {
           auto addresses = carrier_source_addresses(*carriers);
           if (!addresses) return;
           asio::post(io, [this, a = std::move(*addresses)] {
@@ -226,7 +229,8 @@ struct App::Impl {
   void start_http() {
     api = std::make_unique<api::Api>(api::Context{
         .db = *db, .clock = clock, .config = config, .users = *users,
-        .healthy = [this] { return sip_up && !stopping; }});
+        .healthy = [this] { return sip_up && !stopping; },
+        .carriers_changed = [this] { if (sources_task) sources_task->wake(); }});
     api->add_routes(router);
     fax_api = std::make_unique<api::FaxApiDeps>(api::FaxApiDeps{
         .db = *db, .clock = clock, .faxes = *faxes, .vfaxes = *vfaxes, .ddis = *ddis,
@@ -236,6 +240,11 @@ struct App::Impl {
         .hang_up = [this](const std::string& id) { asio::post(io, [this, id] { if (queue) queue->cancel(id); }); }});
     api::add_fax_routes(router, *api, *fax_api);
     api::add_webhook_routes(router, *api, *webhooks, clock);
+    events = std::make_unique<api::EventStreams>(*db, clock);
+    events->add_routes(router, *api);
+    events_task = std::make_unique<mail::PeriodicTask>(
+        io, [this](std::function<void()> f) { post_work(std::move(f)); }, 500ms, [this] { events->pump(); });
+    events_task->start();
     web::add_routes(router);
     router.add("GET", "/metrics", [this](const http::Request&, const http::Params&) {
       return http::Response::text(200, metrics.render(), "text/plain; version=0.0.4; charset=utf-8");
@@ -262,6 +271,8 @@ struct App::Impl {
       requests.with({route, std::to_string(status)}).inc();
       latency.with({route}).observe(static_cast<double>(took.count()) / 1e6);
     });
+    metrics.gauge_callback("faxd_event_streams", "Open SSE event streams",
+                           [this] { return events ? static_cast<double>(events->subscribers()) : 0.0; });
     metrics.gauge_callback("faxd_http_connections", "Open HTTP connections",
                            [this] { return static_cast<double>(http->open_connections()); });
     metrics.gauge_callback("faxd_fax_sessions_active", "Fax sessions on the media thread",
@@ -338,7 +349,7 @@ struct App::Impl {
       return;
     }
     if (active > 0) spdlog::warn("daemon.grace_expired calls={}", active);
-    for (auto* task : {sources_task.get(), outbox_task.get(), webhook_task.get()})
+    for (auto* task : {sources_task.get(), outbox_task.get(), webhook_task.get(), events_task.get()})
       if (task) task->stop();
     if (!sip) return io.stop();
     sip->shutdown([this] {
@@ -358,6 +369,7 @@ App::~App() = default;
 int App::run() {
   auto& s = *impl_;
   if (!init_crypto()) throw std::runtime_error("libsodium failed to initialise");
+  if (!mail::init_curl()) throw std::runtime_error("libcurl failed to initialise");
   s.open_store();
   s.bootstrap();
   s.start_telephony();

@@ -366,11 +366,13 @@ Result<void> FaxRepo::end_attempt(std::string_view attempt_id, const AttemptEnd&
 Result<void> FaxRepo::record_progress(std::string_view fax_id, const TransferStats& s) {
   const auto now = format_rfc3339(clock_.now());
   return db_.write([&](Conn& c) {
-    c.exec("UPDATE faxes SET pages = ?, bit_rate = COALESCE(?, bit_rate), ecm = COALESCE(?, ecm), "
-           "transport = COALESCE(?, transport), remote_station_id = COALESCE(?, remote_station_id), "
-           "updated_at = ? WHERE id = ?",
+    const int before = must_select(c, fax_id).pages;
+    c.exec("UPDATE faxes SET pages = MAX(pages, ?), bit_rate = COALESCE(?, bit_rate), "
+           "ecm = COALESCE(?, ecm), transport = COALESCE(?, transport), "
+           "remote_station_id = COALESCE(?, remote_station_id), updated_at = ? WHERE id = ?",
            s.pages, s.bit_rate, s.ecm, s.transport, s.remote_station_id, now, fax_id);
-    append_event(c, clock_, "fax.page", must_select(c, fax_id));
+    // fax.page is for pages; a transport change or a repeated count is recorded silently.
+    if (s.pages > before) append_event(c, clock_, "fax.page", must_select(c, fax_id));
   });
 }
 

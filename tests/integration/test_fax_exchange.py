@@ -1,7 +1,10 @@
 """Two faxd processes fax each other over SIP on loopback: T.38, and G.711 audio fax when the
 sending carrier is marked without T.38. Checks what a user sees on both sides."""
+import http.client
+import time
 import os
 import tempfile
+import threading
 import unittest
 
 from harness import FaxdTestCase
@@ -12,6 +15,34 @@ SENDER_DDI = "+15550001000"
 RECEIVER_DDI = "+15550002000"
 
 
+class EventStream:
+    """Reads GET /api/v1/events (SSE) in the background; `types` lists event types seen."""
+
+    def __init__(self, d, token):
+        self.types = []
+        self.conn = http.client.HTTPConnection("127.0.0.1", d.http_port, timeout=300)
+        self.conn.request("GET", "/api/v1/events", headers={"Authorization": f"Bearer {token}"})
+        self.res = self.conn.getresponse()
+        assert self.res.status == 200, self.res.status
+        assert self.res.getheader("Content-Type") == "text/event-stream"
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self):
+        try:
+            while True:
+                line = self.res.fp.readline()
+                if not line:
+                    return
+                if line.startswith(b"event: "):
+                    self.types.append(line[7:].strip().decode())
+        except (OSError, ValueError):
+            return
+
+    def close(self):
+        self.conn.close()
+
+
 class FaxExchange(FaxdTestCase):
     def setUp(self):
         super().setUp()
@@ -20,8 +51,9 @@ class FaxExchange(FaxdTestCase):
         self.rx = self.faxd(name="receiver")
         self.tx = self.faxd(name="sender")
 
-    def exchange(self, t38):
+    def exchange(self, t38, watch=None):
         rx_tenant = provision(self.rx, carrier_port=self.tx.sip_port, ddi=RECEIVER_DDI)
+        self.streams = [EventStream(self.rx, t["token"]) for t in [rx_tenant] + (watch or [])]
         tx_tenant = provision(self.tx, carrier_port=self.rx.sip_port, t38=t38,
                               ddi="+15550001999", outgoing_ddi=SENDER_DDI)
         fax = send_fax(self.tx, tx_tenant["token"], tx_tenant["vfax"]["id"], RECEIVER_DDI, self.pdf)
@@ -36,7 +68,17 @@ class FaxExchange(FaxdTestCase):
         return done, rx, rx_tenant
 
     def test_t38_fax_between_two_daemons(self):
-        done, rx, rx_tenant = self.exchange(t38=True)
+        bystander = provision(self.rx, ddi="+15550003000")
+        done, rx, rx_tenant = self.exchange(t38=True, watch=[bystander])
+        # Live events, in order, only to those who may see the fax.
+        mine, theirs = self.streams
+        deadline = time.monotonic() + 5
+        while "fax.received" not in mine.types and time.monotonic() < deadline:
+            time.sleep(0.1)
+        self.assertEqual(mine.types, ["fax.receiving", "fax.page", "fax.page", "fax.received"])
+        self.assertEqual(theirs.types, [], "another company's stream must stay silent")
+        for st in self.streams:
+            st.close()
         self.assertEqual(done["pages"], 2)
         self.assertEqual(done["transport"], "t38")
         self.assertEqual(done["bit_rate"], 14400)
@@ -65,8 +107,7 @@ class FaxExchange(FaxdTestCase):
         self.assertTrue(png.startswith(b"\x89PNG"))
         status, _, _ = self.rx.request("GET", f"/api/v1/faxes/{rx['id']}/pages/3/thumbnail", token=token)
         self.assertEqual(status, 404)
-        other = provision(self.rx, ddi="+15550003000")
-        status, _, _ = self.rx.request("GET", f"/api/v1/faxes/{rx['id']}/document", token=other["token"])
+        status, _, _ = self.rx.request("GET", f"/api/v1/faxes/{rx['id']}/document", token=bystander["token"])
         self.assertEqual(status, 404, "another company's admin must not see the fax")
 
     def test_g711_fax_when_the_carrier_has_no_t38(self):

@@ -34,6 +34,9 @@ struct Context {
   std::function<bool()> healthy = [] { return true; };
   // Failed logins per username and per address before POST /login answers 429.
   store::ThrottlePolicy login_throttle{};
+  // Called after a carrier is created, changed or deleted (any thread): the SIP allow-list of
+  // inbound source addresses follows at once.
+  std::function<void()> carriers_changed;
 };
 
 struct Services;  // the repositories the resource handlers share (src/api/services.hpp)

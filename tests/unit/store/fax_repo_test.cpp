@@ -66,7 +66,9 @@ TEST_F(FaxRepoTest, OutboundFaxGoesQueuedSendingDeliveredWithEventsAndAttempts) 
   EXPECT_EQ((*claimed)[0].dials, 1);
   auto attempt = repo->begin_attempt(f.id, "CAR1", "carrier one");
   ASSERT_TRUE(attempt);
+  ASSERT_TRUE(repo->record_progress(f.id, {.transport = "t38"}));  // no page yet: no event
   ASSERT_TRUE(repo->record_progress(f.id, {.pages = 1, .bit_rate = 14400, .ecm = true, .transport = "t38"}));
+  ASSERT_TRUE(repo->record_progress(f.id, {.pages = 1, .transport = "t38"}));  // same page again
   ASSERT_TRUE(repo->end_attempt(*attempt, {.result = "delivered", .transport = "t38", .pages = 3}));
   auto done = repo->finish(f.id, FaxStatus::delivered,
                            {.pages = 3, .bit_rate = 14400, .ecm = true, .transport = "t38",
