@@ -83,6 +83,7 @@ export async function faxDetail(main, ctx, id) {
   const attemptsSlot = el('div');
   const actions = el('div', { class: 'actions', id: 'fax-actions' });
   let thumbCount = -1;
+  let shownActions = '';
 
   const act = (label, fn) => el('button', { type: 'button', class: 'secondary', onclick: async () => {
     try { await fn(); } catch (e) { status.textContent = e.message; }
@@ -121,7 +122,11 @@ export async function faxDetail(main, ctx, id) {
     }
 
     const hasDoc = n > 0 && fax.status !== 'receiving';
-    actions.replaceChildren(...[
+    // Rebuilt only when they change, so a refresh never resets a half-done "Delete? Yes".
+    const actionsKey = `${fax.status}/${hasDoc}`;
+    if (actionsKey !== shownActions) {
+      shownActions = actionsKey;
+      actions.replaceChildren(...[
       hasDoc ? el('a', { class: 'button', id: 'download-pdf', href: `/api/v1/faxes/${fax.id}/document`, download: `fax-${fax.id}.pdf` }, 'Download PDF') : null,
       !inbound && ['queued', 'sending'].includes(fax.status) ? act('Cancel', async () => {
         fax = await api.post(`/faxes/${fax.id}/cancel`);
@@ -138,6 +143,7 @@ export async function faxDetail(main, ctx, id) {
           location.hash = inbound ? '#/inbox' : '#/sent';
         } catch (e) { status.textContent = e.message; }
       })].filter(Boolean));
+    }
 
     const attempts = await api.get(`/faxes/${fax.id}/attempts`).catch(() => null);
     const list = attempts ? (attempts.data ?? attempts) : [];
