@@ -38,43 +38,46 @@ std::size_t EventStreams::subscribers() const {
 }
 
 void EventStreams::add_routes(http::Router& router, const Api& api) {
-  router.add("GET", "/api/v1/events", api.authed([this](const Caller& caller, const http::Request& req,
-                                                        const http::Params&) {
-    if (subscribers() >= max_subscribers_)
-      return http::Response::error(503, "unavailable", "too many event streams; try again later");
-    Subscriber sub{.scope = fax_scope(caller, db_)};
-    // Resume after the last event the client saw, else start from now.
-    std::int64_t after = -1;
-    if (auto last = req.header("Last-Event-ID"); !last.empty()) {
-      try {
-        after = std::stoll(std::string(last));
-      } catch (...) {
-      }
-    }
-    if (after < 0) {
-      auto seq = db_.read([](store::Conn& c) {
-        auto& st = c.prepare("SELECT COALESCE(MAX(seq), 0) FROM events");
-        st.step();
-        return st.int64(0);
-      });
-      if (!seq) return error_response(seq.error());
-      after = *seq;
-    }
-    sub.after = after;
-    http::Response res;
-    res.status = 200;
-    res.set("Content-Type", "text/event-stream");
-    res.set("Cache-Control", "no-store");
-    res.set("X-Accel-Buffering", "no");
-    res.on_stream = [this, sub = std::move(sub)](std::shared_ptr<http::StreamWriter> w) mutable {
-      w->write(": faxd events\nretry: 3000\n\n");
-      sub.writer = std::move(w);
-      sub.last_write = std::chrono::steady_clock::now();
-      std::lock_guard lock(mutex_);
-      subscribers_.push_back(std::move(sub));
-    };
-    return res;
-  }));
+  router.add(
+      "GET", "/api/v1/events",
+      api.authed([this](const Caller& caller, const http::Request& req, const http::Params&) {
+        if (subscribers() >= max_subscribers_)
+          return http::Response::error(503, "unavailable",
+                                       "too many event streams; try again later");
+        Subscriber sub{.scope = fax_scope(caller, db_)};
+        // Resume after the last event the client saw, else start from now.
+        std::int64_t after = -1;
+        if (auto last = req.header("Last-Event-ID"); !last.empty()) {
+          try {
+            after = std::stoll(std::string(last));
+          } catch (...) {
+          }
+        }
+        if (after < 0) {
+          auto seq = db_.read([](store::Conn& c) {
+            auto& st = c.prepare("SELECT COALESCE(MAX(seq), 0) FROM events");
+            st.step();
+            return st.int64(0);
+          });
+          if (!seq) return error_response(seq.error());
+          after = *seq;
+        }
+        sub.after = after;
+        http::Response res;
+        res.status = 200;
+        res.set("Content-Type", "text/event-stream");
+        res.set("Cache-Control", "no-store");
+        res.set("X-Accel-Buffering", "no");
+        res.on_stream = [this,
+                         sub = std::move(sub)](std::shared_ptr<http::StreamWriter> w) mutable {
+          w->write(": faxd events\nretry: 3000\n\n");
+          sub.writer = std::move(w);
+          sub.last_write = std::chrono::steady_clock::now();
+          std::lock_guard lock(mutex_);
+          subscribers_.push_back(std::move(sub));
+        };
+        return res;
+      }));
 }
 
 void EventStreams::pump() {
@@ -85,7 +88,8 @@ void EventStreams::pump() {
     std::erase_if(subscribers_, [](const Subscriber& s) { return s.writer->closed(); });
     if (subscribers_.empty()) return;
     from = std::min_element(subscribers_.begin(), subscribers_.end(),
-                            [](const auto& a, const auto& b) { return a.after < b.after; })->after;
+                            [](const auto& a, const auto& b) { return a.after < b.after; })
+               ->after;
   }
   auto rows = db_.read([&](store::Conn& c) {
     auto& st = c.prepare(
@@ -108,7 +112,8 @@ void EventStreams::pump() {
     for (const auto& r : *rows) {
       if (r.seq <= sub.after) continue;
       sub.after = r.seq;
-      if (visible(sub.scope, r)) chunk += fmt::format("event: {}\nid: {}\ndata: {}\n\n", r.type, r.seq, r.payload);
+      if (visible(sub.scope, r))
+        chunk += fmt::format("event: {}\nid: {}\ndata: {}\n\n", r.type, r.seq, r.payload);
     }
     if (chunk.empty() && now - sub.last_write >= kKeepAlive) chunk = ": keep-alive\n\n";
     if (!chunk.empty()) {

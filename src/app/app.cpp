@@ -4,9 +4,9 @@
 
 #include <filesystem>
 
-#include <boost/asio.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <boost/asio.hpp>
 
 #include "carrier_sources.hpp"
 #include "demo_seed.hpp"
@@ -158,14 +158,17 @@ struct App::Impl {
     if (!engine) throw std::runtime_error("media: " + engine.error().message);
     media = std::move(*engine);
     inbound = std::make_unique<jobs::InboundFaxes>(
-        *faxes, *ddis, *vfaxes, *carriers, *spool, [this](std::function<void()> f) { post_work(std::move(f)); },
-        clock, jobs::InboundOptions{.ecm = config.t38.ecm});
-    sip = std::make_unique<sip::SipEngine>(io, *media, *inbound, clock, sip::options_from_config(config));
+        *faxes, *ddis, *vfaxes, *carriers, *spool,
+        [this](std::function<void()> f) { post_work(std::move(f)); }, clock,
+        jobs::InboundOptions{.ecm = config.t38.ecm});
+    sip = std::make_unique<sip::SipEngine>(io, *media, *inbound, clock,
+                                           sip::options_from_config(config));
     if (auto r = sip->start(); !r) throw std::runtime_error("sip: " + r.error().message);
     sip_up = true;
     dialer = std::make_unique<SipDialer>(*sip);
     planner = std::make_unique<StoreRoutePlanner>(*carriers, jobs::system_random());
-    jobs::QueueOptions qo{.node_id = node_name(), .spool_dir = spool->root().string(), .ecm = config.t38.ecm};
+    jobs::QueueOptions qo{
+        .node_id = node_name(), .spool_dir = spool->root().string(), .ecm = config.t38.ecm};
     queue = std::make_unique<jobs::OutboundQueue>(
         *faxes, *destinations, *planner, *dialer,
         [this](const store::Fax& f) {
@@ -179,7 +182,8 @@ struct App::Impl {
     poll_queue();
     // Inbound calls only from carriers' addresses: refreshed as carriers change.
     sources_task = std::make_unique<mail::PeriodicTask>(
-        io, [this](std::function<void()> f) { post_work(std::move(f)); }, 30s, [this] {
+        io, [this](std::function<void()> f) { post_work(std::move(f)); }, 30s,
+        [this] {
           auto addresses = carrier_source_addresses(*carriers);
           if (!addresses) return;
           asio::post(io, [this, a = std::move(*addresses)] {
@@ -227,41 +231,63 @@ struct App::Impl {
   }
 
   void start_http() {
-    api = std::make_unique<api::Api>(api::Context{
-        .db = *db, .clock = clock, .config = config, .users = *users,
-        .healthy = [this] { return sip_up && !stopping; },
-        .carriers_changed = [this] { if (sources_task) sources_task->wake(); }});
+    api = std::make_unique<api::Api>(api::Context{.db = *db,
+                                                  .clock = clock,
+                                                  .config = config,
+                                                  .users = *users,
+                                                  .healthy = [this] { return sip_up && !stopping; },
+                                                  .carriers_changed =
+                                                      [this] {
+                                                        if (sources_task) sources_task->wake();
+                                                      }});
     api->add_routes(router);
-    fax_api = std::make_unique<api::FaxApiDeps>(api::FaxApiDeps{
-        .db = *db, .clock = clock, .faxes = *faxes, .vfaxes = *vfaxes, .ddis = *ddis,
-        .spool = *spool, .max_upload_bytes = config.http.max_upload_bytes,
-        .convert = {.max_bytes = config.http.max_upload_bytes},
-        .wake_queue = [this] { asio::post(io, [this] { if (queue && !stopping) queue->poll(); }); },
-        .hang_up = [this](const std::string& id) { asio::post(io, [this, id] { if (queue) queue->cancel(id); }); }});
+    fax_api = std::make_unique<api::FaxApiDeps>(
+        api::FaxApiDeps{.db = *db,
+                        .clock = clock,
+                        .faxes = *faxes,
+                        .vfaxes = *vfaxes,
+                        .ddis = *ddis,
+                        .spool = *spool,
+                        .max_upload_bytes = config.http.max_upload_bytes,
+                        .convert = {.max_bytes = config.http.max_upload_bytes},
+                        .wake_queue =
+                            [this] {
+                              asio::post(io, [this] {
+                                if (queue && !stopping) queue->poll();
+                              });
+                            },
+                        .hang_up =
+                            [this](const std::string& id) {
+                              asio::post(io, [this, id] {
+                                if (queue) queue->cancel(id);
+                              });
+                            }});
     api::add_fax_routes(router, *api, *fax_api);
     api::add_webhook_routes(router, *api, *webhooks, clock);
     events = std::make_unique<api::EventStreams>(*db, clock);
     events->add_routes(router, *api);
     events_task = std::make_unique<mail::PeriodicTask>(
-        io, [this](std::function<void()> f) { post_work(std::move(f)); }, 500ms, [this] { events->pump(); });
+        io, [this](std::function<void()> f) { post_work(std::move(f)); }, 500ms,
+        [this] { events->pump(); });
     events_task->start();
     web::add_routes(router);
     router.add("GET", "/metrics", [this](const http::Request&, const http::Params&) {
-      return http::Response::text(200, metrics.render(), "text/plain; version=0.0.4; charset=utf-8");
+      return http::Response::text(200, metrics.render(),
+                                  "text/plain; version=0.0.4; charset=utf-8");
     });
     http::ServerOptions options{.listen = config.http.listen,
                                 .tls_cert = config.http.tls_cert,
                                 .tls_key = config.http.tls_key};
-    http = std::make_unique<http::Server>(io, options, router, [this](std::function<void()> f) {
-      post_work(std::move(f));
-    });
+    http = std::make_unique<http::Server>(
+        io, options, router, [this](std::function<void()> f) { post_work(std::move(f)); });
     register_metrics();
     if (auto r = http->start(); !r) throw std::runtime_error(r.error().message);
     spdlog::info("http.listening addr={} port={}", config.http.listen.host, http->port());
   }
 
   void register_metrics() {
-    auto& requests = metrics.counter("faxd_http_requests_total", "HTTP requests answered", {"route", "status"});
+    auto& requests =
+        metrics.counter("faxd_http_requests_total", "HTTP requests answered", {"route", "status"});
     auto& latency = metrics.histogram("faxd_http_request_duration_seconds",
                                       "Time from the end of the request to the response",
                                       {0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5}, {"route"});
@@ -271,14 +297,17 @@ struct App::Impl {
       requests.with({route, std::to_string(status)}).inc();
       latency.with({route}).observe(static_cast<double>(took.count()) / 1e6);
     });
-    metrics.gauge_callback("faxd_event_streams", "Open SSE event streams",
-                           [this] { return events ? static_cast<double>(events->subscribers()) : 0.0; });
+    metrics.gauge_callback("faxd_event_streams", "Open SSE event streams", [this] {
+      return events ? static_cast<double>(events->subscribers()) : 0.0;
+    });
     metrics.gauge_callback("faxd_http_connections", "Open HTTP connections",
                            [this] { return static_cast<double>(http->open_connections()); });
-    metrics.gauge_callback("faxd_fax_sessions_active", "Fax sessions on the media thread",
-                           [this] { return media ? static_cast<double>(media->active_sessions()) : 0.0; });
-    metrics.gauge_callback("faxd_outbound_calls_active", "Outbound fax calls in progress",
-                           [this] { return queue ? static_cast<double>(queue->active_calls()) : 0.0; });
+    metrics.gauge_callback("faxd_fax_sessions_active", "Fax sessions on the media thread", [this] {
+      return media ? static_cast<double>(media->active_sessions()) : 0.0;
+    });
+    metrics.gauge_callback("faxd_outbound_calls_active", "Outbound fax calls in progress", [this] {
+      return queue ? static_cast<double>(queue->active_calls()) : 0.0;
+    });
     metrics.gauge_callback("faxd_queue_depth", "Faxes queued for sending", [this] {
       auto n = faxes->count_with_status(store::FaxStatus::queued);
       return n ? static_cast<double>(*n) : 0.0;
@@ -287,12 +316,15 @@ struct App::Impl {
       auto n = outbox->count_pending();
       return n ? static_cast<double>(*n) : 0.0;
     });
-    metrics.gauge_callback("faxd_retries_scheduled", "Retries scheduled since start",
-                           [this] { return queue ? static_cast<double>(queue->retries_scheduled()) : 0.0; });
-    metrics.gauge_callback("faxd_tick_jitter_p50_seconds", "Media tick lateness, median",
-                           [this] { return media ? media->tick_stats().jitter_p50_us / 1e6 : 0.0; });
-    metrics.gauge_callback("faxd_tick_jitter_p99_seconds", "Media tick lateness, 99th percentile",
-                           [this] { return media ? media->tick_stats().jitter_p99_us / 1e6 : 0.0; });
+    metrics.gauge_callback("faxd_retries_scheduled", "Retries scheduled since start", [this] {
+      return queue ? static_cast<double>(queue->retries_scheduled()) : 0.0;
+    });
+    metrics.gauge_callback("faxd_tick_jitter_p50_seconds", "Media tick lateness, median", [this] {
+      return media ? media->tick_stats().jitter_p50_us / 1e6 : 0.0;
+    });
+    metrics.gauge_callback(
+        "faxd_tick_jitter_p99_seconds", "Media tick lateness, 99th percentile",
+        [this] { return media ? media->tick_stats().jitter_p99_us / 1e6 : 0.0; });
   }
 
   void wait_for_signals() {
@@ -315,7 +347,8 @@ struct App::Impl {
   void reload() {
     auto fresh = config::load(config_path);
     if (!fresh) {
-      spdlog::error("daemon.reload_failed problems={}", config::format_problems(config_path, fresh.error()));
+      spdlog::error("daemon.reload_failed problems={}",
+                    config::format_problems(config_path, fresh.error()));
       return;
     }
     if (auto r = set_log_level(fresh->log.level); !r)
@@ -323,7 +356,8 @@ struct App::Impl {
     config.log = fresh->log;
     config.smtp = fresh->smtp;
     if (mailer) mailer->reconfigure(config.smtp);
-    if (auto r = http->reload_tls(); !r) spdlog::error("daemon.reload_failed error={}", r.error().message);
+    if (auto r = http->reload_tls(); !r)
+      spdlog::error("daemon.reload_failed error={}", r.error().message);
     spdlog::info("daemon.reloaded level={}", config.log.level);
   }
 
@@ -335,7 +369,8 @@ struct App::Impl {
     http->stop();
     queue_timer.cancel();
     if (inbound) inbound->stop_accepting();
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(config.daemon.shutdown_grace_s);
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::seconds(config.daemon.shutdown_grace_s);
     poll_shutdown(deadline);
   }
 
@@ -349,7 +384,8 @@ struct App::Impl {
       return;
     }
     if (active > 0) spdlog::warn("daemon.grace_expired calls={}", active);
-    for (auto* task : {sources_task.get(), outbox_task.get(), webhook_task.get(), events_task.get()})
+    for (auto* task :
+         {sources_task.get(), outbox_task.get(), webhook_task.get(), events_task.get()})
       if (task) task->stop();
     if (!sip) return io.stop();
     sip->shutdown([this] {

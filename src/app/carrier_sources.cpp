@@ -5,8 +5,8 @@
 
 #include <set>
 
-#include <boost/asio/ip/address.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/asio/ip/address.hpp>
 
 namespace faxd::app {
 

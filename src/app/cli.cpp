@@ -1,7 +1,7 @@
 // Command line parsing: faxd --config FILE | --check-config | convert IN OUT | --version | --help
+#include <fmt/format.h>
 #include <cstdio>
 #include <cstring>
-#include <fmt/format.h>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -51,7 +51,8 @@ int run_cli(int argc, char** argv) {
     std::cout << "faxd " << FAXD_VERSION << "\n";
     return 0;
   }
-  if (args[0] == "convert") return run_convert(std::vector<std::string>(args.begin() + 1, args.end()));
+  if (args[0] == "convert")
+    return run_convert(std::vector<std::string>(args.begin() + 1, args.end()));
 
   std::string config_path;
   bool check_only = false;

@@ -31,20 +31,28 @@ Result<bool> seed_demo(store::Db& db, store::UserRepo& users, const Clock& clock
   store::CarrierRepo carriers(db, clock);
   const auto& sip = config.sip.listen;
   const std::string host = config.sip.public_address.empty() ? sip.host : config.sip.public_address;
-  auto carrier = carriers.create_carrier({.brand_id = brand->id, .name = "Loopback (this faxd)",
-                                          .host = host, .port = sip.port, .transport = "udp",
+  auto carrier = carriers.create_carrier({.brand_id = brand->id,
+                                          .name = "Loopback (this faxd)",
+                                          .host = host,
+                                          .port = sip.port,
+                                          .transport = "udp",
                                           .t38 = config.t38.enabled});
   if (!carrier) return std::unexpected(carrier.error());
-  auto route = carriers.create_route({.brand_id = brand->id, .type = "fax", .prefix = "",
-                                      .carrier_id = carrier->id, .priority = 1, .weight = 1});
+  auto route = carriers.create_route({.brand_id = brand->id,
+                                      .type = "fax",
+                                      .prefix = "",
+                                      .carrier_id = carrier->id,
+                                      .priority = 1,
+                                      .weight = 1});
   if (!route) return std::unexpected(route.error());
 
   store::DdiRepo ddis(db, clock);
-  auto ddi = ddis.create_ddi({.brand_id = brand->id, .company_id = company->id,
-                              .number = std::string(kDemoDdi)});
+  auto ddi = ddis.create_ddi(
+      {.brand_id = brand->id, .company_id = company->id, .number = std::string(kDemoDdi)});
   if (!ddi) return std::unexpected(ddi.error());
   store::VirtualFaxRepo vfaxes(db, clock);
-  auto vfax = vfaxes.create_virtual_fax({.company_id = company->id, .name = "Demo fax",
+  auto vfax = vfaxes.create_virtual_fax({.company_id = company->id,
+                                         .name = "Demo fax",
                                          .outgoing_ddi_id = ddi->id,
                                          .station_id = std::string(kDemoDdi),
                                          .header = "faxd demo"});

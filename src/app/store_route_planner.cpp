@@ -24,9 +24,15 @@ Result<jobs::RoutePlan> StoreRoutePlanner::plan(const std::string& brand_id,
     auto it = by_id.find(id);
     if (it == by_id.end()) continue;
     const auto& c = *it->second;
-    plan.carriers.push_back({.id = c.id, .name = c.name, .host = c.host, .port = c.port,
-                             .transport = c.transport, .username = c.username,
-                             .password = c.password, .t38 = c.t38, .max_calls = c.max_calls});
+    plan.carriers.push_back({.id = c.id,
+                             .name = c.name,
+                             .host = c.host,
+                             .port = c.port,
+                             .transport = c.transport,
+                             .username = c.username,
+                             .password = c.password,
+                             .t38 = c.t38,
+                             .max_calls = c.max_calls});
   }
   return plan;
 }

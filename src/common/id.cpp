@@ -31,7 +31,8 @@ std::string new_id(SysTime now) {
       for (int i = 15; i >= 0; --i)  // +1 with carry (into the time part only past 2^80 ids)
         if (++bytes[static_cast<std::size_t>(i)] != 0) break;
     } else {
-      for (int i = 0; i < 6; ++i) bytes[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(ms >> (8 * (5 - i)));
+      for (int i = 0; i < 6; ++i)
+        bytes[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(ms >> (8 * (5 - i)));
       randombytes_buf(bytes.data() + 6, 10);
       bytes[6] &= 0x7f;  // room to count up within one millisecond
     }
@@ -45,7 +46,8 @@ std::string new_id(SysTime now) {
   std::string out(kIdLength, '0');
   for (std::size_t d = 0; d < kIdLength; ++d) {
     unsigned v = 0;
-    for (int k = 0; k < 5; ++k) v = (v << 1) | static_cast<unsigned>(bit(static_cast<int>(d) * 5 + k));
+    for (int k = 0; k < 5; ++k)
+      v = (v << 1) | static_cast<unsigned>(bit(static_cast<int>(d) * 5 + k));
     out[d] = kAlphabet[v];
   }
   return out;

@@ -15,8 +15,8 @@ class JsonFormatter final : public spdlog::formatter {
  public:
   void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
     nlohmann::json j;
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                        msg.time.time_since_epoch()).count();
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(msg.time.time_since_epoch()).count();
     j["ts_ms"] = ms;
     j["level"] = std::string(spdlog::level::to_string_view(msg.level).data(),
                              spdlog::level::to_string_view(msg.level).size());
@@ -59,8 +59,8 @@ Result<void> set_log_level(std::string_view level) {
 }
 
 Result<void> setup_logging(std::string_view level, LogFormat format) {
-  auto logger = std::make_shared<spdlog::logger>(
-      "faxd", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  auto logger =
+      std::make_shared<spdlog::logger>("faxd", std::make_shared<spdlog::sinks::stderr_sink_mt>());
   if (format == LogFormat::json)
     logger->set_formatter(std::make_unique<JsonFormatter>());
   else

@@ -13,16 +13,20 @@ namespace {
 std::string escape_label(const std::string& v) {
   std::string out;
   for (char c : v) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }
 
-std::string labels_text(const std::vector<std::string>& names, const std::vector<std::string>& values,
-                        const std::string& extra = {}) {
+std::string labels_text(const std::vector<std::string>& names,
+                        const std::vector<std::string>& values, const std::string& extra = {}) {
   std::string out;
   for (std::size_t i = 0; i < names.size() && i < values.size(); ++i)
     out += fmt::format("{}{}=\"{}\"", out.empty() ? "" : ",", names[i], escape_label(values[i]));
@@ -33,7 +37,8 @@ std::string labels_text(const std::vector<std::string>& names, const std::vector
 std::string number(double v) {
   if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
   if (std::isnan(v)) return "NaN";
-  if (v == std::floor(v) && std::fabs(v) < 1e15) return fmt::format("{}", static_cast<long long>(v));
+  if (v == std::floor(v) && std::fabs(v) < 1e15)
+    return fmt::format("{}", static_cast<long long>(v));
   return fmt::format("{}", v);
 }
 
@@ -54,11 +59,13 @@ void Histogram::observe(double v) noexcept {
 std::vector<std::uint64_t> Histogram::cumulative() const {
   std::vector<std::uint64_t> out(bounds_.size() + 1);
   std::uint64_t total = 0;
-  for (std::size_t i = 0; i <= bounds_.size(); ++i) out[i] = total += counts_[i].load(std::memory_order_relaxed);
+  for (std::size_t i = 0; i <= bounds_.size(); ++i)
+    out[i] = total += counts_[i].load(std::memory_order_relaxed);
   return out;
 }
 
-Registry::Entry& Registry::add(const std::string& name, const std::string& help, const std::string& type) {
+Registry::Entry& Registry::add(const std::string& name, const std::string& help,
+                               const std::string& type) {
   std::lock_guard lock(mutex_);
   for (const auto& e : entries_)
     if (e->name == name) throw std::logic_error("metric registered twice: " + name);
@@ -69,26 +76,30 @@ Registry::Entry& Registry::add(const std::string& name, const std::string& help,
 Family<Counter>& Registry::counter(const std::string& name, const std::string& help,
                                    std::vector<std::string> labels) {
   auto& e = add(name, help, "counter");
-  e.counters = std::make_unique<Family<Counter>>(std::move(labels), [] { return std::make_unique<Counter>(); });
+  e.counters = std::make_unique<Family<Counter>>(std::move(labels),
+                                                 [] { return std::make_unique<Counter>(); });
   return *e.counters;
 }
 
 Family<Gauge>& Registry::gauge(const std::string& name, const std::string& help,
                                std::vector<std::string> labels) {
   auto& e = add(name, help, "gauge");
-  e.gauges = std::make_unique<Family<Gauge>>(std::move(labels), [] { return std::make_unique<Gauge>(); });
+  e.gauges =
+      std::make_unique<Family<Gauge>>(std::move(labels), [] { return std::make_unique<Gauge>(); });
   return *e.gauges;
 }
 
 Family<Histogram>& Registry::histogram(const std::string& name, const std::string& help,
-                                       std::vector<double> bounds, std::vector<std::string> labels) {
+                                       std::vector<double> bounds,
+                                       std::vector<std::string> labels) {
   auto& e = add(name, help, "histogram");
   e.histograms = std::make_unique<Family<Histogram>>(
       std::move(labels), [bounds] { return std::make_unique<Histogram>(bounds); });
   return *e.histograms;
 }
 
-void Registry::gauge_callback(const std::string& name, const std::string& help, std::function<double()> read) {
+void Registry::gauge_callback(const std::string& name, const std::string& help,
+                              std::function<double()> read) {
   add(name, help, "gauge").callback = std::move(read);
 }
 
@@ -101,20 +112,24 @@ std::string Registry::render() const {
       out += fmt::format("{} {}\n", e->name, number(e->callback()));
     } else if (e->counters) {
       e->counters->for_each([&](const auto& labels, const Counter& c) {
-        out += fmt::format("{}{} {}\n", e->name, labels_text(e->counters->label_names(), labels), c.value());
+        out += fmt::format("{}{} {}\n", e->name, labels_text(e->counters->label_names(), labels),
+                           c.value());
       });
     } else if (e->gauges) {
       e->gauges->for_each([&](const auto& labels, const Gauge& g) {
-        out += fmt::format("{}{} {}\n", e->name, labels_text(e->gauges->label_names(), labels), number(g.value()));
+        out += fmt::format("{}{} {}\n", e->name, labels_text(e->gauges->label_names(), labels),
+                           number(g.value()));
       });
     } else if (e->histograms) {
       e->histograms->for_each([&](const auto& labels, const Histogram& h) {
         const auto& names = e->histograms->label_names();
         const auto cum = h.cumulative();
         for (std::size_t i = 0; i < h.bounds().size(); ++i)
-          out += fmt::format("{}_bucket{} {}\n", e->name,
-                             labels_text(names, labels, fmt::format("le=\"{}\"", number(h.bounds()[i]))), cum[i]);
-        out += fmt::format("{}_bucket{} {}\n", e->name, labels_text(names, labels, "le=\"+Inf\""), cum.back());
+          out += fmt::format(
+              "{}_bucket{} {}\n", e->name,
+              labels_text(names, labels, fmt::format("le=\"{}\"", number(h.bounds()[i]))), cum[i]);
+        out += fmt::format("{}_bucket{} {}\n", e->name, labels_text(names, labels, "le=\"+Inf\""),
+                           cum.back());
         out += fmt::format("{}_sum{} {}\n", e->name, labels_text(names, labels), number(h.sum()));
         out += fmt::format("{}_count{} {}\n", e->name, labels_text(names, labels), cum.back());
       });

@@ -6,7 +6,9 @@
 
 namespace faxd {
 
-bool init_crypto() noexcept { return sodium_init() >= 0; }
+bool init_crypto() noexcept {
+  return sodium_init() >= 0;
+}
 
 std::string hash_password(std::string_view password) {
   char out[crypto_pwhash_STRBYTES];
@@ -32,6 +34,8 @@ std::string sha256_hex(std::string_view data) {
   return hex;
 }
 
-std::string new_token() { return "fxd_" + random_hex(20); }
+std::string new_token() {
+  return "fxd_" + random_hex(20);
+}
 
 }  // namespace faxd

@@ -1,9 +1,9 @@
 #include "faxd/common/time.hpp"
 
-#include <charconv>
-#include <chrono>
 #include <fmt/chrono.h>
 #include <fmt/format.h>
+#include <charconv>
+#include <chrono>
 
 namespace faxd {
 
@@ -26,13 +26,14 @@ bool read_int(std::string_view s, std::size_t pos, std::size_t len, int& out) {
 std::optional<SysTime> parse_rfc3339(std::string_view s) {
   using namespace std::chrono;
   int y, mo, d, h, mi, se;
-  if (s.size() < 19 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
-      s[13] != ':' || s[16] != ':')
+  if (s.size() < 19 || s[4] != '-' || s[7] != '-' ||
+      (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || s[13] != ':' || s[16] != ':')
     return std::nullopt;
   if (!read_int(s, 0, 4, y) || !read_int(s, 5, 2, mo) || !read_int(s, 8, 2, d) ||
       !read_int(s, 11, 2, h) || !read_int(s, 14, 2, mi) || !read_int(s, 17, 2, se))
     return std::nullopt;
-  const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
+  const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)},
+                           day{static_cast<unsigned>(d)}};
   if (!ymd.ok() || h > 23 || mi > 59 || se > 60) return std::nullopt;
   SysTime t = sys_days{ymd} + hours{h} + minutes{mi} + seconds{se};
   std::size_t pos = 19;

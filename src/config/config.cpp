@@ -2,8 +2,8 @@
 
 #include <toml++/toml.h>
 
-#include <charconv>
 #include <fmt/format.h>
+#include <charconv>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -37,7 +37,8 @@ std::expected<HostPort, std::string> parse_host_port(std::string_view text) {
   boost::asio::ip::make_address(hp.host, ec);
   if (ec) return std::unexpected(fmt::format("'{}' is not an IP address", hp.host));
   unsigned port = 0;
-  const auto [p, err] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  const auto [p, err] =
+      std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
   if (err != std::errc{} || p != port_text.data() + port_text.size() || port == 0 || port > 65535)
     return std::unexpected(fmt::format("'{}' is not a port number (1-65535)", port_text));
   hp.port = static_cast<std::uint16_t>(port);
@@ -46,7 +47,9 @@ std::expected<HostPort, std::string> parse_host_port(std::string_view text) {
 
 namespace {
 
-int line_of(const toml::node& n) { return static_cast<int>(n.source().begin.line); }
+int line_of(const toml::node& n) {
+  return static_cast<int>(n.source().begin.line);
+}
 
 // Walks one [table], type-checks each known key and remembers which keys were used, so that
 // unknown keys (typos) are reported too.
@@ -56,7 +59,8 @@ class Section {
       : name_(std::move(name)), problems_(problems) {
     if (const auto* node = root.get(name_)) {
       table_ = node->as_table();
-      if (!table_) problems_.push_back({line_of(*node), fmt::format("'{}' must be a table", name_)});
+      if (!table_)
+        problems_.push_back({line_of(*node), fmt::format("'{}' must be a table", name_)});
     }
   }
   ~Section() {
@@ -105,13 +109,20 @@ class Section {
   }
   static std::string_view type_name(toml::node_type t) {
     switch (t) {
-      case toml::node_type::string: return "a string";
-      case toml::node_type::integer: return "an integer";
-      case toml::node_type::floating_point: return "a number";
-      case toml::node_type::boolean: return "a boolean";
-      case toml::node_type::array: return "an array";
-      case toml::node_type::table: return "a table";
-      default: return "a date or time";
+      case toml::node_type::string:
+        return "a string";
+      case toml::node_type::integer:
+        return "an integer";
+      case toml::node_type::floating_point:
+        return "a number";
+      case toml::node_type::boolean:
+        return "a boolean";
+      case toml::node_type::array:
+        return "an array";
+      case toml::node_type::table:
+        return "a table";
+      default:
+        return "a date or time";
     }
   }
 
@@ -134,13 +145,13 @@ std::expected<Config, Problems> parse(std::string_view text) {
   try {
     root = toml::parse(text);
   } catch (const toml::parse_error& e) {
-    return std::unexpected(Problems{{static_cast<int>(e.source().begin.line),
-                                     std::string(e.description())}});
+    return std::unexpected(
+        Problems{{static_cast<int>(e.source().begin.line), std::string(e.description())}});
   }
   Config c;
   Problems problems;
-  static const std::set<std::string> kSections = {"daemon", "http", "sip", "media", "t38",
-                                                   "smtp", "admin", "demo", "log"};
+  static const std::set<std::string> kSections = {"daemon", "http",  "sip",  "media", "t38",
+                                                  "smtp",   "admin", "demo", "log"};
   for (const auto& [key, node] : root)
     if (!kSections.contains(std::string(key.str())))
       problems.push_back({line_of(node), fmt::format("unknown section '{}'", key.str())});
@@ -186,8 +197,10 @@ std::expected<Config, Problems> parse(std::string_view text) {
     int lo = c.media.port_min, hi = c.media.port_max;
     s.get("port_min", lo, 1024, 65535);
     s.get("port_max", hi, 1024, 65535);
-    if (lo > hi) s.report("port_max", "must not be below port_min");
-    else if (hi - lo < 3) s.report("port_max", "the range must hold at least 4 ports");
+    if (lo > hi)
+      s.report("port_max", "must not be below port_min");
+    else if (hi - lo < 3)
+      s.report("port_max", "the range must hold at least 4 ports");
     c.media.port_min = static_cast<std::uint16_t>(lo);
     c.media.port_max = static_cast<std::uint16_t>(hi);
   }
@@ -210,10 +223,14 @@ std::expected<Config, Problems> parse(std::string_view text) {
     s.get("username", c.smtp.username);
     s.get("password", c.smtp.password);
     s.get_parsed("starttls", [&](const std::string& v) {
-      if (v == "auto") c.smtp.starttls = StartTls::auto_;
-      else if (v == "always") c.smtp.starttls = StartTls::always;
-      else if (v == "never") c.smtp.starttls = StartTls::never;
-      else return std::string("must be auto, always or never");
+      if (v == "auto")
+        c.smtp.starttls = StartTls::auto_;
+      else if (v == "always")
+        c.smtp.starttls = StartTls::always;
+      else if (v == "never")
+        c.smtp.starttls = StartTls::never;
+      else
+        return std::string("must be auto, always or never");
       return std::string{};
     });
     s.get("from", c.smtp.from);
@@ -231,16 +248,19 @@ std::expected<Config, Problems> parse(std::string_view text) {
   {
     Section s(root, "log", problems);
     s.get_parsed("level", [&](const std::string& v) {
-      static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn",
-                                                     "error", "critical", "off"};
+      static const std::set<std::string> kLevels = {"trace", "debug",    "info", "warn",
+                                                    "error", "critical", "off"};
       c.log.level = v;
       return kLevels.contains(v) ? std::string{}
                                  : std::string("must be trace, debug, info, warn, error or off");
     });
     s.get_parsed("format", [&](const std::string& v) {
-      if (v == "text") c.log.format = LogFormat::text;
-      else if (v == "json") c.log.format = LogFormat::json;
-      else return std::string("must be text or json");
+      if (v == "text")
+        c.log.format = LogFormat::text;
+      else if (v == "json")
+        c.log.format = LogFormat::json;
+      else
+        return std::string("must be text or json");
       return std::string{};
     });
   }

@@ -1,6 +1,6 @@
 #pragma once
-// Tick lateness (and tick work time) histogram: written by the media thread, read from any thread (relaxed atomics;
-// counters for metrics, not a synchronisation point). Internal to faxd_fax.
+// Tick lateness (and tick work time) histogram: written by the media thread, read from any thread
+// (relaxed atomics; counters for metrics, not a synchronisation point). Internal to faxd_fax.
 #include <algorithm>
 #include <array>
 #include <atomic>

@@ -12,7 +12,8 @@ bool iequals_prefix(std::string_view s, std::string_view prefix) {
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -21,7 +22,8 @@ std::string param(std::string_view header, std::string_view key) {
   std::size_t pos = 0;
   while (pos < header.size()) {
     const auto semi = header.find(';', pos);
-    auto item = trim(header.substr(pos, semi == std::string_view::npos ? std::string_view::npos : semi - pos));
+    auto item = trim(
+        header.substr(pos, semi == std::string_view::npos ? std::string_view::npos : semi - pos));
     const auto eq = item.find('=');
     if (eq != std::string_view::npos && trim(item.substr(0, eq)).size() == key.size() &&
         strncasecmp(trim(item.substr(0, eq)).data(), key.data(), key.size()) == 0) {
@@ -48,7 +50,8 @@ Result<std::string> multipart_boundary(std::string_view content_type) {
   if (!iequals_prefix(trim(content_type), "multipart/form-data"))
     return fail(Errc::invalid_argument, "the request must be multipart/form-data");
   auto b = param(content_type, "boundary");
-  if (b.empty() || b.size() > 70) return fail(Errc::invalid_argument, "multipart boundary missing or too long");
+  if (b.empty() || b.size() > 70)
+    return fail(Errc::invalid_argument, "multipart boundary missing or too long");
   return b;
 }
 
@@ -57,15 +60,18 @@ Result<std::vector<Part>> parse_multipart(std::string_view body, std::string_vie
   const std::string delim = "--" + std::string(boundary);
   const std::string next_delim = "\r\n" + delim;
   auto start = body.find(delim);
-  if (start == std::string_view::npos) return fail(Errc::invalid_argument, "multipart body has no parts");
+  if (start == std::string_view::npos)
+    return fail(Errc::invalid_argument, "multipart body has no parts");
   std::size_t pos = start + delim.size();
   std::vector<Part> parts;
   while (true) {
     if (body.substr(pos, 2) == "--") return parts;  // closing delimiter
-    if (body.substr(pos, 2) != "\r\n") return fail(Errc::invalid_argument, "malformed multipart delimiter");
+    if (body.substr(pos, 2) != "\r\n")
+      return fail(Errc::invalid_argument, "malformed multipart delimiter");
     pos += 2;
     const auto head_end = body.find("\r\n\r\n", pos);
-    if (head_end == std::string_view::npos) return fail(Errc::invalid_argument, "truncated multipart headers");
+    if (head_end == std::string_view::npos)
+      return fail(Errc::invalid_argument, "truncated multipart headers");
     Part part;
     auto headers = body.substr(pos, head_end - pos);
     while (!headers.empty()) {
@@ -87,9 +93,11 @@ Result<std::vector<Part>> parse_multipart(std::string_view body, std::string_vie
     }
     const auto data_start = head_end + 4;
     const auto data_end = body.find(next_delim, data_start);
-    if (data_end == std::string_view::npos) return fail(Errc::invalid_argument, "truncated multipart body");
+    if (data_end == std::string_view::npos)
+      return fail(Errc::invalid_argument, "truncated multipart body");
     part.data = body.substr(data_start, data_end - data_start);
-    if (part.name.empty()) return fail(Errc::invalid_argument, "a multipart part has no field name");
+    if (part.name.empty())
+      return fail(Errc::invalid_argument, "a multipart part has no field name");
     parts.push_back(std::move(part));
     if (parts.size() > max_parts) return fail(Errc::too_large, "too many parts in the upload");
     pos = data_end + next_delim.size();

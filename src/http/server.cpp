@@ -1,14 +1,14 @@
 #include "faxd/http/server.hpp"
 
+#include <fmt/format.h>
 #include <atomic>
 #include <deque>
-#include <fmt/format.h>
 #include <mutex>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <spdlog/spdlog.h>
 
 namespace faxd::http {
 
@@ -26,11 +26,13 @@ void add_security_headers(bhttp::response_header<>& h) {
   h.set("X-Frame-Options", "DENY");
   h.set("Referrer-Policy", "no-referrer");
   if (h.find("Content-Security-Policy") == h.end())
-    h.set("Content-Security-Policy",
-          "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
-          "frame-src 'self' blob:; object-src 'self' blob:; frame-ancestors 'none'; base-uri 'none'; "
-          "form-action 'self'");
-  if (h.find(bhttp::field::cache_control) == h.end()) h.set(bhttp::field::cache_control, "no-store");
+    h.set(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
+        "frame-src 'self' blob:; object-src 'self' blob:; frame-ancestors 'none'; base-uri 'none'; "
+        "form-action 'self'");
+  if (h.find(bhttp::field::cache_control) == h.end())
+    h.set(bhttp::field::cache_control, "no-store");
 }
 
 }  // namespace
@@ -42,7 +44,8 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
 
   Result<void> start() {
     if (!options_.tls_cert.empty())
-      return fail(Errc::unsupported, "HTTPS is not available in this build; remove tls_cert/tls_key");
+      return fail(Errc::unsupported,
+                  "HTTPS is not available in this build; remove tls_cert/tls_key");
     boost::system::error_code ec;
     const auto addr = asio::ip::make_address(options_.listen.host, ec);
     if (ec) return fail(Errc::invalid_argument, "http.listen: bad address");
@@ -85,10 +88,11 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
 
  private:
   void do_accept() {
-    acceptor_.async_accept(asio::make_strand(io_),
-                           [self = shared_from_this()](boost::system::error_code ec, tcp::socket s) {
-                             self->on_accept(ec, std::move(s));
-                           });
+    acceptor_.async_accept(
+        asio::make_strand(io_),
+        [self = shared_from_this()](boost::system::error_code ec, tcp::socket s) {
+          self->on_accept(ec, std::move(s));
+        });
   }
   void on_accept(boost::system::error_code ec, tcp::socket socket);
 
@@ -157,10 +161,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
     header_parser_->body_limit(boost::none);
     stream_.expires_after(requests_ == 0 ? server_->options().header_timeout
                                          : server_->options().idle_timeout);
-    bhttp::async_read_header(stream_, buffer_, *header_parser_,
-                             [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                               self->on_header(ec);
-                             });
+    bhttp::async_read_header(
+        stream_, buffer_, *header_parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
   }
 
   void on_header(beast::error_code ec) {
@@ -182,11 +185,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
       return send_error(413, "too_large",
                         fmt::format("the request body is over the limit of {} bytes", limit));
     if (bhttp::token_list{head[bhttp::field::expect]}.exists("100-continue")) {
-      auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, 11);
-      bhttp::async_write(stream_, *cont, [self = shared_from_this(), cont](beast::error_code e, std::size_t) {
-        if (e) return self->close();
-        self->read_body(0);
-      });
+      auto cont =
+          std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, 11);
+      bhttp::async_write(stream_, *cont,
+                         [self = shared_from_this(), cont](beast::error_code e, std::size_t) {
+                           if (e) return self->close();
+                           self->read_body(0);
+                         });
       return;
     }
     read_body(limit);
@@ -196,16 +201,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (limit == 0) {
       auto& head = header_parser_->get();
       std::string_view target = head.target();
-      limit = server_->router().body_limit(std::string(head.method_string()),
-                                           url_decode(target.substr(0, target.find('?')), false).value_or(""));
+      limit = server_->router().body_limit(
+          std::string(head.method_string()),
+          url_decode(target.substr(0, target.find('?')), false).value_or(""));
     }
     parser_.emplace(std::move(*header_parser_));
     parser_->body_limit(limit);
     stream_.expires_after(server_->options().body_timeout);
-    bhttp::async_read(stream_, buffer_, *parser_,
-                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                        self->on_body(ec);
-                      });
+    bhttp::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_body(ec); });
   }
 
   void on_body(beast::error_code ec) {
@@ -222,8 +227,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
     auto path = url_decode(std::string_view(req->target).substr(0, q), false);
     if (!path) return send_error(400, "bad_request", "malformed percent-encoding in the path");
     req->path = std::move(*path);
-    if (q != std::string::npos) req->query = parse_query(std::string_view(req->target).substr(q + 1));
-    for (const auto& f : msg) req->headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+    if (q != std::string::npos)
+      req->query = parse_query(std::string_view(req->target).substr(q + 1));
+    for (const auto& f : msg)
+      req->headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
     req->body = std::move(msg.body());
     req->remote_address = remote_;
     keep_alive_ = msg.keep_alive();
@@ -244,8 +251,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void respond(const Request& req, Response res) {
-    server_->observe(req, res.status,
-                     std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started_));
+    server_->observe(
+        req, res.status,
+        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started_));
     if (res.on_stream) return start_stream(std::move(res));
     auto out = std::make_shared<bhttp::response<bhttp::string_body>>();
     out->version(version_);
@@ -264,10 +272,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   template <class Msg>
   void write(std::shared_ptr<Msg> out) {
     stream_.expires_after(server_->options().write_timeout);
-    bhttp::async_write(stream_, *out, [self = shared_from_this(), out](beast::error_code ec, std::size_t) {
-      if (ec || !out->keep_alive()) return self->close();
-      self->do_read_header();
-    });
+    bhttp::async_write(stream_, *out,
+                       [self = shared_from_this(), out](beast::error_code ec, std::size_t) {
+                         if (ec || !out->keep_alive()) return self->close();
+                         self->do_read_header();
+                       });
   }
 
   void send_error(int status, std::string_view code, std::string_view message) {
@@ -293,23 +302,24 @@ class Connection : public std::enable_shared_from_this<Connection> {
     head->keep_alive(false);
     auto sr = std::make_shared<bhttp::response_serializer<bhttp::empty_body>>(*head);
     stream_.expires_after(server_->options().write_timeout);
-    bhttp::async_write_header(stream_, *sr, [self = shared_from_this(), head, sr,
-                                              on_stream = std::move(res.on_stream)](
-                                                 beast::error_code ec, std::size_t) {
-      if (ec) return self->close();
-      self->stream_.expires_never();
-      self->writer_ = std::make_shared<ChunkWriter>(self->weak_from_this());
-      self->watch_disconnect();
-      on_stream(self->writer_);
-    });
+    bhttp::async_write_header(
+        stream_, *sr,
+        [self = shared_from_this(), head, sr, on_stream = std::move(res.on_stream)](
+            beast::error_code ec, std::size_t) {
+          if (ec) return self->close();
+          self->stream_.expires_never();
+          self->writer_ = std::make_shared<ChunkWriter>(self->weak_from_this());
+          self->watch_disconnect();
+          on_stream(self->writer_);
+        });
   }
 
   // A streaming client sends nothing more; a read completing means it went away.
   void watch_disconnect() {
     auto buf = std::make_shared<std::array<char, 1>>();
-    stream_.socket().async_read_some(asio::buffer(*buf), [self = shared_from_this(), buf](beast::error_code, std::size_t) {
-      self->close();
-    });
+    stream_.socket().async_read_some(
+        asio::buffer(*buf),
+        [self = shared_from_this(), buf](beast::error_code, std::size_t) { self->close(); });
   }
 
   void write_next_chunk() {
@@ -319,14 +329,17 @@ class Connection : public std::enable_shared_from_this<Connection> {
                       [self = shared_from_this(), data](beast::error_code ec, std::size_t) {
                         if (ec) return self->close();
                         self->chunks_.pop_front();
-                        if (!self->chunks_.empty()) self->write_next_chunk();
-                        else if (self->finishing_) self->write_last_chunk();
+                        if (!self->chunks_.empty())
+                          self->write_next_chunk();
+                        else if (self->finishing_)
+                          self->write_last_chunk();
                       });
   }
   void write_last_chunk() {
     if (closed_) return;
-    asio::async_write(stream_.socket(), bhttp::make_chunk_last(),
-                      [self = shared_from_this()](beast::error_code, std::size_t) { self->close(); });
+    asio::async_write(
+        stream_.socket(), bhttp::make_chunk_last(),
+        [self = shared_from_this()](beast::error_code, std::size_t) { self->close(); });
   }
 
   void close() {
@@ -357,7 +370,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
 bool ChunkWriter::write(std::string chunk) {
   auto c = conn_.lock();
   if (!c || closed_) return false;
-  asio::post(c->executor(), [c, chunk = std::move(chunk)]() mutable { c->push_chunk(std::move(chunk)); });
+  asio::post(c->executor(),
+             [c, chunk = std::move(chunk)]() mutable { c->push_chunk(std::move(chunk)); });
   return true;
 }
 
@@ -385,14 +399,24 @@ void Server::Impl::on_accept(boost::system::error_code ec, tcp::socket socket) {
 Server::Server(asio::io_context& io, ServerOptions options, const Router& router, WorkRunner run)
     : impl_(std::make_shared<Impl>(io, std::move(options), router, std::move(run))) {}
 Server::~Server() = default;
-Result<void> Server::start() { return impl_->start(); }
-void Server::stop() { impl_->stop(); }
+Result<void> Server::start() {
+  return impl_->start();
+}
+void Server::stop() {
+  impl_->stop();
+}
 Result<void> Server::reload_tls() {
   if (impl_->options().tls_cert.empty()) return {};
   return fail(Errc::unsupported, "HTTPS is not available in this build");
 }
-std::uint16_t Server::port() const { return impl_->port(); }
-int Server::open_connections() const { return impl_->connections.load(); }
-void Server::set_observer(RequestObserver o) { impl_->set_observer(std::move(o)); }
+std::uint16_t Server::port() const {
+  return impl_->port();
+}
+int Server::open_connections() const {
+  return impl_->connections.load();
+}
+void Server::set_observer(RequestObserver o) {
+  impl_->set_observer(std::move(o));
+}
 
 }  // namespace faxd::http

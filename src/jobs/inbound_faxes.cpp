@@ -27,8 +27,14 @@ InboundFaxes::InboundFaxes(store::FaxRepo& faxes, store::DdiRepo& ddis,
                            store::VirtualFaxRepo& vfaxes, store::CarrierRepo& carriers,
                            const Spool& spool, WorkRunner run_blocking, const Clock& clock,
                            InboundOptions options)
-    : faxes_(faxes), ddis_(ddis), vfaxes_(vfaxes), carriers_(carriers), spool_(spool),
-      run_blocking_(std::move(run_blocking)), clock_(clock), options_(options) {}
+    : faxes_(faxes),
+      ddis_(ddis),
+      vfaxes_(vfaxes),
+      carriers_(carriers),
+      spool_(spool),
+      run_blocking_(std::move(run_blocking)),
+      clock_(clock),
+      options_(options) {}
 
 void InboundFaxes::on_inbound_invite(const sip::InboundCall& call, sip::Decide decide) {
   if (!accepting_) return decide(sip::InboundDecision::reject(503));
@@ -50,9 +56,9 @@ sip::InboundDecision InboundFaxes::decide_now(const sip::InboundCall& call) {
   }
   // Only the DDI's own brand's carriers may deliver calls to it.
   auto carriers = carriers_.carriers_for_brand((*ddi)->brand_id);
-  const bool from_carrier = carriers && std::any_of(carriers->begin(), carriers->end(), [&](const auto& c) {
-                              return c.host == call.source_address;
-                            });
+  const bool from_carrier =
+      carriers && std::any_of(carriers->begin(), carriers->end(),
+                              [&](const auto& c) { return c.host == call.source_address; });
   if (!from_carrier) {
     spdlog::warn("inbound.foreign_source call={} number={} source={}", call.call_id, number,
                  call.source_address);
@@ -62,12 +68,13 @@ sip::InboundDecision InboundFaxes::decide_now(const sip::InboundCall& call) {
   if (!vfax || !*vfax) return sip::InboundDecision::reject(404);
   const auto& vf = **vfax;
   const auto doc = spool_.new_document("inbound", clock_.now());
-  auto fax = faxes_.create_inbound({.brand_id = vf.brand_id,
-                                    .company_id = vf.company_id,
-                                    .virtual_fax_id = vf.id,
-                                    .from_number = call.from_user.empty() ? "" : e164(call.from_user),
-                                    .to_number = number,
-                                    .document = doc});
+  auto fax =
+      faxes_.create_inbound({.brand_id = vf.brand_id,
+                             .company_id = vf.company_id,
+                             .virtual_fax_id = vf.id,
+                             .from_number = call.from_user.empty() ? "" : e164(call.from_user),
+                             .to_number = number,
+                             .document = doc});
   if (!fax) {
     spdlog::error("inbound.store_failed call={} error={}", call.call_id, fax.error().message);
     return sip::InboundDecision::reject(503);
@@ -83,15 +90,17 @@ sip::InboundDecision InboundFaxes::decide_now(const sip::InboundCall& call) {
   sip::CallCallbacks callbacks{
       .on_progress =
           [this, fax_id](const sip::CallProgress& p) {
-            if (p.kind != sip::CallProgress::Kind::page && p.kind != sip::CallProgress::Kind::transport)
+            if (p.kind != sip::CallProgress::Kind::page &&
+                p.kind != sip::CallProgress::Kind::transport)
               return;
             store::TransferStats s{.pages = p.pages_done, .transport = transport_name(p.transport)};
             if (!p.remote_station_id.empty()) s.remote_station_id = p.remote_station_id;
             run_blocking_([this, fax_id, s] { (void)faxes_.record_progress(fax_id, s); });
           },
-      .on_end = [this, fax_id](const sip::CallOutcome& o) {
-        run_blocking_([this, fax_id, o] { finished(fax_id, o); });
-      }};
+      .on_end =
+          [this, fax_id](const sip::CallOutcome& o) {
+            run_blocking_([this, fax_id, o] { finished(fax_id, o); });
+          }};
   return sip::InboundDecision::accept(std::move(job), std::move(callbacks));
 }
 
@@ -118,7 +127,8 @@ void InboundFaxes::finished(const std::string& fax_id, const sip::CallOutcome& o
   const auto message = pages > 0 ? fmt::format("partial: {} page{} received; {}", pages,
                                                pages == 1 ? "" : "s", o.message)
                                  : o.message;
-  auto f = faxes_.finish(fax_id, store::FaxStatus::failed, stats, o.failure, message, o.fax.has_value());
+  auto f =
+      faxes_.finish(fax_id, store::FaxStatus::failed, stats, o.failure, message, o.fax.has_value());
   if (f && pages > 0 && f->document) (void)spool_.ensure_pdf(*f->document);
   spdlog::info("inbound.failed fax={} pages={} failure={} message=\"{}\"", fax_id, pages,
                to_string(o.failure), message);

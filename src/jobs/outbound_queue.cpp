@@ -5,8 +5,8 @@
 #include <spdlog/spdlog.h>
 
 #include "faxd/common/time.hpp"
-#include "faxd/store/mail_outbox_repo.hpp"
 #include "faxd/sip/sip_engine.hpp"
+#include "faxd/store/mail_outbox_repo.hpp"
 
 namespace faxd::jobs {
 
@@ -26,9 +26,12 @@ struct OutboundQueue::Live {
 namespace {
 std::optional<std::string> transport_name(fax::Transport t) {
   switch (t) {
-    case fax::Transport::t38: return "t38";
-    case fax::Transport::g711: return "g711";
-    case fax::Transport::none: return std::nullopt;
+    case fax::Transport::t38:
+      return "t38";
+    case fax::Transport::g711:
+      return "g711";
+    case fax::Transport::none:
+      return std::nullopt;
   }
   return std::nullopt;
 }
@@ -36,15 +39,21 @@ std::optional<std::string> transport_name(fax::Transport t) {
 // A carrier that could not even connect: the next one of the same attempt may.
 bool connect_failure(const sip::CallOutcome& o) {
   if (o.fax) return false;
-  return o.failure == FailureCode::carrier_unreachable || (o.sip_status >= 500 && o.sip_status < 600);
+  return o.failure == FailureCode::carrier_unreachable ||
+         (o.sip_status >= 500 && o.sip_status < 600);
 }
 }  // namespace
 
 OutboundQueue::OutboundQueue(store::FaxRepo& faxes, store::DestinationRepo& destinations,
                              RoutePlanner& planner, Dialer& dialer, IdentityLookup identity,
                              const Clock& clock, QueueOptions options)
-    : faxes_(faxes), destinations_(destinations), planner_(planner), dialer_(dialer),
-      identity_(std::move(identity)), clock_(clock), options_(std::move(options)) {}
+    : faxes_(faxes),
+      destinations_(destinations),
+      planner_(planner),
+      dialer_(dialer),
+      identity_(std::move(identity)),
+      clock_(clock),
+      options_(std::move(options)) {}
 
 OutboundQueue::~OutboundQueue() = default;
 
@@ -116,32 +125,39 @@ void OutboundQueue::dial_next(const std::shared_ptr<Live>& live) {
   req.to_number = live->fax.to_number;
   req.t38 = settings.t38 && carrier.t38;
   req.job.direction = fax::Direction::send;
-  req.job.tiff_path = (std::filesystem::path(options_.spool_dir) / live->fax.document.value_or("")).string();
+  req.job.tiff_path =
+      (std::filesystem::path(options_.spool_dir) / live->fax.document.value_or("")).string();
   req.job.local_station_id = who.station_id.empty() ? live->fax.from_number : who.station_id;
   req.job.header = live->fax.header.empty() ? who.header : live->fax.header;
   req.job.ecm = settings.ecm && options_.ecm;
   req.job.max_bit_rate = settings.max_bit_rate;
-  req.job.call_id = live->fax.id.substr(live->fax.id.size() - 10) + "-" + std::to_string(live->next);
+  req.job.call_id =
+      live->fax.id.substr(live->fax.id.size() - 10) + "-" + std::to_string(live->next);
   spdlog::info("queue.dial fax={} carrier={} to={} mode={}", live->fax.id, carrier.name,
                live->fax.to_number, to_string(live->mode));
   std::weak_ptr<Live> weak = live;
-  live->call = dialer_.dial(std::move(req), sip::CallCallbacks{
-      .on_progress = [this, weak](const sip::CallProgress& p) {
-        if (auto l = weak.lock()) on_progress(l, p);
-      },
-      .on_end = [this, weak](const sip::CallOutcome& o) {
-        if (auto l = weak.lock()) on_end(l, o);
-      }});
+  live->call =
+      dialer_.dial(std::move(req), sip::CallCallbacks{.on_progress =
+                                                          [this, weak](const sip::CallProgress& p) {
+                                                            if (auto l = weak.lock())
+                                                              on_progress(l, p);
+                                                          },
+                                                      .on_end =
+                                                          [this, weak](const sip::CallOutcome& o) {
+                                                            if (auto l = weak.lock()) on_end(l, o);
+                                                          }});
 }
 
 void OutboundQueue::on_progress(const std::shared_ptr<Live>& live, const sip::CallProgress& p) {
-  if (p.kind != sip::CallProgress::Kind::page && p.kind != sip::CallProgress::Kind::transport) return;
+  if (p.kind != sip::CallProgress::Kind::page && p.kind != sip::CallProgress::Kind::transport)
+    return;
   if (p.kind == sip::CallProgress::Kind::page) live->pages_done = p.pages_done;
-  (void)faxes_.record_progress(live->fax.id, {.pages = live->pages_done,
-                                              .transport = transport_name(p.transport),
-                                              .remote_station_id = p.remote_station_id.empty()
-                                                  ? std::nullopt
-                                                  : std::optional<std::string>(p.remote_station_id)});
+  (void)faxes_.record_progress(
+      live->fax.id, {.pages = live->pages_done,
+                     .transport = transport_name(p.transport),
+                     .remote_station_id = p.remote_station_id.empty()
+                                              ? std::nullopt
+                                              : std::optional<std::string>(p.remote_station_id)});
 }
 
 void OutboundQueue::on_end(const std::shared_ptr<Live>& live, const sip::CallOutcome& o) {
@@ -160,7 +176,8 @@ void OutboundQueue::on_end(const std::shared_ptr<Live>& live, const sip::CallOut
   live->call.reset();
   spdlog::info("queue.call_ended fax={} ok={} failure={} sip={} message=\"{}\"", live->fax.id, o.ok,
                to_string(o.failure), o.sip_status, o.message);
-  if (!o.ok && !live->cancel_requested && connect_failure(o) && live->next < live->carriers.size()) {
+  if (!o.ok && !live->cancel_requested && connect_failure(o) &&
+      live->next < live->carriers.size()) {
     live->last_message = o.message;
     dial_next(live);  // failover within the same attempt
     return;
@@ -202,7 +219,8 @@ void OutboundQueue::conclude(const std::shared_ptr<Live>& live, const sip::CallO
     const auto next = next_mode(live->mode, o.failure);
     if (next != live->mode) (void)destinations_.set_mode(fax.to_number, to_string(next));
   }
-  const RetryState state{.dials = fax.dials, .tries = fax.attempts + (reached_fax ? 1 : 0),
+  const RetryState state{.dials = fax.dials,
+                         .tries = fax.attempts + (reached_fax ? 1 : 0),
                          .created_at = parse_rfc3339(fax.created_at).value_or(clock_.now())};
   const auto decision = decide_retry(options_.retry, {o.failure, reached_fax}, state, clock_.now());
   if (decision.retry) {
@@ -214,8 +232,8 @@ void OutboundQueue::conclude(const std::shared_ptr<Live>& live, const sip::CallO
   const bool final_cause = !retry_delay(options_.retry, o.failure);
   const auto message = final_cause || decision.reason.empty()
                            ? o.message
-                           : (o.message.empty() ? "" : o.message + "; ") + "gave up: " +
-                                 std::string(decision.reason);
+                           : (o.message.empty() ? "" : o.message + "; ") +
+                                 "gave up: " + std::string(decision.reason);
   (void)faxes_.finish(fax.id, store::FaxStatus::failed, stats, o.failure, message, reached_fax,
                       notify("fax_failed", clock_.now()));
 }

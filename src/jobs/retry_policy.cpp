@@ -6,17 +6,24 @@ namespace faxd::jobs {
 
 std::optional<std::chrono::seconds> retry_delay(const RetryPolicy& p, FailureCode cause) {
   switch (cause) {
-    case FailureCode::busy: return p.busy;
-    case FailureCode::no_answer: return p.no_answer;
-    case FailureCode::carrier_unreachable: return p.carrier_unreachable;
-    case FailureCode::not_a_fax: return p.not_a_fax;
-    case FailureCode::negotiation_failed: return p.negotiation_failed;
-    case FailureCode::transfer_failed: return p.transfer_failed;
+    case FailureCode::busy:
+      return p.busy;
+    case FailureCode::no_answer:
+      return p.no_answer;
+    case FailureCode::carrier_unreachable:
+      return p.carrier_unreachable;
+    case FailureCode::not_a_fax:
+      return p.not_a_fax;
+    case FailureCode::negotiation_failed:
+      return p.negotiation_failed;
+    case FailureCode::transfer_failed:
+      return p.transfer_failed;
     case FailureCode::rejected:
     case FailureCode::no_route:
     case FailureCode::canceled:
     case FailureCode::document_invalid:
-    case FailureCode::internal: return std::nullopt;
+    case FailureCode::internal:
+      return std::nullopt;
   }
   return std::nullopt;
 }
@@ -34,9 +41,12 @@ RetryDecision decide_retry(const RetryPolicy& p, const AttemptOutcome& outcome,
 
 std::string_view to_string(FaxMode mode) noexcept {
   switch (mode) {
-    case FaxMode::t38_ecm: return "t38_ecm";
-    case FaxMode::g711_ecm: return "g711_ecm";
-    case FaxMode::g711_no_ecm: return "g711_no_ecm";
+    case FaxMode::t38_ecm:
+      return "t38_ecm";
+    case FaxMode::g711_ecm:
+      return "g711_ecm";
+    case FaxMode::g711_no_ecm:
+      return "g711_no_ecm";
   }
   return "t38_ecm";
 }
@@ -51,14 +61,18 @@ FaxMode next_mode(FaxMode used, FailureCode cause) {
   const bool line_trouble =
       cause == FailureCode::negotiation_failed || cause == FailureCode::transfer_failed;
   if (!line_trouble) return used;
-  return static_cast<FaxMode>(std::min(static_cast<int>(used) + 1, static_cast<int>(FaxMode::g711_no_ecm)));
+  return static_cast<FaxMode>(
+      std::min(static_cast<int>(used) + 1, static_cast<int>(FaxMode::g711_no_ecm)));
 }
 
 ModeSettings settings_for(FaxMode mode) {
   switch (mode) {
-    case FaxMode::t38_ecm: return {true, true, 14400};
-    case FaxMode::g711_ecm: return {false, true, 14400};
-    case FaxMode::g711_no_ecm: return {false, false, 9600};
+    case FaxMode::t38_ecm:
+      return {true, true, 14400};
+    case FaxMode::g711_ecm:
+      return {false, true, 14400};
+    case FaxMode::g711_no_ecm:
+      return {false, false, 9600};
   }
   return {};
 }

@@ -13,7 +13,9 @@ Result<void> Spool::prepare() const {
   for (const char* sub : {"outbound", "inbound", "tmp"}) {
     std::error_code ec;
     fs::create_directories(root_ / sub, ec);
-    if (ec) return fail(Errc::io, fmt::format("cannot create {}: {}", (root_ / sub).string(), ec.message()));
+    if (ec)
+      return fail(Errc::io,
+                  fmt::format("cannot create {}: {}", (root_ / sub).string(), ec.message()));
   }
   // Uploads half-written by a process that died are of no use to anyone.
   std::error_code ec;

@@ -15,9 +15,10 @@ Result<std::optional<std::string>> DestinationRepo::mode(std::string_view number
 
 Result<void> DestinationRepo::set_mode(std::string_view number, std::string_view mode) {
   return db_.write([&](Conn& c) {
-    c.exec("INSERT INTO destination_modes (number, mode, updated_at) VALUES (?,?,?) "
-           "ON CONFLICT (number) DO UPDATE SET mode = excluded.mode, updated_at = excluded.updated_at",
-           number, mode, format_rfc3339(clock_.now()));
+    c.exec(
+        "INSERT INTO destination_modes (number, mode, updated_at) VALUES (?,?,?) "
+        "ON CONFLICT (number) DO UPDATE SET mode = excluded.mode, updated_at = excluded.updated_at",
+        number, mode, format_rfc3339(clock_.now()));
   });
 }
 

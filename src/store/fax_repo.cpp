@@ -107,13 +107,20 @@ std::vector<std::string> where_clause(const FaxQuery& q, std::string& sql) {
 
 std::string_view to_string(FaxStatus s) noexcept {
   switch (s) {
-    case FaxStatus::queued: return "queued";
-    case FaxStatus::sending: return "sending";
-    case FaxStatus::delivered: return "delivered";
-    case FaxStatus::failed: return "failed";
-    case FaxStatus::canceled: return "canceled";
-    case FaxStatus::receiving: return "receiving";
-    case FaxStatus::received: return "received";
+    case FaxStatus::queued:
+      return "queued";
+    case FaxStatus::sending:
+      return "sending";
+    case FaxStatus::delivered:
+      return "delivered";
+    case FaxStatus::failed:
+      return "failed";
+    case FaxStatus::canceled:
+      return "canceled";
+    case FaxStatus::receiving:
+      return "receiving";
+    case FaxStatus::received:
+      return "received";
   }
   return "failed";
 }
@@ -181,14 +188,13 @@ nlohmann::json to_json(const Attempt& a) {
 void append_event(Conn& c, const Clock& clock, std::string_view type, const Fax& fax) {
   const auto now = clock.now();
   const std::string id = new_id(now);
-  nlohmann::json payload = {{"id", id},
-                            {"type", type},
-                            {"created_at", format_rfc3339(now)},
-                            {"data", to_json(fax)}};
-  c.exec("INSERT INTO events (id, type, fax_id, brand_id, company_id, virtual_fax_id, payload, "
-         "created_at) VALUES (?,?,?,?,?,?,?,?)",
-         id, type, fax.id, fax.brand_id, fax.company_id, fax.virtual_fax_id, payload.dump(),
-         format_rfc3339(now));
+  nlohmann::json payload = {
+      {"id", id}, {"type", type}, {"created_at", format_rfc3339(now)}, {"data", to_json(fax)}};
+  c.exec(
+      "INSERT INTO events (id, type, fax_id, brand_id, company_id, virtual_fax_id, payload, "
+      "created_at) VALUES (?,?,?,?,?,?,?,?)",
+      id, type, fax.id, fax.brand_id, fax.company_id, fax.virtual_fax_id, payload.dump(),
+      format_rfc3339(now));
 }
 
 Result<std::pair<Fax, bool>> FaxRepo::create_outbound(const NewOutboundFax& n) {
@@ -203,13 +209,13 @@ Result<std::pair<Fax, bool>> FaxRepo::create_outbound(const NewOutboundFax& n) {
     }
     const auto now = format_rfc3339(clock_.now());
     const auto id = new_id(clock_.now());
-    c.exec("INSERT INTO faxes (id, direction, brand_id, company_id, virtual_fax_id, created_by, "
-           "from_number, to_number, status, pages_total, quality, header, idempotency_key, "
-           "document, created_at, updated_at, next_attempt_at) "
-           "VALUES (?, 'outbound', ?,?,?,?,?,?, 'queued', ?,?,?,?,?,?,?,?)",
-           id, n.brand_id, n.company_id, n.virtual_fax_id, n.created_by, n.from_number,
-           n.to_number, n.pages_total, n.quality, n.header, n.idempotency_key, n.document, now, now,
-           now);
+    c.exec(
+        "INSERT INTO faxes (id, direction, brand_id, company_id, virtual_fax_id, created_by, "
+        "from_number, to_number, status, pages_total, quality, header, idempotency_key, "
+        "document, created_at, updated_at, next_attempt_at) "
+        "VALUES (?, 'outbound', ?,?,?,?,?,?, 'queued', ?,?,?,?,?,?,?,?)",
+        id, n.brand_id, n.company_id, n.virtual_fax_id, n.created_by, n.from_number, n.to_number,
+        n.pages_total, n.quality, n.header, n.idempotency_key, n.document, now, now, now);
     Fax f = must_select(c, id);
     append_event(c, clock_, "fax.queued", f);
     return {f, true};
@@ -220,11 +226,12 @@ Result<Fax> FaxRepo::create_inbound(const NewInboundFax& n) {
   return db_.write([&](Conn& c) {
     const auto now = format_rfc3339(clock_.now());
     const auto id = new_id(clock_.now());
-    c.exec("INSERT INTO faxes (id, direction, brand_id, company_id, virtual_fax_id, from_number, "
-           "to_number, status, document, created_at, updated_at, started_at) "
-           "VALUES (?, 'inbound', ?,?,?,?,?, 'receiving', ?,?,?,?)",
-           id, n.brand_id, n.company_id, n.virtual_fax_id, n.from_number, n.to_number, n.document,
-           now, now, now);
+    c.exec(
+        "INSERT INTO faxes (id, direction, brand_id, company_id, virtual_fax_id, from_number, "
+        "to_number, status, document, created_at, updated_at, started_at) "
+        "VALUES (?, 'inbound', ?,?,?,?,?, 'receiving', ?,?,?,?)",
+        id, n.brand_id, n.company_id, n.virtual_fax_id, n.from_number, n.to_number, n.document, now,
+        now, now);
     Fax f = must_select(c, id);
     append_event(c, clock_, "fax.receiving", f);
     return f;
@@ -236,7 +243,7 @@ Result<std::optional<Fax>> FaxRepo::find(std::string_view id) {
 }
 
 Result<std::optional<Fax>> FaxRepo::find_by_idempotency_key(std::string_view created_by,
-                                                           std::string_view key) {
+                                                            std::string_view key) {
   return db_.read([&](Conn& c) -> std::optional<Fax> {
     auto& st = c.prepare("SELECT id FROM faxes WHERE created_by = ? AND idempotency_key = ?");
     st.bind_all(created_by, key);
@@ -250,12 +257,12 @@ Result<std::optional<Fax>> FaxRepo::find_in_scope(std::string_view id, const Fax
   auto f = find(id);
   if (!f || !*f) return f;
   const Fax& fax = **f;
-  const bool visible =
-      (!scope.brand_id || fax.brand_id == *scope.brand_id) &&
-      (!scope.company_id || fax.company_id == *scope.company_id) &&
-      (!scope.virtual_fax_ids ||
-       (fax.virtual_fax_id && std::find(scope.virtual_fax_ids->begin(), scope.virtual_fax_ids->end(),
-                                        *fax.virtual_fax_id) != scope.virtual_fax_ids->end()));
+  const bool visible = (!scope.brand_id || fax.brand_id == *scope.brand_id) &&
+                       (!scope.company_id || fax.company_id == *scope.company_id) &&
+                       (!scope.virtual_fax_ids ||
+                        (fax.virtual_fax_id &&
+                         std::find(scope.virtual_fax_ids->begin(), scope.virtual_fax_ids->end(),
+                                   *fax.virtual_fax_id) != scope.virtual_fax_ids->end()));
   if (!visible) return std::optional<Fax>{};
   return f;
 }
@@ -321,9 +328,12 @@ Result<std::vector<Fax>> FaxRepo::claim_due(std::string_view node, SysTime lease
     }
     std::vector<Fax> out;
     for (const auto& id : ids) {
-      c.exec("UPDATE faxes SET status = 'sending', claimed_by = ?, claim_until = ?, dials = dials + 1, "
-             "started_at = COALESCE(started_at, ?), next_attempt_at = NULL, updated_at = ? WHERE id = ?",
-             node, format_rfc3339(lease_until), now, now, id);
+      c.exec(
+          "UPDATE faxes SET status = 'sending', claimed_by = ?, claim_until = ?, dials = dials + "
+          "1, "
+          "started_at = COALESCE(started_at, ?), next_attempt_at = NULL, updated_at = ? WHERE id = "
+          "?",
+          node, format_rfc3339(lease_until), now, now, id);
       out.push_back(must_select(c, id));
       append_event(c, clock_, "fax.sending", out.back());
     }
@@ -333,19 +343,22 @@ Result<std::vector<Fax>> FaxRepo::claim_due(std::string_view node, SysTime lease
 
 Result<void> FaxRepo::extend_claim(std::string_view fax_id, std::string_view node, SysTime until) {
   return db_.write([&](Conn& c) {
-    c.exec("UPDATE faxes SET claim_until = ? WHERE id = ? AND claimed_by = ? AND status = 'sending'",
-           format_rfc3339(until), fax_id, node);
+    c.exec(
+        "UPDATE faxes SET claim_until = ? WHERE id = ? AND claimed_by = ? AND status = 'sending'",
+        format_rfc3339(until), fax_id, node);
   });
 }
 
-Result<std::string> FaxRepo::begin_attempt(std::string_view fax_id, std::optional<std::string> carrier_id,
+Result<std::string> FaxRepo::begin_attempt(std::string_view fax_id,
+                                           std::optional<std::string> carrier_id,
                                            std::string carrier_name) {
   const auto now = format_rfc3339(clock_.now());
   const auto id = new_id(clock_.now());
   auto r = db_.write([&](Conn& c) {
-    c.exec("INSERT INTO fax_attempts (id, fax_id, carrier_id, carrier_name, result, started_at, "
-           "created_at, updated_at) VALUES (?,?,?,?, 'running', ?,?,?)",
-           id, fax_id, carrier_id, carrier_name, now, now, now);
+    c.exec(
+        "INSERT INTO fax_attempts (id, fax_id, carrier_id, carrier_name, result, started_at, "
+        "created_at, updated_at) VALUES (?,?,?,?, 'running', ?,?,?)",
+        id, fax_id, carrier_id, carrier_name, now, now, now);
   });
   if (!r) return std::unexpected(r.error());
   return id;
@@ -354,12 +367,15 @@ Result<std::string> FaxRepo::begin_attempt(std::string_view fax_id, std::optiona
 Result<void> FaxRepo::end_attempt(std::string_view attempt_id, const AttemptEnd& e) {
   const auto now = format_rfc3339(clock_.now());
   return db_.write([&](Conn& c) {
-    c.exec("UPDATE fax_attempts SET result = ?, failure_code = ?, failure_message = ?, sip_status = ?, "
-           "transport = ?, ecm = ?, bit_rate = ?, pages = ?, ended_at = ?, updated_at = ? WHERE id = ?",
-           e.result,
-           e.failure ? std::optional<std::string>(std::string(to_string(*e.failure))) : std::nullopt,
-           e.failure ? std::optional<std::string>(e.message) : std::nullopt, e.sip_status, e.transport,
-           e.ecm, e.bit_rate, e.pages, now, now, attempt_id);
+    c.exec(
+        "UPDATE fax_attempts SET result = ?, failure_code = ?, failure_message = ?, sip_status = "
+        "?, "
+        "transport = ?, ecm = ?, bit_rate = ?, pages = ?, ended_at = ?, updated_at = ? WHERE id = "
+        "?",
+        e.result,
+        e.failure ? std::optional<std::string>(std::string(to_string(*e.failure))) : std::nullopt,
+        e.failure ? std::optional<std::string>(e.message) : std::nullopt, e.sip_status, e.transport,
+        e.ecm, e.bit_rate, e.pages, now, now, attempt_id);
   });
 }
 
@@ -367,10 +383,11 @@ Result<void> FaxRepo::record_progress(std::string_view fax_id, const TransferSta
   const auto now = format_rfc3339(clock_.now());
   return db_.write([&](Conn& c) {
     const int before = must_select(c, fax_id).pages;
-    c.exec("UPDATE faxes SET pages = MAX(pages, ?), bit_rate = COALESCE(?, bit_rate), "
-           "ecm = COALESCE(?, ecm), transport = COALESCE(?, transport), "
-           "remote_station_id = COALESCE(?, remote_station_id), updated_at = ? WHERE id = ?",
-           s.pages, s.bit_rate, s.ecm, s.transport, s.remote_station_id, now, fax_id);
+    c.exec(
+        "UPDATE faxes SET pages = MAX(pages, ?), bit_rate = COALESCE(?, bit_rate), "
+        "ecm = COALESCE(?, ecm), transport = COALESCE(?, transport), "
+        "remote_station_id = COALESCE(?, remote_station_id), updated_at = ? WHERE id = ?",
+        s.pages, s.bit_rate, s.ecm, s.transport, s.remote_station_id, now, fax_id);
     // fax.page is for pages; a transport change or a repeated count is recorded silently.
     if (s.pages > before) append_event(c, clock_, "fax.page", must_select(c, fax_id));
   });
@@ -380,10 +397,11 @@ Result<Fax> FaxRepo::requeue(std::string_view fax_id, SysTime next, FailureCode 
                              std::string message, bool tried) {
   const auto now = format_rfc3339(clock_.now());
   return db_.write([&](Conn& c) {
-    c.exec("UPDATE faxes SET status = 'queued', claimed_by = NULL, claim_until = NULL, "
-           "next_attempt_at = ?, failure_code = ?, failure_message = ?, attempts = attempts + ?, "
-           "updated_at = ? WHERE id = ? AND status = 'sending'",
-           format_rfc3339(next), to_string(failure), message, tried ? 1 : 0, now, fax_id);
+    c.exec(
+        "UPDATE faxes SET status = 'queued', claimed_by = NULL, claim_until = NULL, "
+        "next_attempt_at = ?, failure_code = ?, failure_message = ?, attempts = attempts + ?, "
+        "updated_at = ? WHERE id = ? AND status = 'sending'",
+        format_rfc3339(next), to_string(failure), message, tried ? 1 : 0, now, fax_id);
     Fax f = must_select(c, fax_id);
     append_event(c, clock_, "fax.queued", f);
     return f;
@@ -397,15 +415,17 @@ Result<Fax> FaxRepo::finish(std::string_view fax_id, FaxStatus status, const Tra
   return db_.write([&](Conn& c) {
     Fax before = must_select(c, fax_id);
     if (is_final(before.status)) return before;  // finishing twice changes nothing
-    c.exec("UPDATE faxes SET status = ?, pages = MAX(pages, ?), bit_rate = COALESCE(?, bit_rate), "
-           "ecm = COALESCE(?, ecm), transport = COALESCE(?, transport), "
-           "remote_station_id = COALESCE(?, remote_station_id), failure_code = ?, failure_message = ?, "
-           "attempts = attempts + ?, claimed_by = NULL, claim_until = NULL, next_attempt_at = NULL, "
-           "completed_at = ?, updated_at = ? WHERE id = ?",
-           to_string(status), s.pages, s.bit_rate, s.ecm, s.transport, s.remote_station_id,
-           failure ? std::optional<std::string>(std::string(to_string(*failure))) : std::nullopt,
-           failure ? std::optional<std::string>(message) : std::nullopt, tried ? 1 : 0, now, now,
-           fax_id);
+    c.exec(
+        "UPDATE faxes SET status = ?, pages = MAX(pages, ?), bit_rate = COALESCE(?, bit_rate), "
+        "ecm = COALESCE(?, ecm), transport = COALESCE(?, transport), "
+        "remote_station_id = COALESCE(?, remote_station_id), failure_code = ?, failure_message = "
+        "?, "
+        "attempts = attempts + ?, claimed_by = NULL, claim_until = NULL, next_attempt_at = NULL, "
+        "completed_at = ?, updated_at = ? WHERE id = ?",
+        to_string(status), s.pages, s.bit_rate, s.ecm, s.transport, s.remote_station_id,
+        failure ? std::optional<std::string>(std::string(to_string(*failure))) : std::nullopt,
+        failure ? std::optional<std::string>(message) : std::nullopt, tried ? 1 : 0, now, now,
+        fax_id);
     Fax f = must_select(c, fax_id);
     append_event(c, clock_, fmt::format("fax.{}", to_string(status)), f);
     if (also) also(c, f);
@@ -419,10 +439,11 @@ Result<CancelResult> FaxRepo::cancel(std::string_view fax_id) {
     Fax f = must_select(c, fax_id);
     if (f.direction != "outbound" || is_final(f.status)) return CancelResult::not_cancelable;
     if (f.status == FaxStatus::sending) return CancelResult::hangup_needed;
-    c.exec("UPDATE faxes SET status = 'canceled', failure_code = 'canceled', "
-           "failure_message = 'canceled by the user', next_attempt_at = NULL, completed_at = ?, "
-           "updated_at = ? WHERE id = ?",
-           now, now, fax_id);
+    c.exec(
+        "UPDATE faxes SET status = 'canceled', failure_code = 'canceled', "
+        "failure_message = 'canceled by the user', next_attempt_at = NULL, completed_at = ?, "
+        "updated_at = ? WHERE id = ?",
+        now, now, fax_id);
     append_event(c, clock_, "fax.canceled", must_select(c, fax_id));
     return CancelResult::canceled;
   });
@@ -448,21 +469,24 @@ Result<int> FaxRepo::recover_interrupted(std::string_view node) {
       while (st.step()) ids.push_back(st.text(0));
     }
     for (const auto& id : ids) {
-      c.exec("UPDATE fax_attempts SET result = 'failed', failure_code = 'internal', "
-             "failure_message = 'interrupted: faxd stopped during the call', ended_at = ?, "
-             "updated_at = ? WHERE fax_id = ? AND result = 'running'",
-             now, now, id);
+      c.exec(
+          "UPDATE fax_attempts SET result = 'failed', failure_code = 'internal', "
+          "failure_message = 'interrupted: faxd stopped during the call', ended_at = ?, "
+          "updated_at = ? WHERE fax_id = ? AND result = 'running'",
+          now, now, id);
       Fax f = must_select(c, id);
       if (f.status == FaxStatus::sending) {
-        c.exec("UPDATE faxes SET status = 'queued', claimed_by = NULL, claim_until = NULL, "
-               "next_attempt_at = ?, updated_at = ? WHERE id = ?",
-               now, now, id);
+        c.exec(
+            "UPDATE faxes SET status = 'queued', claimed_by = NULL, claim_until = NULL, "
+            "next_attempt_at = ?, updated_at = ? WHERE id = ?",
+            now, now, id);
         append_event(c, clock_, "fax.queued", must_select(c, id));
       } else {
-        c.exec("UPDATE faxes SET status = 'failed', failure_code = 'transfer_failed', "
-               "failure_message = 'interrupted: faxd stopped while receiving', completed_at = ?, "
-               "updated_at = ? WHERE id = ?",
-               now, now, id);
+        c.exec(
+            "UPDATE faxes SET status = 'failed', failure_code = 'transfer_failed', "
+            "failure_message = 'interrupted: faxd stopped while receiving', completed_at = ?, "
+            "updated_at = ? WHERE id = ?",
+            now, now, id);
         append_event(c, clock_, "fax.failed", must_select(c, id));
       }
     }

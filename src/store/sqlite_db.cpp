@@ -3,9 +3,9 @@
 // connections that see the last committed state.
 #include <sqlite3.h>
 
+#include <fmt/format.h>
 #include <condition_variable>
 #include <filesystem>
-#include <fmt/format.h>
 #include <map>
 #include <mutex>
 #include <set>
@@ -24,18 +24,23 @@ namespace {
 
 Errc classify(int rc) {
   switch (rc & 0xff) {
-    case SQLITE_CONSTRAINT: return Errc::conflict;
+    case SQLITE_CONSTRAINT:
+      return Errc::conflict;
     case SQLITE_BUSY:
-    case SQLITE_LOCKED: return Errc::timeout;
+    case SQLITE_LOCKED:
+      return Errc::timeout;
     case SQLITE_FULL:
     case SQLITE_IOERR:
-    case SQLITE_CANTOPEN: return Errc::io;
-    default: return Errc::store;
+    case SQLITE_CANTOPEN:
+      return Errc::io;
+    default:
+      return Errc::store;
   }
 }
 
 [[noreturn]] void raise(sqlite3* db, int rc, std::string_view what) {
-  throw Failure{classify(rc), fmt::format("{}: {}", what, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc))};
+  throw Failure{classify(rc),
+                fmt::format("{}: {}", what, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc))};
 }
 
 class SqliteConn final : public Conn {
@@ -205,8 +210,8 @@ class SqliteDb final : public Db {
       writer_->exec_script("BEGIN IMMEDIATE");
       try {
         writer_->exec_script(std::string(f.data).c_str());
-        writer_->exec(
-            "INSERT INTO schema_migrations (version, name) VALUES (?, ?)", version, f.path);
+        writer_->exec("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", version,
+                      f.path);
         writer_->release_statements();
         const int top = std::max(version, applied.empty() ? 0 : *applied.rbegin());
         writer_->exec_script(fmt::format("PRAGMA user_version={};", top).c_str());
@@ -231,7 +236,9 @@ class SqliteDb final : public Db {
 
 }  // namespace
 
-Stmt::~Stmt() { sqlite3_finalize(s_); }
+Stmt::~Stmt() {
+  sqlite3_finalize(s_);
+}
 
 Stmt& Stmt::bind(int i, std::int64_t v) {
   sqlite3_bind_int64(s_, i, v);
@@ -259,9 +266,15 @@ void Stmt::reset() {
   sqlite3_reset(s_);
   sqlite3_clear_bindings(s_);
 }
-bool Stmt::is_null(int col) const { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
-std::int64_t Stmt::int64(int col) const { return sqlite3_column_int64(s_, col); }
-double Stmt::real(int col) const { return sqlite3_column_double(s_, col); }
+bool Stmt::is_null(int col) const {
+  return sqlite3_column_type(s_, col) == SQLITE_NULL;
+}
+std::int64_t Stmt::int64(int col) const {
+  return sqlite3_column_int64(s_, col);
+}
+double Stmt::real(int col) const {
+  return sqlite3_column_double(s_, col);
+}
 std::string Stmt::text(int col) const {
   const auto* p = sqlite3_column_text(s_, col);
   return p ? std::string(reinterpret_cast<const char*>(p),

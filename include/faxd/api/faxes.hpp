@@ -23,11 +23,11 @@ struct FaxApiDeps {
   store::FaxRepo& faxes;
   store::VirtualFaxRepo& vfaxes;
   store::DdiRepo& ddis;
-  const jobs::Spool& spool;        // documents (paths in the store are relative to it)
-  std::size_t max_upload_bytes;    // [http] max_upload_mb
+  const jobs::Spool& spool;      // documents (paths in the store are relative to it)
+  std::size_t max_upload_bytes;  // [http] max_upload_mb
   document::ConvertOptions convert;
-  std::function<void()> wake_queue;                         // any thread: a fax was queued
-  std::function<void(const std::string& fax_id)> hang_up;   // any thread: cancel a live call
+  std::function<void()> wake_queue;                        // any thread: a fax was queued
+  std::function<void(const std::string& fax_id)> hang_up;  // any thread: cancel a live call
 };
 
 void add_fax_routes(http::Router& router, const Api& api, FaxApiDeps& deps);

@@ -10,13 +10,13 @@ namespace faxd {
 enum class Errc {
   invalid_argument,  // the caller gave something malformed (maps to 4xx at the API edge)
   not_found,
-  conflict,          // uniqueness or "still in use"
-  unsupported,       // well-formed but not something faxd can handle (e.g. encrypted PDF)
+  conflict,     // uniqueness or "still in use"
+  unsupported,  // well-formed but not something faxd can handle (e.g. encrypted PDF)
   too_large,
-  io,                // file system, socket
-  store,             // database failure
+  io,     // file system, socket
+  store,  // database failure
   timeout,
-  internal,          // a bug or an unexpected library failure
+  internal,  // a bug or an unexpected library failure
 };
 
 std::string_view to_string(Errc code) noexcept;

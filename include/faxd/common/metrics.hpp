@@ -87,7 +87,8 @@ class Registry {
   Family<Histogram>& histogram(const std::string& name, const std::string& help,
                                std::vector<double> bounds, std::vector<std::string> labels = {});
   // A gauge whose value is read at scrape time (must be cheap and thread-safe).
-  void gauge_callback(const std::string& name, const std::string& help, std::function<double()> read);
+  void gauge_callback(const std::string& name, const std::string& help,
+                      std::function<double()> read);
 
   // The whole registry in Prometheus text format.
   std::string render() const;

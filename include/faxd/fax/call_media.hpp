@@ -26,12 +26,12 @@ enum class Transport { none, g711, t38 };
 
 struct FaxJob {
   Direction direction = Direction::send;
-  std::string tiff_path;          // send: the TIFF-F to send; receive: where to write pages
-  std::string local_station_id;   // our TSI/CSI (20 characters max)
-  std::string header;             // page header line text (send only); "" = none
+  std::string tiff_path;         // send: the TIFF-F to send; receive: where to write pages
+  std::string local_station_id;  // our TSI/CSI (20 characters max)
+  std::string header;            // page header line text (send only); "" = none
   bool ecm = true;
-  int max_bit_rate = 14400;       // 14400, 9600, 4800 or 2400: caps the modems offered
-  std::string call_id;            // for log lines
+  int max_bit_rate = 14400;  // 14400, 9600, 4800 or 2400: caps the modems offered
+  std::string call_id;       // for log lines
 };
 
 struct Progress {
@@ -44,14 +44,14 @@ struct Progress {
 
 struct FaxResult {
   bool ok = false;
-  int pages = 0;           // pages transferred (sent and confirmed, or received)
+  int pages = 0;  // pages transferred (sent and confirmed, or received)
   int bit_rate = 0;
   bool ecm = false;
   Transport transport = Transport::none;
   std::string remote_station_id;
   FailureCode failure = FailureCode::internal;  // meaningful when !ok
-  std::string message;     // T.30 completion text ("OK" on success)
-  int t30_code = -1;       // spandsp completion code, for logs
+  std::string message;                          // T.30 completion text ("OK" on success)
+  int t30_code = -1;                            // spandsp completion code, for logs
 };
 
 struct Endpoint {
@@ -68,7 +68,7 @@ class CallMedia {
  public:
   virtual ~CallMedia() = default;
 
-  virtual std::uint16_t local_rtp_port() const = 0;    // even; RTCP would be +1
+  virtual std::uint16_t local_rtp_port() const = 0;  // even; RTCP would be +1
   virtual std::uint16_t local_udptl_port() const = 0;
   virtual const std::string& local_address() const = 0;
 

@@ -16,11 +16,11 @@ namespace faxd::http {
 using Fields = std::vector<std::pair<std::string, std::string>>;
 
 struct Request {
-  std::string method;          // upper case: GET, POST, ...
-  std::string target;          // as sent: path and query
-  std::string path;            // percent-decoded path, no query
-  Fields query;                // decoded query parameters, in order
-  Fields headers;              // names as sent
+  std::string method;  // upper case: GET, POST, ...
+  std::string target;  // as sent: path and query
+  std::string path;    // percent-decoded path, no query
+  Fields query;        // decoded query parameters, in order
+  Fields headers;      // names as sent
   std::string body;
   std::string remote_address;  // peer IP
   bool secure = false;         // arrived over TLS
@@ -53,7 +53,8 @@ struct Response {
   Response& set(std::string name, std::string value);
 
   static Response json(int status, const nlohmann::json& body);
-  static Response text(int status, std::string body, std::string content_type = "text/plain; charset=utf-8");
+  static Response text(int status, std::string body,
+                       std::string content_type = "text/plain; charset=utf-8");
   static Response no_content();
   // The api.md error shape: {"error": {"code", "message", "field"?}}
   static Response error(int status, std::string_view code, std::string_view message,

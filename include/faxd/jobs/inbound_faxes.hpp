@@ -32,9 +32,9 @@ struct InboundOptions {
 
 class InboundFaxes final : public sip::CallHandler {
  public:
-  InboundFaxes(store::FaxRepo& faxes, store::DdiRepo& ddis,
-               store::VirtualFaxRepo& vfaxes, store::CarrierRepo& carriers, const Spool& spool,
-               WorkRunner run_blocking, const Clock& clock, InboundOptions options);
+  InboundFaxes(store::FaxRepo& faxes, store::DdiRepo& ddis, store::VirtualFaxRepo& vfaxes,
+               store::CarrierRepo& carriers, const Spool& spool, WorkRunner run_blocking,
+               const Clock& clock, InboundOptions options);
 
   void on_inbound_invite(const sip::InboundCall& call, sip::Decide decide) override;
   // Shutting down: new calls are refused with 503 (callers retry elsewhere or later).

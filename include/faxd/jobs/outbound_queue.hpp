@@ -48,7 +48,7 @@ struct CarrierTarget {
 
 struct RoutePlan {
   std::vector<CarrierTarget> carriers;  // in the order to try; empty = nothing to try now
-  bool all_full = false;  // routes matched but every carrier is at its max_calls
+  bool all_full = false;                // routes matched but every carrier is at its max_calls
 };
 
 // Live outbound calls per carrier id (what this node has up right now).
@@ -92,16 +92,15 @@ struct QueueOptions {
   int max_concurrent = 200;  // calls this node runs at once
   std::chrono::seconds lease{600};
   std::chrono::seconds capacity_wait{5};  // retry delay when every carrier is at max_calls
-  std::string spool_dir;  // documents' paths are relative to it
-  bool ecm = true;        // [t38] ecm: when false, no mode uses ECM
+  std::string spool_dir;                  // documents' paths are relative to it
+  bool ecm = true;                        // [t38] ecm: when false, no mode uses ECM
   RetryPolicy retry;
 };
 
 class OutboundQueue {
  public:
-  OutboundQueue(store::FaxRepo& faxes, store::DestinationRepo& destinations,
-                RoutePlanner& planner, Dialer& dialer, IdentityLookup identity,
-                const Clock& clock, QueueOptions options);
+  OutboundQueue(store::FaxRepo& faxes, store::DestinationRepo& destinations, RoutePlanner& planner,
+                Dialer& dialer, IdentityLookup identity, const Clock& clock, QueueOptions options);
   ~OutboundQueue();
 
   // Claims due faxes up to the free capacity and dials them. Call on a timer (every second)

@@ -5,7 +5,8 @@
 // failures and turn them into faxd::Error. Statements are prepared once per connection and cached.
 //
 // Threads: any thread may call read/write; a connection is used by one thread at a time.
-// Blocking: every call does file I/O; the event-loop threads must not call it (use the worker pool).
+// Blocking: every call does file I/O; the event-loop threads must not call it (use the worker
+// pool).
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -113,8 +114,8 @@ int Conn::exec(std::string_view sql, const Args&... args) {
 }
 
 struct Options {
-  std::string path;      // database file; ":memory:" is not supported (readers need the file)
-  int readers = 4;       // pooled read connections
+  std::string path;  // database file; ":memory:" is not supported (readers need the file)
+  int readers = 4;   // pooled read connections
   int busy_timeout_ms = 5000;
 };
 

@@ -159,7 +159,8 @@ class FaxRepo {
   Result<Fax> create_inbound(const NewInboundFax& fax);
 
   Result<std::optional<Fax>> find(std::string_view id);
-  Result<std::optional<Fax>> find_by_idempotency_key(std::string_view created_by, std::string_view key);
+  Result<std::optional<Fax>> find_by_idempotency_key(std::string_view created_by,
+                                                     std::string_view key);
   // find() limited to a scope: nullopt for a fax outside it, exactly as for a missing one.
   Result<std::optional<Fax>> find_in_scope(std::string_view id, const FaxScope& scope);
   Result<FaxPage> list(const FaxQuery& query);

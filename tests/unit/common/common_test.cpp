@@ -27,13 +27,14 @@ TEST(Ids, AreValidUniqueAndSortByCreationTime) {
 TEST(Ids, PathTricksAreNotIds) {
   EXPECT_FALSE(is_valid_id("../../etc/passwd"));
   EXPECT_FALSE(is_valid_id(""));
-  EXPECT_FALSE(is_valid_id("01M87ZXZ3HK3QF5BB6T72GRYY"));    // 25 characters
-  EXPECT_FALSE(is_valid_id("01M87ZXZ3HK3QF5BB6T72GRYY/"));   // 26 with a slash
-  EXPECT_FALSE(is_valid_id("01m87zxz3hk3qf5bb6t72gryy6"));   // lower case
+  EXPECT_FALSE(is_valid_id("01M87ZXZ3HK3QF5BB6T72GRYY"));   // 25 characters
+  EXPECT_FALSE(is_valid_id("01M87ZXZ3HK3QF5BB6T72GRYY/"));  // 26 with a slash
+  EXPECT_FALSE(is_valid_id("01m87zxz3hk3qf5bb6t72gryy6"));  // lower case
 }
 
 TEST(Time, FormatsRfc3339UtcWithMilliseconds) {
-  const SysTime t = std::chrono::sys_days{std::chrono::year{2026} / 11 / 24} + 23h + 46min + 15s + 123ms;
+  const SysTime t =
+      std::chrono::sys_days{std::chrono::year{2026} / 11 / 24} + 23h + 46min + 15s + 123ms;
   EXPECT_EQ(format_rfc3339(t), "2026-11-24T23:46:15.123Z");
   EXPECT_EQ(parse_rfc3339("2026-11-24T23:46:15.123Z"), t);
   EXPECT_EQ(parse_rfc3339("2026-11-25T00:46:15.123+01:00"), t);
@@ -71,11 +72,18 @@ TEST(Metrics, RendersPrometheusTextWithLabelsAndHistograms) {
   r.gauge_callback("faxd_queue_depth", "Queued faxes", [] { return 7.0; });
   const auto text = r.render();
   EXPECT_NE(text.find("# TYPE faxd_faxes_total counter\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("faxd_faxes_total{direction=\"outbound\",result=\"delivered\"} 3\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("faxd_faxes_total{direction=\"outbound\",result=\"delivered\"} 3\n"),
+            std::string::npos)
+      << text;
   EXPECT_NE(text.find("result=\"fa\\\"iled\"} 1\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("faxd_http_request_seconds_bucket{route=\"GET /x\",le=\"0.01\"} 1\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("faxd_http_request_seconds_bucket{route=\"GET /x\",le=\"+Inf\"} 2\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("faxd_http_request_seconds_count{route=\"GET /x\"} 2\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("faxd_http_request_seconds_bucket{route=\"GET /x\",le=\"0.01\"} 1\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("faxd_http_request_seconds_bucket{route=\"GET /x\",le=\"+Inf\"} 2\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("faxd_http_request_seconds_count{route=\"GET /x\"} 2\n"), std::string::npos)
+      << text;
   EXPECT_NE(text.find("faxd_queue_depth 7\n"), std::string::npos) << text;
   EXPECT_THROW(r.counter("faxd_faxes_total", "again"), std::logic_error);
 }

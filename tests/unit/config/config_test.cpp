@@ -50,7 +50,8 @@ TEST(Config, EveryProblemIsReportedNotJustTheFirst) {
   std::vector<int> lines;
   for (const auto& p : c.error()) lines.push_back(p.line);
   EXPECT_EQ(lines, (std::vector<int>{2, 3, 6, 8, 9}));
-  EXPECT_NE(config::format_problems("f", c.error()).find("unknown key 'sip.lisen'"), std::string::npos);
+  EXPECT_NE(config::format_problems("f", c.error()).find("unknown key 'sip.lisen'"),
+            std::string::npos);
 }
 
 TEST(Config, SyntaxErrorsNameTheLine) {
@@ -60,12 +61,14 @@ TEST(Config, SyntaxErrorsNameTheLine) {
 }
 
 TEST(Config, UnknownSectionsAndBadEnumsAreRefused) {
-  auto c = config::parse("[smpt]\nurl = \"x\"\n[log]\nformat = \"xml\"\n[smtp]\nurl = \"http://x\"\n");
+  auto c =
+      config::parse("[smpt]\nurl = \"x\"\n[log]\nformat = \"xml\"\n[smtp]\nurl = \"http://x\"\n");
   ASSERT_FALSE(c);
   const auto text = config::format_problems("f", c.error());
   EXPECT_NE(text.find("f:1: unknown section 'smpt'"), std::string::npos) << text;
   EXPECT_NE(text.find("f:4: log.format: must be text or json"), std::string::npos) << text;
-  EXPECT_NE(text.find("f:6: smtp.url: must start with smtp:// or smtps://"), std::string::npos) << text;
+  EXPECT_NE(text.find("f:6: smtp.url: must start with smtp:// or smtps://"), std::string::npos)
+      << text;
 }
 
 TEST(Config, HostPortAcceptsIpv4AndBracketedIpv6) {

@@ -17,8 +17,9 @@ Request make(std::string method, std::string path) {
 
 TEST(Router, MatchesPlaceholdersAndPassesTheirValues) {
   Router router;
-  router.add("GET", "/api/v1/faxes/{id}/pages/{n}/thumbnail",
-             [](const Request&, const Params& p) { return Response::text(200, p.at("id") + "#" + p.at("n")); });
+  router.add("GET", "/api/v1/faxes/{id}/pages/{n}/thumbnail", [](const Request&, const Params& p) {
+    return Response::text(200, p.at("id") + "#" + p.at("n"));
+  });
   auto res = router.dispatch(make("GET", "/api/v1/faxes/ABC/pages/2/thumbnail"));
   EXPECT_EQ(res.status, 200);
   EXPECT_EQ(res.body, "ABC#2");
@@ -48,8 +49,10 @@ TEST(Router, BodyLimitComesFromTheRoute) {
 TEST(Message, ErrorBodyHasTheApiShape) {
   auto r = Response::error(422, "invalid_field", "to: not an E.164 number", "to");
   EXPECT_EQ(r.status, 422);
-  EXPECT_EQ(nlohmann::json::parse(r.body),
-            nlohmann::json::parse(R"({"error":{"code":"invalid_field","message":"to: not an E.164 number","field":"to"}})"));
+  EXPECT_EQ(
+      nlohmann::json::parse(r.body),
+      nlohmann::json::parse(
+          R"({"error":{"code":"invalid_field","message":"to: not an E.164 number","field":"to"}})"));
 }
 
 TEST(Message, QueryAndCookiesAreDecoded) {

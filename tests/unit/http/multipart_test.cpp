@@ -35,7 +35,8 @@ TEST(Multipart, QuotedBoundaryAndCaseInsensitiveHeaders) {
   auto b = multipart_boundary("Multipart/Form-Data; charset=utf-8; boundary=\"a b\"");
   ASSERT_TRUE(b);
   EXPECT_EQ(*b, "a b");
-  auto parts = parse_multipart("--a b\r\ncontent-disposition: form-data; name=x\r\n\r\n1\r\n--a b--", *b);
+  auto parts =
+      parse_multipart("--a b\r\ncontent-disposition: form-data; name=x\r\n\r\n1\r\n--a b--", *b);
   ASSERT_TRUE(parts);
   EXPECT_EQ((*parts)[0].name, "x");
 }
@@ -44,7 +45,8 @@ TEST(Multipart, MalformedBodiesAreClearErrors) {
   EXPECT_FALSE(multipart_boundary("application/json"));
   EXPECT_FALSE(multipart_boundary("multipart/form-data"));
   EXPECT_FALSE(parse_multipart("no delimiter here", "B"));
-  EXPECT_FALSE(parse_multipart("--B\r\nContent-Disposition: form-data; name=x\r\n\r\nunterminated", "B"));
+  EXPECT_FALSE(
+      parse_multipart("--B\r\nContent-Disposition: form-data; name=x\r\n\r\nunterminated", "B"));
   EXPECT_FALSE(parse_multipart("--B\r\nContent-Disposition: form-data; name=x", "B"));
   EXPECT_FALSE(parse_multipart("--B\r\nX: y\r\n\r\nv\r\n--B--", "B")) << "no field name";
   std::string many;

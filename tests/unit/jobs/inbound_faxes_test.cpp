@@ -18,15 +18,26 @@ struct InboundTest : ::testing::Test {
     ASSERT_TRUE(db->write([](store::Conn& c) {
       for (auto b : {"B1", "B2"})
         c.exec("INSERT INTO brands (id, name, created_at, updated_at) VALUES (?,?,'t','t')", b, b);
-      c.exec("INSERT INTO companies (id, brand_id, name, created_at, updated_at) VALUES ('C1','B1','c','t','t')");
-      c.exec("INSERT INTO virtual_faxes (id, company_id, name, email, send_by_email, station_id, "
-             "created_at, updated_at) VALUES ('V1','C1','Sales','sales@example.com',1,'+34 91 000','t','t')");
-      c.exec("INSERT INTO ddis (id, brand_id, company_id, number, virtual_fax_id, created_at, updated_at) "
-             "VALUES ('D1','B1','C1','+34910000002','V1','t','t')");
-      c.exec("INSERT INTO ddis (id, brand_id, company_id, number, created_at, updated_at) "
-             "VALUES ('D2','B1','C1','+34910000003','t','t')");
-      c.exec("INSERT INTO carriers (id, brand_id, name, host, created_at, updated_at) VALUES ('K1','B1','k','10.0.0.5','t','t')");
-      c.exec("INSERT INTO carriers (id, brand_id, name, host, created_at, updated_at) VALUES ('K2','B2','k','10.0.0.9','t','t')");
+      c.exec(
+          "INSERT INTO companies (id, brand_id, name, created_at, updated_at) VALUES "
+          "('C1','B1','c','t','t')");
+      c.exec(
+          "INSERT INTO virtual_faxes (id, company_id, name, email, send_by_email, station_id, "
+          "created_at, updated_at) VALUES ('V1','C1','Sales','sales@example.com',1,'+34 91 "
+          "000','t','t')");
+      c.exec(
+          "INSERT INTO ddis (id, brand_id, company_id, number, virtual_fax_id, created_at, "
+          "updated_at) "
+          "VALUES ('D1','B1','C1','+34910000002','V1','t','t')");
+      c.exec(
+          "INSERT INTO ddis (id, brand_id, company_id, number, created_at, updated_at) "
+          "VALUES ('D2','B1','C1','+34910000003','t','t')");
+      c.exec(
+          "INSERT INTO carriers (id, brand_id, name, host, created_at, updated_at) VALUES "
+          "('K1','B1','k','10.0.0.5','t','t')");
+      c.exec(
+          "INSERT INTO carriers (id, brand_id, name, host, created_at, updated_at) VALUES "
+          "('K2','B2','k','10.0.0.9','t','t')");
     }));
     faxes = std::make_unique<store::FaxRepo>(*db, clock);
     ddis = std::make_unique<store::DdiRepo>(*db, clock);
@@ -34,19 +45,22 @@ struct InboundTest : ::testing::Test {
     carriers = std::make_unique<store::CarrierRepo>(*db, clock);
     spool = std::make_unique<Spool>(dir.path() / "spool");
     ASSERT_TRUE(spool->prepare());
-    inbound = std::make_unique<InboundFaxes>(*faxes, *ddis, *vfaxes, *carriers, *spool,
-                                             [](std::function<void()> f) { f(); }, clock,
-                                             InboundOptions{});
+    inbound = std::make_unique<InboundFaxes>(
+        *faxes, *ddis, *vfaxes, *carriers, *spool, [](std::function<void()> f) { f(); }, clock,
+        InboundOptions{});
   }
 
   sip::InboundCall call(std::string number, std::string source = "10.0.0.5") {
-    return {.call_id = "c1", .source_address = std::move(source), .request_user = std::move(number),
+    return {.call_id = "c1",
+            .source_address = std::move(source),
+            .request_user = std::move(number),
             .from_user = "34915550000"};
   }
 
   int mails(const std::string& fax_id) {
     return *db->read([&](store::Conn& c) {
-      auto& st = c.prepare("SELECT count(*) FROM mail_outbox WHERE fax_id = ? AND kind = 'fax_received'");
+      auto& st =
+          c.prepare("SELECT count(*) FROM mail_outbox WHERE fax_id = ? AND kind = 'fax_received'");
       st.bind_all(fax_id);
       st.step();
       return st.int32(0);
@@ -90,10 +104,14 @@ TEST_F(InboundTest, AcceptedCallRecordsAReceivingFaxForTheVirtualFax) {
 TEST_F(InboundTest, ReceivedFaxIsMailedOnceAndAPartialOneKeepsItsPages) {
   auto d = inbound->decide_now(call("+34910000002"));
   const auto id = faxes->list({})->data[0].id;
-  fax::FaxResult r{.ok = true, .pages = 2, .bit_rate = 9600, .ecm = true,
-                   .transport = fax::Transport::t38, .remote_station_id = "SENDER"};
-  d.callbacks.on_end({.ok = true, .message = "OK", .sip_status = 200, .fax = r,
-                      .transport = fax::Transport::t38});
+  fax::FaxResult r{.ok = true,
+                   .pages = 2,
+                   .bit_rate = 9600,
+                   .ecm = true,
+                   .transport = fax::Transport::t38,
+                   .remote_station_id = "SENDER"};
+  d.callbacks.on_end(
+      {.ok = true, .message = "OK", .sip_status = 200, .fax = r, .transport = fax::Transport::t38});
   auto f = **faxes->find(id);
   EXPECT_EQ(f.status, store::FaxStatus::received);
   EXPECT_EQ(f.pages, 2);
@@ -102,10 +120,15 @@ TEST_F(InboundTest, ReceivedFaxIsMailedOnceAndAPartialOneKeepsItsPages) {
 
   auto d2 = inbound->decide_now(call("+34910000002"));
   const auto id2 = faxes->list({})->data[0].id;
-  fax::FaxResult partial{.ok = false, .pages = 1, .failure = FailureCode::transfer_failed,
+  fax::FaxResult partial{.ok = false,
+                         .pages = 1,
+                         .failure = FailureCode::transfer_failed,
                          .message = "Call disconnected"};
-  d2.callbacks.on_end({.ok = false, .failure = FailureCode::transfer_failed,
-                       .message = "Call disconnected", .sip_status = 200, .fax = partial});
+  d2.callbacks.on_end({.ok = false,
+                       .failure = FailureCode::transfer_failed,
+                       .message = "Call disconnected",
+                       .sip_status = 200,
+                       .fax = partial});
   auto g = **faxes->find(id2);
   EXPECT_EQ(g.status, store::FaxStatus::failed);
   EXPECT_EQ(g.pages, 1);

@@ -49,7 +49,8 @@ class FakeDialer final : public Dialer {
 // Routes every number to `carriers`, honouring max_calls as the real planner does.
 class FakePlanner final : public RoutePlanner {
  public:
-  Result<RoutePlan> plan(const std::string&, const std::string&, const CallsInUse& in_use) override {
+  Result<RoutePlan> plan(const std::string&, const std::string&,
+                         const CallsInUse& in_use) override {
     RoutePlan p;
     for (const auto& c : carriers) {
       auto it = in_use.find(c.id);
@@ -67,10 +68,19 @@ sip::CallOutcome status(int code, FailureCode failure, std::string msg) {
 }
 
 sip::CallOutcome faxed(bool ok, FailureCode failure = FailureCode::internal, int pages = 2) {
-  fax::FaxResult r{.ok = ok, .pages = pages, .bit_rate = 14400, .ecm = true,
-                   .transport = fax::Transport::t38, .remote_station_id = "REMOTE",
-                   .failure = failure, .message = ok ? "OK" : "Disconnected after permitted retries"};
-  return {.ok = ok, .failure = failure, .message = r.message, .sip_status = 200, .fax = r,
+  fax::FaxResult r{.ok = ok,
+                   .pages = pages,
+                   .bit_rate = 14400,
+                   .ecm = true,
+                   .transport = fax::Transport::t38,
+                   .remote_station_id = "REMOTE",
+                   .failure = failure,
+                   .message = ok ? "OK" : "Disconnected after permitted retries"};
+  return {.ok = ok,
+          .failure = failure,
+          .message = r.message,
+          .sip_status = 200,
+          .fax = r,
           .transport = fax::Transport::t38};
 }
 
@@ -81,8 +91,12 @@ struct QueueTest : ::testing::Test {
     db = std::move(*opened);
     ASSERT_TRUE(db->write([](store::Conn& c) {
       c.exec("INSERT INTO brands (id, name, created_at, updated_at) VALUES ('B1','b','t','t')");
-      c.exec("INSERT INTO companies (id, brand_id, name, created_at, updated_at) VALUES ('C1','B1','c','t','t')");
-      c.exec("INSERT INTO virtual_faxes (id, company_id, name, created_at, updated_at) VALUES ('V1','C1','v','t','t')");
+      c.exec(
+          "INSERT INTO companies (id, brand_id, name, created_at, updated_at) VALUES "
+          "('C1','B1','c','t','t')");
+      c.exec(
+          "INSERT INTO virtual_faxes (id, company_id, name, created_at, updated_at) VALUES "
+          "('V1','C1','v','t','t')");
     }));
     faxes = std::make_unique<store::FaxRepo>(*db, clock);
     destinations = std::make_unique<store::DestinationRepo>(*db, clock);
@@ -93,13 +107,20 @@ struct QueueTest : ::testing::Test {
     o.retry.max_dials = 4;
     queue = std::make_unique<OutboundQueue>(
         *faxes, *destinations, planner, dialer,
-        [](const store::Fax&) { return SenderIdentity{"STATION", "ACME"}; }, clock, o);
+        [](const store::Fax&) {
+          return SenderIdentity{"STATION", "ACME"};
+        },
+        clock, o);
   }
 
   store::Fax submit() {
-    auto r = faxes->create_outbound({.brand_id = "B1", .company_id = "C1", .virtual_fax_id = "V1",
-                                     .from_number = "+34910000001", .to_number = "+34910000002",
-                                     .pages_total = 2, .document = "doc.tiff"});
+    auto r = faxes->create_outbound({.brand_id = "B1",
+                                     .company_id = "C1",
+                                     .virtual_fax_id = "V1",
+                                     .from_number = "+34910000001",
+                                     .to_number = "+34910000002",
+                                     .pages_total = 2,
+                                     .document = "doc.tiff"});
     EXPECT_TRUE(r);
     return r->first;
   }
@@ -128,7 +149,8 @@ TEST_F(QueueTest, DeliveredFaxRecordsPagesTransportAndTheModeThatWorked) {
   EXPECT_EQ(req.job.header, "ACME");
   EXPECT_TRUE(req.t38);
   EXPECT_EQ(get(f.id).status, store::FaxStatus::sending);
-  dialer.calls.front().callbacks.on_progress({.kind = sip::CallProgress::Kind::page, .pages_done = 1});
+  dialer.calls.front().callbacks.on_progress(
+      {.kind = sip::CallProgress::Kind::page, .pages_done = 1});
   EXPECT_EQ(get(f.id).pages, 1);
   dialer.end(faxed(true));
   auto done = get(f.id);

@@ -20,19 +20,34 @@ struct FaxRepoTest : ::testing::Test {
     db = std::move(*opened);
     ASSERT_TRUE(db->write([](Conn& c) {
       for (auto b : {"B1", "B2"})
-        c.exec("INSERT INTO brands (id, name, created_at, updated_at) VALUES (?, ?, 't', 't')", b, b);
-      c.exec("INSERT INTO companies (id, brand_id, name, created_at, updated_at) VALUES ('C1','B1','c1','t','t')");
-      c.exec("INSERT INTO companies (id, brand_id, name, created_at, updated_at) VALUES ('C2','B2','c2','t','t')");
-      c.exec("INSERT INTO virtual_faxes (id, company_id, name, created_at, updated_at) VALUES ('V1','C1','v1','t','t')");
-      c.exec("INSERT INTO virtual_faxes (id, company_id, name, created_at, updated_at) VALUES ('V2','C2','v2','t','t')");
+        c.exec("INSERT INTO brands (id, name, created_at, updated_at) VALUES (?, ?, 't', 't')", b,
+               b);
+      c.exec(
+          "INSERT INTO companies (id, brand_id, name, created_at, updated_at) VALUES "
+          "('C1','B1','c1','t','t')");
+      c.exec(
+          "INSERT INTO companies (id, brand_id, name, created_at, updated_at) VALUES "
+          "('C2','B2','c2','t','t')");
+      c.exec(
+          "INSERT INTO virtual_faxes (id, company_id, name, created_at, updated_at) VALUES "
+          "('V1','C1','v1','t','t')");
+      c.exec(
+          "INSERT INTO virtual_faxes (id, company_id, name, created_at, updated_at) VALUES "
+          "('V2','C2','v2','t','t')");
     }));
     repo = std::make_unique<FaxRepo>(*db, clock);
   }
 
-  Fax send(std::string company = "C1", std::string vfax = "V1", std::optional<std::string> key = {}) {
-    NewOutboundFax n{.brand_id = company == "C1" ? "B1" : "B2", .company_id = company,
-                     .virtual_fax_id = vfax, .created_by = "U1", .from_number = "+34910000001",
-                     .to_number = "+34910000002", .pages_total = 3, .idempotency_key = key,
+  Fax send(std::string company = "C1", std::string vfax = "V1",
+           std::optional<std::string> key = {}) {
+    NewOutboundFax n{.brand_id = company == "C1" ? "B1" : "B2",
+                     .company_id = company,
+                     .virtual_fax_id = vfax,
+                     .created_by = "U1",
+                     .from_number = "+34910000001",
+                     .to_number = "+34910000002",
+                     .pages_total = 3,
+                     .idempotency_key = key,
                      .document = "spool/x.tiff"};
     clock.advance(1ms);
     auto r = repo->create_outbound(n);
@@ -67,12 +82,17 @@ TEST_F(FaxRepoTest, OutboundFaxGoesQueuedSendingDeliveredWithEventsAndAttempts) 
   auto attempt = repo->begin_attempt(f.id, "CAR1", "carrier one");
   ASSERT_TRUE(attempt);
   ASSERT_TRUE(repo->record_progress(f.id, {.transport = "t38"}));  // no page yet: no event
-  ASSERT_TRUE(repo->record_progress(f.id, {.pages = 1, .bit_rate = 14400, .ecm = true, .transport = "t38"}));
+  ASSERT_TRUE(repo->record_progress(
+      f.id, {.pages = 1, .bit_rate = 14400, .ecm = true, .transport = "t38"}));
   ASSERT_TRUE(repo->record_progress(f.id, {.pages = 1, .transport = "t38"}));  // same page again
   ASSERT_TRUE(repo->end_attempt(*attempt, {.result = "delivered", .transport = "t38", .pages = 3}));
   auto done = repo->finish(f.id, FaxStatus::delivered,
-                           {.pages = 3, .bit_rate = 14400, .ecm = true, .transport = "t38",
-                            .remote_station_id = "REMOTE"}, std::nullopt, "", true);
+                           {.pages = 3,
+                            .bit_rate = 14400,
+                            .ecm = true,
+                            .transport = "t38",
+                            .remote_station_id = "REMOTE"},
+                           std::nullopt, "", true);
   ASSERT_TRUE(done);
   EXPECT_EQ(done->status, FaxStatus::delivered);
   EXPECT_EQ(done->pages, 3);
@@ -122,8 +142,12 @@ TEST_F(FaxRepoTest, AFaxIsClaimedByOneNodeOnly) {
 
 TEST_F(FaxRepoTest, IdempotencyKeyReturnsTheFirstFax) {
   Fax first = send("C1", "V1", "key-1");
-  auto second = repo->create_outbound({.brand_id = "B1", .company_id = "C1", .virtual_fax_id = "V1",
-                                       .created_by = "U1", .to_number = "+1", .idempotency_key = "key-1",
+  auto second = repo->create_outbound({.brand_id = "B1",
+                                       .company_id = "C1",
+                                       .virtual_fax_id = "V1",
+                                       .created_by = "U1",
+                                       .to_number = "+1",
+                                       .idempotency_key = "key-1",
                                        .document = "other"});
   ASSERT_TRUE(second);
   EXPECT_FALSE(second->second);
@@ -168,7 +192,8 @@ TEST_F(FaxRepoTest, ListIsNewestFirstScopedFilteredAndPaged) {
   EXPECT_TRUE(nothing->data.empty()) << "a user linked to no virtual fax sees nothing";
   auto delivered = repo->list({.status = "delivered"});
   EXPECT_TRUE(delivered->data.empty());
-  EXPECT_FALSE(*repo->find_in_scope(c1[0], {.company_id = "C2"})) << "outside the scope looks missing";
+  EXPECT_FALSE(*repo->find_in_scope(c1[0], {.company_id = "C2"}))
+      << "outside the scope looks missing";
   EXPECT_TRUE(*repo->find_in_scope(c1[0], {.brand_id = "B1"}));
 }
 
@@ -177,8 +202,12 @@ TEST_F(FaxRepoTest, RecoveryRequeuesInterruptedSendsAndFailsInterruptedReceives)
   ASSERT_TRUE(repo->claim_due("node-a", clock.now() + 5min, 10));
   auto attempt = repo->begin_attempt(out.id, std::nullopt, "c");
   ASSERT_TRUE(attempt);
-  auto in = repo->create_inbound({.brand_id = "B1", .company_id = "C1", .virtual_fax_id = "V1",
-                                  .from_number = "+1", .to_number = "+2", .document = "in.tiff"});
+  auto in = repo->create_inbound({.brand_id = "B1",
+                                  .company_id = "C1",
+                                  .virtual_fax_id = "V1",
+                                  .from_number = "+1",
+                                  .to_number = "+2",
+                                  .document = "in.tiff"});
   ASSERT_TRUE(in);
   ASSERT_TRUE(repo->record_progress(in->id, {.pages = 2}));
   // The process dies here; a new one starts.

@@ -92,7 +92,8 @@ TEST_F(StoreTest, ReadersSeeCommittedWrites) {
   // Warm every reader connection first, as a running daemon does, with a query that stops
   // after its first row (an unfinished statement must not pin an old snapshot).
   for (int i = 0; i < 8; ++i) ASSERT_TRUE(users.count_with_role(store::Role::platform_admin));
-  ASSERT_TRUE(users.create({.username = "alice", .password_hash = hash_password("pw"),
+  ASSERT_TRUE(users.create({.username = "alice",
+                            .password_hash = hash_password("pw"),
                             .role = store::Role::platform_admin}));
   for (int i = 0; i < 8; ++i) {
     auto found = users.find_by_username("alice");
