@@ -7,6 +7,9 @@ using namespace faxd::http;
 
 namespace {
 
+using namespace std::string_literals;
+
+// A ""s literal keeps the NUL byte inside the file's data.
 const std::string kBody =
     "preamble\r\n"
     "--XyZ\r\n"
@@ -16,7 +19,7 @@ const std::string kBody =
     "Content-Disposition: form-data; name=\"file\"; filename=\"a \\\"b\\\".pdf\"\r\n"
     "Content-Type: application/pdf\r\n\r\n"
     "%PDF-1.4\r\n\r\nbinary\x00\xff--Xy\r\n"
-    "--XyZ--\r\n";
+    "--XyZ--\r\n"s;
 
 TEST(Multipart, SplitsFieldsAndFilesKeepingBinaryData) {
   auto b = multipart_boundary("multipart/form-data; boundary=XyZ");
