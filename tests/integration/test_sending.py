@@ -114,3 +114,33 @@ class Sending(FaxdTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class LoadBalancing(FaxdTestCase):
+    def test_weighted_load_balancing_over_two_live_carriers(self):
+        """32 faxes over two carriers of weights 3 and 1 at the same priority: each carrier gets
+        calls, the heavier about three quarters (bounds hold with probability > 99.8 %)."""
+        rx1 = self.faxd(name="rx1")
+        rx2 = self.faxd(name="rx2")
+        tx = self.faxd(name="sender")
+        for rx in (rx1, rx2):
+            provision(rx, carrier_port=tx.sip_port, ddi=RECEIVER_DDI)
+        t = provision(tx, carrier_port=rx1.sip_port)
+        tx.api("PATCH", f"/routes/{t['route']['id']}", {"weight": 3}, token=t["admin"])
+        light = tx.api("POST", "/carriers", {"brand_id": t["brand"]["id"], "name": "Light",
+                                             "host": "127.0.0.1", "port": rx2.sip_port}, token=t["admin"])
+        tx.api("POST", "/routes", {"brand_id": t["brand"]["id"], "type": "fax", "prefix": "",
+                                   "carrier_id": light["id"], "priority": 1, "weight": 1}, token=t["admin"])
+        pdf = text_pdf(os.path.join(tempfile.mkdtemp(), "lb.pdf"), pages=1)
+        ids = [send_fax(tx, t["token"], t["vfax"]["id"], RECEIVER_DDI, pdf)["id"] for _ in range(32)]
+        carriers = []
+        for fax_id in ids:
+            done = wait_for(tx, t["token"], fax_id, {"delivered", "failed"}, timeout=300)
+            self.assertEqual(done["status"], "delivered", done)
+            attempts = tx.api("GET", f"/faxes/{fax_id}/attempts", token=t["token"])["data"]
+            carriers.append(attempts[-1]["carrier_name"])
+        heavy = carriers.count(t["carrier"]["name"])
+        print(f"\ncarrier split (weights 3:1): heavy {heavy}, light {32 - heavy}")
+        self.assertEqual(heavy + carriers.count("Light"), 32)
+        self.assertGreaterEqual(heavy, 16, carriers)
+        self.assertLessEqual(heavy, 31, carriers)
