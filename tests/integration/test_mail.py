@@ -147,6 +147,47 @@ class MailAndWebhooks(FaxdTestCase):
         self.assertEqual(len(glob.glob(os.path.join(maildir, "*.eml"))), 1)
         self.assertEqual(len(hook_lines()), 2)
 
+    def test_fax_received_while_the_mail_server_is_down_is_mailed_once_it_is_back(self):
+        smtp_port = free_port()
+        maildir = os.path.join(self.tmp, "inbox")
+        os.makedirs(maildir)
+        tx = self.faxd(name="sender")
+        rx = self.faxd(name="receiver", config={"smtp": {
+            "url": f"smtp://127.0.0.1:{smtp_port}", "starttls": "never"}})
+        rx_tenant = provision(rx, carrier_port=tx.sip_port, ddi=RECEIVER_DDI,
+                              email="office@acme.example", send_by_email=True)
+        tx_tenant = provision(tx, carrier_port=rx.sip_port, ddi="+15550001999",
+                              outgoing_ddi=SENDER_DDI)
+        fax = send_fax(tx, tx_tenant["token"], tx_tenant["vfax"]["id"], RECEIVER_DDI, self.pdf)
+        self.assertEqual(wait_for(tx, tx_tenant["token"], fax["id"], {"delivered", "failed"})["status"],
+                         "delivered")
+        rx_fax = wait_for(rx, rx_tenant["token"], inbox(rx, rx_tenant["token"])[0]["id"],
+                          {"received", "failed"}, timeout=30)
+        self.assertEqual(rx_fax["status"], "received", "the fax is kept while mail is down")
+
+        def outbox_depth():
+            _, _, body = rx.request("GET", "/metrics")
+            for line in body.decode().splitlines():
+                if line.startswith("faxd_mail_outbox_depth "):
+                    return float(line.split()[1])
+            return None
+        time.sleep(7)  # at least one failed delivery attempt against the closed port
+        self.assertEqual(outbox_depth(), 1.0, "the mail waits in the outbox")
+        self.assertEqual(glob.glob(os.path.join(maildir, "*.eml")), [])
+
+        smtp = self.spawn(os.path.join(HELPERS, "smtp_sink.py"), "--port", str(smtp_port),
+                          "--out", maildir, "--port-file", os.path.join(self.tmp, "smtp.port"))
+        wait_file(os.path.join(self.tmp, "smtp.port"), smtp)
+        mails = wait_until("the mail after the server came back",
+                           lambda: glob.glob(os.path.join(maildir, "*.eml")), timeout=120)
+        with open(mails[0], "rb") as f:
+            msg = email.message_from_bytes(f.read(), policy=email.policy.default)
+        self.assertEqual(str(msg["to"]), "office@acme.example")
+        self.assertEqual(len(list(msg.iter_attachments())), 1)
+        time.sleep(6)
+        self.assertEqual(len(glob.glob(os.path.join(maildir, "*.eml"))), 1, "sent once")
+        self.assertEqual(outbox_depth(), 0.0)
+
 
 if __name__ == "__main__":
     unittest.main()
