@@ -58,13 +58,7 @@ void add_brand_routes(http::Router& router, const Api& api, Services& s) {
                          if (auto e = in.error()) return error_response(*e);
                          return reply(s.tenants.create_brand(*name), 201, brand_json);
                        },
-                   .get =
-                       [find](const Caller& c, const Request&, const http::Params& p) {
-                         auto b = find(c, p.at("id"));
-                         if (!b) return error_response(b.error());
-                         if (!*b) return not_found("brand");
-                         return Response::json(200, brand_json(**b));
-                       },
+                   .get = get_in_scope(find, "brand", brand_json),
                    .patch =
                        [&s, find](const Caller& c, const Request& req, const http::Params& p) {
                          auto b = find(c, p.at("id"));

@@ -99,13 +99,7 @@ void add_carrier_routes(http::Router& router, const Api& api, Services& s) {
                          if (created && s.ctx.carriers_changed) s.ctx.carriers_changed();
                          return reply(created, 201, carrier_json);
                        },
-                   .get =
-                       [find](const Caller& c, const Request&, const http::Params& p) {
-                         auto k = find(c, p.at("id"));
-                         if (!k) return error_response(k.error());
-                         if (!*k) return not_found("carrier");
-                         return Response::json(200, carrier_json(**k));
-                       },
+                   .get = get_in_scope(find, "carrier", carrier_json),
                    .patch =
                        [&s, find](const Caller& c, const Request& req, const http::Params& p) {
                          auto k = find(c, p.at("id"));

@@ -79,13 +79,7 @@ void add_company_routes(http::Router& router, const Api& api, Services& s) {
                 if (auto e = in.error()) return error_response(*e);
                 return reply(s.tenants.create_company(co), 201, company_json);
               },
-          .get =
-              [find](const Caller& c, const Request&, const http::Params& p) {
-                auto co = find(c, p.at("id"));
-                if (!co) return error_response(co.error());
-                if (!*co) return not_found("company");
-                return Response::json(200, company_json(**co));
-              },
+          .get = get_in_scope(find, "company", company_json),
           .patch =
               [&s, find](const Caller& c, const Request& req, const http::Params& p) {
                 auto co = find(c, p.at("id"));

@@ -73,13 +73,7 @@ void add_ddi_routes(http::Router& router, const Api& api, Services& s) {
                          if (auto e = in.error()) return error_response(*e);
                          return reply(s.ddis.create_ddi(d), 201, ddi_json);
                        },
-                   .get =
-                       [find](const Caller& c, const Request&, const http::Params& p) {
-                         auto d = find(c, p.at("id"));
-                         if (!d) return error_response(d.error());
-                         if (!*d) return not_found("DDI");
-                         return Response::json(200, ddi_json(**d));
-                       },
+                   .get = get_in_scope(find, "DDI", ddi_json),
                    .patch =
                        [&s, find](const Caller& c, const Request& req, const http::Params& p) {
                          auto d = find(c, p.at("id"));

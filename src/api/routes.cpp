@@ -75,13 +75,7 @@ void add_route_routes(http::Router& router, const Api& api, Services& s) {
                 if (auto e = in.error()) return error_response(*e);
                 return reply(s.carriers.create_route(r), 201, route_json);
               },
-          .get =
-              [find](const Caller& c, const Request&, const http::Params& p) {
-                auto r = find(c, p.at("id"));
-                if (!r) return error_response(r.error());
-                if (!*r) return not_found("route");
-                return Response::json(200, route_json(**r));
-              },
+          .get = get_in_scope(find, "route", route_json),
           .patch =
               [&s, find](const Caller& c, const Request& req, const http::Params& p) {
                 auto r = find(c, p.at("id"));

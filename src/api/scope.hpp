@@ -13,6 +13,7 @@
 
 #include "body_reader.hpp"
 #include "faxd/api/api.hpp"
+#include "faxd/api/json.hpp"
 #include "faxd/http/message.hpp"
 #include "faxd/store/tenancy.hpp"
 #include "faxd/store/user_repo.hpp"
@@ -46,6 +47,19 @@ std::optional<store::Company> company_for_create(const Caller& caller, BodyReade
                                                  std::string_view field = "company_id");
 
 http::Response not_found(std::string_view what);
+
+// GET /x/{id}: `find(caller, id)` gives the object the caller may see (nullopt outside its scope,
+// answered 404 exactly as a missing one); the reply is `to_json` of it.
+template <class Find, class ToJson>
+AuthedHandler get_in_scope(Find find, std::string what, ToJson to_json) {
+  return [find, what = std::move(what), to_json](const Caller& c, const http::Request&,
+                                                 const http::Params& p) {
+    auto found = find(c, p.at("id"));
+    if (!found) return error_response(found.error());
+    if (!*found) return not_found(what);
+    return http::Response::json(200, to_json(**found));
+  };
+}
 http::Response forbidden(std::string_view message);
 
 }  // namespace faxd::api

@@ -99,13 +99,7 @@ void add_virtual_fax_routes(http::Router& router, const Api& api, Services& s) {
                 if (auto e = in.error()) return error_response(*e);
                 return reply(s.vfaxes.create_virtual_fax(v), 201, vfax_json);
               },
-          .get =
-              [find](const Caller& c, const Request&, const http::Params& p) {
-                auto v = find(c, p.at("id"));
-                if (!v) return error_response(v.error());
-                if (!*v) return not_found("virtual fax");
-                return Response::json(200, vfax_json(**v));
-              },
+          .get = get_in_scope(find, "virtual fax", vfax_json),
           .patch =
               [&s, find](const Caller& c, const Request& req, const http::Params& p) {
                 auto v = find(c, p.at("id"));
