@@ -10,6 +10,7 @@
 
 #include "carrier_sources.hpp"
 #include "demo_seed.hpp"
+#include "fax_metrics.hpp"
 #include "faxd/api/api.hpp"
 #include "faxd/api/event_stream.hpp"
 #include "faxd/api/faxes.hpp"
@@ -65,6 +66,7 @@ struct App::Impl {
   asio::io_context io{1};
   asio::thread_pool workers{4};
   metrics::Registry metrics;
+  FaxMetrics fax_metrics{metrics};  // outlives the fax repository that reports to it
 
   std::unique_ptr<store::Db> db;
   std::unique_ptr<store::UserRepo> users;
@@ -79,6 +81,7 @@ struct App::Impl {
 
   std::unique_ptr<fax::ThreadedMediaEngine> media;
   std::unique_ptr<jobs::InboundFaxes> inbound;
+  std::unique_ptr<InboundCallCounter> inbound_counted;
   std::unique_ptr<sip::SipEngine> sip;
   std::unique_ptr<SipDialer> dialer;
   std::unique_ptr<StoreRoutePlanner> planner;
@@ -119,6 +122,7 @@ struct App::Impl {
     db = std::move(*opened);
     users = std::make_unique<store::UserRepo>(*db, clock);
     faxes = std::make_unique<store::FaxRepo>(*db, clock);
+    faxes->set_listener(&fax_metrics);
     ddis = std::make_unique<store::DdiRepo>(*db, clock);
     vfaxes = std::make_unique<store::VirtualFaxRepo>(*db, clock);
     carriers = std::make_unique<store::CarrierRepo>(*db, clock);
@@ -161,7 +165,8 @@ struct App::Impl {
         *faxes, *ddis, *vfaxes, *carriers, *spool,
         [this](std::function<void()> f) { post_work(std::move(f)); }, clock,
         jobs::InboundOptions{.ecm = config.t38.ecm});
-    sip = std::make_unique<sip::SipEngine>(io, *media, *inbound, clock,
+    inbound_counted = std::make_unique<InboundCallCounter>(fax_metrics, *inbound);
+    sip = std::make_unique<sip::SipEngine>(io, *media, *inbound_counted, clock,
                                            sip::options_from_config(config));
     if (auto r = sip->start(); !r) throw std::runtime_error("sip: " + r.error().message);
     sip_up = true;
@@ -316,9 +321,10 @@ struct App::Impl {
       auto n = outbox->count_pending();
       return n ? static_cast<double>(*n) : 0.0;
     });
-    metrics.gauge_callback("faxd_retries_scheduled", "Retries scheduled since start", [this] {
-      return queue ? static_cast<double>(queue->retries_scheduled()) : 0.0;
-    });
+    metrics.counter_callback("faxd_sip_refused_sources_total",
+                             "INVITEs refused with 403: source not a carrier of any brand", [this] {
+                               return sip ? static_cast<double>(sip->refused_sources()) : 0.0;
+                             });
     metrics.gauge_callback("faxd_tick_jitter_p50_seconds", "Media tick lateness, median", [this] {
       return media ? media->tick_stats().jitter_p50_us / 1e6 : 0.0;
     });

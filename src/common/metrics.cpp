@@ -103,6 +103,11 @@ void Registry::gauge_callback(const std::string& name, const std::string& help,
   add(name, help, "gauge").callback = std::move(read);
 }
 
+void Registry::counter_callback(const std::string& name, const std::string& help,
+                                std::function<double()> read) {
+  add(name, help, "counter").callback = std::move(read);
+}
+
 std::string Registry::render() const {
   std::lock_guard lock(mutex_);
   std::string out;

@@ -9,6 +9,7 @@
 #include <sofia-sip/sip_status.h>
 #include <sofia-sip/su_wait.h>
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
@@ -73,6 +74,7 @@ class SipEngine::Impl : public std::enable_shared_from_this<SipEngine::Impl> {
   void shutdown(std::function<void()> done);
 
   int active_calls() const;
+  std::uint64_t refused_sources() const { return refused_sources_.load(std::memory_order_relaxed); }
 
  private:
   Time now() const { return clock_.steady_now(); }
@@ -169,7 +171,7 @@ class SipEngine::Impl : public std::enable_shared_from_this<SipEngine::Impl> {
   std::unordered_set<std::string> allowed_;
   std::set<std::string> phrases_;
   std::map<std::string, std::unique_ptr<Leg>> legs_;
-  std::uint64_t refused_sources_ = 0;
+  std::atomic<std::uint64_t> refused_sources_{0};  // read by metrics from any thread
   int events_ = 0;  // nua events delivered by the current su_root_step
   bool shutting_down_ = false;
   bool nua_shutdown_sent_ = false;

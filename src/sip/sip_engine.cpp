@@ -54,4 +54,8 @@ int SipEngine::active_calls() const {
   return impl_->active_calls();
 }
 
+std::uint64_t SipEngine::refused_sources() const {
+  return impl_->refused_sources();
+}
+
 }  // namespace faxd::sip

@@ -5,16 +5,11 @@
 
 #include "faxd/common/id.hpp"
 #include "faxd/common/time.hpp"
+#include "faxd/store/fax_list_query.hpp"
 
 namespace faxd::store {
 
 namespace {
-
-constexpr std::string_view kFaxColumns =
-    "id, direction, brand_id, company_id, virtual_fax_id, created_by, from_number, to_number, "
-    "status, pages, pages_total, quality, header, attempts, dials, bit_rate, ecm, transport, "
-    "remote_station_id, failure_code, failure_message, idempotency_key, document, claimed_by, "
-    "created_at, updated_at, started_at, completed_at, next_attempt_at";
 
 Fax read_fax(const Stmt& st) {
   Fax f;
@@ -67,40 +62,6 @@ Fax must_select(Conn& c, std::string_view id) {
 template <class T>
 nlohmann::json opt(const std::optional<T>& v) {
   return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
-}
-
-// Appends the scope and filter conditions of a query; returns the values to bind in order.
-std::vector<std::string> where_clause(const FaxQuery& q, std::string& sql) {
-  std::vector<std::string> args;
-  auto cond = [&](std::string_view expr, const std::string& value) {
-    sql += args.empty() ? " WHERE " : " AND ";
-    sql += expr;
-    args.push_back(value);
-  };
-  if (q.scope.brand_id) cond("brand_id = ?", *q.scope.brand_id);
-  if (q.scope.company_id) cond("company_id = ?", *q.scope.company_id);
-  if (q.scope.virtual_fax_ids) {
-    sql += args.empty() ? " WHERE " : " AND ";
-    if (q.scope.virtual_fax_ids->empty()) {
-      sql += "0";
-    } else {
-      sql += "virtual_fax_id IN (";
-      for (std::size_t i = 0; i < q.scope.virtual_fax_ids->size(); ++i) {
-        sql += i ? ",?" : "?";
-        args.push_back((*q.scope.virtual_fax_ids)[i]);
-      }
-      sql += ")";
-    }
-  }
-  if (q.direction) cond("direction = ?", *q.direction);
-  if (q.status) cond("status = ?", *q.status);
-  if (q.virtual_fax_id) cond("virtual_fax_id = ?", *q.virtual_fax_id);
-  if (q.from_number) cond("from_number = ?", *q.from_number);
-  if (q.to_number) cond("to_number = ?", *q.to_number);
-  if (q.since) cond("created_at >= ?", *q.since);
-  if (q.until) cond("created_at < ?", *q.until);
-  if (q.cursor) cond("id < ?", *q.cursor);
-  return args;
 }
 
 }  // namespace
@@ -268,16 +229,15 @@ Result<std::optional<Fax>> FaxRepo::find_in_scope(std::string_view id, const Fax
 }
 
 Result<FaxPage> FaxRepo::list(const FaxQuery& q) {
-  const int limit = std::clamp(q.limit, 1, 500);
-  std::string sql = fmt::format("SELECT {} FROM faxes", kFaxColumns);
-  const auto args = where_clause(q, sql);
-  sql += fmt::format(" ORDER BY id DESC LIMIT {}", limit + 1);
+  const auto query = fax_list_sql(q);
   return db_.read([&](Conn& c) {
-    auto& st = c.prepare(sql);
-    for (std::size_t i = 0; i < args.size(); ++i) st.bind(static_cast<int>(i + 1), args[i]);
+    auto& st = c.prepare(query.sql);
+    for (std::size_t i = 0; i < query.args.size(); ++i)
+      st.bind(static_cast<int>(i + 1), query.args[i]);
     FaxPage page;
+    page.data.reserve(static_cast<std::size_t>(query.limit) + 1);
     while (st.step()) page.data.push_back(read_fax(st));
-    if (static_cast<int>(page.data.size()) > limit) {
+    if (static_cast<int>(page.data.size()) > query.limit) {
       page.data.pop_back();
       page.next_cursor = page.data.back().id;
     }
@@ -366,7 +326,7 @@ Result<std::string> FaxRepo::begin_attempt(std::string_view fax_id,
 
 Result<void> FaxRepo::end_attempt(std::string_view attempt_id, const AttemptEnd& e) {
   const auto now = format_rfc3339(clock_.now());
-  return db_.write([&](Conn& c) {
+  auto r = db_.write([&](Conn& c) {
     c.exec(
         "UPDATE fax_attempts SET result = ?, failure_code = ?, failure_message = ?, sip_status = "
         "?, "
@@ -377,6 +337,8 @@ Result<void> FaxRepo::end_attempt(std::string_view attempt_id, const AttemptEnd&
         e.failure ? std::optional<std::string>(e.message) : std::nullopt, e.sip_status, e.transport,
         e.ecm, e.bit_rate, e.pages, now, now, attempt_id);
   });
+  if (r && listener_) listener_->attempt_ended(e);
+  return r;
 }
 
 Result<void> FaxRepo::record_progress(std::string_view fax_id, const TransferStats& s) {
@@ -396,7 +358,7 @@ Result<void> FaxRepo::record_progress(std::string_view fax_id, const TransferSta
 Result<Fax> FaxRepo::requeue(std::string_view fax_id, SysTime next, FailureCode failure,
                              std::string message, bool tried) {
   const auto now = format_rfc3339(clock_.now());
-  return db_.write([&](Conn& c) {
+  auto r = db_.write([&](Conn& c) {
     c.exec(
         "UPDATE faxes SET status = 'queued', claimed_by = NULL, claim_until = NULL, "
         "next_attempt_at = ?, failure_code = ?, failure_message = ?, attempts = attempts + ?, "
@@ -406,15 +368,19 @@ Result<Fax> FaxRepo::requeue(std::string_view fax_id, SysTime next, FailureCode 
     append_event(c, clock_, "fax.queued", f);
     return f;
   });
+  if (r && listener_) listener_->fax_requeued(*r);
+  return r;
 }
 
 Result<Fax> FaxRepo::finish(std::string_view fax_id, FaxStatus status, const TransferStats& s,
                             std::optional<FailureCode> failure, std::string message, bool tried,
                             const InTransaction& also) {
   const auto now = format_rfc3339(clock_.now());
-  return db_.write([&](Conn& c) {
+  bool changed = false;
+  auto r = db_.write([&](Conn& c) {
     Fax before = must_select(c, fax_id);
     if (is_final(before.status)) return before;  // finishing twice changes nothing
+    changed = true;
     c.exec(
         "UPDATE faxes SET status = ?, pages = MAX(pages, ?), bit_rate = COALESCE(?, bit_rate), "
         "ecm = COALESCE(?, ecm), transport = COALESCE(?, transport), "
@@ -431,11 +397,14 @@ Result<Fax> FaxRepo::finish(std::string_view fax_id, FaxStatus status, const Tra
     if (also) also(c, f);
     return f;
   });
+  if (r && changed && listener_) listener_->fax_finished(*r);
+  return r;
 }
 
 Result<CancelResult> FaxRepo::cancel(std::string_view fax_id) {
   const auto now = format_rfc3339(clock_.now());
-  return db_.write([&](Conn& c) {
+  std::optional<Fax> canceled;
+  auto r = db_.write([&](Conn& c) {
     Fax f = must_select(c, fax_id);
     if (f.direction != "outbound" || is_final(f.status)) return CancelResult::not_cancelable;
     if (f.status == FaxStatus::sending) return CancelResult::hangup_needed;
@@ -444,9 +413,12 @@ Result<CancelResult> FaxRepo::cancel(std::string_view fax_id) {
         "failure_message = 'canceled by the user', next_attempt_at = NULL, completed_at = ?, "
         "updated_at = ? WHERE id = ?",
         now, now, fax_id);
-    append_event(c, clock_, "fax.canceled", must_select(c, fax_id));
+    canceled = must_select(c, fax_id);
+    append_event(c, clock_, "fax.canceled", *canceled);
     return CancelResult::canceled;
   });
+  if (r && canceled && listener_) listener_->fax_finished(*canceled);
+  return r;
 }
 
 Result<std::optional<std::string>> FaxRepo::remove(std::string_view fax_id) {
@@ -463,8 +435,10 @@ Result<int> FaxRepo::recover_interrupted(std::string_view node) {
     std::vector<std::string> ids;
     {
       auto& st = c.prepare(
-          "SELECT id FROM faxes WHERE (status = 'sending' AND (claimed_by = ? OR claim_until < ?)) "
-          "OR status = 'receiving'");
+          // Spelled so that the partial index faxes_active serves it: start-up must not scan
+          // every fax ever stored.
+          "SELECT id FROM faxes WHERE status IN ('sending','receiving') "
+          "AND (status = 'receiving' OR claimed_by = ? OR claim_until < ?)");
       st.bind_all(node, now);
       while (st.step()) ids.push_back(st.text(0));
     }
@@ -496,8 +470,10 @@ Result<int> FaxRepo::recover_interrupted(std::string_view node) {
 
 Result<int> FaxRepo::count_with_status(FaxStatus status) {
   return db_.read([&](Conn& c) {
-    auto& st = c.prepare("SELECT count(*) FROM faxes WHERE status = ?");
-    st.bind_all(to_string(status));
+    // The status is written into the SQL (from the enum, never user text) so that a partial index
+    // on it (faxes_queue for queued, the gauge's case) can serve the count; a bound value cannot.
+    auto& st = c.prepare(
+        fmt::format("SELECT count(*) FROM faxes WHERE status = '{}'", to_string(status)));
     st.step();
     return st.int32(0);
   });

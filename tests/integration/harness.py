@@ -177,6 +177,18 @@ class Faxd:
     def login(self, username="admin", password="admin-pass"):
         return self.api("POST", "/login", {"username": username, "password": password})["token"]
 
+    def metric(self, name, **labels):
+        """The value of one series of /metrics, e.g. metric("faxd_faxes_total", direction=...,
+        result=...); 0 when the series is absent (a counter not yet incremented)."""
+        _, _, body = self.request("GET", "/metrics", raw=True)
+        want = name + ("{" + ",".join(f'{k}="{v}"' for k, v in sorted(labels.items())) + "}"
+                       if labels else "")
+        for line in body.decode().splitlines():
+            series, _, value = line.rpartition(" ")
+            if series == want:
+                return float(value)
+        return 0.0
+
 
 class FaxdTestCase(unittest.TestCase):
     """Stops every faxd a test started and prints its log when the test failed."""

@@ -133,6 +133,13 @@ class FaxExchange(FaxdTestCase):
         self.assertEqual(rx["from"], SENDER_DDI)
         self.assertEqual(rx["to"], RECEIVER_DDI)
         self.assertEqual(rx["virtual_fax_id"], rx_tenant["vfax"]["id"])
+        # What an operator's dashboard shows: one fax, one call, two pages on each side.
+        self.assertEqual(self.tx.metric("faxd_faxes_total", direction="outbound", result="delivered"), 1)
+        self.assertEqual(self.tx.metric("faxd_calls_total", direction="outbound", result="completed"), 1)
+        self.assertEqual(self.tx.metric("faxd_fax_pages_total", direction="outbound"), 2)
+        self.assertEqual(self.rx.metric("faxd_faxes_total", direction="inbound", result="received"), 1)
+        self.assertEqual(self.rx.metric("faxd_calls_total", direction="inbound", result="answered"), 1)
+        self.assertEqual(self.rx.metric("faxd_fax_pages_total", direction="inbound"), 2)
         attempts = self.tx.api("GET", f"/faxes/{done['id']}/attempts", token=self.tx.login())["data"]
         self.assertEqual([a["result"] for a in attempts], ["delivered"])
         # The received document as PDF, TIFF and page thumbnails, to callers in scope only.

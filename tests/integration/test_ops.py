@@ -189,7 +189,8 @@ class RunningDaemonTest(FaxdTestCase):
         self.assertTrue(headers["content-type"].startswith("text/plain"), headers["content-type"])
         text = body.decode()
         for name in ("faxd_http_requests_total", "faxd_http_request_duration_seconds_bucket",
-                     "faxd_fax_sessions_active", "faxd_queue_depth", "faxd_mail_outbox_depth"):
+                     "faxd_fax_sessions_active", "faxd_queue_depth", "faxd_mail_outbox_depth",
+                     "faxd_faxes_total", "faxd_calls_total", "faxd_fax_pages_total", "faxd_retries_total"):
             self.assertRegex(text, rf"(?m)^{name}[{{ ]", name)
         self.assertRegex(text, r'(?m)^faxd_http_requests_total\{[^}]*status="401"[^}]*\} [1-9]')
         res = run([promtool, "check", "metrics"], input=text)

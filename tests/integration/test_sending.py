@@ -53,6 +53,8 @@ class Sending(FaxdTestCase):
         self.assertEqual(len(attempts), 1)
         self.assertEqual(attempts[0]["sip_status"], 486)
         self.assertEqual(attempts[0]["failure"]["code"], "busy")
+        self.assertEqual(tx.metric("faxd_calls_total", direction="outbound", result="busy"), 1)
+        self.assertEqual(tx.metric("faxd_retries_total"), 1)
         self.assertEqual(carrier.wait(), 0, carrier.log())
 
     def test_dead_carrier_fails_over_to_a_live_one_in_the_same_attempt(self):

@@ -89,6 +89,9 @@ class Registry {
   // A gauge whose value is read at scrape time (must be cheap and thread-safe).
   void gauge_callback(const std::string& name, const std::string& help,
                       std::function<double()> read);
+  // A counter kept elsewhere (it must only go up), read at scrape time.
+  void counter_callback(const std::string& name, const std::string& help,
+                        std::function<double()> read);
 
   // The whole registry in Prometheus text format.
   std::string render() const;

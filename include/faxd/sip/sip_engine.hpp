@@ -131,6 +131,8 @@ class SipEngine {
   void shutdown(std::function<void()> done);
 
   int active_calls() const;
+  // INVITEs refused with 403 because their source is not allowed, since start. Any thread.
+  std::uint64_t refused_sources() const;
 
   class Impl;  // the nua glue (src/sip/sip_engine.cpp)
 

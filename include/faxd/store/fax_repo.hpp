@@ -148,9 +148,21 @@ struct TransferStats {
 
 enum class CancelResult { canceled, hangup_needed, not_cancelable };
 
+// Told about changes after they are committed (faxd's metrics). Called on the thread that made
+// the change (control thread or a worker), so implementations must be thread-safe and quick.
+class FaxListener {
+ public:
+  virtual ~FaxListener() = default;
+  virtual void fax_finished(const Fax& fax) = 0;  // delivered, received, failed or canceled
+  virtual void attempt_ended(const AttemptEnd& end) = 0;
+  virtual void fax_requeued(const Fax& fax) = 0;  // a retry was scheduled
+};
+
 class FaxRepo {
  public:
   FaxRepo(Db& db, const Clock& clock) : db_(db), clock_(clock) {}
+  // At most one listener; it must outlive the repository (nullptr removes it).
+  void set_listener(FaxListener* listener) { listener_ = listener; }
 
   // A queued outbound fax, due now. When the creator already used this idempotency key, the
   // first fax is returned with `created == false` and nothing is written.
@@ -205,6 +217,7 @@ class FaxRepo {
  private:
   Db& db_;
   const Clock& clock_;
+  FaxListener* listener_ = nullptr;
 };
 
 // Appends an event for `fax` inside a transaction (used by the fax repository and by others
