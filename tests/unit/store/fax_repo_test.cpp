@@ -244,3 +244,34 @@ TEST_F(FaxRepoTest, RemoveReturnsTheDocumentToDelete) {
 }
 
 }  // namespace
+
+// The metrics listener hears each change once, after it is stored: a repeated finish or cancel
+// (a late call end, a double click) must not count a fax twice on the operator's dashboard.
+TEST_F(FaxRepoTest, ListenerHearsEachFinalStateOnceAndEveryRetryAndAttempt) {
+  struct Heard final : FaxListener {
+    std::vector<std::string> finished, attempts;
+    int requeued = 0;
+    void fax_finished(const Fax& f) override {
+      finished.push_back(std::string(to_string(f.status)));
+    }
+    void attempt_ended(const AttemptEnd& e) override { attempts.push_back(e.result); }
+    void fax_requeued(const Fax&) override { ++requeued; }
+  } heard;
+  repo->set_listener(&heard);
+  Fax f = send();
+  ASSERT_TRUE(repo->claim_due("n", clock.now() + 1min, 10));
+  auto attempt = repo->begin_attempt(f.id, std::nullopt, "carrier");
+  ASSERT_TRUE(attempt);
+  ASSERT_TRUE(repo->end_attempt(*attempt, {.result = "failed", .failure = FailureCode::busy}));
+  ASSERT_TRUE(repo->requeue(f.id, clock.now(), FailureCode::busy, "486", false));
+  ASSERT_TRUE(repo->claim_due("n", clock.now() + 1min, 10));
+  ASSERT_TRUE(repo->finish(f.id, FaxStatus::delivered, {.pages = 3}, std::nullopt, ""));
+  ASSERT_TRUE(repo->finish(f.id, FaxStatus::failed, {}, FailureCode::transfer_failed, "late"));
+  Fax queued = send();
+  EXPECT_EQ(*repo->cancel(queued.id), CancelResult::canceled);
+  EXPECT_EQ(*repo->cancel(queued.id), CancelResult::not_cancelable);
+  EXPECT_EQ(heard.finished, (std::vector<std::string>{"delivered", "canceled"}));
+  EXPECT_EQ(heard.attempts, (std::vector<std::string>{"failed"}));
+  EXPECT_EQ(heard.requeued, 1);
+  repo->set_listener(nullptr);
+}
