@@ -7,22 +7,28 @@
 
 #include <spdlog/spdlog.h>
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 
 namespace faxd::http {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
+namespace ssl = boost::asio::ssl;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 namespace {
 
 // Headers every response carries (see docs/reliability.md, web security).
-void add_security_headers(bhttp::response_header<>& h) {
+void add_security_headers(bhttp::response_header<>& h, bool tls) {
   h.set("X-Content-Type-Options", "nosniff");
+  if (tls) h.set(bhttp::field::strict_transport_security, "max-age=31536000");
   h.set("X-Frame-Options", "DENY");
   h.set("Referrer-Policy", "no-referrer");
   if (h.find("Content-Security-Policy") == h.end())
@@ -35,6 +41,25 @@ void add_security_headers(bhttp::response_header<>& h) {
     h.set(bhttp::field::cache_control, "no-store");
 }
 
+// A server TLS context from PEM files: TLS 1.2 or newer, the key checked against the certificate.
+Result<std::shared_ptr<ssl::context>> load_tls(const std::string& cert, const std::string& key) {
+  auto ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
+  ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                   ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                   ssl::context::single_dh_use);
+  boost::system::error_code ec;
+  ctx->use_certificate_chain_file(cert, ec);
+  if (ec)
+    return fail(Errc::invalid_argument, fmt::format("http.tls_cert {}: {}", cert, ec.message()));
+  ctx->use_private_key_file(key, ssl::context::pem, ec);
+  if (ec)
+    return fail(Errc::invalid_argument, fmt::format("http.tls_key {}: {}", key, ec.message()));
+  if (SSL_CTX_check_private_key(ctx->native_handle()) != 1)
+    return fail(Errc::invalid_argument,
+                fmt::format("http.tls_key {} does not match the certificate {}", key, cert));
+  return ctx;
+}
+
 }  // namespace
 
 class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
@@ -43,9 +68,7 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
       : io_(io), options_(std::move(o)), router_(r), run_(std::move(run)), acceptor_(io) {}
 
   Result<void> start() {
-    if (!options_.tls_cert.empty())
-      return fail(Errc::unsupported,
-                  "HTTPS is not available in this build; remove tls_cert/tls_key");
+    if (auto r = reload_tls(); !r) return r;
     boost::system::error_code ec;
     const auto addr = asio::ip::make_address(options_.listen.host, ec);
     if (ec) return fail(Errc::invalid_argument, "http.listen: bad address");
@@ -69,6 +92,21 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
       self->acceptor_.close(ec);
       self->stopping_ = true;
     });
+  }
+
+  // Loads the certificate and key again; on failure the running ones stay. Connections already
+  // open keep the context they started with.
+  Result<void> reload_tls() {
+    if (options_.tls_cert.empty()) return {};
+    auto ctx = load_tls(options_.tls_cert, options_.tls_key);
+    if (!ctx) return std::unexpected(ctx.error());
+    std::lock_guard lock(tls_mutex_);
+    tls_ = std::move(*ctx);
+    return {};
+  }
+  std::shared_ptr<ssl::context> tls() {
+    std::lock_guard lock(tls_mutex_);
+    return tls_;
   }
 
   bool stopping() const { return stopping_; }
@@ -105,65 +143,103 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
   std::atomic<bool> stopping_{false};
   std::mutex observer_mutex_;
   RequestObserver observer_;
+  std::mutex tls_mutex_;
+  std::shared_ptr<ssl::context> tls_;  // null: plain HTTP
 };
 
 namespace {
 
-class Connection;
+// What a streaming response needs of its connection, whatever the transport (plain or TLS).
+class ConnectionBase : public std::enable_shared_from_this<ConnectionBase> {
+ public:
+  virtual ~ConnectionBase() = default;
+  // Called on the connection's strand.
+  virtual void push_chunk(std::string chunk) = 0;
+  virtual void finish_stream() = 0;
+  virtual asio::any_io_executor executor() = 0;
+};
 
 // Chunked streaming for server-sent events; chunks cross to the connection's strand.
 class ChunkWriter final : public StreamWriter {
  public:
-  explicit ChunkWriter(std::weak_ptr<Connection> c) : conn_(std::move(c)) {}
+  explicit ChunkWriter(std::weak_ptr<ConnectionBase> c) : conn_(std::move(c)) {}
   bool write(std::string chunk) override;
   void close() override;
   bool closed() const override { return closed_; }
   void mark_closed() { closed_ = true; }
 
  private:
-  std::weak_ptr<Connection> conn_;
+  std::weak_ptr<ConnectionBase> conn_;
   std::atomic<bool> closed_{false};
 };
 
-class Connection : public std::enable_shared_from_this<Connection> {
+// One client connection over Stream: PlainStream, or TlsStream (handshake first).
+template <class Stream>
+class Connection final : public ConnectionBase {
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
  public:
-  Connection(tcp::socket s, std::shared_ptr<Server::Impl> server)
-      : stream_(std::move(s)), server_(std::move(server)) {
+  Connection(tcp::socket s, std::shared_ptr<Server::Impl> server,
+             std::shared_ptr<ssl::context> tls = nullptr)
+      : stream_(make_stream(std::move(s), tls.get())),
+        tls_(std::move(tls)),
+        server_(std::move(server)) {
     ++server_->connections;
     boost::system::error_code ec;
-    auto ep = stream_.socket().remote_endpoint(ec);
+    auto ep = socket().remote_endpoint(ec);
     if (!ec) remote_ = ep.address().to_string();
   }
-  ~Connection() {
+  ~Connection() override {
     --server_->connections;
     if (writer_) writer_->mark_closed();
   }
 
-  void start() { do_read_header(); }
+  void start() {
+    if constexpr (kTls) {
+      lowest().expires_after(server_->options().header_timeout);
+      stream_.async_handshake(ssl::stream_base::server, [self = self()](beast::error_code ec) {
+        if (ec) return self->close();  // plain HTTP or a bad client: nothing to answer
+        self->do_read_header();
+      });
+    } else {
+      do_read_header();
+    }
+  }
 
-  // Called on the strand.
-  void push_chunk(std::string chunk) {
+  void push_chunk(std::string chunk) override {
     chunks_.push_back(std::move(chunk));
     if (chunks_.size() == 1) write_next_chunk();
   }
-  void finish_stream() {
+  void finish_stream() override {
     finishing_ = true;
     if (chunks_.empty()) write_last_chunk();
   }
-  auto executor() { return stream_.get_executor(); }
+  asio::any_io_executor executor() override { return stream_.get_executor(); }
 
  private:
+  static Stream make_stream(tcp::socket s, ssl::context* tls) {
+    if constexpr (kTls)
+      return Stream(std::move(s), *tls);
+    else
+      return Stream(std::move(s));
+  }
+  std::shared_ptr<Connection> self() {
+    return std::static_pointer_cast<Connection>(shared_from_this());
+  }
+  beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+  tcp::socket& socket() { return lowest().socket(); }
+
   void do_read_header() {
     if (server_->stopping() && requests_ > 0) return close();
     header_parser_.emplace();
     header_parser_->header_limit(static_cast<std::uint32_t>(server_->options().header_limit));
     // The route's own limit is applied once the head is known (see on_header).
     header_parser_->body_limit(boost::none);
-    stream_.expires_after(requests_ == 0 ? server_->options().header_timeout
-                                         : server_->options().idle_timeout);
+    lowest().expires_after(requests_ == 0 ? server_->options().header_timeout
+                                          : server_->options().idle_timeout);
     bhttp::async_read_header(
         stream_, buffer_, *header_parser_,
-        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+        [self = self()](beast::error_code ec, std::size_t) { self->on_header(ec); });
   }
 
   void on_header(beast::error_code ec) {
@@ -187,11 +263,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (bhttp::token_list{head[bhttp::field::expect]}.exists("100-continue")) {
       auto cont =
           std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, 11);
-      bhttp::async_write(stream_, *cont,
-                         [self = shared_from_this(), cont](beast::error_code e, std::size_t) {
-                           if (e) return self->close();
-                           self->read_body(0);
-                         });
+      bhttp::async_write(stream_, *cont, [self = self(), cont](beast::error_code e, std::size_t) {
+        if (e) return self->close();
+        self->read_body(0);
+      });
       return;
     }
     read_body(limit);
@@ -207,10 +282,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
     parser_.emplace(std::move(*header_parser_));
     parser_->body_limit(limit);
-    stream_.expires_after(server_->options().body_timeout);
-    bhttp::async_read(
-        stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_body(ec); });
+    lowest().expires_after(server_->options().body_timeout);
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      [self = self()](beast::error_code ec, std::size_t) { self->on_body(ec); });
   }
 
   void on_body(beast::error_code ec) {
@@ -218,7 +292,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       return send_error(413, "too_large", "the request body is over the limit");
     if (ec) return close();
     ++requests_;
-    stream_.expires_never();
+    lowest().expires_never();
     auto msg = parser_->release();
     auto req = std::make_shared<Request>();
     req->method = std::string(msg.method_string());
@@ -233,10 +307,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
       req->headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
     req->body = std::move(msg.body());
     req->remote_address = remote_;
+    req->secure = kTls;
     keep_alive_ = msg.keep_alive();
     version_ = msg.version();
     // The handler may block on the store: run it on the worker pool, answer on our strand.
-    server_->run_work([self = shared_from_this(), req] {
+    server_->run_work([self = self(), req] {
       Response res;
       try {
         res = self->server_->router().dispatch(*req);
@@ -260,7 +335,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     out->result(static_cast<unsigned>(res.status));
     out->set(bhttp::field::server, "faxd");
     for (auto& [k, v] : res.headers) out->insert(k, v);
-    add_security_headers(out->base());
+    add_security_headers(out->base(), kTls);
     const bool head_only = req.method == "HEAD";
     out->body() = head_only ? std::string{} : std::move(res.body);
     out->keep_alive(keep_alive_ && !server_->stopping());
@@ -271,12 +346,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   template <class Msg>
   void write(std::shared_ptr<Msg> out) {
-    stream_.expires_after(server_->options().write_timeout);
-    bhttp::async_write(stream_, *out,
-                       [self = shared_from_this(), out](beast::error_code ec, std::size_t) {
-                         if (ec || !out->keep_alive()) return self->close();
-                         self->do_read_header();
-                       });
+    lowest().expires_after(server_->options().write_timeout);
+    bhttp::async_write(stream_, *out, [self = self(), out](beast::error_code ec, std::size_t) {
+      if (ec || !out->keep_alive()) return self->close();
+      self->do_read_header();
+    });
   }
 
   void send_error(int status, std::string_view code, std::string_view message) {
@@ -285,7 +359,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     out->version(11);
     out->result(static_cast<unsigned>(status));
     for (auto& [k, v] : res.headers) out->insert(k, v);
-    add_security_headers(out->base());
+    add_security_headers(out->base(), kTls);
     out->body() = std::move(res.body);
     out->keep_alive(false);
     out->prepare_payload();
@@ -297,36 +371,36 @@ class Connection : public std::enable_shared_from_this<Connection> {
     head->version(version_);
     head->result(static_cast<unsigned>(res.status));
     for (auto& [k, v] : res.headers) head->insert(k, v);
-    add_security_headers(head->base());
+    add_security_headers(head->base(), kTls);
     head->chunked(true);
     head->keep_alive(false);
     auto sr = std::make_shared<bhttp::response_serializer<bhttp::empty_body>>(*head);
-    stream_.expires_after(server_->options().write_timeout);
-    bhttp::async_write_header(
-        stream_, *sr,
-        [self = shared_from_this(), head, sr, on_stream = std::move(res.on_stream)](
-            beast::error_code ec, std::size_t) {
-          if (ec) return self->close();
-          self->stream_.expires_never();
-          self->writer_ = std::make_shared<ChunkWriter>(self->weak_from_this());
-          self->watch_disconnect();
-          on_stream(self->writer_);
-        });
+    lowest().expires_after(server_->options().write_timeout);
+    bhttp::async_write_header(stream_, *sr,
+                              [self = self(), head, sr, on_stream = std::move(res.on_stream)](
+                                  beast::error_code ec, std::size_t) {
+                                if (ec) return self->close();
+                                self->lowest().expires_never();
+                                self->writer_ =
+                                    std::make_shared<ChunkWriter>(self->weak_from_this());
+                                self->watch_disconnect();
+                                on_stream(self->writer_);
+                              });
   }
 
   // A streaming client sends nothing more; a read completing means it went away.
   void watch_disconnect() {
     auto buf = std::make_shared<std::array<char, 1>>();
-    stream_.socket().async_read_some(
+    stream_.async_read_some(
         asio::buffer(*buf),
-        [self = shared_from_this(), buf](beast::error_code, std::size_t) { self->close(); });
+        [self = self(), buf](beast::error_code, std::size_t) { self->close(); });
   }
 
   void write_next_chunk() {
     if (closed_) return;
     auto data = std::make_shared<std::string>(std::move(chunks_.front()));
-    asio::async_write(stream_.socket(), bhttp::make_chunk(asio::buffer(*data)),
-                      [self = shared_from_this(), data](beast::error_code ec, std::size_t) {
+    asio::async_write(stream_, bhttp::make_chunk(asio::buffer(*data)),
+                      [self = self(), data](beast::error_code ec, std::size_t) {
                         if (ec) return self->close();
                         self->chunks_.pop_front();
                         if (!self->chunks_.empty())
@@ -337,9 +411,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
   void write_last_chunk() {
     if (closed_) return;
-    asio::async_write(
-        stream_.socket(), bhttp::make_chunk_last(),
-        [self = shared_from_this()](beast::error_code, std::size_t) { self->close(); });
+    asio::async_write(stream_, bhttp::make_chunk_last(),
+                      [self = self()](beast::error_code, std::size_t) { self->close(); });
   }
 
   void close() {
@@ -347,11 +420,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
     closed_ = true;
     if (writer_) writer_->mark_closed();
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-    stream_.socket().close(ec);
+    socket().shutdown(tcp::socket::shutdown_both, ec);
+    socket().close(ec);
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
+  std::shared_ptr<ssl::context> tls_;  // kept alive for this connection across reloads
   std::shared_ptr<Server::Impl> server_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::empty_body>> header_parser_;
@@ -390,7 +464,11 @@ void Server::Impl::on_accept(boost::system::error_code ec, tcp::socket socket) {
       boost::system::error_code ignored;
       socket.close(ignored);  // over the cap: refuse cheaply
     } else {
-      std::make_shared<Connection>(std::move(socket), shared_from_this())->start();
+      if (auto tls = this->tls())
+        std::make_shared<Connection<TlsStream>>(std::move(socket), shared_from_this(), tls)
+            ->start();
+      else
+        std::make_shared<Connection<PlainStream>>(std::move(socket), shared_from_this())->start();
     }
   }
   do_accept();
@@ -406,8 +484,7 @@ void Server::stop() {
   impl_->stop();
 }
 Result<void> Server::reload_tls() {
-  if (impl_->options().tls_cert.empty()) return {};
-  return fail(Errc::unsupported, "HTTPS is not available in this build");
+  return impl_->reload_tls();
 }
 std::uint16_t Server::port() const {
   return impl_->port();

@@ -10,6 +10,7 @@ import json
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import tempfile
 import time
@@ -147,8 +148,16 @@ class Faxd:
         except OSError:
             return ""
 
+    def connection(self, timeout=30):
+        """HTTP, or HTTPS trusting the daemon's own certificate when [http] tls_cert is set."""
+        cert = self.config["http"].get("tls_cert")
+        if not cert:
+            return http.client.HTTPConnection("127.0.0.1", self.http_port, timeout=timeout)
+        return http.client.HTTPSConnection("127.0.0.1", self.http_port, timeout=timeout,
+                                           context=ssl.create_default_context(cafile=cert))
+
     def request(self, method, path, body=None, headers=None, token=None, raw=False, timeout=30):
-        conn = http.client.HTTPConnection("127.0.0.1", self.http_port, timeout=timeout)
+        conn = self.connection(timeout)
         hdrs = dict(headers or {})
         if token:
             hdrs["Authorization"] = f"Bearer {token}"
