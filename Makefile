@@ -58,12 +58,15 @@ bench: deps-bench build
 package: deps-package build
 	cd $(BUILD) && cpack -G DEB
 
-## fuzz: longer libFuzzer runs of every parser (clang)
+## fuzz: libFuzzer runs of every parser that reads outside input (clang-16, ASan+UBSan), FUZZ_SECONDS
+## each; FUZZ_TARGETS narrows the set (e.g. make fuzz FUZZ_TARGETS=sdp FUZZ_SECONDS=600)
+FUZZ_SECONDS ?= 120
+FUZZ_TARGETS ?= udptl_decoder rtp_packet sdp multipart config json_body document_pdf document_tiff
 fuzz: deps-build
 	@scripts/deps.sh fuzz
 	cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang-16 -DCMAKE_CXX_COMPILER=clang++-16 -DFAXD_FUZZ=ON
-	cmake --build build-fuzz -j$(JOBS) --target fuzz_udptl_decoder fuzz_rtp_packet
-	tests/fuzz/run.sh build-fuzz 300
+	cmake --build build-fuzz -j$(JOBS) --target $(addprefix fuzz_,$(FUZZ_TARGETS))
+	tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 format:
 	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
