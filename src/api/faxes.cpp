@@ -28,7 +28,8 @@ Response fax_not_found() {
 bool write_file(const fs::path& path, std::string_view data) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out.write(data.data(), static_cast<std::streamsize>(data.size()));
-  return static_cast<bool>(out);
+  out.close();  // a full disk shows only when the buffer is written out
+  return !out.fail();
 }
 
 std::optional<std::string> read_file(const fs::path& path) {
@@ -134,8 +135,9 @@ class FaxHandlers {
       const int status = e.code == Errc::too_large ? 413 : (e.code == Errc::io ? 507 : 422);
       const std::string name = files.size() == 1 ? std::string(files[0]->filename) : "";
       const auto message = name.empty() ? e.message : name + ": " + e.message;
-      return Response::error(status, status == 422 ? "document_invalid" : "too_large", message,
-                             "file");
+      const char* code =
+          status == 422 ? "document_invalid" : (status == 507 ? "storage_full" : "too_large");
+      return Response::error(status, code, message, "file");
     }
     auto created = d_.faxes.create_outbound(
         {.brand_id = vf.brand_id,

@@ -41,6 +41,10 @@ http::Response error_response(const Error& e) {
       return http::Response::error(413, "too_large", e.message, e.field);
     case Errc::timeout:
       return http::Response::error(503, "unavailable", "the store is busy, try again");
+    case Errc::io:  // a full or failing disk: say so, the request may work later
+      spdlog::error("api.storage_error error={}", e.message);
+      return http::Response::error(507, "storage_full",
+                                   "the server cannot store data right now, try again later");
     default:
       spdlog::error("api.internal_error code={} error={}", to_string(e.code), e.message);
       return http::Response::error(500, "internal", "internal error");

@@ -21,9 +21,17 @@ struct OutboundQueue::Live {
   int pages_done = 0;
   bool cancel_requested = false;
   std::string last_message;
+  std::optional<sip::CallOutcome> unrecorded;  // the call ended; the store did not take it
+  std::optional<store::AttemptEnd> unrecorded_attempt;
 };
 
 namespace {
+
+// A write the store took, or one that no retry can help (the fax was deleted meanwhile).
+template <class T>
+bool stored(const Result<T>& r) {
+  return r || r.error().code == Errc::not_found;
+}
 std::optional<std::string> transport_name(fax::Transport t) {
   switch (t) {
     case fax::Transport::t38:
@@ -58,6 +66,15 @@ OutboundQueue::OutboundQueue(store::FaxRepo& faxes, store::DestinationRepo& dest
 OutboundQueue::~OutboundQueue() = default;
 
 void OutboundQueue::poll() {
+  for (auto it = live_.begin(); it != live_.end();) {
+    const auto live = it->second;
+    if (live->unrecorded && record_end(live, *live->unrecorded)) {
+      spdlog::info("queue.end_recorded fax={}", live->fax.id);
+      it = live_.erase(it);
+    } else {
+      ++it;
+    }
+  }
   const int free = options_.max_concurrent - static_cast<int>(live_.size());
   if (free <= 0) return;
   auto claimed = faxes_.claim_due(options_.node_id, clock_.now() + options_.lease, free);
@@ -172,7 +189,8 @@ void OutboundQueue::on_end(const std::shared_ptr<Live>& live, const sip::CallOut
       .ecm = o.fax ? std::optional<bool>(o.fax->ecm) : std::nullopt,
       .bit_rate = o.fax && o.fax->bit_rate ? std::optional<int>(o.fax->bit_rate) : std::nullopt,
       .pages = pages};
-  if (!live->attempt_id.empty()) (void)faxes_.end_attempt(live->attempt_id, end);
+  const bool attempt_recorded =
+      live->attempt_id.empty() || stored(faxes_.end_attempt(live->attempt_id, end));
   live->call.reset();
   spdlog::info("queue.call_ended fax={} ok={} failure={} sip={} message=\"{}\"", live->fax.id, o.ok,
                to_string(o.failure), o.sip_status, o.message);
@@ -182,8 +200,23 @@ void OutboundQueue::on_end(const std::shared_ptr<Live>& live, const sip::CallOut
     dial_next(live);  // failover within the same attempt
     return;
   }
-  conclude(live, o);
+  if (!attempt_recorded) live->unrecorded_attempt = end;
+  if (!record_end(live, o)) {
+    // Kept live (its lease renewed) and retried by poll(): the fax must not stay `sending`.
+    spdlog::error("queue.end_not_recorded fax={} ok={} (the store refused it; retrying)",
+                  live->fax.id, o.ok);
+    live->unrecorded = o;
+    return;
+  }
   live_.erase(live->fax.id);
+}
+
+bool OutboundQueue::record_end(const std::shared_ptr<Live>& live, const sip::CallOutcome& o) {
+  if (live->unrecorded_attempt) {
+    if (!stored(faxes_.end_attempt(live->attempt_id, *live->unrecorded_attempt))) return false;
+    live->unrecorded_attempt.reset();
+  }
+  return conclude(live, o);
 }
 
 // Queues the sender's notification (if its virtual fax asks for one) with the fax's end.
@@ -193,7 +226,7 @@ static store::FaxRepo::InTransaction notify(std::string_view kind, SysTime now) 
   };
 }
 
-void OutboundQueue::conclude(const std::shared_ptr<Live>& live, const sip::CallOutcome& o) {
+bool OutboundQueue::conclude(const std::shared_ptr<Live>& live, const sip::CallOutcome& o) {
   const auto& fax = live->fax;
   const bool reached_fax = o.fax.has_value() && o.sip_status == 200;
   store::TransferStats stats{
@@ -205,15 +238,15 @@ void OutboundQueue::conclude(const std::shared_ptr<Live>& live, const sip::CallO
                                ? std::optional<std::string>(o.fax->remote_station_id)
                                : std::nullopt};
   if (o.ok) {
-    (void)faxes_.finish(fax.id, store::FaxStatus::delivered, stats, std::nullopt, "", true,
-                        notify("fax_delivered", clock_.now()));
+    if (!stored(faxes_.finish(fax.id, store::FaxStatus::delivered, stats, std::nullopt, "", true,
+                              notify("fax_delivered", clock_.now()))))
+      return false;
     (void)destinations_.set_mode(fax.to_number, to_string(live->mode));
-    return;
+    return true;
   }
   if (live->cancel_requested || o.failure == FailureCode::canceled) {
-    (void)faxes_.finish(fax.id, store::FaxStatus::canceled, stats, FailureCode::canceled,
-                        "canceled by the user", reached_fax);
-    return;
+    return stored(faxes_.finish(fax.id, store::FaxStatus::canceled, stats, FailureCode::canceled,
+                                "canceled by the user", reached_fax));
   }
   if (reached_fax) {
     const auto next = next_mode(live->mode, o.failure);
@@ -224,9 +257,11 @@ void OutboundQueue::conclude(const std::shared_ptr<Live>& live, const sip::CallO
                          .created_at = parse_rfc3339(fax.created_at).value_or(clock_.now())};
   const auto decision = decide_retry(options_.retry, {o.failure, reached_fax}, state, clock_.now());
   if (decision.retry) {
+    if (!stored(
+            faxes_.requeue(fax.id, decision.next_attempt_at, o.failure, o.message, reached_fax)))
+      return false;
     ++retries_;
-    (void)faxes_.requeue(fax.id, decision.next_attempt_at, o.failure, o.message, reached_fax);
-    return;
+    return true;
   }
   // Final causes speak for themselves; otherwise say why the retries stopped.
   const bool final_cause = !retry_delay(options_.retry, o.failure);
@@ -234,8 +269,8 @@ void OutboundQueue::conclude(const std::shared_ptr<Live>& live, const sip::CallO
                            ? o.message
                            : (o.message.empty() ? "" : o.message + "; ") +
                                  "gave up: " + std::string(decision.reason);
-  (void)faxes_.finish(fax.id, store::FaxStatus::failed, stats, o.failure, message, reached_fax,
-                      notify("fax_failed", clock_.now()));
+  return stored(faxes_.finish(fax.id, store::FaxStatus::failed, stats, o.failure, message,
+                              reached_fax, notify("fax_failed", clock_.now())));
 }
 
 }  // namespace faxd::jobs

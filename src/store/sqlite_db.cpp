@@ -72,10 +72,10 @@ class SqliteConn final : public Conn {
   int changes() const override { return sqlite3_changes(db_); }
   void exec_script(const char* sql) {
     char* err = nullptr;
-    if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    if (const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &err); rc != SQLITE_OK) {
       std::string msg = err ? err : "unknown";
       sqlite3_free(err);
-      throw Failure{Errc::store, msg};
+      throw Failure{classify(rc), msg};  // a COMMIT on a full disk is SQLITE_FULL: io
     }
   }
   sqlite3* raw() const { return db_; }

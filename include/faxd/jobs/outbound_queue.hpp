@@ -104,7 +104,8 @@ class OutboundQueue {
   ~OutboundQueue();
 
   // Claims due faxes up to the free capacity and dials them. Call on a timer (every second)
-  // and whenever a fax is queued.
+  // and whenever a fax is queued. First retries recording the end of calls whose outcome the
+  // store could not take (a full disk): such a fax stays live here, never silently `sending`.
   void poll();
   // Hangs up the live call of a sending fax (it ends as canceled). False if none is live here.
   bool cancel(const std::string& fax_id);
@@ -120,7 +121,8 @@ class OutboundQueue {
   void dial_next(const std::shared_ptr<Live>& live);
   void on_end(const std::shared_ptr<Live>& live, const sip::CallOutcome& outcome);
   void on_progress(const std::shared_ptr<Live>& live, const sip::CallProgress& progress);
-  void conclude(const std::shared_ptr<Live>& live, const sip::CallOutcome& outcome);
+  bool record_end(const std::shared_ptr<Live>& live, const sip::CallOutcome& outcome);
+  bool conclude(const std::shared_ptr<Live>& live, const sip::CallOutcome& outcome);
   FaxMode mode_for(const std::string& number);
 
   store::FaxRepo& faxes_;
