@@ -109,7 +109,8 @@ class OutboundQueue {
   void poll();
   // Hangs up the live call of a sending fax (it ends as canceled). False if none is live here.
   bool cancel(const std::string& fax_id);
-  // Renews the leases of the faxes being sent (call well within options.lease).
+  // Renews the lease of each fax being sent once half of it has run (one row write per fax per
+  // half lease, however often this is called; call it well within options.lease).
   void renew_leases();
 
   int active_calls() const { return static_cast<int>(live_.size()); }

@@ -125,6 +125,14 @@ struct QueueTest : ::testing::Test {
     return r->first;
   }
   store::Fax get(const std::string& id) { return **faxes->find(id); }
+  std::string claim_until(const std::string& id) {
+    auto r = db->read([&](store::Conn& c) {
+      auto& st = c.prepare("SELECT claim_until FROM faxes WHERE id = ?");
+      st.bind_all(id);
+      return st.step() ? st.text(0) : std::string();
+    });
+    return r ? *r : std::string();
+  }
 
   test::TempDir dir;
   ManualClock clock;
@@ -268,6 +276,25 @@ TEST_F(QueueTest, CarrierMaxCallsIsRespected) {
   clock.advance(6s);
   queue->poll();
   EXPECT_EQ(dialer.calls.size(), 1u);
+}
+
+TEST_F(QueueTest, LeaseIsRenewedOnlyOnceHalfOfItHasRun) {
+  // 600 s leases: renewing every second would write every live fax's row every second.
+  auto f = submit();
+  queue->poll();
+  ASSERT_EQ(dialer.calls.size(), 1u);
+  const auto first = claim_until(f.id);
+  ASSERT_FALSE(first.empty());
+  clock.advance(299s);
+  queue->renew_leases();
+  EXPECT_EQ(claim_until(f.id), first) << "a young lease is left alone";
+  clock.advance(2s);
+  queue->renew_leases();
+  const auto renewed = claim_until(f.id);
+  EXPECT_GT(renewed, first) << "renewed before it could expire";
+  clock.advance(10s);
+  queue->renew_leases();
+  EXPECT_EQ(claim_until(f.id), renewed);
 }
 
 }  // namespace
