@@ -1,6 +1,7 @@
 #include "faxd/app/app.hpp"
 
 #include <unistd.h>
+#include <algorithm>
 
 #include <filesystem>
 
@@ -172,8 +173,13 @@ struct App::Impl {
     sip_up = true;
     dialer = std::make_unique<SipDialer>(*sip);
     planner = std::make_unique<StoreRoutePlanner>(*carriers, jobs::system_random());
-    jobs::QueueOptions qo{
-        .node_id = node_name(), .spool_dir = spool->root().string(), .ecm = config.t38.ecm};
+    // Outbound calls at once: as many as the media ports allow (two even ports a call), leaving
+    // half for inbound calls; carriers' max_calls limit each trunk below that.
+    const int port_calls = (config.media.port_max - config.media.port_min + 1) / 4;
+    jobs::QueueOptions qo{.node_id = node_name(),
+                          .max_concurrent = std::max(1, port_calls / 2),
+                          .spool_dir = spool->root().string(),
+                          .ecm = config.t38.ecm};
     queue = std::make_unique<jobs::OutboundQueue>(
         *faxes, *destinations, *planner, *dialer,
         [this](const store::Fax& f) {
