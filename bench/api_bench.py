@@ -1,0 +1,290 @@
+#!/usr/bin/env python3
+"""Measurements for bench/api.bench.sh: start-up time, wrk runs on the fax list and get paths,
+the sqlite3 CLI floor for the same queries, and the web UI inbox in headless Chromium.
+
+Usage: api_bench.py FAXD DB_TEMPLATE ENV_FILE RUN_DIR
+Prints the Markdown body on stdout (after the heading, which the shell script prints) and
+progress on stderr. Every faxd, wrk and chromium it starts is stopped before it returns.
+"""
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+WRK_SECONDS = int(os.environ.get("FAXD_API_BENCH_SECONDS", "10"))
+WRK_CONNECTIONS = 8
+STARTUP_RUNS = 10
+WEB_RUNS = 20
+
+
+def log(msg):
+    print(f"api.bench: {msg}", file=sys.stderr, flush=True)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def pct(values, p):
+    v = sorted(values)
+    k = (len(v) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(v) - 1)
+    return v[lo] + (v[hi] - v[lo]) * (k - lo)
+
+
+class Faxd:
+    def __init__(self, faxd, run_dir):
+        self.faxd, self.run_dir = faxd, run_dir
+        self.port = free_port()
+        sip = free_port()
+        media = 40000 + (os.getpid() % 50) * 200
+        self.config = os.path.join(run_dir, "faxd.toml")
+        with open(self.config, "w") as f:
+            f.write(f"""
+[daemon]
+data_dir = "{run_dir}/var"
+shutdown_grace_s = 2
+[http]
+listen = "127.0.0.1:{self.port}"
+[sip]
+listen = "127.0.0.1:{sip}"
+[media]
+address = "127.0.0.1"
+port_min = {media}
+port_max = {media + 198}
+[admin]
+username = "admin"
+password = ""
+[demo]
+enabled = false
+[log]
+level = "info"
+""")
+        self.proc = None
+        self.base = f"http://127.0.0.1:{self.port}"
+
+    def start(self):
+        """Starts faxd; returns milliseconds from exec to /healthz answering 200."""
+        out = open(os.path.join(self.run_dir, "faxd.log"), "ab")
+        t0 = time.perf_counter()
+        self.proc = subprocess.Popen([self.faxd, "--config", self.config], stdout=out, stderr=out)
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"faxd exited, see {self.run_dir}/faxd.log")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
+                    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                    if s.recv(64).startswith(b"HTTP/1.1 200"):
+                        return (time.perf_counter() - t0) * 1000
+            except OSError:
+                pass
+            if time.perf_counter() - t0 > 60:
+                raise RuntimeError("faxd did not answer /healthz within 60 s")
+            time.sleep(0.001)
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+    def cpu_seconds(self):
+        with open(f"/proc/{self.proc.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def get(self, path, token):
+        req = urllib.request.Request(self.base + path, headers={"Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(req) as r:
+            return json.loads(r.read())
+
+
+def parse_wrk(text):
+    def ms(v):
+        n = float(re.match(r"[\d.]+", v).group())
+        return n / 1000 if v.endswith("us") else n * 1000 if v.endswith("s") and not v.endswith("ms") else n
+    out = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))}
+    for p in ("50", "90", "99"):
+        out[f"p{p}"] = ms(re.search(rf"^\s+{p}(?:\.000)?%\s+(\S+)", text, re.M).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
+    out["errors"] = int(non2xx.group(1)) if non2xx else 0
+    socket_err = re.search(r"Socket errors: (.*)", text)
+    out["socket_errors"] = socket_err.group(1) if socket_err else ""
+    return out
+
+
+def wrk(faxd, path, token, connections, seconds):
+    cmd = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency",
+           "-H", f"Authorization: Bearer {token}", faxd.base + path]
+    cpu0, t0 = faxd.cpu_seconds(), time.perf_counter()
+    text = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    r = parse_wrk(text)
+    r["cpu"] = (faxd.cpu_seconds() - cpu0) / (time.perf_counter() - t0)
+    r["load"] = open("/proc/loadavg").read().split()[0]
+    return r
+
+
+def sqlite_floor(db, sql, runs=300):
+    """Milliseconds per run of `sql` in one sqlite3 CLI process (output to /dev/null)."""
+    script = ".output /dev/null\n" + (sql.rstrip(";") + ";\n") * runs
+    def run(text):
+        t0 = time.perf_counter()
+        subprocess.run(["sqlite3", "-readonly", db], input=text, text=True, check=True)
+        return time.perf_counter() - t0
+    base = min(run(".output /dev/null\nSELECT 1;\n") for _ in range(3))
+    total = min(run(script) for _ in range(3))
+    return (total - base) * 1000 / runs
+
+
+def startup(faxd):
+    times = []
+    for _ in range(STARTUP_RUNS):
+        times.append(faxd.start())
+        faxd.stop()
+    return times
+
+
+def web(faxd, user, password, runs):
+    node_path = os.path.join(ROOT, "tests", "e2e", "node_modules")
+    env = dict(os.environ, NODE_PATH=node_path)
+    res = subprocess.run(["node", os.path.join(HERE, "api_web.mjs"), faxd.base, user, password,
+                          str(runs)], capture_output=True, text=True, env=env, cwd=os.path.join(ROOT, "tests", "e2e"))
+    if res.returncode != 0:
+        raise RuntimeError(f"api_web.mjs failed: {res.stderr.strip()[-2000:]}")
+    return json.loads(res.stdout)
+
+
+def main():
+    faxd_bin, template, env_file, run_dir = sys.argv[1:5]
+    env = dict(line.strip().split("=", 1) for line in open(env_file) if "=" in line)
+    os.makedirs(os.path.join(run_dir, "var"), exist_ok=True)
+    db = os.path.join(run_dir, "var", "faxd.db")
+    log("copying the seeded store")
+    shutil.copyfile(template, db)
+    faxd = Faxd(faxd_bin, run_dir)
+    size_mb = os.path.getsize(db) / 1e6
+
+    log("start-up")
+    faxd.start()  # first start applies any new migration; not counted
+    faxd.stop()
+    boot = startup(faxd)
+
+    faxd.start()
+    try:
+        big, small = env["BIG_TOKEN"], env["SMALL_TOKEN"]
+        first = faxd.get("/api/v1/faxes?limit=50", big)
+        any_id = first["data"][7]["id"]
+        small_first = faxd.get("/api/v1/faxes?limit=50", small)
+        small_id = small_first["data"][7]["id"]
+        cases = [
+            ("company admin", big, "/api/v1/faxes?limit=50"),
+            ("company admin", big, "/api/v1/faxes?limit=50&direction=inbound&status=received"),
+            ("company admin", big, "/api/v1/faxes?limit=50&direction=outbound&status=failed"),
+            ("company admin", big, f"/api/v1/faxes?limit=50&cursor={first['next_cursor']}"),
+            ("company admin", big, f"/api/v1/faxes/{any_id}"),
+            ("user (small desk)", small, "/api/v1/faxes?limit=50"),
+            ("user (small desk)", small, "/api/v1/faxes?limit=50&direction=inbound&status=received"),
+            ("user (small desk)", small, f"/api/v1/faxes?limit=50&cursor={small_first['next_cursor']}"),
+            ("user (small desk)", small, f"/api/v1/faxes/{small_id}"),
+        ]
+        cases = [c for c in cases if "cursor=None" not in c[2]]  # a scope with one page only
+        results = []
+        for who, token, path in cases:
+            log(f"wrk {who} {path}")
+            wrk(faxd, path, token, WRK_CONNECTIONS, 2)  # warm-up
+            one = wrk(faxd, path, token, 1, max(3, WRK_SECONDS // 2))
+            many = wrk(faxd, path, token, WRK_CONNECTIONS, WRK_SECONDS)
+            results.append((who, path, one, many))
+
+        cols = ("id, direction, brand_id, company_id, virtual_fax_id, created_by, from_number, "
+                "to_number, status, pages, pages_total, quality, header, attempts, dials, bit_rate, "
+                "ecm, transport, remote_station_id, failure_code, failure_message, idempotency_key, "
+                "document, claimed_by, created_at, updated_at, started_at, completed_at, "
+                "next_attempt_at")
+        co, vf = env["BIG_COMPANY"], env["SMALL_VFAX"]
+        floors = {
+            0: f"SELECT {cols} FROM faxes WHERE company_id = '{co}' ORDER BY id DESC LIMIT 51",
+            5: f"SELECT {cols} FROM faxes WHERE virtual_fax_id IN ('{vf}') ORDER BY id DESC LIMIT 51",
+        }
+        floor_ms = {i: sqlite_floor(db, sql) for i, sql in floors.items()}
+
+        log("web UI")
+        web_big = web(faxd, "big", "bench-pass", WEB_RUNS)
+        web_small = web(faxd, "small", "bench-pass", WEB_RUNS)
+    finally:
+        faxd.stop()
+
+    p = print
+    p(f"Store: {int(env['TOTAL_ROWS']):,} faxes ({size_mb:,.0f} MB SQLite file with their attempt "
+      f"rows); `Big company` holds {int(env['BIG_ROWS']):,} of them, the virtual fax `Small desk` "
+      f"{int(env['SMALL_ROWS']):,} (its only user is `small`). Seeded once by "
+      "`build/bench/faxd-api-seed` through the real migrations and cached (see the script). "
+      f"faxd {'RelWithDebInfo'} on loopback, `[log] level = \"info\"`, API tokens as Bearer.")
+    p()
+    p("### Start-up with the full store")
+    p()
+    p(f"Exec to `/healthz` answering 200, {STARTUP_RUNS} starts: median **{statistics.median(boot):.0f} ms**, "
+      f"min {min(boot):.0f} ms, max {max(boot):.0f} ms (target: under 200 ms, "
+      f"{'met' if statistics.median(boot) < 200 else 'MISSED'}).")
+    p()
+    p("### API under wrk")
+    p()
+    p(f"`wrk -t1 -c{WRK_CONNECTIONS} -d{WRK_SECONDS}s --latency -H 'Authorization: Bearer …' URL` "
+      f"after a 2 s warm-up; c=1 is the same for {max(3, WRK_SECONDS // 2)} s with one connection "
+      "(the cost of one request with no queueing). faxd CPU is its user+system time over the run "
+      "(2.0 = both cores); the load average is sampled at the end of each run. Target: p99 under "
+      "10 ms at c=8.")
+    p()
+    p("| caller | request | c=1 p50 | c=1 p99 | req/s (c=8) | p50 | p90 | p99 | faxd CPU | load | target |")
+    p("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+    for who, path, one, many in results:
+        shown = re.sub(r"cursor=\w+", "cursor=(page 2)", path.replace("/api/v1", ""))
+        shown = re.sub(r"/faxes/\w{26}", "/faxes/{id}", shown)
+        bad = many["errors"] or many["socket_errors"]
+        ok = "met" if many["p99"] < 10 and not bad else "MISSED"
+        p(f"| {who} | `GET {shown}` | {one['p50']:.2f} ms | {one['p99']:.2f} ms | {many['rps']:,.0f} | "
+          f"{many['p50']:.2f} ms | {many['p90']:.2f} ms | **{many['p99']:.2f} ms** | "
+          f"{many['cpu']:.2f} | {many['load']} | {ok}{' (errors: ' + str(many['errors']) + ' ' + many['socket_errors'] + ')' if bad else ''} |")
+    p()
+    p("Floor: the `sqlite3` CLI running the same SELECT (every column, 51 rows, output to "
+      "/dev/null), 300 times in one process, against the same file:")
+    p()
+    for i, ms in floor_ms.items():
+        who, path, one, _ = results[i]
+        p(f"- {who}, first page: sqlite3 {ms:.3f} ms per query; faxd c=1 p50 {one['p50']:.2f} ms, "
+          f"{one['p50'] / ms:.1f}x the floor (HTTP, auth, scope lookup and JSON on top).")
+    p()
+    p("### Web UI inbox")
+    p()
+    p(f"Headless Chromium (Debian `/usr/bin/chromium`, playwright-core), logged in once; then "
+      f"{WEB_RUNS} times: `about:blank`, navigate to `/#/inbox`, stop when the list table has its "
+      "rows (a MutationObserver records `performance.now()`, i.e. time since navigation start). "
+      "The page asks for 25 rows a page, so 25 rows is the full list.")
+    p()
+    p("| user | rows | first (cold) | median | p90 | target |")
+    p("| --- | ---: | ---: | ---: | ---: | --- |")
+    for who, w in (("big (company admin)", web_big), ("small (user)", web_small)):
+        med = statistics.median(w["times"][1:])
+        p(f"| {who} | {w['rows']} | {w['times'][0]:.0f} ms | **{med:.0f} ms** | "
+          f"{pct(w['times'][1:], 90):.0f} ms | {'met' if med < 100 else 'MISSED'} |")
+
+
+if __name__ == "__main__":
+    main()
