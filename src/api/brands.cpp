@@ -33,63 +33,53 @@ void add_brand_routes(http::Router& router, const Api& api, Services& s) {
     if (b && *b && !in_scope(c, {.brand_id = (*b)->id})) return std::optional<store::Brand>{};
     return b;
   };
-  add_resource(router, api,
-               {
-                   .path = "/api/v1/brands",
-                   .list =
-                       [&s](const Caller& c, const Request& req, const http::Params&) {
-                         if (!at_least(c, Role::brand_admin))
-                           return forbidden("brands are managed by admins");
-                         auto page = read_page(req);
-                         if (!page) return error_response(page.error());
-                         auto r = s.tenants.list_brands(scope_filter(c), *page);
-                         return reply(r, 200,
-                                      [](const auto& sl) { return page_json(sl, brand_json); });
-                       },
-                   .create =
-                       [&s](const Caller& c, const Request& req, const http::Params&) {
-                         if (!at_least(c, Role::platform_admin))
-                           return forbidden("only platform admins create brands");
-                         auto body = json_body(req);
-                         if (!body) return error_response(body.error());
-                         BodyReader in(*body);
-                         in.only({"name"});
-                         auto name = in.text("name", kName);
-                         if (auto e = in.error()) return error_response(*e);
-                         return reply(s.tenants.create_brand(*name), 201, brand_json);
-                       },
-                   .get = get_in_scope(find, "brand", brand_json),
-                   .patch =
-                       [&s, find](const Caller& c, const Request& req, const http::Params& p) {
-                         auto b = find(c, p.at("id"));
-                         if (!b) return error_response(b.error());
-                         if (!*b) return not_found("brand");
-                         if (!at_least(c, Role::platform_admin))
-                           return forbidden("only platform admins change brands");
-                         auto body = json_body(req);
-                         if (!body) return error_response(body.error());
-                         BodyReader in(*body);
-                         in.only({"name"});
-                         auto name = in.text("name", {.non_empty = true,
-                                                      .max_length = 100,
-                                                      .valid = is_printable,
-                                                      .problem = kName.problem});
-                         if (auto e = in.error()) return error_response(*e);
-                         if (!name) return Response::json(200, brand_json(**b));
-                         return reply(s.tenants.rename_brand((*b)->id, *name), 200, brand_json);
-                       },
-                   .remove =
-                       [&s, find](const Caller& c, const Request&, const http::Params& p) {
-                         auto b = find(c, p.at("id"));
-                         if (!b) return error_response(b.error());
-                         if (!*b) return not_found("brand");
-                         if (!at_least(c, Role::platform_admin))
-                           return forbidden("only platform admins delete brands");
-                         if (auto r = s.tenants.delete_brand((*b)->id); !r)
-                           return error_response(r.error());
-                         return Response::no_content();
-                       },
-               });
+  add_resource(
+      router, api,
+      {
+          .path = "/api/v1/brands",
+          .list = list_in_scope(
+              Role::brand_admin, "brands are managed by admins",
+              [&s](const auto& filter, const auto& page) {
+                return s.tenants.list_brands(filter, page);
+              },
+              brand_json),
+          .create =
+              [&s](const Caller& c, const Request& req, const http::Params&) {
+                if (!at_least(c, Role::platform_admin))
+                  return forbidden("only platform admins create brands");
+                auto body = json_body(req);
+                if (!body) return error_response(body.error());
+                BodyReader in(*body);
+                in.only({"name"});
+                auto name = in.text("name", kName);
+                if (auto e = in.error()) return error_response(*e);
+                return reply(s.tenants.create_brand(*name), 201, brand_json);
+              },
+          .get = get_in_scope(find, "brand", brand_json),
+          .patch = found_in_scope(find, "brand",
+                                  [&s](const Caller& c, const Request& req, const auto& b) {
+                                    if (!at_least(c, Role::platform_admin))
+                                      return forbidden("only platform admins change brands");
+                                    auto body = json_body(req);
+                                    if (!body) return error_response(body.error());
+                                    BodyReader in(*body);
+                                    in.only({"name"});
+                                    auto name = in.text("name", {.non_empty = true,
+                                                                 .max_length = 100,
+                                                                 .valid = is_printable,
+                                                                 .problem = kName.problem});
+                                    if (auto e = in.error()) return error_response(*e);
+                                    if (!name) return Response::json(200, brand_json(b));
+                                    return reply(s.tenants.rename_brand(b.id, *name), 200,
+                                                 brand_json);
+                                  }),
+          .remove = found_in_scope(find, "brand",
+                                   [&s](const Caller& c, const Request&, const auto& b) {
+                                     if (!at_least(c, Role::platform_admin))
+                                       return forbidden("only platform admins delete brands");
+                                     return no_content_or_error(s.tenants.delete_brand(b.id));
+                                   }),
+      });
 }
 
 }  // namespace faxd::api

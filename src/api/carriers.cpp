@@ -64,16 +64,12 @@ void add_carrier_routes(http::Router& router, const Api& api, Services& s) {
   add_resource(router, api,
                {
                    .path = "/api/v1/carriers",
-                   .list =
-                       [&s](const Caller& c, const Request& req, const http::Params&) {
-                         if (!at_least(c, Role::brand_admin))
-                           return forbidden("carriers are managed by brand admins");
-                         auto page = read_page(req);
-                         if (!page) return error_response(page.error());
-                         auto r = s.carriers.list_carriers(scope_filter(c), *page);
-                         return reply(r, 200,
-                                      [](const auto& sl) { return page_json(sl, carrier_json); });
+                   .list = list_in_scope(
+                       Role::brand_admin, "carriers are managed by brand admins",
+                       [&s](const auto& filter, const auto& page) {
+                         return s.carriers.list_carriers(filter, page);
                        },
+                       carrier_json),
                    .create =
                        [&s](const Caller& c, const Request& req, const http::Params&) {
                          if (!at_least(c, Role::brand_admin))
@@ -100,40 +96,36 @@ void add_carrier_routes(http::Router& router, const Api& api, Services& s) {
                          return reply(created, 201, carrier_json);
                        },
                    .get = get_in_scope(find, "carrier", carrier_json),
-                   .patch =
-                       [&s, find](const Caller& c, const Request& req, const http::Params& p) {
-                         auto k = find(c, p.at("id"));
-                         if (!k) return error_response(k.error());
-                         if (!*k) return not_found("carrier");
-                         auto body = json_body(req);
-                         if (!body) return error_response(body.error());
-                         BodyReader in(*body);
-                         in.only(kFields);
-                         if (auto b = in.id("brand_id"); b && *b != (*k)->brand_id)
-                           in.reject("brand_id", "brand_id: cannot be changed");
-                         store::CarrierPatch patch{in.text("name", kName),
-                                                   in.text("host", kHost),
-                                                   in.integer("port", 1, 65535),
-                                                   in.text("transport", kTransport),
-                                                   in.text("username", kCredential),
-                                                   in.text("password", kCredential),
-                                                   in.boolean("t38"),
-                                                   in.integer("max_calls", 0, 100000)};
-                         if (auto e = in.error()) return error_response(*e);
-                         auto updated = s.carriers.update_carrier((*k)->id, patch);
-                         if (updated && s.ctx.carriers_changed) s.ctx.carriers_changed();
-                         return reply(updated, 200, carrier_json);
-                       },
-                   .remove =
-                       [&s, find](const Caller& c, const Request&, const http::Params& p) {
-                         auto k = find(c, p.at("id"));
-                         if (!k) return error_response(k.error());
-                         if (!*k) return not_found("carrier");
-                         if (auto r = s.carriers.delete_carrier((*k)->id); !r)
-                           return error_response(r.error());
-                         if (s.ctx.carriers_changed) s.ctx.carriers_changed();
-                         return Response::no_content();
-                       },
+                   .patch = found_in_scope(find, "carrier",
+                                           [&s](const Caller&, const Request& req, const auto& k) {
+                                             auto body = json_body(req);
+                                             if (!body) return error_response(body.error());
+                                             BodyReader in(*body);
+                                             in.only(kFields);
+                                             if (auto b = in.id("brand_id"); b && *b != k.brand_id)
+                                               in.reject("brand_id", "brand_id: cannot be changed");
+                                             store::CarrierPatch patch{
+                                                 in.text("name", kName),
+                                                 in.text("host", kHost),
+                                                 in.integer("port", 1, 65535),
+                                                 in.text("transport", kTransport),
+                                                 in.text("username", kCredential),
+                                                 in.text("password", kCredential),
+                                                 in.boolean("t38"),
+                                                 in.integer("max_calls", 0, 100000)};
+                                             if (auto e = in.error()) return error_response(*e);
+                                             auto updated = s.carriers.update_carrier(k.id, patch);
+                                             if (updated && s.ctx.carriers_changed)
+                                               s.ctx.carriers_changed();
+                                             return reply(updated, 200, carrier_json);
+                                           }),
+                   .remove = found_in_scope(find, "carrier",
+                                            [&s](const Caller&, const Request&, const auto& k) {
+                                              if (auto r = s.carriers.delete_carrier(k.id); !r)
+                                                return error_response(r.error());
+                                              if (s.ctx.carriers_changed) s.ctx.carriers_changed();
+                                              return Response::no_content();
+                                            }),
                });
 }
 

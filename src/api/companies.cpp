@@ -52,15 +52,12 @@ void add_company_routes(http::Router& router, const Api& api, Services& s) {
       router, api,
       {
           .path = "/api/v1/companies",
-          .list =
-              [&s](const Caller& c, const Request& req, const http::Params&) {
-                if (!at_least(c, Role::company_admin))
-                  return forbidden("companies are managed by admins");
-                auto page = read_page(req);
-                if (!page) return error_response(page.error());
-                auto r = s.tenants.list_companies(scope_filter(c), *page);
-                return reply(r, 200, [](const auto& sl) { return page_json(sl, company_json); });
+          .list = list_in_scope(
+              Role::company_admin, "companies are managed by admins",
+              [&s](const auto& filter, const auto& page) {
+                return s.tenants.list_companies(filter, page);
               },
+              company_json),
           .create =
               [&s](const Caller& c, const Request& req, const http::Params&) {
                 if (!at_least(c, Role::brand_admin))
@@ -80,35 +77,28 @@ void add_company_routes(http::Router& router, const Api& api, Services& s) {
                 return reply(s.tenants.create_company(co), 201, company_json);
               },
           .get = get_in_scope(find, "company", company_json),
-          .patch =
-              [&s, find](const Caller& c, const Request& req, const http::Params& p) {
-                auto co = find(c, p.at("id"));
-                if (!co) return error_response(co.error());
-                if (!*co) return not_found("company");
+          .patch = found_in_scope(
+              find, "company",
+              [&s](const Caller& c, const Request& req, const auto& co) {
                 if (!at_least(c, Role::brand_admin))
                   return forbidden("companies are changed by brand admins");
                 auto body = json_body(req);
                 if (!body) return error_response(body.error());
                 BodyReader in(*body);
                 in.only({"brand_id", "name", "timezone", "language"});
-                if (auto b = in.id("brand_id"); b && *b != (*co)->brand_id)
+                if (auto b = in.id("brand_id"); b && *b != co.brand_id)
                   in.reject("brand_id", "brand_id: cannot be changed");
                 store::CompanyPatch patch{in.text("name", kName), in.text("timezone", kTimezone),
                                           in.text("language", kLanguage)};
                 if (auto e = in.error()) return error_response(*e);
-                return reply(s.tenants.update_company((*co)->id, patch), 200, company_json);
-              },
-          .remove =
-              [&s, find](const Caller& c, const Request&, const http::Params& p) {
-                auto co = find(c, p.at("id"));
-                if (!co) return error_response(co.error());
-                if (!*co) return not_found("company");
-                if (!at_least(c, Role::brand_admin))
-                  return forbidden("companies are deleted by brand admins");
-                if (auto r = s.tenants.delete_company((*co)->id); !r)
-                  return error_response(r.error());
-                return Response::no_content();
-              },
+                return reply(s.tenants.update_company(co.id, patch), 200, company_json);
+              }),
+          .remove = found_in_scope(find, "company",
+                                   [&s](const Caller& c, const Request&, const auto& co) {
+                                     if (!at_least(c, Role::brand_admin))
+                                       return forbidden("companies are deleted by brand admins");
+                                     return no_content_or_error(s.tenants.delete_company(co.id));
+                                   }),
       });
 }
 

@@ -42,71 +42,59 @@ void add_ddi_routes(http::Router& router, const Api& api, Services& s) {
       return std::optional<store::Ddi>{};
     return d;
   };
-  add_resource(router, api,
-               {
-                   .path = "/api/v1/ddis",
-                   .list =
-                       [&s](const Caller& c, const Request& req, const http::Params&) {
-                         if (!at_least(c, Role::company_admin))
-                           return forbidden("DDIs are managed by admins");
-                         auto page = read_page(req);
-                         if (!page) return error_response(page.error());
-                         auto r = s.ddis.list_ddis(scope_filter(c), *page);
-                         return reply(r, 200,
-                                      [](const auto& sl) { return page_json(sl, ddi_json); });
-                       },
-                   .create =
-                       [&s](const Caller& c, const Request& req, const http::Params&) {
-                         if (!at_least(c, Role::brand_admin))
-                           return forbidden("DDIs are created by brand admins");
-                         auto body = json_body(req);
-                         if (!body) return error_response(body.error());
-                         BodyReader in(*body);
-                         in.only(kFields);
-                         store::Ddi d;
-                         d.brand_id = brand_for_create(c, in);
-                         TextRule number = kNumber;
-                         number.required = true;
-                         if (auto v = in.text("number", number)) d.number = *v;
-                         if (auto v = in.nullable_id("company_id")) d.company_id = *v;
-                         if (auto v = in.nullable_id("virtual_fax_id")) d.virtual_fax_id = *v;
-                         if (auto e = in.error()) return error_response(*e);
-                         return reply(s.ddis.create_ddi(d), 201, ddi_json);
-                       },
-                   .get = get_in_scope(find, "DDI", ddi_json),
-                   .patch =
-                       [&s, find](const Caller& c, const Request& req, const http::Params& p) {
-                         auto d = find(c, p.at("id"));
-                         if (!d) return error_response(d.error());
-                         if (!*d) return not_found("DDI");
-                         auto body = json_body(req);
-                         if (!body) return error_response(body.error());
-                         BodyReader in(*body);
-                         in.only(kFields);
-                         if (auto b = in.id("brand_id"); b && *b != (*d)->brand_id)
-                           in.reject("brand_id", "brand_id: cannot be changed");
-                         if (auto n = in.text("number", kNumber); n && *n != (*d)->number)
-                           in.reject("number", "number: cannot be changed; create a new DDI");
-                         store::DdiPatch patch{in.nullable_id("company_id"),
-                                               in.nullable_id("virtual_fax_id")};
-                         if (auto e = in.error()) return error_response(*e);
-                         if (patch.company_id && *patch.company_id != (*d)->company_id &&
-                             !at_least(c, Role::brand_admin))
-                           return forbidden("only brand admins give DDIs to companies");
-                         return reply(s.ddis.update_ddi((*d)->id, patch), 200, ddi_json);
-                       },
-                   .remove =
-                       [&s, find](const Caller& c, const Request&, const http::Params& p) {
-                         auto d = find(c, p.at("id"));
-                         if (!d) return error_response(d.error());
-                         if (!*d) return not_found("DDI");
-                         if (!at_least(c, Role::brand_admin))
-                           return forbidden("DDIs are deleted by brand admins");
-                         if (auto r = s.ddis.delete_ddi((*d)->id); !r)
-                           return error_response(r.error());
-                         return Response::no_content();
-                       },
-               });
+  add_resource(
+      router, api,
+      {
+          .path = "/api/v1/ddis",
+          .list = list_in_scope(
+              Role::company_admin, "DDIs are managed by admins",
+              [&s](const auto& filter, const auto& page) { return s.ddis.list_ddis(filter, page); },
+              ddi_json),
+          .create =
+              [&s](const Caller& c, const Request& req, const http::Params&) {
+                if (!at_least(c, Role::brand_admin))
+                  return forbidden("DDIs are created by brand admins");
+                auto body = json_body(req);
+                if (!body) return error_response(body.error());
+                BodyReader in(*body);
+                in.only(kFields);
+                store::Ddi d;
+                d.brand_id = brand_for_create(c, in);
+                TextRule number = kNumber;
+                number.required = true;
+                if (auto v = in.text("number", number)) d.number = *v;
+                if (auto v = in.nullable_id("company_id")) d.company_id = *v;
+                if (auto v = in.nullable_id("virtual_fax_id")) d.virtual_fax_id = *v;
+                if (auto e = in.error()) return error_response(*e);
+                return reply(s.ddis.create_ddi(d), 201, ddi_json);
+              },
+          .get = get_in_scope(find, "DDI", ddi_json),
+          .patch = found_in_scope(find, "DDI",
+                                  [&s](const Caller& c, const Request& req, const auto& d) {
+                                    auto body = json_body(req);
+                                    if (!body) return error_response(body.error());
+                                    BodyReader in(*body);
+                                    in.only(kFields);
+                                    if (auto b = in.id("brand_id"); b && *b != d.brand_id)
+                                      in.reject("brand_id", "brand_id: cannot be changed");
+                                    if (auto n = in.text("number", kNumber); n && *n != d.number)
+                                      in.reject("number",
+                                                "number: cannot be changed; create a new DDI");
+                                    store::DdiPatch patch{in.nullable_id("company_id"),
+                                                          in.nullable_id("virtual_fax_id")};
+                                    if (auto e = in.error()) return error_response(*e);
+                                    if (patch.company_id && *patch.company_id != d.company_id &&
+                                        !at_least(c, Role::brand_admin))
+                                      return forbidden("only brand admins give DDIs to companies");
+                                    return reply(s.ddis.update_ddi(d.id, patch), 200, ddi_json);
+                                  }),
+          .remove = found_in_scope(find, "DDI",
+                                   [&s](const Caller& c, const Request&, const auto& d) {
+                                     if (!at_least(c, Role::brand_admin))
+                                       return forbidden("DDIs are deleted by brand admins");
+                                     return no_content_or_error(s.ddis.delete_ddi(d.id));
+                                   }),
+      });
 }
 
 }  // namespace faxd::api

@@ -11,6 +11,7 @@
 #include "faxd/api/json.hpp"
 #include "faxd/http/router.hpp"
 #include "faxd/store/tenancy.hpp"
+#include "scope.hpp"
 
 namespace faxd::api {
 
@@ -45,6 +46,20 @@ template <class T, class ToJson>
 http::Response reply(const Result<T>& r, int status, ToJson to_json) {
   if (!r) return error_response(r.error());
   return http::Response::json(status, to_json(*r));
+}
+
+// GET /x: a page of the rows in the caller's scope, for callers of at least `role` (else 403
+// with `denied`); `list(filter, page)` reads them, `to_json` renders one.
+template <class List, class ToJson>
+AuthedHandler list_in_scope(store::Role role, std::string denied, List list, ToJson to_json) {
+  return [role, denied = std::move(denied), list, to_json](
+             const Caller& c, const http::Request& req, const http::Params&) {
+    if (!at_least(c, role)) return forbidden(denied);
+    auto page = read_page(req);
+    if (!page) return error_response(page.error());
+    return reply(list(scope_filter(c), *page), 200,
+                 [&to_json](const auto& slice) { return page_json(slice, to_json); });
+  };
 }
 
 }  // namespace faxd::api

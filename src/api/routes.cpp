@@ -48,15 +48,12 @@ void add_route_routes(http::Router& router, const Api& api, Services& s) {
       router, api,
       {
           .path = "/api/v1/routes",
-          .list =
-              [&s](const Caller& c, const Request& req, const http::Params&) {
-                if (!at_least(c, Role::brand_admin))
-                  return forbidden("routes are managed by brand admins");
-                auto page = read_page(req);
-                if (!page) return error_response(page.error());
-                auto r = s.carriers.list_routes(scope_filter(c), *page);
-                return reply(r, 200, [](const auto& sl) { return page_json(sl, route_json); });
+          .list = list_in_scope(
+              Role::brand_admin, "routes are managed by brand admins",
+              [&s](const auto& filter, const auto& page) {
+                return s.carriers.list_routes(filter, page);
               },
+              route_json),
           .create =
               [&s](const Caller& c, const Request& req, const http::Params&) {
                 if (!at_least(c, Role::brand_admin))
@@ -76,32 +73,25 @@ void add_route_routes(http::Router& router, const Api& api, Services& s) {
                 return reply(s.carriers.create_route(r), 201, route_json);
               },
           .get = get_in_scope(find, "route", route_json),
-          .patch =
-              [&s, find](const Caller& c, const Request& req, const http::Params& p) {
-                auto r = find(c, p.at("id"));
-                if (!r) return error_response(r.error());
-                if (!*r) return not_found("route");
+          .patch = found_in_scope(
+              find, "route",
+              [&s](const Caller&, const Request& req, const auto& r) {
                 auto body = json_body(req);
                 if (!body) return error_response(body.error());
                 BodyReader in(*body);
                 in.only(kFields);
-                if (auto b = in.id("brand_id"); b && *b != (*r)->brand_id)
+                if (auto b = in.id("brand_id"); b && *b != r.brand_id)
                   in.reject("brand_id", "brand_id: cannot be changed");
                 store::RoutePatch patch{
                     in.text("type", kType), in.text("prefix", kPrefix), in.id("carrier_id"),
                     in.integer("priority", 0, kMaxPriority), in.integer("weight", 1, kMaxWeight)};
                 if (auto e = in.error()) return error_response(*e);
-                return reply(s.carriers.update_route((*r)->id, patch), 200, route_json);
-              },
-          .remove =
-              [&s, find](const Caller& c, const Request&, const http::Params& p) {
-                auto r = find(c, p.at("id"));
-                if (!r) return error_response(r.error());
-                if (!*r) return not_found("route");
-                if (auto d = s.carriers.delete_route((*r)->id); !d)
-                  return error_response(d.error());
-                return Response::no_content();
-              },
+                return reply(s.carriers.update_route(r.id, patch), 200, route_json);
+              }),
+          .remove = found_in_scope(find, "route",
+                                   [&s](const Caller&, const Request&, const auto& r) {
+                                     return no_content_or_error(s.carriers.delete_route(r.id));
+                                   }),
       });
 }
 

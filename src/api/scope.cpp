@@ -87,4 +87,9 @@ http::Response forbidden(std::string_view message) {
   return http::Response::error(403, "forbidden", message);
 }
 
+http::Response no_content_or_error(const Result<void>& done) {
+  if (!done) return error_response(done.error());
+  return http::Response::no_content();
+}
+
 }  // namespace faxd::api

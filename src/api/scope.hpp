@@ -47,19 +47,32 @@ std::optional<store::Company> company_for_create(const Caller& caller, BodyReade
                                                  std::string_view field = "company_id");
 
 http::Response not_found(std::string_view what);
+http::Response forbidden(std::string_view message);
 
-// GET /x/{id}: `find(caller, id)` gives the object the caller may see (nullopt outside its scope,
-// answered 404 exactly as a missing one); the reply is `to_json` of it.
-template <class Find, class ToJson>
-AuthedHandler get_in_scope(Find find, std::string what, ToJson to_json) {
-  return [find, what = std::move(what), to_json](const Caller& c, const http::Request&,
-                                                 const http::Params& p) {
+// /x/{id} handlers: `find(caller, id)` gives the object the caller may see (nullopt outside its
+// scope, answered 404 exactly as a missing one); `act(caller, request, object)` answers for it,
+// checking what the caller may do with it (403).
+template <class Find, class Act>
+AuthedHandler found_in_scope(Find find, std::string what, Act act) {
+  return [find, what = std::move(what), act](const Caller& c, const http::Request& req,
+                                             const http::Params& p) {
     auto found = find(c, p.at("id"));
     if (!found) return error_response(found.error());
     if (!*found) return not_found(what);
-    return http::Response::json(200, to_json(**found));
+    return act(c, req, **found);
   };
 }
-http::Response forbidden(std::string_view message);
+
+// GET /x/{id}: `to_json` of the object found in scope.
+template <class Find, class ToJson>
+AuthedHandler get_in_scope(Find find, std::string what, ToJson to_json) {
+  return found_in_scope(std::move(find), std::move(what),
+                        [to_json](const Caller&, const http::Request&, const auto& object) {
+                          return http::Response::json(200, to_json(object));
+                        });
+}
+
+// 204 when `done` succeeded, else its error (a DELETE's answer).
+http::Response no_content_or_error(const Result<void>& done);
 
 }  // namespace faxd::api

@@ -173,19 +173,13 @@ void add_user_routes(http::Router& router, const Api& api, Services& s) {
                 }
                 return user_reply(s, u, 201);
               },
-          .get =
-              [&s, find](const Caller& c, const Request&, const http::Params& p) {
-                auto u = find(c, p.at("id"));
-                if (!u) return error_response(u.error());
-                if (!*u) return not_found("user");
-                return user_reply(s, **u, 200);
-              },
-          .patch =
-              [&s, find](const Caller& c, const Request& req, const http::Params& p) {
-                auto u = find(c, p.at("id"));
-                if (!u) return error_response(u.error());
-                if (!*u) return not_found("user");
-                const auto& target = **u;
+          .get = found_in_scope(
+              find, "user",
+              [&s](const Caller&, const Request&, const auto& u) { return user_reply(s, u, 200); }),
+          .patch = found_in_scope(
+              find, "user",
+              [&s](const Caller& c, const Request& req, const auto& u) {
+                const auto& target = u;
                 auto body = json_body(req);
                 if (!body) return error_response(body.error());
                 BodyReader in(*body);
@@ -235,18 +229,15 @@ void add_user_routes(http::Router& router, const Api& api, Services& s) {
                     return error_response(l.error());
                 }
                 return user_reply(s, s.ctx.users.update(target.id, patch), 200);
-              },
-          .remove =
-              [&s, find](const Caller& c, const Request&, const http::Params& p) {
-                auto u = find(c, p.at("id"));
-                if (!u) return error_response(u.error());
-                if (!*u) return not_found("user");
-                if (is_self(c, **u)) return forbidden("you cannot delete yourself");
-                if (rank((*u)->role) > rank(c.user.role) || !at_least(c, Role::company_admin))
+              }),
+          .remove = found_in_scope(
+              find, "user",
+              [&s](const Caller& c, const Request&, const auto& u) {
+                if (is_self(c, u)) return forbidden("you cannot delete yourself");
+                if (rank(u.role) > rank(c.user.role) || !at_least(c, Role::company_admin))
                   return forbidden("you cannot delete a user with more power than yourself");
-                if (auto r = s.ctx.users.remove((*u)->id); !r) return error_response(r.error());
-                return Response::no_content();
-              },
+                return no_content_or_error(s.ctx.users.remove(u.id));
+              }),
       });
 }
 

@@ -100,20 +100,18 @@ void add_virtual_fax_routes(http::Router& router, const Api& api, Services& s) {
                 return reply(s.vfaxes.create_virtual_fax(v), 201, vfax_json);
               },
           .get = get_in_scope(find, "virtual fax", vfax_json),
-          .patch =
-              [&s, find](const Caller& c, const Request& req, const http::Params& p) {
-                auto v = find(c, p.at("id"));
-                if (!v) return error_response(v.error());
-                if (!*v) return not_found("virtual fax");
+          .patch = found_in_scope(
+              find, "virtual fax",
+              [&s](const Caller& c, const Request& req, const auto& v) {
                 if (!at_least(c, Role::company_admin))
                   return forbidden("virtual faxes are changed by company admins");
                 auto body = json_body(req);
                 if (!body) return error_response(body.error());
                 BodyReader in(*body);
                 in.only(kFields);
-                if (auto x = in.id("company_id"); x && *x != (*v)->company_id)
+                if (auto x = in.id("company_id"); x && *x != v.company_id)
                   in.reject("company_id", "company_id: cannot be changed");
-                if (auto x = in.id("brand_id"); x && *x != (*v)->brand_id)
+                if (auto x = in.id("brand_id"); x && *x != v.brand_id)
                   in.reject("brand_id", "brand_id: cannot be changed");
                 store::VirtualFaxPatch patch{in.text("name", kName),
                                              in.text("email", kEmail),
@@ -122,24 +120,20 @@ void add_virtual_fax_routes(http::Router& router, const Api& api, Services& s) {
                                              in.nullable_id("outgoing_ddi_id"),
                                              in.text("station_id", kStation),
                                              in.text("header", kHeader)};
-                const bool mails = patch.send_by_email.value_or((*v)->send_by_email) ||
-                                   patch.notify_sender.value_or((*v)->notify_sender);
-                if (mails && patch.email.value_or((*v)->email).empty())
+                const bool mails = patch.send_by_email.value_or(v.send_by_email) ||
+                                   patch.notify_sender.value_or(v.notify_sender);
+                if (mails && patch.email.value_or(v.email).empty())
                   in.reject("email", "email: required when send_by_email or notify_sender is on");
                 if (auto e = in.error()) return error_response(*e);
-                return reply(s.vfaxes.update_virtual_fax((*v)->id, patch), 200, vfax_json);
-              },
-          .remove =
-              [&s, find](const Caller& c, const Request&, const http::Params& p) {
-                auto v = find(c, p.at("id"));
-                if (!v) return error_response(v.error());
-                if (!*v) return not_found("virtual fax");
-                if (!at_least(c, Role::company_admin))
-                  return forbidden("virtual faxes are deleted by company admins");
-                if (auto r = s.vfaxes.delete_virtual_fax((*v)->id); !r)
-                  return error_response(r.error());
-                return Response::no_content();
-              },
+                return reply(s.vfaxes.update_virtual_fax(v.id, patch), 200, vfax_json);
+              }),
+          .remove = found_in_scope(find, "virtual fax",
+                                   [&s](const Caller& c, const Request&, const auto& v) {
+                                     if (!at_least(c, Role::company_admin))
+                                       return forbidden(
+                                           "virtual faxes are deleted by company admins");
+                                     return no_content_or_error(s.vfaxes.delete_virtual_fax(v.id));
+                                   }),
       });
 }
 
