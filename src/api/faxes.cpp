@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
+#include "fax_preview.hpp"
 #include "faxd/api/json.hpp"
 #include "faxd/common/id.hpp"
 #include "faxd/common/time.hpp"
@@ -378,6 +379,7 @@ void add_fax_routes(http::Router& r, const Api& api, FaxApiDeps& deps) {
     return h->send(c, req);
   }),
         {.max_body_bytes = deps.max_upload_bytes + 64 * 1024});
+  add_fax_preview_routes(r, api, deps);
   r.add("GET", base, api.authed([h](const Caller& c, const Request& req, const http::Params&) {
     return h->list(c, req);
   }));

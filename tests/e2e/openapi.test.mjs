@@ -34,7 +34,7 @@ test('every path of api.md is described', async () => {
   const expected = {
     '/login': ['post'], '/logout': ['post'], '/me': ['get'], '/openapi.json': ['get'],
     '/tokens': ['get', 'post'], '/tokens/{id}': ['delete'],
-    '/faxes': ['get', 'post'], '/faxes/{id}': ['get', 'delete'],
+    '/faxes': ['get', 'post'], '/faxes/preview': ['post'], '/faxes/{id}': ['get', 'delete'],
     '/faxes/{id}/attempts': ['get'], '/faxes/{id}/document': ['get'],
     '/faxes/{id}/pages/{n}/thumbnail': ['get'], '/faxes/{id}/cancel': ['post'],
     '/faxes/{id}/resend': ['post'], '/events': ['get'],

@@ -1,0 +1,132 @@
+#include "fax_preview.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
+
+#include "faxd/api/json.hpp"
+#include "faxd/http/multipart.hpp"
+
+namespace faxd::api {
+
+namespace fs = std::filesystem;
+using http::Request;
+using http::Response;
+
+double estimate_line_seconds(const document::FaxDocumentInfo& info) noexcept {
+  double seconds = info.pages > 0 ? kCallSetupSeconds : 0.0;
+  for (const auto& page : info.page_info)
+    seconds += document::line_seconds(page) * kEcmFraming + kPerPageSeconds;
+  return seconds;
+}
+
+namespace {
+
+std::string base64(std::string_view in) {
+  static constexpr char digits[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((in.size() + 2) / 3 * 4);
+  std::size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    const unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
+                       (static_cast<unsigned char>(in[i + 1]) << 8) |
+                       static_cast<unsigned char>(in[i + 2]);
+    for (int shift : {18, 12, 6, 0}) out += digits[(v >> shift) & 63];
+  }
+  if (const auto rest = in.size() - i; rest > 0) {
+    unsigned v = static_cast<unsigned char>(in[i]) << 16;
+    if (rest == 2) v |= static_cast<unsigned char>(in[i + 1]) << 8;
+    out += digits[(v >> 18) & 63];
+    out += digits[(v >> 12) & 63];
+    out += rest == 2 ? digits[(v >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+// Removes the temporary files of one preview when the request is done, whatever happens.
+struct TempFiles {
+  std::vector<fs::path> paths;
+  ~TempFiles() {
+    std::error_code ec;
+    for (const auto& p : paths) fs::remove(p, ec);
+  }
+};
+
+Response preview(FaxApiDeps& d, const Caller& caller, const Request& req) {
+  auto boundary = http::multipart_boundary(req.header("Content-Type"));
+  if (!boundary) return error_response(boundary.error());
+  auto parts = http::parse_multipart(req.body, *boundary);
+  if (!parts) return error_response(parts.error());
+  std::string quality_text = "fine";
+  std::vector<const http::Part*> files;
+  for (const auto& p : *parts) {
+    if (p.name == "file")
+      files.push_back(&p);
+    else if (p.name == "quality")
+      quality_text = std::string(p.data);
+  }
+  auto quality = document::parse_quality(quality_text);
+  if (!quality)
+    return Response::error(422, "invalid_field", "quality: must be standard or fine", "quality");
+  if (files.empty())
+    return Response::error(422, "invalid_field", "file: attach at least one PDF or TIFF", "file");
+
+  TempFiles temps;
+  std::vector<std::string> inputs;
+  for (const auto* f : files) {
+    const auto path = d.spool.new_temp(d.clock.now(), ".upload");
+    temps.paths.push_back(path);
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(f->data.data(), static_cast<std::streamsize>(f->data.size()));
+    if (!out.flush()) return Response::error(507, "storage_full", "cannot store the upload");
+    inputs.push_back(path.string());
+  }
+  const auto tiff = d.spool.new_temp(d.clock.now(), ".tiff");
+  temps.paths.push_back(tiff);
+  auto info = document::convert_to_fax_tiff(inputs, tiff.string(), *quality, d.convert);
+  if (!info) {  // the same answers as POST /faxes, so the form shows them at the file field
+    const auto& e = info.error();
+    const int status = e.code == Errc::too_large ? 413 : (e.code == Errc::io ? 507 : 422);
+    const std::string name = files.size() == 1 ? std::string(files[0]->filename) : "";
+    const auto message = name.empty() ? e.message : name + ": " + e.message;
+    const char* code =
+        status == 422 ? "document_invalid" : (status == 507 ? "storage_full" : "too_large");
+    return Response::error(status, code, message, "file");
+  }
+
+  // Thumbnails come from our own TIFF-F output (trusted), so no isolation is needed here.
+  auto thumbnails = nlohmann::json::array();
+  for (int i = 0; i < std::min(info->pages, kPreviewThumbnails); ++i) {
+    auto png = document::thumbnail_png(tiff.string(), i, kPreviewThumbnailWidth);
+    if (!png) return error_response(png.error());
+    thumbnails.push_back("data:image/png;base64," + base64(*png));
+  }
+  const double seconds = estimate_line_seconds(*info);
+  spdlog::debug("api.fax_preview pages={} coded_bytes={} line_s={:.1f} user={}", info->pages,
+                info->coded_bytes, seconds, caller.user.username);
+  auto res = Response::json(200, {{"pages", info->pages},
+                                  {"quality", std::string(document::to_string(*quality))},
+                                  {"coded_bytes", info->coded_bytes},
+                                  {"line_seconds", std::lround(seconds)},
+                                  {"thumbnails", std::move(thumbnails)}});
+  res.set("Cache-Control", "no-store");
+  return res;
+}
+
+}  // namespace
+
+void add_fax_preview_routes(http::Router& r, const Api& api, FaxApiDeps& deps) {
+  r.add("POST", "/api/v1/faxes/preview",
+        api.authed([&deps](const Caller& c, const Request& req, const http::Params&) {
+          return preview(deps, c, req);
+        }),
+        {.max_body_bytes = deps.max_upload_bytes + 64 * 1024});
+}
+
+}  // namespace faxd::api

@@ -1,0 +1,200 @@
+// POST /api/v1/faxes/preview through the pure Router: a real store and spool in a temporary
+// directory, the real (isolated) conversion.
+#include "fax_preview.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "faxd/api/api.hpp"
+#include "faxd/common/secrets.hpp"
+#include "faxd/config/config.hpp"
+#include "faxd/store/tenant_repo.hpp"
+#include "temp_dir.hpp"
+
+using namespace faxd;
+using nlohmann::json;
+
+namespace {
+
+// A valid PDF of `pages` letter pages, each with a black bar and a line of text.
+std::string pdf(int pages) {
+  std::string out = "%PDF-1.4\n";
+  std::vector<std::size_t> offsets;
+  auto obj = [&](const std::string& body) {
+    offsets.push_back(out.size());
+    out += fmt::format("{} 0 obj\n{}\nendobj\n", offsets.size(), body);
+  };
+  obj("<< /Type /Catalog /Pages 2 0 R >>");
+  std::string kids;
+  for (int i = 0; i < pages; ++i) kids += fmt::format(" {} 0 R", 4 + 2 * i);
+  obj(fmt::format("<< /Type /Pages /Kids [{} ] /Count {} >>", kids, pages));
+  obj("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>");
+  for (int i = 0; i < pages; ++i) {
+    obj(
+        fmt::format("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {} 0 R "
+                    "/Resources << /Font << /F1 3 0 R >> >> >>",
+                    5 + 2 * i));
+    const auto draw =
+        fmt::format("0 g 36 700 300 20 re f BT /F1 24 Tf 72 600 Td (Page {}) Tj ET\n", i + 1);
+    obj(fmt::format("<< /Length {} >>\nstream\n{}endstream", draw.size(), draw));
+  }
+  const auto xref = out.size();
+  out += fmt::format("xref\n0 {}\n0000000000 65535 f \n", offsets.size() + 1);
+  for (auto o : offsets) out += fmt::format("{:010d} 00000 n \n", o);
+  out += fmt::format("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{}\n%%EOF\n",
+                     offsets.size() + 1, xref);
+  return out;
+}
+
+struct File {
+  std::string name;
+  std::string data;
+};
+
+struct FaxPreviewTest : ::testing::Test {
+  void SetUp() override {
+    ASSERT_TRUE(init_crypto());
+    auto opened = store::Db::open_sqlite({.path = dir.file("faxd.db")});
+    ASSERT_TRUE(opened) << opened.error().message;
+    db = std::move(*opened);
+    users.emplace(*db, clock);
+    faxes.emplace(*db, clock);
+    vfaxes.emplace(*db, clock);
+    ddis.emplace(*db, clock);
+    spool.emplace(dir.file("spool"));
+    ASSERT_TRUE(spool->prepare());
+    api.emplace(api::Context{*db,
+                             clock,
+                             config,
+                             *users,
+                             [] { return true; },
+                             {.max_failures_per_user = 3, .window = std::chrono::seconds(60)}});
+    api->add_routes(router);
+    deps.emplace(api::FaxApiDeps{.db = *db,
+                                 .clock = clock,
+                                 .faxes = *faxes,
+                                 .vfaxes = *vfaxes,
+                                 .ddis = *ddis,
+                                 .spool = *spool,
+                                 .max_upload_bytes = 1 << 20,
+                                 .convert = {.max_bytes = 1 << 20}});
+    api::add_fax_routes(router, *api, *deps);
+    auto u = users->create({.username = "root",
+                            .password_hash = hash_password("pass-root"),
+                            .role = store::Role::platform_admin});
+    ASSERT_TRUE(u);
+    token = users->issue_token(u->id, "session", "t", std::nullopt)->token;
+  }
+
+  http::Response preview(const std::vector<File>& files, const std::string& quality = "fine",
+                         const std::string& auth = "") {
+    const std::string b = "previewboundary42";
+    http::Request r;
+    r.method = "POST";
+    r.target = r.path = "/api/v1/faxes/preview";
+    r.headers.emplace_back("Authorization", "Bearer " + (auth.empty() ? token : auth));
+    r.headers.emplace_back("Content-Type", "multipart/form-data; boundary=" + b);
+    r.body = fmt::format("--{}\r\nContent-Disposition: form-data; name=\"quality\"\r\n\r\n{}\r\n",
+                         b, quality);
+    for (const auto& f : files)
+      r.body += fmt::format(
+          "--{}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{}\"\r\n"
+          "Content-Type: application/pdf\r\n\r\n{}\r\n",
+          b, f.name, f.data);
+    r.body += "--" + b + "--\r\n";
+    r.remote_address = "127.0.0.1";
+    return router.dispatch(r);
+  }
+
+  std::size_t files_in_spool() {
+    std::size_t n = 0;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir.file("spool")))
+      n += e.is_regular_file();
+    return n;
+  }
+
+  test::TempDir dir;
+  ManualClock clock;
+  config::Config config;
+  std::unique_ptr<store::Db> db;
+  std::optional<store::UserRepo> users;
+  std::optional<store::FaxRepo> faxes;
+  std::optional<store::VirtualFaxRepo> vfaxes;
+  std::optional<store::DdiRepo> ddis;
+  std::optional<jobs::Spool> spool;
+  std::optional<api::Api> api;
+  std::optional<api::FaxApiDeps> deps;
+  http::Router router;
+  std::string token;
+};
+
+TEST_F(FaxPreviewTest, CountsPagesEstimatesLineTimeAndStoresNothing) {
+  auto res = preview({{"a.pdf", pdf(2)}, {"b.pdf", pdf(1)}});
+  ASSERT_EQ(res.status, 200) << res.body;
+  const auto body = json::parse(res.body);
+  EXPECT_EQ(body["pages"], 3);
+  EXPECT_EQ(body["quality"], "fine");
+  ASSERT_EQ(body["thumbnails"].size(), 3u);
+  for (const auto& t : body["thumbnails"])  // a PNG signature, base64-encoded
+    EXPECT_TRUE(t.get<std::string>().starts_with("data:image/png;base64,iVBORw0KGgo")) << t;
+  // Three light pages: the call set-up and three page turnarounds, plus a little data.
+  const int seconds = body["line_seconds"];
+  EXPECT_GE(seconds, 21);
+  EXPECT_LT(seconds, 60);
+  EXPECT_GT(body["coded_bytes"].get<int>(), 0);
+
+  // Standard resolution codes half the lines: less time on the line.
+  auto standard = json::parse(preview({{"a.pdf", pdf(2)}, {"b.pdf", pdf(1)}}, "standard").body);
+  EXPECT_LT(standard["coded_bytes"].get<int>(), body["coded_bytes"].get<int>());
+
+  // A preview is not a fax, and leaves no file behind.
+  auto list = faxes->list({});
+  ASSERT_TRUE(list);
+  EXPECT_TRUE(list->data.empty());
+  EXPECT_EQ(files_in_spool(), 0u);
+}
+
+TEST_F(FaxPreviewTest, ThumbnailsStopAtTheLimitButPagesAreAllCounted) {
+  auto res = preview({{"long.pdf", pdf(api::kPreviewThumbnails + 2)}});
+  ASSERT_EQ(res.status, 200) << res.body;
+  const auto body = json::parse(res.body);
+  EXPECT_EQ(body["pages"], api::kPreviewThumbnails + 2);
+  EXPECT_EQ(body["thumbnails"].size(), static_cast<std::size_t>(api::kPreviewThumbnails));
+}
+
+TEST_F(FaxPreviewTest, ABrokenDocumentIsRefusedAtTheFileField) {
+  auto broken = pdf(1);
+  broken.resize(broken.size() / 2);  // truncated: no xref, no trailer
+  auto res = preview({{"broken.pdf", broken}});
+  EXPECT_EQ(res.status, 422) << res.body;
+  const auto e = json::parse(res.body)["error"];
+  EXPECT_EQ(e["code"], "document_invalid");
+  EXPECT_EQ(e["field"], "file");
+  EXPECT_TRUE(e["message"].get<std::string>().starts_with("broken.pdf: ")) << e;
+  EXPECT_EQ(files_in_spool(), 0u);
+
+  EXPECT_EQ(preview({{"note.pdf", "just some text"}}).status, 422);
+  EXPECT_EQ(preview({}).status, 422);
+  EXPECT_EQ(preview({{"a.pdf", pdf(1)}}, "ultra").status, 422);
+}
+
+TEST_F(FaxPreviewTest, NeedsALogin) {
+  EXPECT_EQ(preview({{"a.pdf", pdf(1)}}, "fine", "not-a-token").status, 401);
+}
+
+TEST(LineTimeEstimate, MatchesTheSimulatedLine) {
+  // bench/fax_session_bench --line-time, letter10.pdf at fine resolution: the first page
+  // (55299 coded bytes) takes 50.6 s; the whole ten pages (556415 bytes) 377.6 s.
+  document::FaxDocumentInfo one{.pages = 1, .page_info = {{.coded_bytes = 55299}}};
+  EXPECT_NEAR(api::estimate_line_seconds(one), 50.6, 1.0);
+  document::FaxDocumentInfo ten{.pages = 10};
+  for (int i = 0; i < 10; ++i) ten.page_info.push_back({.coded_bytes = 55641});
+  EXPECT_NEAR(api::estimate_line_seconds(ten), 377.6, 1.5);
+  EXPECT_EQ(api::estimate_line_seconds({}), 0.0);
+}
+
+}  // namespace
