@@ -12,6 +12,7 @@
 #include "faxd/common/id.hpp"
 #include "faxd/common/time.hpp"
 #include "faxd/http/multipart.hpp"
+#include "faxd/store/fax_json.hpp"
 #include "validate.hpp"
 
 namespace faxd::api {
@@ -203,11 +204,22 @@ class FaxHandlers {
     }
     auto page = d_.faxes.list(q);
     if (!page) return error_response(page.error());
-    auto data = nlohmann::json::array();
-    for (const auto& f : page->data) data.push_back(store::to_json(f));
-    return Response::json(
-        200, {{"data", data},
-              {"next_cursor", page->next_cursor ? nlohmann::json(*page->next_cursor) : nullptr}});
+    // Written straight out (store/fax_json.hpp): same bytes as the nlohmann tree, a fraction of
+    // the allocations; this reply is the API's hottest.
+    std::string body = "{\"data\":[";
+    body.reserve(page->data.size() * 700 + 64);
+    for (const auto& f : page->data) {
+      store::append_json(body, f);
+      body += ',';
+    }
+    if (!page->data.empty()) body.pop_back();
+    body += "],\"next_cursor\":";
+    if (page->next_cursor)
+      store::append_json_string(body, *page->next_cursor);
+    else
+      body += "null";
+    body += '}';
+    return Response::text(200, std::move(body), "application/json");
   }
 
   // The fax if the caller may see it.
@@ -228,7 +240,10 @@ class FaxHandlers {
   Response get(const Caller& caller, const std::string& id) {
     Response err;
     auto f = visible(caller, id, err);
-    return f ? Response::json(200, store::to_json(*f)) : err;
+    if (!f) return err;
+    std::string body;
+    store::append_json(body, *f);
+    return Response::text(200, std::move(body), "application/json");
   }
 
   Response attempts(const Caller& caller, const std::string& id) {
