@@ -6,6 +6,7 @@ import { faxList, faxDetail, sendPage } from './pages/faxes.js';
 import {
   brandsPage, companiesPage, carriersPage, routesPage, ddisPage, virtualFaxesPage, usersPage, forbiddenPage,
 } from './pages/admin.js';
+import { tokensPage, webhooksPage } from './pages/account.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -23,13 +24,16 @@ const pages = {
   routes: ['Routes', routesPage],
   ddis: ['DDIs', ddisPage],
   users: ['Users', usersPage],
+  tokens: ['API tokens', tokensPage],
+  webhooks: ['Webhooks', webhooksPage],
 };
 
+// Every role has its own API tokens and webhooks (they act with the owner's rights).
 const rolePages = {
-  platform_admin: ['brands', 'users'],
-  brand_admin: ['companies', 'carriers', 'routes', 'ddis', 'users', 'inbox', 'sent'],
-  company_admin: ['send', 'inbox', 'sent', 'virtual-faxes', 'ddis', 'users'],
-  user: ['send', 'inbox', 'sent'],
+  platform_admin: ['brands', 'users', 'tokens', 'webhooks'],
+  brand_admin: ['companies', 'carriers', 'routes', 'ddis', 'users', 'inbox', 'sent', 'tokens', 'webhooks'],
+  company_admin: ['send', 'inbox', 'sent', 'virtual-faxes', 'ddis', 'users', 'tokens', 'webhooks'],
+  user: ['send', 'inbox', 'sent', 'tokens', 'webhooks'],
 };
 
 let me = null;

@@ -85,9 +85,10 @@ export function formatDuration(seconds) {
 }
 
 // Two-step button: the first click asks, the second (on "Yes") acts. No window.confirm().
-export function confirmButton(label, question, action, cls = 'danger') {
+// ariaLabel names what it acts on when many rows have the same button ("Delete token CI").
+export function confirmButton(label, question, action, cls = 'danger', ariaLabel = null) {
   const box = el('span', { class: 'confirm' });
-  const start = el('button', { type: 'button', class: cls }, label);
+  const start = el('button', { type: 'button', class: cls, 'aria-label': ariaLabel }, label);
   const reset = () => box.replaceChildren(start);
   start.addEventListener('click', () => {
     const yes = el('button', { type: 'button', class: cls }, `Yes, ${label.toLowerCase()}`);

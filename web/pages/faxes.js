@@ -1,16 +1,23 @@
 // Fax pages: Inbox and Sent (filters, cursor paging, live status), one fax (thumbnails, PDF,
-// attempts, cancel / resend / delete) and Send a fax (files, estimate, submit).
+// attempts, cancel / resend / delete) and Send a fax (files, a preview of the pages and the line
+// time from POST /faxes/preview before sending, submit).
 import { api, ApiError } from '../lib/api.js';
-import { el, field, showError, confirmButton, formatBytes, formatTime, formatDuration } from '../lib/dom.js';
+import { el, field, showError, confirmButton, formatBytes, formatTime } from '../lib/dom.js';
 import { failureSentence, statusText, activeStatuses } from '../lib/failures.js';
 import { Pager } from '../lib/pager.js';
 import { watch } from '../lib/live.js';
 import { byId, options } from './resource.js';
 
-// Line time: about 20 s to set up the call and train, then per page about 30 s in fine and
-// 15 s in standard resolution at 14.4 kbit/s (a typical text page).
+// Rough line time of a fax already sent, from its page count alone (the fax page): the call
+// set-up, then per page a typical text page at 14.4 kbit/s. Before sending, the send form shows
+// faxd's own estimate from the converted pages instead (POST /faxes/preview).
 export function estimateSeconds(pages, quality) {
-  return 20 + pages * (quality === 'standard' ? 15 : 30);
+  return 15 + pages * (quality === 'standard' ? 25 : 36);
+}
+
+// "about 45 s", "about 3 min": an estimate is not precise to the second.
+export function aboutDuration(seconds) {
+  return seconds < 60 ? `about ${Math.max(1, Math.round(seconds))} s` : `about ${Math.round(seconds / 60)} min`;
 }
 
 function statusBadge(fax) {
@@ -99,7 +106,7 @@ export async function faxDetail(main, ctx, id) {
       ['Virtual fax', [vById[fax.virtual_fax_id]?.name ?? '']],
       ['Pages', [pagesText(fax)]],
       !inbound && fax.pages_total && activeStatuses.has(fax.status)
-        ? ['Estimated line time', [`about ${formatDuration(estimateSeconds(fax.pages_total, fax.quality))}`]] : null,
+        ? ['Estimated line time', [aboutDuration(estimateSeconds(fax.pages_total, fax.quality))]] : null,
       ['Quality', [fax.quality || '']],
       ['Attempts', [String(fax.attempts ?? 0)]],
       fax.transport ? ['Connection', [`${fax.transport === 't38' ? 'T.38' : 'G.711 audio'}${fax.bit_rate ? `, ${fax.bit_rate} bit/s` : ''}${fax.ecm ? ', ECM' : ''}`]] : null,
@@ -170,17 +177,6 @@ export async function faxDetail(main, ctx, id) {
   }, activeStatuses.has(fax.status));
 }
 
-// Reads the page count of a PDF from its page tree (/Type /Pages ... /Count N); null when it
-// is hidden in a compressed object stream. Only a hint for the estimate before sending.
-async function pdfPageCount(file) {
-  if (file.size > 40 * 1024 * 1024) return null;
-  const text = new TextDecoder('latin1').decode(await file.arrayBuffer());
-  if (!text.startsWith('%PDF')) return null;
-  let best = null;
-  for (const m of text.matchAll(/\/Count\s+(\d+)/g)) best = Math.max(best ?? 0, Number(m[1]));
-  return best;
-}
-
 export async function sendPage(main, ctx) {
   const vfaxes = await api.all('/virtual-faxes');
   if (vfaxes.length === 0) {
@@ -205,21 +201,50 @@ export async function sendPage(main, ctx) {
     el('h1', {}, 'Send a fax'), fVfax.wrap, fTo.wrap, fFile.wrap, fileList, fQuality.wrap, fHeader.wrap,
     general, el('div', { class: 'actions' }, submit));
 
+  // As soon as files are picked (or the quality changes), faxd converts them exactly as it would
+  // for sending and answers the page count, its line-time estimate and page thumbnails; a
+  // document it cannot read is named under the file field before anyone presses Send.
+  let preview = null;
+  let previewSeq = 0;
   const describe = async () => {
     const files = [...fFile.input.files];
+    const seq = ++previewSeq;
+    preview = null;
+    fFile.error.textContent = '';
+    fFile.input.removeAttribute('aria-invalid');
     if (files.length === 0) { fileList.replaceChildren(); return; }
-    const counts = await Promise.all(files.map((f) => pdfPageCount(f).catch(() => null)));
-    const known = counts.every((c) => c !== null);
-    const pages = counts.reduce((a, c) => a + (c ?? 0), 0);
-    fileList.replaceChildren(el('ul', { class: 'file-list' }, files.map((f, i) =>
-      el('li', {}, el('span', { class: 'name' }, f.name), ` ${formatBytes(f.size)}`,
-        counts[i] !== null ? `, ${counts[i]} page${counts[i] === 1 ? '' : 's'}` : ''))),
-    el('p', { class: 'estimate', id: 'estimate' }, known
-      ? `${pages} page${pages === 1 ? '' : 's'}: about ${formatDuration(estimateSeconds(pages, fQuality.input.value))} on the line.`
-      : 'The page count and line time are shown once faxd has read the documents.'));
+    const list = el('ul', { class: 'file-list' }, files.map((f) =>
+      el('li', {}, el('span', { class: 'name' }, f.name), ` ${formatBytes(f.size)}`)));
+    const estimate = el('p', { class: 'estimate', id: 'estimate' }, 'Reading the documents…');
+    fileList.setAttribute('aria-busy', 'true');
+    fileList.replaceChildren(list, estimate);
+    const body = new FormData();
+    for (const f of files) body.append('file', f, f.name);
+    body.append('quality', fQuality.input.value);
+    try {
+      const p = await api.post('/faxes/preview', body);
+      if (seq !== previewSeq) return;  // the files changed meanwhile: a newer preview wins
+      preview = p;
+      const pages = `${p.pages} page${p.pages === 1 ? '' : 's'}`;
+      estimate.textContent = `${pages}: ${aboutDuration(p.line_seconds)} on the line.`;
+      const more = p.pages - p.thumbnails.length;
+      fileList.replaceChildren(...[list, estimate,
+        el('div', { class: 'thumbs', id: 'preview-thumbs', role: 'group', 'aria-label': 'Pages as they will be faxed' },
+          p.thumbnails.map((src, i) => el('figure', { class: 'thumb' },
+            el('img', { src, alt: `Page ${i + 1}` }), el('figcaption', {}, `Page ${i + 1}`)))),
+        more > 0 ? el('p', { class: 'muted' }, `and ${more} more page${more === 1 ? '' : 's'}`) : null].filter(Boolean));
+    } catch (e) {
+      if (seq !== previewSeq) return;
+      estimate.remove();
+      // The error goes where the problem is: under the file field (a 422 names "file").
+      fFile.error.textContent = e instanceof ApiError ? e.message : 'faxd could not read the documents. Try again.';
+      fFile.input.setAttribute('aria-invalid', 'true');
+    } finally {
+      if (seq === previewSeq) fileList.removeAttribute('aria-busy');
+    }
   };
   fFile.input.addEventListener('change', describe);
-  fQuality.input.addEventListener('change', describe);
+  fQuality.input.addEventListener('change', () => { if (fFile.input.files.length) describe(); });
 
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
@@ -237,7 +262,9 @@ export async function sendPage(main, ctx) {
     submit.textContent = 'Sending…';
     try {
       const fax = await api.post('/faxes', body);
-      ctx.setFlash(`Queued: ${fax.pages_total} page${fax.pages_total === 1 ? '' : 's'}, about ${formatDuration(estimateSeconds(fax.pages_total, fax.quality))} on the line.`);
+      const seconds = preview && preview.pages === fax.pages_total && preview.quality === fax.quality
+        ? preview.line_seconds : estimateSeconds(fax.pages_total, fax.quality);
+      ctx.setFlash(`Queued: ${fax.pages_total} page${fax.pages_total === 1 ? '' : 's'}, ${aboutDuration(seconds)} on the line.`);
       location.hash = `#/fax/${fax.id}`;
     } catch (e) {
       showError(form, general, e instanceof ApiError ? e : null);

@@ -8,7 +8,9 @@ import { Pager } from '../lib/pager.js';
 
 // def: {path, title, singular, intro, columns: [[label, (obj, lookups) => text|Node]],
 //       load(me) -> lookups, fields(lookups, obj|null, me) -> [field spec],
-//       canCreate(me), canDelete(me)}
+//       canCreate(me), canEdit(me), canDelete(me),
+//       empty: text of an empty list,
+//       created(saved) -> Node shown after a create (e.g. a secret the API shows only once)}
 // field spec extras: number (send a number), nullable ('' means null), multiple (select
 // multiple: an array), skipEmpty (leave out when empty, e.g. a password on edit).
 export function resourcePage(def) {
@@ -21,6 +23,7 @@ export function resourcePage(def) {
     const pager = new Pager(() => reload());
     const canCreate = def.canCreate ? def.canCreate(me) : true;
     const canDelete = def.canDelete ? def.canDelete(me) : true;
+    const canEdit = def.canEdit ? def.canEdit(me) : true;
 
     const openForm = (obj) => {
       const specs = def.fields(lookups, obj, me);
@@ -50,7 +53,12 @@ export function resourcePage(def) {
         try {
           const saved = obj ? await api.patch(`${def.path}/${obj.id}`, body) : await api.post(def.path, body);
           formSlot.replaceChildren();
-          status.textContent = `${obj ? 'Saved' : 'Created'} ${def.singular} ${saved.name || saved.username || saved.number || ''}.`;
+          status.textContent = `${obj ? 'Saved' : 'Created'} ${def.singular} ${saved.name || saved.username || saved.number || saved.url || ''}.`;
+          const once = !obj && def.created ? def.created(saved, () => formSlot.replaceChildren()) : null;
+          if (once) {
+            formSlot.replaceChildren(once);
+            once.querySelector('input, button')?.focus();
+          }
           if (def.after) await def.after(lookups);
           await reload();
         } catch (e) {
@@ -67,14 +75,14 @@ export function resourcePage(def) {
         const page = await api.get(def.path, { limit: 50, ...pager.params() });
         pager.next = page.next_cursor;
         if (page.data.length === 0) {
-          tableSlot.replaceChildren(el('p', { class: 'muted' }, `No ${def.title.toLowerCase()} yet.`));
+          tableSlot.replaceChildren(el('p', { class: 'muted' }, def.empty ?? `No ${def.title.toLowerCase()} yet.`));
           return;
         }
         const rows = page.data.map((obj) => el('tr', {},
           def.columns.map(([label, value], i) => el(i === 0 ? 'th' : 'td', i === 0 ? { scope: 'row', 'data-label': label } : { 'data-label': label },
             value(obj, lookups) ?? '')),
           el('td', { class: 'row-actions' },
-            el('button', { type: 'button', class: 'secondary', 'aria-label': `Edit ${def.singular} ${def.columns[0][1](obj, lookups)}`, onclick: () => openForm(obj) }, 'Edit'),
+            canEdit ? el('button', { type: 'button', class: 'secondary', 'aria-label': `Edit ${def.singular} ${def.columns[0][1](obj, lookups)}`, onclick: () => openForm(obj) }, 'Edit') : null,
             canDelete ? confirmButton('Delete', 'Delete it?', async () => {
               try {
                 await api.del(`${def.path}/${obj.id}`);
@@ -82,7 +90,7 @@ export function resourcePage(def) {
                 if (def.after) await def.after(lookups);
                 await reload();
               } catch (e) { status.textContent = e.message; }
-            }) : null)));
+            }, 'danger', `Delete ${def.singular} ${def.columns[0][1](obj, lookups)}`) : null)));
         tableSlot.replaceChildren(el('table', { class: 'list' },
           el('caption', { class: 'sr-only' }, def.title),
           el('thead', {}, el('tr', {}, def.columns.map(([label]) => el('th', { scope: 'col' }, label)),
