@@ -1,38 +1,54 @@
-// The web UI in a real browser against a real faxd (demo tenant: the company admin demo/demo
-// has the virtual fax "Demo fax" whose DDI +15550000100 routes back to itself over T.38).
+// The web UI in a real browser against real faxd processes on loopback:
+//  - tx, the sender, with the demo tenant (company admin demo/demo, virtual fax "Demo fax" whose
+//    DDI +15550000100 routes back to itself) and a provisioned tenant "tx" whose faxes go over a
+//    carrier to rx (and numbers +1999... to a carrier that never answers);
+//  - rx, the receiver, whose tenant "rx" has the DDI +15550002000 on the virtual fax "Reception".
 // Set FAXD_SCREENSHOTS=DIR to also save screenshots of the main pages (docs/screenshots/).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { startFaxd, launchBrowser, onePagePdf } from './lib/faxd.mjs';
+import { startFaxd, launchBrowser, onePagePdf, textPdf } from './lib/faxd.mjs';
+import { call, provision, blackHole, addRoute, sendFax } from './lib/tenant.mjs';
 
-let faxd;
+const RX_DDI = '+15550002000';
+const TX_DDI = '+15550001000';
+let tx;
+let rx;
+let txTenant;
+let rxTenant;
+let hole;
 let browser;
 const shots = process.env.FAXD_SCREENSHOTS ? path.resolve(process.env.FAXD_SCREENSHOTS) : null;
 
 before(async () => {
-  faxd = await startFaxd();
+  [tx, rx] = await Promise.all([startFaxd({ demo: true }), startFaxd({ demo: false })]);
   ({ browser } = await launchBrowser());
   if (shots) mkdirSync(shots, { recursive: true });
+  rxTenant = await provision(rx, { name: 'Receiver', peerSipPort: tx.sipPort, ddi: RX_DDI, vfaxName: 'Reception', user: 'rx' });
+  txTenant = await provision(tx, { name: 'Sender', peerSipPort: rx.sipPort, ddi: '+15550001999', outgoingDdi: TX_DDI,
+    vfaxName: 'Front office', user: 'tx' });
+  hole = await blackHole();
+  await addRoute(tx, txTenant, { prefix: '+1999', port: hole.port, name: 'Silent trunk', maxCalls: 1 });
 });
 
 after(async () => {
   if (browser) await browser.close();
-  if (faxd) await faxd.stop();
+  await Promise.all([tx, rx].filter(Boolean).map((d) => d.stop()));
+  if (hole) hole.close();
 });
 
 async function shot(page, name) {
   if (shots) await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
 }
 
-async function loginAs(username, password, viewport = { width: 1200, height: 800 }) {
+async function loginAs(username, password, { on = tx, viewport = { width: 1200, height: 800 } } = {}) {
   const context = await browser.newContext({ viewport, acceptDownloads: true });
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) problems.push(`console: ${m.text()}`); });
-  await page.goto(faxd.base + '/');
+  await page.goto(on.base + '/');
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password').fill(password);
   if (username === 'demo') await shot(page, 'login');
@@ -42,94 +58,260 @@ async function loginAs(username, password, viewport = { width: 1200, height: 800
 }
 
 const navLinks = async (page) => page.locator('#nav a').allTextContents();
+const nav = (page, name) => page.locator('#nav').getByRole('link', { name, exact: true }).click();
+const pdfPages = (bytes) => (bytes.toString('latin1').match(/\/Type\s*\/Page(?![a-z])/g) || []).length;
+
+async function waitForStatus(page, text, timeout, d = tx) {
+  try {
+    await page.locator('[data-fact="Status"]').getByText(text).waitFor({ timeout });
+  } catch (e) {
+    console.log(`fax page: ${await page.locator('#main').innerText()}\nfaxd log:\n${d.log.join('').slice(-6000)}`);
+    throw e;
+  }
+}
+
+test('UI files revalidate, so an upgrade never mixes old and new modules', { skip: !!process.env.E2E_WEB_DIR }, async () => {
+  for (const file of ['/', '/app.js', '/pages/faxes.js', '/style.css']) {
+    const first = await fetch(tx.base + file);
+    assert.equal(first.status, 200, file);
+    assert.equal(first.headers.get('cache-control'), 'no-cache', file);
+    const etag = first.headers.get('etag');
+    assert.match(etag ?? '', /^"[0-9a-f]+-[0-9a-f]+"$/, file);
+    await first.arrayBuffer();
+    const again = await fetch(tx.base + file, { headers: { 'If-None-Match': etag } });
+    assert.equal(again.status, 304, file);
+    assert.equal((await again.arrayBuffer()).byteLength, 0);
+    const other = await fetch(tx.base + file, { headers: { 'If-None-Match': '"0-0"' } });
+    assert.equal(other.status, 200, `${file}: an old tag gets the new file`);
+  }
+});
 
 test('the web UI, role by role', { concurrency: true }, async (t) => {
   await Promise.all([
-    t.test('a company admin sends a PDF, watches it get delivered and opens the received fax', async () => {
-      const { page, context, problems } = await loginAs('demo', 'demo');
+    t.test('a PDF sent through the form from one faxd to another: preview, delivered, opened by the receiver', async () => {
+      const { page, context, problems } = await loginAs('tx', txTenant.password);
       await page.getByRole('link', { name: 'Send a fax' }).first().click();
+      const files = page.getByLabel('Documents (PDF or TIFF, one or more)');
+      // A broken document is named under the file field as soon as it is picked.
+      await files.setInputFiles({ name: 'broken.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n1 0 obj\n<<') });
+      const fileError = page.locator('.field[data-field="file"] .field-error');
+      await fileError.getByText(/^broken\.pdf: /).waitFor();
+      assert.equal(await files.getAttribute('aria-invalid'), 'true');
+      assert.equal(await page.locator('#preview-thumbs').count(), 0);
+
+      // Two pages: thumbnails and faxd's line-time estimate, before anything is sent.
+      await files.setInputFiles({ name: 'report.pdf', mimeType: 'application/pdf', buffer: textPdf(['Quarterly report', 'faxd to faxd']) });
+      await page.getByRole('img', { name: 'Page 2' }).waitFor();
+      await page.waitForFunction(() => [...document.querySelectorAll('#preview-thumbs img')].every((i) => i.naturalWidth > 0));
+      assert.equal(await page.locator('#preview-thumbs img').count(), 2);
+      assert.doesNotMatch(await page.locator('#send-form').innerText(), /null|undefined|\[object/);
+      assert.equal(await fileError.textContent(), '');
+      assert.equal(await files.getAttribute('aria-invalid'), null);
+      const estimate = await page.locator('#estimate').textContent();
+      assert.match(estimate, /^2 pages: about \d+ (s|min) on the line\.$/);
+      // Standard resolution: fewer coded lines, the estimate drops (or stays, rounded).
+      const seconds = (text) => { const m = text.match(/about (\d+) (s|min)/); return Number(m[1]) * (m[2] === 'min' ? 60 : 1); };
+      const previewDone = () => page.waitForFunction(() => !document.querySelector('.files[aria-busy]') &&
+        /on the line\.$/.test(document.querySelector('#estimate')?.textContent ?? ''));
+      await page.getByLabel('Quality').selectOption('standard');
+      await previewDone();
+      assert.ok(seconds(await page.locator('#estimate').textContent()) <= seconds(estimate));
+      await page.getByLabel('Quality').selectOption('fine');
+      await previewDone();
+      assert.equal(await page.locator('#estimate').textContent(), estimate);
+
       await page.getByLabel('To (fax number)').fill('12345');
-      await page.getByLabel('Documents (PDF or TIFF, one or more)').setInputFiles({
-        name: 'letter.pdf', mimeType: 'application/pdf', buffer: onePagePdf() });
-      await assert.doesNotReject(page.locator('.file-list').getByText('letter.pdf').waitFor());
-      assert.match(await page.locator('#estimate').textContent(), /^1 page: about \d+ s on the line\.$/);
       await page.getByRole('button', { name: 'Send fax' }).click();
       // The API names the field: its message appears under "To", not somewhere else.
       const toError = page.locator('.field[data-field="to"] .field-error');
       await toError.waitFor();
       assert.match(await toError.textContent(), /E\.164/);
       assert.equal(await page.getByLabel('To (fax number)').getAttribute('aria-invalid'), 'true');
+      // A preview is not a fax: nothing was queued by picking files.
+      assert.equal((await call(tx, 'GET', `/faxes?virtual_fax_id=${txTenant.vfax.id}`, { token: txTenant.token })).data.length, 0);
 
-      await page.getByLabel('To (fax number)').fill('+15550000100');
+      await page.getByLabel('To (fax number)').fill(RX_DDI);
       await shot(page, 'send');
       await page.getByRole('button', { name: 'Send fax' }).click();
-      await page.getByRole('heading', { name: 'Fax to +15550000100' }).waitFor();
-      assert.match(await page.locator('.notice').textContent(), /Queued: 1 page, about \d+ s on the line\./);
-      const thumb = page.getByRole('img', { name: 'Page 1' });
-      await thumb.waitFor();
+      await page.getByRole('heading', { name: `Fax to ${RX_DDI}` }).waitFor();
+      assert.match(await page.locator('.notice').textContent(), /^Queued: 2 pages, about \d+ (s|min) on the line\.$/);
+      await page.getByRole('img', { name: 'Page 2' }).waitFor();
       await page.waitForFunction(() => document.querySelector('.thumb img')?.naturalWidth > 0);
-      // Live status: the page updates itself until the fax is delivered.
-      const status = page.locator('[data-fact="Status"]');
-      try {
-        await status.getByText('Delivered').waitFor({ timeout: 170_000 });
-      } catch (e) {
-        console.log(`fax page: ${await page.locator('#main').innerText()}\nfaxd log:\n${faxd.log.join('').slice(-6000)}`);
-        throw e;
-      }
-      assert.equal(await page.locator('[data-fact="Pages"]').textContent(), '1 of 1');
+      // Live status: the page updates itself until the other faxd has taken the fax.
+      await waitForStatus(page, 'Delivered', 170_000);
+      assert.equal(await page.locator('[data-fact="Pages"]').textContent(), '2 of 2');
+      assert.match(await page.locator('[data-fact="Connection"]').textContent(), /^T\.38, 14400 bit\/s/);
+      assert.equal(await page.locator('[data-fact="From"]').textContent(), TX_DDI);
       assert.doesNotMatch(await page.locator('#main').innerText(), /null|undefined|\[object/);
       assert.equal(await page.getByRole('button', { name: 'Cancel' }).count(), 0, 'a delivered fax cannot be canceled');
       await shot(page, 'fax-delivered');
-
-      await page.locator('#nav').getByRole('link', { name: 'Sent', exact: true }).click();
+      await nav(page, 'Sent');
+      await page.getByLabel('Virtual fax').selectOption({ label: 'Front office' });
       await page.locator('tr[data-status="delivered"]').first().waitFor();
       await shot(page, 'sent');
+      assert.deepEqual(problems, []);
+      await context.close();
 
-      await page.locator('#nav').getByRole('link', { name: 'Inbox', exact: true }).click();
-      const received = page.locator('tr[data-status="received"]').first();
-      for (let i = 0; i < 40 && !(await received.count()); i++) {
-        await page.waitForTimeout(1000);
-        if (i % 5 === 4) await page.reload();
+      // The receiver's company admin finds it in the other faxd's inbox and opens the PDF.
+      const r = await loginAs('rx', rxTenant.password, { on: rx });
+      await nav(r.page, 'Inbox');
+      const received = r.page.locator('tr[data-status="received"]').first();
+      for (let i = 0; i < 30 && !(await received.count()); i++) {
+        await r.page.waitForTimeout(1000);
+        if (i % 5 === 4) await r.page.reload();
       }
       await received.waitFor();
-      assert.equal(await received.locator('td[data-label="Pages"]').textContent(), '1');
-      await shot(page, 'inbox');
+      assert.equal(await received.locator('td[data-label="Pages"]').textContent(), '2');
+      assert.equal(await received.locator('th[data-label="From"]').textContent(), TX_DDI);
+      assert.equal(await received.locator('td[data-label="Virtual fax"]').textContent(), 'Reception');
+      await shot(r.page, 'inbox');
       await received.getByRole('link').click();
-      await page.getByRole('heading', { name: /^Fax from/ }).waitFor();
-      await page.waitForFunction(() => document.querySelector('.thumb img')?.naturalWidth > 0);
-      const [download] = await Promise.all([page.waitForEvent('download'),
-        page.getByRole('link', { name: 'Download PDF' }).click()]);
+      await r.page.getByRole('heading', { name: `Fax from ${TX_DDI}` }).waitFor();
+      await r.page.waitForFunction(() => [...document.querySelectorAll('.thumb img')].length === 2 &&
+        [...document.querySelectorAll('.thumb img')].every((i) => i.naturalWidth > 0));
+      const [download] = await Promise.all([r.page.waitForEvent('download'),
+        r.page.getByRole('link', { name: 'Download PDF' }).click()]);
       const pdf = readFileSync(await download.path());
       assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
-      assert.ok(pdf.length > 1000, `a real PDF, got ${pdf.length} bytes`);
-
-      // Filters: only received faxes, then only failed ones (none).
-      await page.locator('#nav').getByRole('link', { name: 'Inbox', exact: true }).click();
-      await page.getByLabel('Status').selectOption('failed');
-      await page.getByText('No faxes received yet.').waitFor();
-      await page.getByLabel('Status').selectOption('received');
-      await received.waitFor();
+      assert.equal(pdfPages(pdf), 2, 'the received PDF has both pages');
+      const head = await r.page.evaluate(async () => {
+        const id = location.hash.split('/')[2];
+        const res = await fetch(`/api/v1/faxes/${id}/document`);
+        return { type: res.headers.get('content-type'), disposition: res.headers.get('content-disposition') };
+      });
+      assert.equal(head.type, 'application/pdf');
+      assert.match(head.disposition, /^inline; filename="fax-.+\.pdf"$/);
 
       // Phone-sized: the inbox still reads (stacked rows) and the menu is reachable.
-      const phone = await context.newPage();
+      const phone = await r.context.newPage();
       await phone.setViewportSize({ width: 390, height: 800 });
-      await phone.goto(faxd.base + '/#/inbox');
+      await phone.goto(rx.base + '/#/inbox');
       await phone.locator('tr[data-status="received"]').first().waitFor();
       assert.ok(await phone.getByRole('link', { name: 'Send a fax' }).first().isVisible());
       await shot(phone, 'inbox-phone');
+      assert.deepEqual(r.problems, []);
+      await r.context.close();
+    }),
+
+    t.test('the Sent list pages through many faxes; a ringing and a queued fax are canceled', async () => {
+      // 26 faxes to a carrier that never answers (one call at a time): more than a page of 25.
+      const bulk = await call(tx, 'POST', '/virtual-faxes', { token: txTenant.token,
+        body: { company_id: txTenant.company.id, name: 'Bulk', email: '', send_by_email: false } });
+      const pdf = onePagePdf('bulk');
+      const seeded = [];
+      for (let i = 0; i < 26; i++) seeded.push((await sendFax(tx, txTenant.token, bulk.id, `+1999000${String(i).padStart(4, '0')}`, pdf)).id);
+
+      const { page, context, problems } = await loginAs('tx', txTenant.password);
+      await nav(page, 'Sent');
+      await page.getByLabel('Virtual fax').selectOption({ label: 'Bulk' });
+      const rows = page.locator('tbody tr[data-fax]');
+      await page.waitForFunction(() => document.querySelectorAll('tbody tr[data-fax]').length === 25);
+      const ids = async () => rows.evaluateAll((trs) => trs.map((tr) => tr.dataset.fax));
+      const first = await ids();
+      assert.equal(await page.getByRole('button', { name: 'Previous page' }).isDisabled(), true);
+      await page.getByRole('button', { name: 'Next page' }).click();
+      await page.waitForFunction(() => document.querySelectorAll('tbody tr[data-fax]').length === 1);
+      const second = await ids();
+      assert.equal(await page.getByRole('button', { name: 'Next page' }).isDisabled(), true);
+      assert.deepEqual([...first, ...second].sort(), [...seeded].sort(), 'every fax once, newest first');
+      assert.equal(second[0], seeded[0], 'the oldest is last');
+      await page.getByRole('button', { name: 'Previous page' }).click();
+      await page.waitForFunction(() => document.querySelectorAll('tbody tr[data-fax]').length === 25);
+      assert.deepEqual(await ids(), first);
+
+      // A ringing fax (the call is out, nobody answers): Cancel hangs up.
+      const bulkFaxes = async () => (await call(tx, 'GET', `/faxes?virtual_fax_id=${bulk.id}&limit=100`, { token: txTenant.token })).data;
+      let ringing;
+      for (let i = 0; i < 60 && !ringing; i++) {
+        ringing = (await bulkFaxes()).find((f) => f.status === 'sending');
+        if (!ringing) await page.waitForTimeout(500);
+      }
+      assert.ok(ringing, 'one fax is calling the silent carrier');
+      await page.goto(`${tx.base}/#/fax/${ringing.id}`);
+      await waitForStatus(page, 'Sending', 5_000);
+      await page.getByRole('button', { name: 'Cancel' }).click();
+      await waitForStatus(page, 'Canceled', 40_000);
+      assert.equal(await page.getByRole('button', { name: 'Cancel' }).count(), 0);
+      await page.getByRole('button', { name: 'Resend' }).waitFor();
+
+      // A queued one (waiting for the carrier's only line): canceled at once.
+      const queued = (await bulkFaxes()).find((f) => f.status === 'queued');
+      await page.goto(`${tx.base}/#/fax/${queued.id}`);
+      await waitForStatus(page, 'Queued', 5_000);
+      await page.getByRole('button', { name: 'Cancel' }).click();
+      await waitForStatus(page, 'Canceled', 10_000);
+      assert.equal((await call(tx, 'GET', `/faxes/${queued.id}`, { token: txTenant.token })).status, 'canceled');
+      assert.deepEqual(problems, []);
+      await context.close();
+    }),
+
+    t.test('API tokens and webhooks: made with the keyboard on a phone, secrets shown once, deleted', async () => {
+      const { page, context, problems } = await loginAs('rx', rxTenant.password, { on: rx, viewport: { width: 390, height: 800 } });
+      assert.deepEqual(await navLinks(page), ['Send a fax', 'Inbox', 'Sent', 'Virtual faxes', 'DDIs', 'Users', 'API tokens', 'Webhooks']);
+      await nav(page, 'API tokens');
+      await page.getByRole('heading', { name: 'API tokens' }).waitFor();
+      // Keyboard only: the form opens on Enter with its field focused, Enter creates.
+      await page.getByRole('button', { name: 'New token' }).focus();
+      await page.keyboard.press('Enter');
+      await page.getByLabel('Name').waitFor();
+      await page.keyboard.type('billing script');
+      await page.keyboard.press('Enter');
+      const secret = page.getByLabel('Your new token');
+      await secret.waitFor();
+      assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-label') ?? document.activeElement.labels?.[0]?.textContent), 'Your new token');
+      const token = await secret.inputValue();
+      assert.ok(token.length >= 20, token);
+      const me = await fetch(`${rx.base}/api/v1/me`, { headers: { Authorization: `Bearer ${token}` } });
+      assert.equal(me.status, 200);
+      assert.equal((await me.json()).username, 'rx');
+      assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'fits a phone');
+      await shot(page, 'tokens-phone');
+      await page.getByRole('button', { name: 'Done' }).click();
+      assert.equal(await secret.count(), 0, 'the token is not shown again');
+      const row = page.locator('tbody tr', { hasText: 'billing script' });
+      await row.waitFor();
+      assert.doesNotMatch(await page.locator('#main').innerText(), new RegExp(token));
+      await page.getByRole('button', { name: 'Delete token billing script' }).click();
+      await page.getByRole('button', { name: 'Yes, delete' }).click();
+      await row.waitFor({ state: 'detached' });
+      assert.equal((await fetch(`${rx.base}/api/v1/me`, { headers: { Authorization: `Bearer ${token}` } })).status, 401);
+
+      await nav(page, 'Webhooks');
+      await page.getByRole('button', { name: 'New webhook' }).click();
+      await page.getByLabel('URL').fill('ftp://example.com/x');
+      await page.getByRole('button', { name: 'Create' }).click();
+      await page.locator('.field[data-field="url"] .field-error').getByText(/http/).waitFor();
+      await page.getByLabel('URL').fill('https://example.com/faxd-events');
+      await page.getByLabel(/^Events/).selectOption(['fax.delivered', 'fax.failed']);
+      await page.getByRole('button', { name: 'Create' }).click();
+      const signing = page.getByLabel('Signing secret', { exact: true });
+      await signing.waitFor();
+      assert.match(await signing.inputValue(), /^whsec_/);
+      await page.getByRole('button', { name: 'Done' }).click();
+      const hook = page.locator('tbody tr', { hasText: 'https://example.com/faxd-events' });
+      await hook.waitFor();
+      assert.equal(await hook.locator('td[data-label="Events"]').textContent(), 'fax.delivered, fax.failed');
+      const listed = await page.evaluate(async () => (await (await fetch('/api/v1/webhooks')).json()).data);
+      assert.equal(listed.length, 1);
+      assert.equal(listed[0].secret, undefined, 'the secret is write only');
+      assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'fits a phone');
+      await page.getByRole('button', { name: 'Delete webhook https://example.com/faxd-events' }).click();
+      await page.getByRole('button', { name: 'Yes, delete' }).click();
+      await hook.waitFor({ state: 'detached' });
       assert.deepEqual(problems, []);
       await context.close();
     }),
 
     t.test('a fax to a number not in service fails with a reason in plain words; resend and delete', async () => {
       const { page, context, problems } = await loginAs('demo', 'demo');
-      await page.goto(`${faxd.base}/#/send`);
+      await page.goto(`${tx.base}/#/send`);
       await page.getByLabel('To (fax number)').fill('+15550000199');
       await page.getByLabel('Quality').selectOption('standard');
       await page.getByLabel('Documents (PDF or TIFF, one or more)').setInputFiles([
         { name: 'a.pdf', mimeType: 'application/pdf', buffer: onePagePdf('first') },
         { name: 'b.pdf', mimeType: 'application/pdf', buffer: onePagePdf('second') }]);
-      assert.match(await page.locator('#estimate').textContent(), /^2 pages: about \d+ s on the line\.$/);
+      await page.getByRole('img', { name: 'Page 2' }).waitFor();
+      assert.match(await page.locator('#estimate').textContent(), /^2 pages: about \d+ (s|min) on the line\.$/);
       await page.getByRole('button', { name: 'Send fax' }).click();
       await page.getByRole('heading', { name: 'Fax to +15550000199' }).waitFor();
       await page.locator('[data-fact="Status"]').getByText('Failed').waitFor({ timeout: 120_000 });
@@ -154,9 +336,9 @@ test('the web UI, role by role', { concurrency: true }, async (t) => {
     t.test('a company admin edits a virtual fax, adds a user and sees no brand pages', async () => {
       const { page, context, problems } = await loginAs('demo', 'demo');
       const links = await navLinks(page);
-      assert.deepEqual(links, ['Send a fax', 'Inbox', 'Sent', 'Virtual faxes', 'DDIs', 'Users']);
+      assert.deepEqual(links, ['Send a fax', 'Inbox', 'Sent', 'Virtual faxes', 'DDIs', 'Users', 'API tokens', 'Webhooks']);
       for (const brandPage of ['carriers', 'routes', 'companies', 'brands']) {
-        await page.goto(`${faxd.base}/#/${brandPage}`);
+        await page.goto(`${tx.base}/#/${brandPage}`);
         await page.getByRole('heading', { name: 'Not available' }).waitFor();
       }
       // The API agrees: carriers are not the company admin's business.
@@ -195,10 +377,10 @@ test('the web UI, role by role', { concurrency: true }, async (t) => {
       await page.getByRole('button', { name: 'Create' }).click();
       await page.getByRole('rowheader', { name: 'clerk' }).waitFor();
       const clerk = await loginAs('clerk', 'clerk-secret-1');
-      assert.deepEqual(await navLinks(clerk.page), ['Send a fax', 'Inbox', 'Sent']);
-      await clerk.page.goto(`${faxd.base}/#/virtual-faxes`);
+      assert.deepEqual(await navLinks(clerk.page), ['Send a fax', 'Inbox', 'Sent', 'API tokens', 'Webhooks']);
+      await clerk.page.goto(`${tx.base}/#/virtual-faxes`);
       await clerk.page.getByRole('heading', { name: 'Not available' }).waitFor();
-      await clerk.page.goto(`${faxd.base}/#/send`);
+      await clerk.page.goto(`${tx.base}/#/send`);
       await clerk.page.getByRole('heading', { name: 'Send a fax' }).waitFor();
       assert.equal(await clerk.page.getByText('You have no virtual fax to send from yet.').count(), 0);
       assert.deepEqual(await clerk.page.getByLabel('From virtual fax').locator('option').allTextContents(), ['Front desk']);
@@ -220,7 +402,7 @@ test('the web UI, role by role', { concurrency: true }, async (t) => {
 
     t.test('the platform admin creates a brand and its admin, who sets up carriers and routes', async () => {
       const admin = await loginAs('admin', 'admin-e2e');
-      assert.deepEqual(await navLinks(admin.page), ['Brands', 'Users']);
+      assert.deepEqual(await navLinks(admin.page), ['Brands', 'Users', 'API tokens', 'Webhooks']);
       await admin.page.getByRole('button', { name: 'New brand' }).click();
       await admin.page.getByLabel('Name', { exact: true }).fill('Acme Fax');
       await admin.page.getByRole('button', { name: 'Create' }).click();
@@ -237,8 +419,8 @@ test('the web UI, role by role', { concurrency: true }, async (t) => {
       await admin.context.close();
 
       const { page, context, problems } = await loginAs('acme', 'acme-secret-1');
-      assert.deepEqual(await navLinks(page), ['Companies', 'Carriers', 'Routes', 'DDIs', 'Users', 'Inbox', 'Sent']);
-      await page.goto(`${faxd.base}/#/brands`);
+      assert.deepEqual(await navLinks(page), ['Companies', 'Carriers', 'Routes', 'DDIs', 'Users', 'Inbox', 'Sent', 'API tokens', 'Webhooks']);
+      await page.goto(`${tx.base}/#/brands`);
       await page.getByRole('heading', { name: 'Not available' }).waitFor();
 
       await page.locator('#nav').getByRole('link', { name: 'Companies', exact: true }).click();

@@ -1,6 +1,6 @@
-// Test support for the browser tests: a faxd process on loopback with a temporary config
-// (demo tenant on: it faxes itself through a loopback carrier), Debian's chromium driven by
-// playwright-core, and a one-page PDF made on the fly.
+// Test support for the browser tests: faxd processes on loopback with temporary configs
+// (optionally the demo tenant, which faxes itself through a loopback carrier), Debian's
+// chromium driven by playwright-core, and PDFs made on the fly.
 // E2E_WEB_DIR=web/ serves the UI files from that folder through a small proxy in front of
 // faxd (for working on the UI without rebuilding faxd); without it the embedded UI is tested.
 import { spawn } from 'node:child_process';
@@ -22,12 +22,15 @@ async function freePort() {
   });
 }
 
-export async function startFaxd() {
+let started = 0;
+
+// demo: seed the demo tenant. Each faxd of a run gets its own media port range.
+export async function startFaxd({ demo = true } = {}) {
   const bin = process.env.FAXD_BIN || path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../build/faxd');
   const dir = mkdtempSync(path.join(tmpdir(), 'faxd-e2e-'));
   const httpPort = await freePort();
   const sipPort = await freePort();
-  const mediaBase = 30000 + (process.pid % 50) * 200;
+  const mediaBase = 30000 + (process.pid % 25) * 400 + (started++ % 2) * 200;
   const config = `
 [daemon]
 data_dir = "${dir}/var"
@@ -46,7 +49,7 @@ reinvite_after_s = 1
 username = "admin"
 password = "admin-e2e"
 [demo]
-enabled = true
+enabled = ${demo}
 [log]
 level = "info"
 `;
@@ -71,7 +74,7 @@ level = "info"
     base = `http://127.0.0.1:${proxy.address().port}`;
   }
   return {
-    base, dir, log,
+    base, dir, log, sipPort, httpPort,
     async stop() {
       if (proxy) proxy.close();
       proc.kill('SIGTERM');
@@ -90,7 +93,7 @@ function webProxy(root, faxdPort) {
       const file = path.join(root, url.pathname === '/' ? 'index.html' : path.normalize(url.pathname));
       if (file.startsWith(root) && existsSync(file)) {
         res.writeHead(200, { 'Content-Type': types[path.extname(file)] || 'application/octet-stream',
-          'Content-Security-Policy': "default-src 'self'; script-src 'self'; style-src 'self'" });
+          'Content-Security-Policy': "default-src 'self'; img-src 'self' data: blob:; script-src 'self'; style-src 'self'" });
         res.end(readFileSync(file));
         return;
       }
@@ -116,14 +119,21 @@ export async function launchBrowser() {
 
 // A valid one-page PDF (Helvetica text), xref offsets computed.
 export function onePagePdf(text = 'faxd end-to-end test page') {
-  const content = `BT /F1 36 Tf 72 700 Td (${text}) Tj ET\n0 0 0 RG 4 w 72 650 m 540 650 l S`;
+  return textPdf([text]);
+}
+
+// A valid PDF with one page per text (Helvetica, a rule under the text).
+export function textPdf(texts) {
   const objs = [
     '<< /Type /Catalog /Pages 2 0 R >>',
-    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
-    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+    `<< /Type /Pages /Kids [${texts.map((_, i) => `${4 + 2 * i} 0 R`).join(' ')}] /Count ${texts.length} >>`,
     '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
   ];
+  texts.forEach((text, i) => {
+    const content = `BT /F1 36 Tf 72 700 Td (${text}) Tj ET\n0 0 0 RG 4 w 72 650 m 540 650 l S`;
+    objs.push(`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents ${5 + 2 * i} 0 R /Resources << /Font << /F1 3 0 R >> >> >>`,
+      `<< /Length ${content.length} >>\nstream\n${content}\nendstream`);
+  });
   let out = '%PDF-1.4\n';
   const offsets = [];
   objs.forEach((o, i) => { offsets.push(out.length); out += `${i + 1} 0 obj\n${o}\nendobj\n`; });
