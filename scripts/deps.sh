@@ -11,7 +11,7 @@ build_pkgs=(
   libhowardhinnant-date-dev
 )
 test_pkgs=(sip-tester tshark python3 python3-aiosmtpd ghostscript chromium nodejs npm qpdf prometheus)
-bench_pkgs=(ghostscript wrk hyperfine)
+bench_pkgs=(ghostscript wrk hyperfine sqlite3)  # sqlite3: the CLI floor in bench/api.bench.sh
 package_pkgs=(dpkg-dev fakeroot)
 fuzz_pkgs=(clang-16 libclang-rt-16-dev)  # libFuzzer targets in tests/fuzz (FAXD_FUZZ=ON)
 want=("${build_pkgs[@]}")
