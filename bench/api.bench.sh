@@ -33,7 +33,7 @@ if [ ! -f "$store/faxd.db" ]; then
   seed_start=$(date +%s.%N)
   "$seed" --db "$store.tmp/faxd.db" --faxes "$faxes" --env "$store.tmp/env"
   seed_end=$(date +%s.%N)
-  echo "SEED_SECONDS=$(echo "$seed_end - $seed_start" | bc)" >>"$store.tmp/env"
+  awk -v a="$seed_start" -v b="$seed_end" 'BEGIN { printf "SEED_SECONDS=%.0f\n", b - a }' >>"$store.tmp/env"
   rm -rf "$store"
   mv "$store.tmp" "$store"
 fi
