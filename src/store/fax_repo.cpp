@@ -472,8 +472,8 @@ Result<int> FaxRepo::count_with_status(FaxStatus status) {
   return db_.read([&](Conn& c) {
     // The status is written into the SQL (from the enum, never user text) so that a partial index
     // on it (faxes_queue for queued, the gauge's case) can serve the count; a bound value cannot.
-    auto& st = c.prepare(
-        fmt::format("SELECT count(*) FROM faxes WHERE status = '{}'", to_string(status)));
+    auto& st =
+        c.prepare(fmt::format("SELECT count(*) FROM faxes WHERE status = '{}'", to_string(status)));
     st.step();
     return st.int32(0);
   });
