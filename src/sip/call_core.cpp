@@ -114,7 +114,9 @@ void CallCore::apply(const Negotiated& n, Actions& out, Time now) {
                               fmt::format("remote={}:{} codec={}", n.remote.address, n.remote.port,
                                           n.codec == fax::AudioCodec::pcma ? "PCMA" : "PCMU")});
     if (settings_.allow_t38 && !t38_refused_) {
-      reinvite_at_ = now + settings_.timers.reinvite_after;
+      reinvite_at_ = now + settings_.timers.reinvite_after +
+                     (settings_.outbound ? settings_.timers.caller_reinvite_delay
+                                         : std::chrono::milliseconds{0});
     }
   }
   media_started_ = true;

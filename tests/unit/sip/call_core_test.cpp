@@ -51,6 +51,7 @@ CallSettings settings(bool outbound, bool t38 = true) {
   s.allow_t38 = t38;
   s.have_credentials = true;
   s.timers.reinvite_after = std::chrono::seconds(2);
+  s.timers.caller_reinvite_delay = std::chrono::seconds(0);  // see CallerLetsTheAnswererReinvite
   s.seed = 42;
   return s;
 }
@@ -186,6 +187,28 @@ TEST_F(CallCoreTest, GlareRetriesAfterRfcDelay) {
   auto inv = find<action::SendInvite>(again);
   ASSERT_TRUE(inv);
   EXPECT_TRUE(inv->reinvite);
+}
+
+TEST_F(CallCoreTest, CallerLetsTheAnswererReinviteFirstInsteadOfMeetingItInGlare) {
+  CallSettings out = settings(true);
+  out.timers.caller_reinvite_delay = std::chrono::seconds(3);
+  CallCore caller(out, local());
+  caller.start_outbound(at(0));
+  caller.on_invite_response(200, "OK", kAudioOffer, false, at(0));
+  CallCore callee(settings(false), local());
+  callee.start_inbound(kAudioOffer, at(0));
+  callee.on_ack("", at(0));
+  EXPECT_TRUE(find<action::SendInvite>(callee.tick(at(2)))) << "the answering side asks first";
+  EXPECT_FALSE(find<action::SendInvite>(caller.tick(at(2)))) << "no crossing re-INVITEs";
+  Actions a = caller.on_peer_reinvite(kBareImage, at(2.1));
+  EXPECT_TRUE(find<action::StartT38>(a));
+  EXPECT_FALSE(find<action::SendInvite>(caller.tick(at(10)))) << "already on T.38";
+  // A peer that never re-INVITEs still gets ours, later.
+  CallCore lone(out, local());
+  lone.start_outbound(at(0));
+  lone.on_invite_response(200, "OK", kAudioOffer, false, at(0));
+  EXPECT_FALSE(find<action::SendInvite>(lone.tick(at(4.9))));
+  EXPECT_TRUE(find<action::SendInvite>(lone.tick(at(5))));
 }
 
 TEST_F(CallCoreTest, DirectT38OfferIsAnsweredAsIs) {
