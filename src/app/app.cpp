@@ -56,6 +56,20 @@ std::string node_name() {
   if (gethostname(host, sizeof host - 1) != 0 || host[0] == 0) return "local";
   return host;
 }
+
+// [retry] as the queue's policy.
+jobs::RetryPolicy retry_policy(const config::RetryConfig& r) {
+  using std::chrono::seconds;
+  return {.busy = seconds(r.busy_s),
+          .no_answer = seconds(r.no_answer_s),
+          .carrier_unreachable = seconds(r.carrier_unreachable_s),
+          .not_a_fax = seconds(r.not_a_fax_s),
+          .negotiation_failed = seconds(r.negotiation_failed_s),
+          .transfer_failed = seconds(r.transfer_failed_s),
+          .max_dials = r.max_dials,
+          .max_tries = r.max_tries,
+          .kill_time = std::chrono::minutes(r.kill_time_min)};
+}
 }  // namespace
 
 // Members are declared in construction order; destruction runs the other way, so everything is
@@ -179,7 +193,8 @@ struct App::Impl {
     jobs::QueueOptions qo{.node_id = node_name(),
                           .max_concurrent = std::max(1, port_calls / 2),
                           .spool_dir = spool->root().string(),
-                          .ecm = config.t38.ecm};
+                          .ecm = config.t38.ecm,
+                          .retry = retry_policy(config.retry)};
     queue = std::make_unique<jobs::OutboundQueue>(
         *faxes, *destinations, *planner, *dialer,
         [this](const store::Fax& f) {

@@ -150,8 +150,8 @@ std::expected<Config, Problems> parse(std::string_view text) {
   }
   Config c;
   Problems problems;
-  static const std::set<std::string> kSections = {"daemon", "http",  "sip",  "media", "t38",
-                                                  "smtp",   "admin", "demo", "log"};
+  static const std::set<std::string> kSections = {"daemon", "http",  "sip",   "media", "t38",
+                                                  "smtp",   "retry", "admin", "demo",  "log"};
   for (const auto& [key, node] : root)
     if (!kSections.contains(std::string(key.str())))
       problems.push_back({line_of(node), fmt::format("unknown section '{}'", key.str())});
@@ -240,6 +240,19 @@ std::expected<Config, Problems> parse(std::string_view text) {
     s.get("username", c.admin.username);
     s.get("password", c.admin.password);
     if (c.admin.username.empty()) s.report("username", "must not be empty");
+  }
+  {
+    Section s(root, "retry", problems);
+    constexpr int kDay = 24 * 3600;
+    s.get("busy_s", c.retry.busy_s, 1, kDay);
+    s.get("no_answer_s", c.retry.no_answer_s, 1, kDay);
+    s.get("carrier_unreachable_s", c.retry.carrier_unreachable_s, 1, kDay);
+    s.get("not_a_fax_s", c.retry.not_a_fax_s, 1, kDay);
+    s.get("negotiation_failed_s", c.retry.negotiation_failed_s, 1, kDay);
+    s.get("transfer_failed_s", c.retry.transfer_failed_s, 1, kDay);
+    s.get("max_dials", c.retry.max_dials, 1, 100);
+    s.get("max_tries", c.retry.max_tries, 1, 100);
+    s.get("kill_time_min", c.retry.kill_time_min, 1, 7 * 24 * 60);
   }
   {
     Section s(root, "demo", problems);

@@ -60,6 +60,20 @@ struct SmtpConfig {
   std::string from = "faxd@localhost";
 };
 
+// When the outbound queue tries a failed fax again, by cause (docs/admin-guide.md, failure codes),
+// and when it gives up.
+struct RetryConfig {
+  int busy_s = 180;
+  int no_answer_s = 300;
+  int carrier_unreachable_s = 120;
+  int not_a_fax_s = 300;
+  int negotiation_failed_s = 60;
+  int transfer_failed_s = 60;
+  int max_dials = 12;       // calls placed, whatever their outcome
+  int max_tries = 3;        // calls that reached a fax machine
+  int kill_time_min = 180;  // from submission
+};
+
 struct AdminConfig {
   std::string username = "admin";
   std::string password;
@@ -81,6 +95,7 @@ struct Config {
   MediaConfig media;
   T38Config t38;
   SmtpConfig smtp;
+  RetryConfig retry;
   AdminConfig admin;
   DemoConfig demo;
   LogConfig log;

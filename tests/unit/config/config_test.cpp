@@ -26,6 +26,23 @@ TEST(Config, EmptyFileGivesTheDocumentedDefaults) {
   EXPECT_EQ(c->admin.username, "admin");
   EXPECT_FALSE(c->demo.enabled);
   EXPECT_EQ(c->log.format, LogFormat::text);
+  EXPECT_EQ(c->retry.busy_s, 180);
+  EXPECT_EQ(c->retry.max_dials, 12);
+  EXPECT_EQ(c->retry.kill_time_min, 180);
+}
+
+TEST(Config, RetryDelaysAreSetPerCauseWithinBounds) {
+  auto c = config::parse("[retry]\nbusy_s = 30\nmax_tries = 5\n");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->retry.busy_s, 30);
+  EXPECT_EQ(c->retry.max_tries, 5);
+  EXPECT_EQ(c->retry.no_answer_s, 300) << "keys not given keep their defaults";
+  auto bad = config::parse("[retry]\nbusy_s = 0\nmax_dials = \"many\"\n");
+  ASSERT_FALSE(bad);
+  ASSERT_EQ(bad.error().size(), 2u);
+  EXPECT_EQ(bad.error()[0].line, 2);
+  EXPECT_NE(bad.error()[0].message.find("retry.busy_s"), std::string::npos)
+      << bad.error()[0].message;
 }
 
 TEST(Config, WrongTypeIsReportedWithItsLine) {
