@@ -38,6 +38,12 @@ class JitterHistogram {
     return max_us();
   }
   std::int64_t max_us() const { return max_.load(std::memory_order_relaxed); }
+  // Starts over (the writer's thread only: a window that the writer itself reports and clears).
+  void reset() {
+    for (auto& b : buckets_) b.store(0, std::memory_order_relaxed);
+    count_.store(0, std::memory_order_relaxed);
+    max_.store(0, std::memory_order_relaxed);
+  }
   std::uint64_t count() const { return count_.load(std::memory_order_relaxed); }
 
  private:

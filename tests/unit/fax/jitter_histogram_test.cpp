@@ -26,5 +26,15 @@ TEST(JitterHistogram, EarlyWakeupsCountAsOnTime) {
   EXPECT_EQ(h.max_us(), 0);
 }
 
+TEST(JitterHistogram, ResetStartsANewWindow) {
+  JitterHistogram h;
+  for (int i = 0; i < 10; ++i) h.record(15000);
+  h.reset();
+  EXPECT_EQ(h.count(), 0u);
+  EXPECT_EQ(h.max_us(), 0);
+  h.record(100);
+  EXPECT_EQ(h.quantile_us(0.99), 120) << "the old window's late ticks are gone";
+}
+
 }  // namespace
 }  // namespace faxd::fax
