@@ -2,6 +2,7 @@
 a dead carrier fails over to a live one within one attempt; a ringing call is canceled; a
 sender killed with SIGKILL mid-call delivers the fax after it restarts."""
 import os
+from datetime import datetime
 import signal
 import tempfile
 import time
@@ -34,7 +35,7 @@ class Sending(FaxdTestCase):
     @unittest.skipUnless(SIPP, "sipp is not installed")
     def test_busy_carrier_leads_to_a_queued_retry(self):
         carrier = self.sipp("uas_busy.xml")
-        tx = self.faxd()
+        tx = self.faxd({"retry": {"busy_s": 42}})
         t = provision(tx, carrier_port=carrier.port)
         fax = send_fax(tx, t["token"], t["vfax"]["id"], "+15550009999", self.pdf)
         deadline = time.monotonic() + 30
@@ -47,7 +48,9 @@ class Sending(FaxdTestCase):
         self.assertEqual(f["failure"]["code"], "busy")
         self.assertIn("486", f["failure"]["message"])
         self.assertIsNotNone(f["next_attempt_at"])
-        self.assertGreater(f["next_attempt_at"], f["updated_at"][:19])
+        # [retry] busy_s: the next dial is 42 s after the busy signal.
+        wait = datetime.fromisoformat(f["next_attempt_at"]) - datetime.fromisoformat(f["updated_at"])
+        self.assertAlmostEqual(wait.total_seconds(), 42, delta=1.5)
         self.assertEqual(f["dials"], 1)
         attempts = tx.api("GET", f"/faxes/{fax['id']}/attempts", token=t["token"])["data"]
         self.assertEqual(len(attempts), 1)
