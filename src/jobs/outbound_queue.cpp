@@ -122,7 +122,7 @@ void OutboundQueue::start(store::Fax fax) {
   if (plan && plan->all_full) {
     spdlog::info("queue.carriers_busy fax={}", live->fax.id);
     (void)faxes_.requeue(live->fax.id, clock_.now() + options_.capacity_wait, FailureCode::busy,
-                         "every carrier is at its call limit", false);
+                         "every carrier is at its call limit", false, /*dialed=*/false);
     return;
   }
   if (!plan || plan->carriers.empty()) {

@@ -356,19 +356,20 @@ Result<void> FaxRepo::record_progress(std::string_view fax_id, const TransferSta
 }
 
 Result<Fax> FaxRepo::requeue(std::string_view fax_id, SysTime next, FailureCode failure,
-                             std::string message, bool tried) {
+                             std::string message, bool tried, bool dialed) {
   const auto now = format_rfc3339(clock_.now());
   auto r = db_.write([&](Conn& c) {
     c.exec(
         "UPDATE faxes SET status = 'queued', claimed_by = NULL, claim_until = NULL, "
         "next_attempt_at = ?, failure_code = ?, failure_message = ?, attempts = attempts + ?, "
-        "updated_at = ? WHERE id = ? AND status = 'sending'",
-        format_rfc3339(next), to_string(failure), message, tried ? 1 : 0, now, fax_id);
+        "dials = MAX(dials - ?, 0), updated_at = ? WHERE id = ? AND status = 'sending'",
+        format_rfc3339(next), to_string(failure), message, tried ? 1 : 0, dialed ? 0 : 1, now,
+        fax_id);
     Fax f = must_select(c, fax_id);
     append_event(c, clock_, "fax.queued", f);
     return f;
   });
-  if (r && listener_) listener_->fax_requeued(*r);
+  if (r && dialed && listener_) listener_->fax_requeued(*r);
   return r;
 }
 

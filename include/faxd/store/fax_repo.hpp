@@ -190,8 +190,10 @@ class FaxRepo {
   // Pages confirmed during a transfer (fax.page).
   Result<void> record_progress(std::string_view fax_id, const TransferStats& stats);
   // Back to queued for another attempt at `next_attempt_at`, keeping the last failure.
+  // `dialed` false: no call was placed (every carrier at its call limit), so the claim's dial is
+  // given back and no retry is reported: waiting for a free line must not use up max_dials.
   Result<Fax> requeue(std::string_view fax_id, SysTime next_attempt_at, FailureCode failure,
-                      std::string message, bool tried);
+                      std::string message, bool tried, bool dialed = true);
   // Final states: delivered / received (failure empty) or failed / canceled. `also` runs inside
   // the same transaction with the finished fax (to queue its mail: both or neither are stored).
   using InTransaction = std::function<void(Conn&, const Fax&)>;

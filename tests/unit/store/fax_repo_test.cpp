@@ -132,6 +132,18 @@ TEST_F(FaxRepoTest, BusyRequeuesWithNextAttemptAndTheLastFailure) {
   EXPECT_EQ((*again)[0].dials, 2);
 }
 
+TEST_F(FaxRepoTest, WaitingForAFreeLineDoesNotUseUpDials) {
+  Fax f = send();
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_EQ(repo->claim_due("n", clock.now() + 1min, 10)->size(), 1u);
+    ASSERT_TRUE(repo->requeue(f.id, clock.now(), FailureCode::busy,
+                              "every carrier is at its call limit", false, /*dialed=*/false));
+  }
+  EXPECT_EQ((*repo->find(f.id))->dials, 0) << "no call was placed";
+  ASSERT_EQ(repo->claim_due("n", clock.now() + 1min, 10)->size(), 1u);
+  EXPECT_EQ((*repo->find(f.id))->dials, 1);
+}
+
 TEST_F(FaxRepoTest, AFaxIsClaimedByOneNodeOnly) {
   send();
   auto a = repo->claim_due("node-a", clock.now() + 5min, 10);
