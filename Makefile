@@ -44,10 +44,13 @@ test: deps-test e2e-deps build
 
 ## asan: the test suite under AddressSanitizer and UndefinedBehaviorSanitizer
 asan:
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitizers/lsan.supp \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	$(MAKE) test BUILD=build-asan BUILD_TYPE=Debug CMAKE_ARGS="-DFAXD_SANITIZE=ON"
 
 ## tsan: the test suite under ThreadSanitizer
 tsan:
+	TSAN_OPTIONS="suppressions=$(CURDIR)/tests/sanitizers/tsan.supp halt_on_error=1 second_deadlock_stack=1" \
 	$(MAKE) test BUILD=build-tsan BUILD_TYPE=Debug CMAKE_ARGS="-DFAXD_TSAN=ON"
 
 ## bench: benchmarks against the anchors; writes docs/benchmarks.md
