@@ -227,8 +227,9 @@ class SipTest(unittest.TestCase):
     # (3) a carrier answering 488 to our re-INVITE: the fax completes on G.711
     def test_outbound_t38_refused_stays_on_g711(self):
         uas, port = self.start_uas("uas_refuses_t38_488.xml")
+        # Our re-INVITE as the caller comes at reinvite_after + 3 s (the answering side goes first).
         peer = self.peer("--dial", f"127.0.0.1:{port}", "--to", "5551234", "--reinvite-after-s",
-                         "1", "--fax-ms", "2500")
+                         "1", "--fax-ms", "6000")
         out = peer.outcome()
         code, logs = self.wait_uas(uas)
         self.assert_sipp_ok(code, logs, peer)
@@ -273,7 +274,7 @@ class SipTest(unittest.TestCase):
     def test_outbound_digest_auth(self):
         uas, port = self.start_uas("uas_digest.xml")
         peer = self.peer("--dial", f"127.0.0.1:{port}", "--to", "5551234", "--user", "faxuser",
-                         "--password", "s3cret", "--reinvite-after-s", "1", "--fax-ms", "2500")
+                         "--password", "s3cret", "--reinvite-after-s", "1", "--fax-ms", "6000")
         out = peer.outcome()
         code, logs = self.wait_uas(uas)
         self.assert_sipp_ok(code, logs, peer)
