@@ -1,9 +1,9 @@
 #include "fax_preview.hpp"
+#include "fax_upload.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
@@ -49,15 +49,6 @@ std::string base64(std::string_view in) {
   return out;
 }
 
-// Removes the temporary files of one preview when the request is done, whatever happens.
-struct TempFiles {
-  std::vector<fs::path> paths;
-  ~TempFiles() {
-    std::error_code ec;
-    for (const auto& p : paths) fs::remove(p, ec);
-  }
-};
-
 Response preview(FaxApiDeps& d, const Caller& caller, const Request& req) {
   auto boundary = http::multipart_boundary(req.header("Content-Type"));
   if (!boundary) return error_response(boundary.error());
@@ -82,23 +73,15 @@ Response preview(FaxApiDeps& d, const Caller& caller, const Request& req) {
   for (const auto* f : files) {
     const auto path = d.spool.new_temp(d.clock.now(), ".upload");
     temps.paths.push_back(path);
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out.write(f->data.data(), static_cast<std::streamsize>(f->data.size()));
-    if (!out.flush()) return Response::error(507, "storage_full", "cannot store the upload");
+    if (!write_file(path, f->data))
+      return Response::error(507, "storage_full", "cannot store the upload");
     inputs.push_back(path.string());
   }
   const auto tiff = d.spool.new_temp(d.clock.now(), ".tiff");
   temps.paths.push_back(tiff);
   auto info = document::convert_to_fax_tiff(inputs, tiff.string(), *quality, d.convert);
-  if (!info) {  // the same answers as POST /faxes, so the form shows them at the file field
-    const auto& e = info.error();
-    const int status = e.code == Errc::too_large ? 413 : (e.code == Errc::io ? 507 : 422);
-    const std::string name = files.size() == 1 ? std::string(files[0]->filename) : "";
-    const auto message = name.empty() ? e.message : name + ": " + e.message;
-    const char* code =
-        status == 422 ? "document_invalid" : (status == 507 ? "storage_full" : "too_large");
-    return Response::error(status, code, message, "file");
-  }
+  // The same answers as POST /faxes, so the form shows them at the file field.
+  if (!info) return conversion_error(info.error(), files);
 
   // Thumbnails come from our own TIFF-F output (trusted), so no isolation is needed here.
   auto thumbnails = nlohmann::json::array();

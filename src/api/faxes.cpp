@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fax_preview.hpp"
+#include "fax_upload.hpp"
 #include "faxd/api/json.hpp"
 #include "faxd/common/id.hpp"
 #include "faxd/common/time.hpp"
@@ -27,27 +28,11 @@ Response fax_not_found() {
   return Response::error(404, "not_found", "no such fax");
 }
 
-bool write_file(const fs::path& path, std::string_view data) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(data.data(), static_cast<std::streamsize>(data.size()));
-  out.close();  // a full disk shows only when the buffer is written out
-  return !out.fail();
-}
-
 std::optional<std::string> read_file(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return std::nullopt;
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
-
-// Removes the temporary upload files when the request is done, whatever happens.
-struct TempFiles {
-  std::vector<std::string> paths;
-  ~TempFiles() {
-    std::error_code ec;
-    for (const auto& p : paths) fs::remove(p, ec);
-  }
-};
 
 // The scope a caller may send from: the virtual fax must be visible to it.
 bool may_use_virtual_fax(const Caller& c, const store::VirtualFax& v,
@@ -132,15 +117,7 @@ class FaxHandlers {
     const std::string doc = d_.spool.new_document("outbound", d_.clock.now());
     auto info =
         document::convert_to_fax_tiff(inputs, d_.spool.path(doc).string(), *quality, d_.convert);
-    if (!info) {
-      const auto& e = info.error();
-      const int status = e.code == Errc::too_large ? 413 : (e.code == Errc::io ? 507 : 422);
-      const std::string name = files.size() == 1 ? std::string(files[0]->filename) : "";
-      const auto message = name.empty() ? e.message : name + ": " + e.message;
-      const char* code =
-          status == 422 ? "document_invalid" : (status == 507 ? "storage_full" : "too_large");
-      return Response::error(status, code, message, "file");
-    }
+    if (!info) return conversion_error(info.error(), files);
     auto created = d_.faxes.create_outbound(
         {.brand_id = vf.brand_id,
          .company_id = vf.company_id,

@@ -1,0 +1,31 @@
+#pragma once
+// The document half of a fax submission, shared by POST /faxes and POST /faxes/preview so both
+// store uploads and answer conversion problems the same way.
+#include <filesystem>
+#include <string_view>
+#include <vector>
+
+#include "faxd/common/error.hpp"
+#include "faxd/http/message.hpp"
+#include "faxd/http/multipart.hpp"
+
+namespace faxd::api {
+
+// Removes the request's temporary files when it is done, whatever happens.
+struct TempFiles {
+  std::vector<std::filesystem::path> paths;
+  TempFiles() = default;
+  TempFiles(const TempFiles&) = delete;
+  TempFiles& operator=(const TempFiles&) = delete;
+  ~TempFiles();
+};
+
+// Writes an upload to `path`; false when it could not be stored (a full disk shows only when
+// the buffer is written out, so the file is closed before the answer).
+bool write_file(const std::filesystem::path& path, std::string_view data);
+
+// The answer for a document that did not convert: 413 too large, 507 storage full, otherwise
+// 422 document_invalid; named at the "file" field, with the file's name when there is one.
+http::Response conversion_error(const Error& e, const std::vector<const http::Part*>& files);
+
+}  // namespace faxd::api
