@@ -84,6 +84,15 @@ Response Response::error(int status, std::string_view code, std::string_view mes
   return json(status, {{"error", e}});
 }
 
+std::string content_security_policy(std::string_view extra_script_src) {
+  std::string script_src = "'self'";
+  if (!extra_script_src.empty()) (script_src += ' ') += extra_script_src;
+  return "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src " +
+         script_src +
+         "; frame-src 'self' blob:; object-src 'self' blob:; frame-ancestors 'none'; "
+         "base-uri 'none'; form-action 'self'";
+}
+
 std::optional<std::string> url_decode(std::string_view s, bool plus_is_space) {
   std::string out;
   out.reserve(s.size());

@@ -32,11 +32,7 @@ void add_security_headers(bhttp::response_header<>& h, bool tls) {
   h.set("X-Frame-Options", "DENY");
   h.set("Referrer-Policy", "no-referrer");
   if (h.find("Content-Security-Policy") == h.end())
-    h.set(
-        "Content-Security-Policy",
-        "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
-        "frame-src 'self' blob:; object-src 'self' blob:; frame-ancestors 'none'; base-uri 'none'; "
-        "form-action 'self'");
+    h.set("Content-Security-Policy", content_security_policy());
   if (h.find(bhttp::field::cache_control) == h.end())
     h.set(bhttp::field::cache_control, "no-store");
 }
@@ -464,6 +460,10 @@ void Server::Impl::on_accept(boost::system::error_code ec, tcp::socket socket) {
       boost::system::error_code ignored;
       socket.close(ignored);  // over the cap: refuse cheaply
     } else {
+      // Replies go out as soon as they are written: without this, a reply written in two parts
+      // (TLS records, SSE chunks) can wait for the client's delayed ACK (up to 40 ms).
+      boost::system::error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
       if (auto tls = this->tls())
         std::make_shared<Connection<TlsStream>>(std::move(socket), shared_from_this(), tls)
             ->start();

@@ -61,6 +61,11 @@ struct Response {
                         std::string_view field = {});
 };
 
+// The Content-Security-Policy every response carries unless its handler sets one: scripts,
+// styles and frames from faxd itself only. `extra_script_src` adds sources (say, the hash of an
+// inline import map) to script-src.
+std::string content_security_policy(std::string_view extra_script_src = {});
+
 // Percent-decoding ('+' as space in queries); nullopt on malformed escapes.
 std::optional<std::string> url_decode(std::string_view s, bool plus_is_space);
 // Splits "a=1&b=2" into decoded pairs (malformed pairs are skipped).
