@@ -72,12 +72,21 @@ function renderNav(current) {
     el('li', {}, el('a', { href: `#/${key}`, 'aria-current': key === current ? 'page' : null }, pages[key][0])))));
 }
 
+// A page's first data asked for while /me is on its way (first load only): [route key, data].
+let prefetched = null;
+
+function routeKey() {
+  return location.hash.split('/')[1] || '';
+}
+
 async function route() {
   if (!me) return;
   if (stopPage) { stopPage(); stopPage = null; }
   const allowed = rolePages[me.role] || [];
   const [, key = '', arg] = location.hash.split('/');
-  const ctx = { me, flash, setFlash: (m) => { flash = m; } };
+  const early = prefetched && prefetched[0] === key ? prefetched[1] : null;
+  prefetched = null;
+  const ctx = { me, flash, setFlash: (m) => { flash = m; }, prefetched: early };
   flash = '';
   renderNav(key === 'fax' ? null : key);
   try {
@@ -108,6 +117,10 @@ async function route() {
 }
 
 async function start() {
+  // The API scopes every answer to the caller, so asking before knowing the role is safe: a
+  // page the role may not see just drops what was fetched.
+  const page = pages[routeKey()];
+  prefetched = page && page[1].prefetch ? [routeKey(), page[1].prefetch()] : null;
   try {
     me = await api.get('/me');
   } catch (e) {

@@ -6,6 +6,7 @@
 // Set FAXD_SCREENSHOTS=DIR to also save screenshots of the main pages (docs/screenshots/).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { startFaxd, launchBrowser, onePagePdf, textPdf } from './lib/faxd.mjs';
@@ -70,20 +71,41 @@ async function waitForStatus(page, text, timeout, d = tx) {
   }
 }
 
-test('UI files revalidate, so an upgrade never mixes old and new modules', { skip: !!process.env.E2E_WEB_DIR }, async () => {
-  for (const file of ['/', '/app.js', '/pages/faxes.js', '/style.css']) {
-    const first = await fetch(tx.base + file);
-    assert.equal(first.status, 200, file);
-    assert.equal(first.headers.get('cache-control'), 'no-cache', file);
+test('UI files: versioned URLs cached for good, everything else revalidates, so an upgrade never mixes old and new modules', { skip: !!process.env.E2E_WEB_DIR }, async () => {
+  const revalidates = async (url) => {
+    const first = await fetch(tx.base + url);
+    assert.equal(first.status, 200, url);
+    assert.equal(first.headers.get('cache-control'), 'no-cache', url);
     const etag = first.headers.get('etag');
-    assert.match(etag ?? '', /^"[0-9a-f]+-[0-9a-f]+"$/, file);
-    await first.arrayBuffer();
-    const again = await fetch(tx.base + file, { headers: { 'If-None-Match': etag } });
-    assert.equal(again.status, 304, file);
+    assert.match(etag ?? '', /^"[0-9a-f]+-[0-9a-f]+"$/, url);
+    const body = await first.text();
+    const again = await fetch(tx.base + url, { headers: { 'If-None-Match': etag } });
+    assert.equal(again.status, 304, url);
     assert.equal((await again.arrayBuffer()).byteLength, 0);
-    const other = await fetch(tx.base + file, { headers: { 'If-None-Match': '"0-0"' } });
-    assert.equal(other.status, 200, `${file}: an old tag gets the new file`);
+    const other = await fetch(tx.base + url, { headers: { 'If-None-Match': '"0-0"' } });
+    assert.equal(other.status, 200, `${url}: an old tag gets the new file`);
+    return { body, headers: first.headers };
+  };
+  // index.html names every file by a versioned URL and maps the modules' plain imports to them.
+  const { body: html, headers } = await revalidates('/');
+  const map = html.match(/<script type="importmap">(.*?)<\/script>/s);
+  assert.ok(map, 'index.html carries an import map');
+  const imports = JSON.parse(map[1]).imports;
+  for (const file of ['/app.js', '/lib/api.js', '/pages/faxes.js']) assert.match(imports[file] ?? '', new RegExp(`^${file}\\?v=[0-9a-f]{12}$`));
+  assert.ok(html.includes(`<script type="module" src="${imports['/app.js']}">`), 'app.js by its versioned URL');
+  assert.match(html, /<link rel="stylesheet" href="\/style\.css\?v=[0-9a-f]{12}">/);
+  assert.ok(html.includes(`<link rel="modulepreload" href="${imports['/pages/faxes.js']}">`), 'modules preloaded at once');
+  // The inline map is the only inline script the policy admits, by its hash.
+  const hash = createHash('sha256').update(map[1]).digest('base64');
+  assert.ok(headers.get('content-security-policy').includes(`script-src 'self' 'sha256-${hash}'`), headers.get('content-security-policy'));
+  for (const url of Object.values(imports)) {
+    const res = await fetch(tx.base + url);
+    assert.equal(res.status, 200, url);
+    assert.equal(res.headers.get('cache-control'), 'public, max-age=31536000, immutable', url);
+    assert.match(res.headers.get('content-type'), /^text\/javascript/);
   }
+  // Plain URLs and another build's versions revalidate.
+  for (const url of ['/app.js', '/pages/faxes.js', '/style.css', '/app.js?v=000000000000']) await revalidates(url);
 });
 
 test('the web UI, role by role', { concurrency: true }, async (t) => {

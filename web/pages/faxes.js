@@ -30,9 +30,19 @@ function pagesText(fax) {
 }
 
 export function faxList(direction) {
-  return async (main, ctx) => {
+  const firstQuery = { direction, limit: 25 };
+  // The first page of faxes and the virtual faxes (names, filter), asked for together; on a
+  // first load app.js asks already while /me is on its way (see prefetch in app.js).
+  const fetchFirst = () => {
+    const data = { page: api.get('/faxes', firstQuery), vfaxes: api.all('/virtual-faxes').catch(() => []) };
+    data.page.catch(() => {});  // awaited (and reported) by reload() below
+    return data;
+  };
+  const listPage = async (main, ctx) => {
     const inbound = direction === 'inbound';
-    const vfaxes = await api.all('/virtual-faxes').catch(() => []);
+    const first = ctx.prefetched || fetchFirst();
+    let firstPage = first.page;
+    const vfaxes = await first.vfaxes;
     const vById = byId(vfaxes);
     const statuses = inbound ? ['receiving', 'received', 'failed'] : ['queued', 'sending', 'delivered', 'failed', 'canceled'];
     const fStatus = field({ name: 'status', label: 'Status', type: 'select',
@@ -47,8 +57,10 @@ export function faxList(direction) {
     for (const f of [fStatus, fVfax]) f.input.addEventListener('change', () => { pager.reset(); reload(); });
 
     const reload = async () => {
-      const page = await api.get('/faxes', { direction, status: fStatus.input.value,
-        virtual_fax_id: fVfax.input.value, limit: 25, ...pager.params() });
+      const early = firstPage;
+      firstPage = null;
+      const page = await (early || api.get('/faxes', { ...firstQuery, status: fStatus.input.value,
+        virtual_fax_id: fVfax.input.value, ...pager.params() }));
       pager.next = page.next_cursor;
       if (page.data.length === 0) {
         tableSlot.replaceChildren(el('p', { class: 'muted' }, inbound ? 'No faxes received yet.' : 'No faxes sent yet.'));
@@ -78,6 +90,8 @@ export function faxList(direction) {
     const active = await reload().catch((e) => { tableSlot.replaceChildren(el('p', { class: 'error' }, e.message)); return false; });
     return watch(reload, active);
   };
+  listPage.prefetch = fetchFirst;
+  return listPage;
 }
 
 export async function faxDetail(main, ctx, id) {
