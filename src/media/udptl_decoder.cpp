@@ -78,6 +78,10 @@ Result<std::span<const UdptlIfp>> UdptlDecoder::decode(std::span<const std::uint
     return fail(Errc::invalid_argument, "malformed UDPTL datagram");
   }
   out_.count = 0;
+  // Make room before anything is stored or handed out: growing moves every slot.
+  std::size_t longest = p.primary.size();
+  for (std::size_t i = 0; i < p.count; ++i) longest = std::max(longest, p.entries[i].size());
+  history_.reserve(longest);
   const std::uint16_t seq = p.seq;
   if (started_) {
     const auto diff = static_cast<std::int16_t>(static_cast<std::uint16_t>(seq - next_));
@@ -101,9 +105,7 @@ Result<std::span<const UdptlIfp>> UdptlDecoder::decode(std::span<const std::uint
   }
   // Everything in [next_, seq) is missing: forget what the ring held there.
   for (std::uint16_t i = 0; i < gap; ++i) {
-    Slot& s = history_[static_cast<std::uint16_t>(next_ + i) % kUdptlHistory];
-    s.present = false;
-    s.seq = static_cast<std::uint16_t>(next_ + i);
+    history_.forget(static_cast<std::uint16_t>(next_ + i));
   }
   if (p.fec) {
     // A repaired packet may complete another parity group: repeat until nothing changes.
@@ -138,16 +140,11 @@ Result<std::span<const UdptlIfp>> UdptlDecoder::decode(std::span<const std::uint
 }
 
 bool UdptlDecoder::have(std::uint16_t seq) const {
-  const Slot& s = history_[seq % kUdptlHistory];
-  return s.present && s.seq == seq;
+  return history_.has(seq);
 }
 
 void UdptlDecoder::store(std::uint16_t seq, std::span<const std::uint8_t> data) {
-  Slot& s = history_[seq % kUdptlHistory];
-  s.present = true;
-  s.seq = seq;
-  s.len = static_cast<std::uint16_t>(data.size());
-  std::memcpy(s.data.data(), data.data(), data.size());
+  history_.put(seq, data);
 }
 
 bool UdptlDecoder::repair_from_fec(const Parsed& p, std::uint16_t missing) {
@@ -175,11 +172,9 @@ bool UdptlDecoder::repair_from_fec(const Parsed& p, std::uint16_t missing) {
     for (std::size_t k = 0; k < span; ++k) {
       const auto c = static_cast<std::uint16_t>(first + k * entries);
       if (c == missing) continue;
-      const Slot& s = history_[c % kUdptlHistory];
-      if (s.len > parity.size()) consistent = false;
-      for (std::size_t b = 0; b < std::min<std::size_t>(s.len, parity.size()); ++b) {
-        scratch_[b] ^= s.data[b];
-      }
+      const auto s = history_.get(c);
+      if (s.size() > parity.size()) consistent = false;
+      for (std::size_t b = 0; b < std::min(s.size(), parity.size()); ++b) scratch_[b] ^= s[b];
     }
     if (!consistent) continue;
     // Parity is as long as the longest packet it covers; a shorter packet comes back
@@ -192,8 +187,7 @@ bool UdptlDecoder::repair_from_fec(const Parsed& p, std::uint16_t missing) {
 }
 
 void UdptlDecoder::emit(std::uint16_t seq) {
-  const Slot& s = history_[seq % kUdptlHistory];
-  out_.ifps[out_.count++] = UdptlIfp{seq, std::span<const std::uint8_t>(s.data.data(), s.len)};
+  out_.ifps[out_.count++] = UdptlIfp{seq, history_.get(seq)};
 }
 
 }  // namespace faxd::media

@@ -20,7 +20,8 @@ UdptlEncoder::UdptlEncoder(UdptlErrorCorrection mode, int depth, int max_datagra
     : mode_(mode),
       depth_(std::max(0, depth)),
       max_datagram_(std::clamp(max_datagram, 16, static_cast<int>(kUdptlMaxIfp))),
-      next_seq_(first_seq) {
+      next_seq_(first_seq),
+      history_(static_cast<std::size_t>(max_datagram_)) {
   if (mode_ == UdptlErrorCorrection::fec) {
     // span x entries packets of history must stay below the ring size.
     depth_ = std::min(depth_, static_cast<int>((kUdptlHistory - 1) / kFecSpan));
@@ -43,9 +44,7 @@ Result<std::span<const std::uint8_t>> UdptlEncoder::encode(std::span<const std::
 
   pos = mode_ == UdptlErrorCorrection::fec ? encode_fec(ifp, pos) : encode_redundancy(ifp, pos);
 
-  Slot& slot = history_[next_seq_ % kUdptlHistory];
-  slot.len = static_cast<std::uint16_t>(ifp.size());
-  std::memcpy(slot.data.data(), ifp.data(), ifp.size());
+  history_.put(next_seq_, ifp);
   ++next_seq_;
   ++sent_;
   return std::span<const std::uint8_t>(out_.data(), pos);
@@ -58,8 +57,7 @@ std::size_t UdptlEncoder::encode_redundancy(std::span<const std::uint8_t>, std::
   while (entries > 0) {
     std::size_t size = pos + 1 + per::length_size(entries);
     for (std::size_t i = 1; i <= entries; ++i) {
-      size +=
-          open_type_size(history_[static_cast<std::uint16_t>(next_seq_ - i) % kUdptlHistory].len);
+      size += open_type_size(history_.get(static_cast<std::uint16_t>(next_seq_ - i)).size());
     }
     if (size <= room) break;
     --entries;
@@ -67,10 +65,10 @@ std::size_t UdptlEncoder::encode_redundancy(std::span<const std::uint8_t>, std::
   out_[pos++] = 0x00;  // CHOICE: secondary IFP packets
   per::put_length(out_.data(), pos, entries);
   for (std::size_t i = 1; i <= entries; ++i) {
-    const Slot& s = history_[static_cast<std::uint16_t>(next_seq_ - i) % kUdptlHistory];
-    per::put_length(out_.data(), pos, s.len);
-    std::memcpy(out_.data() + pos, s.data.data(), s.len);
-    pos += s.len;
+    const auto s = history_.get(static_cast<std::uint16_t>(next_seq_ - i));
+    per::put_length(out_.data(), pos, s.size());
+    if (!s.empty()) std::memcpy(out_.data() + pos, s.data(), s.size());
+    pos += s.size();
   }
   return pos;
 }
@@ -88,7 +86,7 @@ std::size_t UdptlEncoder::encode_fec(std::span<const std::uint8_t>, std::size_t 
     std::size_t len = 0;
     for (std::size_t k = 0; k < span; ++k) {
       const auto seq = static_cast<std::uint16_t>(next_seq_ + m - span * n + k * n);
-      len = std::max<std::size_t>(len, history_[seq % kUdptlHistory].len);
+      len = std::max(len, history_.get(seq).size());
     }
     return len;
   };
@@ -108,8 +106,8 @@ std::size_t UdptlEncoder::encode_fec(std::span<const std::uint8_t>, std::size_t 
     std::fill_n(fec_scratch_.begin(), len, std::uint8_t{0});
     for (std::size_t k = 0; k < span; ++k) {
       const auto seq = static_cast<std::uint16_t>(next_seq_ + m - span * entries + k * entries);
-      const Slot& s = history_[seq % kUdptlHistory];
-      for (std::size_t j = 0; j < s.len; ++j) fec_scratch_[j] ^= s.data[j];
+      const auto s = history_.get(seq);
+      for (std::size_t j = 0; j < s.size(); ++j) fec_scratch_[j] ^= s[j];
     }
     per::put_length(out_.data(), pos, len);
     std::memcpy(out_.data() + pos, fec_scratch_.data(), len);

@@ -15,6 +15,7 @@
 #include <span>
 
 #include "faxd/common/error.hpp"
+#include "faxd/media/ifp_ring.hpp"
 #include "faxd/media/udptl.hpp"
 
 namespace faxd::media {
@@ -43,12 +44,6 @@ class UdptlDecoder {
   const UdptlDecodeStats& stats() const { return stats_; }
 
  private:
-  struct Slot {
-    bool present = false;
-    std::uint16_t seq = 0;
-    std::uint16_t len = 0;
-    std::array<std::uint8_t, kUdptlMaxIfp> data{};
-  };
   struct Parsed;
 
   bool have(std::uint16_t seq) const;
@@ -58,7 +53,7 @@ class UdptlDecoder {
 
   bool started_ = false;
   std::uint16_t next_ = 0;  // the oldest sequence number not yet delivered or given up
-  std::array<Slot, kUdptlHistory> history_{};
+  IfpRing history_;         // slots grow to the largest IFP received
   std::array<std::uint8_t, kUdptlMaxIfp> scratch_{};
   Output out_{};
   UdptlDecodeStats stats_{};

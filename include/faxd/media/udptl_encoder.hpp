@@ -11,6 +11,7 @@
 #include <span>
 
 #include "faxd/common/error.hpp"
+#include "faxd/media/ifp_ring.hpp"
 #include "faxd/media/t38_params.hpp"
 #include "faxd/media/udptl.hpp"
 
@@ -34,10 +35,6 @@ class UdptlEncoder {
   static constexpr int kFecSpan = 3;
 
  private:
-  struct Slot {
-    std::uint16_t len = 0;
-    std::array<std::uint8_t, kUdptlMaxIfp> data{};
-  };
   std::size_t encode_redundancy(std::span<const std::uint8_t> ifp, std::size_t pos);
   std::size_t encode_fec(std::span<const std::uint8_t> ifp, std::size_t pos);
 
@@ -46,7 +43,7 @@ class UdptlEncoder {
   int max_datagram_;
   std::uint16_t next_seq_;
   std::uint64_t sent_ = 0;  // datagrams framed so far (history fill, independent of wrap)
-  std::array<Slot, kUdptlHistory> history_{};
+  IfpRing history_;         // slots of max_datagram_ bytes: no IFP we send is longer
   std::array<std::uint8_t, kUdptlMaxIfp> fec_scratch_{};
   std::array<std::uint8_t, kUdptlMaxIfp + 8> out_{};
 };

@@ -111,6 +111,26 @@ TEST(UdptlCodec, LostPacketsComeBackFromSecondariesOldestFirst) {
   EXPECT_EQ(dec.stats().lost, 0u);
 }
 
+TEST(UdptlCodec, ALongIfpAfterShortOnesStillRepairsALossFromTheShortOnes) {
+  // The decoder's history starts small and grows to the longest IFP seen; growing must keep
+  // what it held, since FEC rebuilds a lost packet from the ones around it.
+  UdptlEncoder enc(UdptlErrorCorrection::fec, 1, 1400);
+  UdptlDecoder dec;
+  const std::vector<Bytes> ifps = {ifp_for(0), ifp_for(1), ifp_for(2), ifp_for(3, 1200)};
+  std::vector<Bytes> d;
+  for (const auto& i : ifps) d.push_back(encode(enc, i));
+  decode(dec, d[0]);
+  decode(dec, d[1]);
+  // 2 is lost; 3 (1200 bytes, more than the history held so far) carries the parity of 0, 1, 2.
+  auto got = decode(dec, d[3]);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].seq, 2);
+  EXPECT_EQ(got[0].data, ifps[2]);
+  EXPECT_EQ(got[1].seq, 3);
+  EXPECT_EQ(got[1].data, ifps[3]);
+  EXPECT_EQ(dec.stats().recovered, 1u);
+}
+
 TEST(UdptlCodec, LossBeyondRedundancyDepthIsCountedNotInvented) {
   UdptlEncoder enc(UdptlErrorCorrection::redundancy, 2, 400);
   UdptlDecoder dec;
