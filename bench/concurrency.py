@@ -11,6 +11,7 @@ Usage: /usr/bin/python3 bench/concurrency.py --build BUILD_DIR --work WORK_DIR -
 import argparse
 import collections
 import concurrent.futures
+import datetime
 import http.client
 import json
 import os
@@ -46,6 +47,14 @@ def status_kb(pid, key):
             if line.startswith(key + ":"):
                 return int(line.split()[1])
     return 0
+
+
+def seconds_until(iso):
+    """Seconds from now to an API timestamp (negative when past, 0 when absent)."""
+    if not iso:
+        return 0
+    when = datetime.datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    return (when - datetime.datetime.now(datetime.timezone.utc)).total_seconds()
 
 
 def open_fds(pid):
@@ -166,8 +175,12 @@ def main():
     common = {"log": {"level": args.log_level}, "daemon": {"shutdown_grace_s": 5}}
     rx = harness.Faxd({**common, "media": {"address": "127.0.0.1", "port_min": 1024 + 0,
                                            "port_max": 1024 + span}}, name="bench-rx")
+    # A fax whose T.30 broke goes back to the queue; retry it within the run (the default waits
+    # minutes, as a real fax machine on the other end might need them) so the figures say
+    # whether every fax got through, and how many needed a second call.
     tx = harness.Faxd({**common, "media": {"address": "127.0.0.1", "port_min": 1024 + span + 2,
-                                           "port_max": 1024 + 2 * span + 2}}, name="bench-tx")
+                                           "port_max": 1024 + 2 * span + 2},
+                       "retry": {"negotiation_failed_s": 5, "transfer_failed_s": 5}}, name="bench-tx")
     daemons = {"receiver": rx, "sender": tx}
     try:
         rx.start()
@@ -232,8 +245,8 @@ def main():
                 break
             waiting = [f for f in faxes if f["status"] == "queued"]
             if (final["sending"] == 0 and time.monotonic() - t_release > 15
-                    and all(f["failure"] and "call limit" not in f["failure"]["message"] for f in waiting)):
-                break  # only retries scheduled for later: report them as not delivered
+                    and all(seconds_until(f.get("next_attempt_at")) > 30 for f in waiting)):
+                break  # only retries scheduled for much later: report them as not delivered
         wall = time.monotonic() - t_release
         load1 = os.getloadavg()
         sampler.stop_flag.set()
@@ -273,7 +286,9 @@ def report(args, n, faxes, received, errors, t_submitted, wall, base, end, sampl
         p("- While submitting, the sender's carrier was held at max_calls=1 (each fax waits for a "
           "free line, rechecked every 5 s); then set unlimited, and every fax dialed at once. CPU, "
           "peaks and wall time below are from that release on.")
-    p(f"- Delivered: {status['delivered']}; failed: {status['failed']}; still queued for a retry: "
+    redialed = sum(1 for f in faxes if f["status"] == "delivered" and (f.get("dials") or 1) > 1)
+    p(f"- Delivered: {status['delivered']} ({redialed} of them on a later call, retried after 5 s); "
+      f"failed: {status['failed']}; still queued for a retry: "
       f"{status['queued']}; other: {sum(v for k, v in status.items() if k not in ('delivered', 'failed', 'queued'))}")
     p(f"- Transport of the delivered faxes: {dict(transports)}")
     if reasons:
