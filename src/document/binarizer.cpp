@@ -64,8 +64,8 @@ struct DitherCell {
     for (std::size_t rank = 0; rank < order.size(); ++rank)
       t[std::size_t(order[rank])] = std::uint8_t((rank + 0.5) * 256.0 / double(order.size()));
   }
-  // Black when the grey value is darker than the cell's threshold at (x, y).
-  bool black(int x, int y, int v) const { return v < t[std::size_t((y % h) * w + x % w)]; }
+  // The thresholds of row y: black where the grey value is darker than row[x % w].
+  const std::uint8_t* row(int y) const { return t.data() + std::size_t((y % h) * w); }
 };
 
 struct TileGrid {
@@ -145,21 +145,53 @@ TileGrid find_pictures(const GreyImage& g, const std::array<std::uint8_t, 256>& 
   return grid;
 }
 
-// 3x3 box blur of the picture tiles only (reads a copy of the affected rows).
-void soften_pictures(GreyImage& g, const TileGrid& grid) {
-  GreyImage src = g;
-  for (int y = 0; y < g.height; ++y) {
-    const std::uint8_t* pic = grid.picture.data() + std::size_t(y / kTile) * std::size_t(grid.cols);
-    const std::uint8_t* up = src.row(std::max(0, y - 1));
-    const std::uint8_t* mid = src.row(y);
-    const std::uint8_t* down = src.row(std::min(g.height - 1, y + 1));
-    std::uint8_t* out = g.row(y);
-    for (int x = 0; x < g.width; ++x) {
-      if (!pic[x / kTile]) continue;
-      int l = std::max(0, x - 1), r = std::min(g.width - 1, x + 1);
-      int sum = up[l] + up[x] + up[r] + mid[l] + mid[x] + mid[r] + down[l] + down[x] + down[r];
-      out[x] = std::uint8_t(sum / 9);
+// Calls f(x0, x1) for each run of picture tiles in tile row `ty`, as pixel columns [x0, x1).
+template <class F>
+void for_picture_spans(const TileGrid& grid, int ty, int width, F&& f) {
+  const std::uint8_t* pic = grid.picture.data() + std::size_t(ty) * std::size_t(grid.cols);
+  for (int tx = 0; tx < grid.cols;) {
+    if (!pic[tx]) {
+      ++tx;
+      continue;
     }
+    int end = tx;
+    while (end < grid.cols && pic[end]) ++end;
+    f(tx * kTile, std::min(width, end * kTile));
+    tx = end;
+  }
+}
+
+// Whether tile row `ty` holds any picture tile.
+bool row_has_picture(const TileGrid& grid, int ty) {
+  const auto* pic = grid.picture.data() + std::size_t(ty) * std::size_t(grid.cols);
+  return std::find(pic, pic + grid.cols, 1) != pic + grid.cols;
+}
+
+// 3x3 box blur of the picture tiles only, in place, top to bottom: the unblurred copies of the
+// row above and of this row are kept aside (the row below is not blurred yet), so no copy of
+// the page is needed.
+void soften_pictures(GreyImage& g, const TileGrid& grid) {
+  std::vector<std::uint8_t> above(std::size_t(g.width)), here(std::size_t(g.width));
+  bool above_blurred = false;  // row y-1 was blurred: its unblurred copy is in `above`
+  for (int y = 0; y < g.height; ++y) {
+    if (!row_has_picture(grid, y / kTile)) {
+      above_blurred = false;
+      continue;
+    }
+    std::uint8_t* out = g.row(y);
+    std::copy_n(out, g.width, here.begin());
+    const std::uint8_t* up = y == 0 ? here.data() : above_blurred ? above.data() : g.row(y - 1);
+    const std::uint8_t* mid = here.data();
+    const std::uint8_t* down = y + 1 < g.height ? g.row(y + 1) : here.data();
+    for_picture_spans(grid, y / kTile, g.width, [&](int x0, int x1) {
+      for (int x = x0; x < x1; ++x) {
+        int l = std::max(0, x - 1), r = std::min(g.width - 1, x + 1);
+        int sum = up[l] + up[x] + up[r] + mid[l] + mid[x] + mid[r] + down[l] + down[x] + down[r];
+        out[x] = std::uint8_t(sum / 9);
+      }
+    });
+    std::swap(above, here);
+    above_blurred = true;
   }
 }
 
@@ -214,11 +246,10 @@ Bitmap binarize(GreyImage& grey, double y_dpi, BinarizeStats* stats) {
   bool any_picture = std::find(grid.picture.begin(), grid.picture.end(), 1) != grid.picture.end();
   if (any_picture) {
     for (int y = 0; y < grey.height; ++y) {
-      const std::uint8_t* pic =
-          grid.picture.data() + std::size_t(y / kTile) * std::size_t(grid.cols);
       std::uint8_t* r = grey.row(y);
-      for (int x = 0; x < grey.width; ++x)
-        if (pic[x / kTile]) r[x] = lut[r[x]];
+      for_picture_spans(grid, y / kTile, grey.width, [&](int x0, int x1) {
+        for (int x = x0; x < x1; ++x) r[x] = lut[r[x]];
+      });
     }
     soften_pictures(grey, grid);
   }
@@ -231,6 +262,7 @@ Bitmap binarize(GreyImage& grey, double y_dpi, BinarizeStats* stats) {
     const std::uint8_t* in = grey.row(y);
     std::uint8_t* o = out.row(y);
     const std::uint8_t* pic = grid.picture.data() + std::size_t(y / kTile) * std::size_t(grid.cols);
+    const std::uint8_t* dots = cell.row(y);
     for (int bx = 0; bx < out.stride; ++bx) {
       int x0 = bx * 8, x1 = std::min(grey.width, x0 + 8);
       if (x1 - x0 == 8) {
@@ -240,7 +272,8 @@ Bitmap binarize(GreyImage& grey, double y_dpi, BinarizeStats* stats) {
       }
       unsigned byte = 0;
       if (pic[x0 / kTile]) {
-        for (int x = x0; x < x1; ++x) byte |= unsigned(cell.black(x, y, in[x])) << (7 - (x - x0));
+        // The cell is 8 pixels wide: a byte of output is one row of it.
+        for (int x = x0; x < x1; ++x) byte |= unsigned(in[x] < dots[x - x0]) << (7 - (x - x0));
       } else {
         for (int x = x0; x < x1; ++x) byte |= unsigned(ink[in[x]]) << (7 - (x - x0));
       }
