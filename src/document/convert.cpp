@@ -23,6 +23,21 @@ namespace faxd::document {
 
 namespace {
 
+// Whether no other task is runnable right now, so a second render thread gets a core of its
+// own: "procs_running" in /proc/stat counts runnable tasks, this one included. (The 1-minute
+// load average answered the same question a minute late: back-to-back conversions flipped
+// between one and two threads as it crossed the core count.)
+bool other_cores_idle(unsigned cores) {
+  std::FILE* f = std::fopen("/proc/stat", "r");
+  if (!f) return true;
+  char line[256];
+  unsigned running = 0;
+  while (std::fgets(line, sizeof line, f))
+    if (std::sscanf(line, "procs_running %u", &running) == 1) break;
+  std::fclose(f);
+  return running == 0 || running < cores;
+}
+
 struct PageJob {
   std::size_t input = 0;
   int page = 0;  // 0-based within its input
@@ -121,10 +136,9 @@ Result<FaxDocumentInfo> convert_here(const std::vector<std::string>& paths,
   int threads = std::clamp(options.threads, 1, 16);
   threads = std::min<int>(threads, int(jobs.size()));
   // A second thread costs its own fonts and page buffers (~0.06 s of CPU on a text document)
-  // and only pays off when a core is free: on a saturated machine render on this thread alone.
-  double load = 0;
-  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  if (threads > 1 && getloadavg(&load, 1) == 1 && load >= double(cores)) threads = 1;
+  // and only pays off when a core is free: on a busy machine render on this thread alone.
+  if (threads > 1 && !other_cores_idle(std::max(1u, std::thread::hardware_concurrency())))
+    threads = 1;
   std::vector<std::thread> pool;
   for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
   worker();
