@@ -39,7 +39,7 @@ struct ConvertOptions {
   double max_page_inches = 100.0;              // longest side of a page
   std::chrono::milliseconds timeout{120'000};  // whole conversion (isolate only)
   std::uint64_t max_memory = 2ull << 30;       // address space of the child (isolate only)
-  int threads = 2;      // page rendering pool; 1 when the load average shows no free core
+  int threads = 2;      // page rendering pool; 1 when another task is runnable (no free core)
   bool isolate = true;  // parse untrusted input in a forked child
 };
 
