@@ -275,8 +275,8 @@ def main():
       "file that still revalidates) names every file by a versioned URL cached for good, an "
       "import map (admitted by its CSP hash) sends the modules' plain imports to those URLs, "
       "modulepreload fetches them at once on a first visit, and the inbox asks for /me, the "
-      "first page and the virtual faxes together: 99 to 109 ms median in the same conditions, "
-      "the list request leaving at 57 to 61 ms. The floor row below is what Chromium needs here "
+      "first page and the virtual faxes together: 99 to 109 ms median by hand at load 1, 129 to 140 ms in the run below (just after wrk, load 1.5 to 3.7), "
+      "the list request leaving at 57 to 71 ms. The floor row below is what Chromium needs here "
       "for any page with one module and one request.")
     p()
     p("### Start-up with the full store")
