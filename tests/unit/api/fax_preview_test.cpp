@@ -13,6 +13,7 @@
 #include "faxd/common/secrets.hpp"
 #include "faxd/config/config.hpp"
 #include "faxd/store/tenant_repo.hpp"
+#include "pdf_maker.hpp"
 #include "temp_dir.hpp"
 
 using namespace faxd;
@@ -22,32 +23,8 @@ namespace {
 
 // A valid PDF of `pages` letter pages, each with a black bar and a line of text.
 std::string pdf(int pages) {
-  std::string out = "%PDF-1.4\n";
-  std::vector<std::size_t> offsets;
-  auto obj = [&](const std::string& body) {
-    offsets.push_back(out.size());
-    out += fmt::format("{} 0 obj\n{}\nendobj\n", offsets.size(), body);
-  };
-  obj("<< /Type /Catalog /Pages 2 0 R >>");
-  std::string kids;
-  for (int i = 0; i < pages; ++i) kids += fmt::format(" {} 0 R", 4 + 2 * i);
-  obj(fmt::format("<< /Type /Pages /Kids [{} ] /Count {} >>", kids, pages));
-  obj("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>");
-  for (int i = 0; i < pages; ++i) {
-    obj(
-        fmt::format("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {} 0 R "
-                    "/Resources << /Font << /F1 3 0 R >> >> >>",
-                    5 + 2 * i));
-    const auto draw =
-        fmt::format("0 g 36 700 300 20 re f BT /F1 24 Tf 72 600 Td (Page {}) Tj ET\n", i + 1);
-    obj(fmt::format("<< /Length {} >>\nstream\n{}endstream", draw.size(), draw));
-  }
-  const auto xref = out.size();
-  out += fmt::format("xref\n0 {}\n0000000000 65535 f \n", offsets.size() + 1);
-  for (auto o : offsets) out += fmt::format("{:010d} 00000 n \n", o);
-  out += fmt::format("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{}\n%%EOF\n",
-                     offsets.size() + 1, xref);
-  return out;
+  return test::make_pdf(std::vector<std::pair<double, double>>(std::size_t(pages), {612, 792}),
+                        test::PdfText::page_numbers);
 }
 
 struct File {
