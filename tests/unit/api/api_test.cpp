@@ -10,6 +10,7 @@
 #include "faxd/config/config.hpp"
 #include "faxd/store/tenant_repo.hpp"
 #include "temp_dir.hpp"
+#include "test_db.hpp"
 
 using namespace faxd;
 using nlohmann::json;
@@ -19,9 +20,8 @@ namespace {
 struct ApiTest : ::testing::Test {
   void SetUp() override {
     ASSERT_TRUE(init_crypto());
-    auto opened = store::Db::open_sqlite({.path = dir.file("faxd.db")});
-    ASSERT_TRUE(opened) << opened.error().message;
-    db = std::move(*opened);
+    db = test::open_test_db(dir);
+    ASSERT_TRUE(db);
     users.emplace(*db, clock);
     api.emplace(api::Context{*db,
                              clock,

@@ -15,6 +15,7 @@
 #include "faxd/store/tenant_repo.hpp"
 #include "pdf_maker.hpp"
 #include "temp_dir.hpp"
+#include "test_db.hpp"
 
 using namespace faxd;
 using nlohmann::json;
@@ -35,9 +36,8 @@ struct File {
 struct FaxPreviewTest : ::testing::Test {
   void SetUp() override {
     ASSERT_TRUE(init_crypto());
-    auto opened = store::Db::open_sqlite({.path = dir.file("faxd.db")});
-    ASSERT_TRUE(opened) << opened.error().message;
-    db = std::move(*opened);
+    db = test::open_test_db(dir);
+    ASSERT_TRUE(db);
     users.emplace(*db, clock);
     faxes.emplace(*db, clock);
     vfaxes.emplace(*db, clock);

@@ -4,6 +4,7 @@
 #include "faxd/jobs/inbound_faxes.hpp"
 #include "faxd/store/db.hpp"
 #include "temp_dir.hpp"
+#include "test_db.hpp"
 
 using namespace faxd;
 using namespace faxd::jobs;
@@ -12,9 +13,8 @@ namespace {
 
 struct InboundTest : ::testing::Test {
   void SetUp() override {
-    auto opened = store::Db::open_sqlite({.path = dir.file("faxd.db")});
-    ASSERT_TRUE(opened);
-    db = std::move(*opened);
+    db = test::open_test_db(dir);
+    ASSERT_TRUE(db);
     ASSERT_TRUE(db->write([](store::Conn& c) {
       for (auto b : {"B1", "B2"})
         c.exec("INSERT INTO brands (id, name, created_at, updated_at) VALUES (?,?,'t','t')", b, b);

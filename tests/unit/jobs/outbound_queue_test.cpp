@@ -7,6 +7,7 @@
 #include "faxd/sip/sip_engine.hpp"
 #include "faxd/store/db.hpp"
 #include "temp_dir.hpp"
+#include "test_db.hpp"
 
 using namespace faxd;
 using namespace faxd::jobs;
@@ -86,9 +87,8 @@ sip::CallOutcome faxed(bool ok, FailureCode failure = FailureCode::internal, int
 
 struct QueueTest : ::testing::Test {
   void SetUp() override {
-    auto opened = store::Db::open_sqlite({.path = dir.file("faxd.db")});
-    ASSERT_TRUE(opened);
-    db = std::move(*opened);
+    db = test::open_test_db(dir);
+    ASSERT_TRUE(db);
     ASSERT_TRUE(db->write([](store::Conn& c) {
       c.exec("INSERT INTO brands (id, name, created_at, updated_at) VALUES ('B1','b','t','t')");
       c.exec(

@@ -11,15 +11,15 @@
 #include "faxd/common/secrets.hpp"
 #include "faxd/store/db.hpp"
 #include "temp_dir.hpp"
+#include "test_db.hpp"
 
 namespace faxd::test {
 
 struct MailStore : ::testing::Test {
   void SetUp() override {
     ASSERT_TRUE(init_crypto());
-    auto opened = store::Db::open_sqlite({.path = dir.file("faxd.db")});
-    ASSERT_TRUE(opened) << opened.error().message;
-    db = std::move(*opened);
+    db = test::open_test_db(dir);
+    ASSERT_TRUE(db);
     auto r = db->write([](store::Conn& c) {
       const char* t = "2026-01-01T00:00:00.000Z";
       c.exec("INSERT INTO brands VALUES ('B1', 'Brand one', ?, ?), ('B2', 'Brand two', ?, ?)", t, t,

@@ -10,6 +10,7 @@
 #include "faxd/store/fax_list_query.hpp"
 #include "faxd/store/fax_repo.hpp"
 #include "temp_dir.hpp"
+#include "test_db.hpp"
 
 using namespace faxd;
 using namespace faxd::store;
@@ -19,9 +20,8 @@ namespace {
 
 struct FaxListQueryTest : ::testing::Test {
   void SetUp() override {
-    auto opened = Db::open_sqlite({.path = dir.file("faxd.db")});
-    ASSERT_TRUE(opened) << opened.error().message;
-    db = std::move(*opened);
+    db = test::open_test_db(dir);
+    ASSERT_TRUE(db);
     ASSERT_TRUE(db->write([](Conn& c) {
       c.exec("INSERT INTO brands (id, name, created_at, updated_at) VALUES ('B1','b','t','t')");
       c.exec(

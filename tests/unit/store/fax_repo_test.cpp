@@ -6,6 +6,7 @@
 #include "faxd/store/db.hpp"
 #include "faxd/store/fax_repo.hpp"
 #include "temp_dir.hpp"
+#include "test_db.hpp"
 
 using namespace faxd;
 using namespace faxd::store;
@@ -15,9 +16,8 @@ namespace {
 
 struct FaxRepoTest : ::testing::Test {
   void SetUp() override {
-    auto opened = Db::open_sqlite({.path = dir.file("faxd.db")});
-    ASSERT_TRUE(opened) << opened.error().message;
-    db = std::move(*opened);
+    db = test::open_test_db(dir);
+    ASSERT_TRUE(db);
     ASSERT_TRUE(db->write([](Conn& c) {
       for (auto b : {"B1", "B2"})
         c.exec("INSERT INTO brands (id, name, created_at, updated_at) VALUES (?, ?, 't', 't')", b,

@@ -4,6 +4,7 @@
 #include "faxd/store/db.hpp"
 #include "faxd/store/user_repo.hpp"
 #include "temp_dir.hpp"
+#include "test_db.hpp"
 
 using namespace faxd;
 using namespace std::chrono_literals;
@@ -13,9 +14,8 @@ namespace {
 struct StoreTest : ::testing::Test {
   void SetUp() override {
     ASSERT_TRUE(init_crypto());
-    auto opened = store::Db::open_sqlite({.path = dir.file("faxd.db")});
-    ASSERT_TRUE(opened) << opened.error().message;
-    db = std::move(*opened);
+    db = test::open_test_db(dir);
+    ASSERT_TRUE(db);
   }
   test::TempDir dir;
   ManualClock clock;

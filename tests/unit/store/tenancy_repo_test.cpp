@@ -11,6 +11,7 @@
 #include "faxd/store/user_repo.hpp"
 #include "faxd/store/virtual_fax_repo.hpp"
 #include "temp_dir.hpp"
+#include "test_db.hpp"
 
 using namespace faxd;
 using namespace std::chrono_literals;
@@ -20,9 +21,8 @@ namespace {
 struct TenancyTest : ::testing::Test {
   void SetUp() override {
     ASSERT_TRUE(init_crypto());
-    auto opened = store::Db::open_sqlite({.path = dir.file("faxd.db")});
-    ASSERT_TRUE(opened) << opened.error().message;
-    db = std::move(*opened);
+    db = test::open_test_db(dir);
+    ASSERT_TRUE(db);
     tenants.emplace(*db, clock);
     carriers.emplace(*db, clock);
     ddis.emplace(*db, clock);
