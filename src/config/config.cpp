@@ -72,6 +72,31 @@ class Section {
 
   void get(std::string_view key, std::string& out) { read<std::string>(key, "a string", out); }
   void get(std::string_view key, bool& out) { read<bool>(key, "true or false", out); }
+  // An array of strings, each checked by `check` (returns "" or what is wrong with it).
+  template <class Check>
+  void get_list(std::string_view key, std::vector<std::string>& out, Check&& check) {
+    if (!table_) return;
+    used_.insert(std::string(key));
+    const toml::node* n = table_->get(key);
+    if (!n) return;
+    const auto* array = n->as_array();
+    if (!array) {
+      report(key, fmt::format("expected an array of strings, got {}", type_name(n->type())));
+      return;
+    }
+    out.clear();
+    for (const auto& item : *array) {
+      const auto v = item.value_exact<std::string>();
+      if (!v) {
+        report(key, fmt::format("expected strings only, got {}", type_name(item.type())));
+        continue;
+      }
+      if (auto err = check(*v); !err.empty())
+        report(key, fmt::format("'{}': {}", *v, err));
+      else
+        out.push_back(*v);
+    }
+  }
   void get(std::string_view key, int& out, int min, int max) {
     std::int64_t v = out;
     if (read<std::int64_t>(key, "an integer", v)) {
@@ -150,8 +175,9 @@ std::expected<Config, Problems> parse(std::string_view text) {
   }
   Config c;
   Problems problems;
-  static const std::set<std::string> kSections = {"daemon", "http",  "sip",   "media", "t38",
-                                                  "smtp",   "retry", "admin", "demo",  "log"};
+  static const std::set<std::string> kSections = {
+      "daemon", "store", "cluster", "http", "sip",  "media",
+      "t38",    "smtp",  "retry",   "admin", "demo", "log"};
   for (const auto& [key, node] : root)
     if (!kSections.contains(std::string(key.str())))
       problems.push_back({line_of(node), fmt::format("unknown section '{}'", key.str())});
@@ -160,6 +186,20 @@ std::expected<Config, Problems> parse(std::string_view text) {
     s.get("data_dir", c.daemon.data_dir);
     s.get("shutdown_grace_s", c.daemon.shutdown_grace_s, 0, 3600);
     if (c.daemon.data_dir.empty()) s.report("data_dir", "must not be empty");
+  }
+  {
+    Section s(root, "store", problems);
+    s.get_parsed("url", [&](const std::string& v) {
+      c.store.url = v;
+      if (!v.empty() && !v.starts_with("sqlite:") && !v.starts_with("postgresql://") &&
+          !v.starts_with("postgres://"))
+        return std::string("must be \"sqlite:PATH\" or \"postgresql://...\"");
+      return std::string{};
+    });
+  }
+  {
+    Section s(root, "cluster", problems);
+    s.get("node", c.cluster.node);
   }
   {
     Section s(root, "http", problems);
@@ -187,6 +227,7 @@ std::expected<Config, Problems> parse(std::string_view text) {
       return std::string{};
     });
     s.get("public_address", c.sip.public_address);
+    s.get_list("trusted_proxies", c.sip.trusted_proxies, check_address);
   }
   {
     Section s(root, "media", problems);

@@ -24,6 +24,16 @@ struct DaemonConfig {
   int shutdown_grace_s = 60;
 };
 
+// Where the store lives: "" = SQLite faxd.db under data_dir; "sqlite:PATH"; "postgresql://..."
+// for a cluster of faxd nodes sharing one database (documents included).
+struct StoreConfig {
+  std::string url;
+};
+
+struct ClusterConfig {
+  std::string node;  // this node's name (claims, logs); empty = the host name
+};
+
 struct HttpConfig {
   HostPort listen{"127.0.0.1", 8080};
   std::size_t max_upload_bytes = 25u << 20;  // per fax submission, all files together
@@ -34,6 +44,9 @@ struct HttpConfig {
 struct SipConfig {
   HostPort listen{"127.0.0.1", 5060};
   std::string public_address;  // empty = the listen address
+  // Proxies (Kamailio) in front of faxd: a request from one of these addresses names the
+  // carrier's address in `X-Faxd-Source: IP:PORT`; from any other source that header is ignored.
+  std::vector<std::string> trusted_proxies;
 };
 
 struct MediaConfig {
@@ -90,6 +103,8 @@ struct LogConfig {
 
 struct Config {
   DaemonConfig daemon;
+  StoreConfig store;
+  ClusterConfig cluster;
   HttpConfig http;
   SipConfig sip;
   MediaConfig media;
