@@ -10,7 +10,10 @@ build_pkgs=(
   libpoppler-private-dev
   libhowardhinnant-date-dev
 )
-test_pkgs=(sip-tester tshark python3 python3-aiosmtpd ghostscript chromium nodejs npm qpdf prometheus)
+# kamailio, rtpengine-daemon: the provider's edge in tests/integration/edge.py (run in the
+# foreground by the tests; their packaged services are never started, see below).
+test_pkgs=(sip-tester tshark python3 python3-aiosmtpd ghostscript chromium nodejs npm qpdf prometheus
+  kamailio rtpengine-daemon)
 bench_pkgs=(ghostscript wrk hyperfine sqlite3)  # sqlite3: the CLI floor in bench/api.bench.sh
 package_pkgs=(dpkg-dev fakeroot)
 fuzz_pkgs=(clang-16 libclang-rt-16-dev)  # libFuzzer targets in tests/fuzz (FAXD_FUZZ=ON)
@@ -36,4 +39,18 @@ sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# The postinst scripts of kamailio and rtpengine-daemon start their services (all addresses on
+# 5060, rtpengine on 2223 and 30000-40000), which would hold the ports the tests use, and a
+# failed start fails the install. Where no policy-rc.d says otherwise, forbid service starts
+# for the length of this install (exit 101: "action forbidden by policy").
+policy=/usr/sbin/policy-rc.d
+own_policy=""
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
+  $sudo chmod 755 "$policy"
+  own_policy=1
+fi
+status=0
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || status=$?
+[ -z "$own_policy" ] || $sudo rm -f "$policy"
+exit $status
