@@ -9,11 +9,13 @@ build_pkgs=(
   libcurl4-openssl-dev libssl-dev libtomlplusplus-dev libpng-dev libgtest-dev libgmock-dev
   libpoppler-private-dev
   libhowardhinnant-date-dev
+  libcairo2-dev libpango1.0-dev fonts-dejavu-core
 )
 # kamailio, rtpengine-daemon: the provider's edge in tests/integration/edge.py (run in the
 # foreground by the tests; their packaged services are never started, see below).
 test_pkgs=(sip-tester tshark python3 python3-aiosmtpd ghostscript chromium nodejs npm qpdf prometheus
-  kamailio rtpengine-daemon)
+  kamailio rtpengine-daemon
+  tesseract-ocr tesseract-ocr-spa tesseract-ocr-eng)  # tesseract: reads drawn pages back in tests
 bench_pkgs=(ghostscript wrk hyperfine sqlite3)  # sqlite3: the CLI floor in bench/api.bench.sh
 package_pkgs=(dpkg-dev fakeroot)
 fuzz_pkgs=(clang-16 libclang-rt-16-dev)  # libFuzzer targets in tests/fuzz (FAXD_FUZZ=ON)
