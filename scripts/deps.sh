@@ -4,7 +4,7 @@
 set -euo pipefail
 build_pkgs=(
   g++ cmake make pkg-config
-  libboost1.81-dev libspandsp-dev libsofia-sip-ua-dev libpoppler-cpp-dev libtiff-dev
+  libboost-dev libspandsp-dev libsofia-sip-ua-dev libpoppler-cpp-dev libtiff-dev
   libspdlog-dev libfmt-dev nlohmann-json3-dev libsqlite3-dev libsodium-dev
   libcurl4-openssl-dev libssl-dev libtomlplusplus-dev libpng-dev libgtest-dev libgmock-dev
   libpoppler-private-dev
