@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <atomic>
 #include <deque>
+#include <limits>
 #include <mutex>
 
 #include <spdlog/spdlog.h>
@@ -229,8 +230,10 @@ class Connection final : public ConnectionBase {
     if (server_->stopping() && requests_ > 0) return close();
     header_parser_.emplace();
     header_parser_->header_limit(static_cast<std::uint32_t>(server_->options().header_limit));
-    // The route's own limit is applied once the head is known (see on_header).
-    header_parser_->body_limit(boost::none);
+    // The route's own limit is applied once the head is known (see on_header). Not boost::none:
+    // Beast 1.74 compares a body length against a disabled (none) limit as over it, so every
+    // request with a body would fail as malformed.
+    header_parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
     lowest().expires_after(requests_ == 0 ? server_->options().header_timeout
                                           : server_->options().idle_timeout);
     bhttp::async_read_header(
