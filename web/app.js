@@ -2,36 +2,40 @@
 // Hash routes (#/inbox, #/fax/ID, ...); each role sees its own pages and nothing more.
 import { api, ApiError } from './lib/api.js';
 import { el } from './lib/dom.js';
+import { t, setLanguage, setTimeZone, chooseLanguage, browserLanguages, applySettings } from './lib/i18n.js';
+import { errorText } from './lib/errors.js';
 import { faxList, faxDetail, sendPage } from './pages/faxes.js';
 import {
   brandsPage, companiesPage, carriersPage, routesPage, ddisPage, virtualFaxesPage, usersPage, forbiddenPage,
 } from './pages/admin.js';
 import { tokensPage, webhooksPage } from './pages/account.js';
+import { accountPage } from './pages/me.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
 const who = document.getElementById('who');
 
-// route -> [label in the menu (null: not in the menu), page]
+// route -> [catalogue key of its label in the menu, page]
 const pages = {
-  send: ['Send a fax', sendPage],
-  inbox: ['Inbox', faxList('inbound')],
-  sent: ['Sent', faxList('outbound')],
-  'virtual-faxes': ['Virtual faxes', virtualFaxesPage],
-  brands: ['Brands', brandsPage],
-  companies: ['Companies', companiesPage],
-  carriers: ['Carriers', carriersPage],
-  routes: ['Routes', routesPage],
-  ddis: ['DDIs', ddisPage],
-  users: ['Users', usersPage],
-  tokens: ['API tokens', tokensPage],
-  webhooks: ['Webhooks', webhooksPage],
+  send: ['nav.send', sendPage],
+  inbox: ['nav.inbox', faxList('inbound')],
+  sent: ['nav.sent', faxList('outbound')],
+  'virtual-faxes': ['nav.virtual_faxes', virtualFaxesPage],
+  brands: ['nav.brands', brandsPage],
+  companies: ['nav.companies', companiesPage],
+  carriers: ['nav.carriers', carriersPage],
+  routes: ['nav.routes', routesPage],
+  ddis: ['nav.ddis', ddisPage],
+  users: ['nav.users', usersPage],
+  tokens: ['nav.tokens', tokensPage],
+  webhooks: ['nav.webhooks', webhooksPage],
+  account: ['nav.account', accountPage],
 };
 
 // Every role has its own API tokens and webhooks (they act with the owner's rights).
 const rolePages = {
-  platform_admin: ['brands', 'users', 'tokens', 'webhooks'],
-  brand_admin: ['companies', 'carriers', 'routes', 'ddis', 'users', 'inbox', 'sent', 'tokens', 'webhooks'],
+  platform_admin: ['brands', 'companies', 'carriers', 'routes', 'ddis', 'users', 'tokens', 'webhooks'],
+  brand_admin: ['companies', 'virtual-faxes', 'carriers', 'routes', 'ddis', 'users', 'inbox', 'sent', 'tokens', 'webhooks'],
   company_admin: ['send', 'inbox', 'sent', 'virtual-faxes', 'ddis', 'users', 'tokens', 'webhooks'],
   user: ['send', 'inbox', 'sent', 'tokens', 'webhooks'],
 };
@@ -40,53 +44,78 @@ let me = null;
 let stopPage = null;
 let flash = '';
 
-function showLogin(message = '') {
+async function showLogin(messageKey = '') {
   me = null;
+  menuButton.remove();
+  setTimeZone(null);
+  await setLanguage(chooseLanguage(browserLanguages()));
+  const message = messageKey ? t(messageKey) : '';
   if (stopPage) { stopPage(); stopPage = null; }
   nav.replaceChildren();
   who.replaceChildren();
   const err = el('p', { class: 'error', id: 'login-error', role: 'alert' }, message);
-  const form = el('form', { class: 'card form narrow', id: 'login-form', 'aria-label': 'Log in' },
-    el('h1', {}, 'Log in to faxd'),
-    el('div', { class: 'field' }, el('label', { for: 'username' }, 'Username'),
+  const form = el('form', { class: 'card form narrow', id: 'login-form', 'aria-label': t('login.button') },
+    el('h1', {}, t('login.title', { product: 'faxd' })),
+    el('div', { class: 'field' }, el('label', { for: 'username' }, t('login.username')),
       el('input', { id: 'username', name: 'username', autocomplete: 'username', required: true })),
-    el('div', { class: 'field' }, el('label', { for: 'password' }, 'Password'),
+    el('div', { class: 'field' }, el('label', { for: 'password' }, t('login.password')),
       el('input', { id: 'password', name: 'password', type: 'password', autocomplete: 'current-password', required: true })),
     err,
-    el('div', { class: 'actions' }, el('button', { type: 'submit' }, 'Log in')));
+    el('div', { class: 'actions' }, el('button', { type: 'submit' }, t('login.button'))));
+  document.title = 'faxd';
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     try {
       await api.login(form.username.value, form.password.value);
       await start();
     } catch (e) {
-      err.textContent = e instanceof ApiError ? e.message : 'Cannot reach faxd';
+      err.textContent = errorText(e);
     }
   });
   main.replaceChildren(form);
   form.username.focus();
 }
 
+// On a phone the menu folds behind a button (the header keeps to one line); a link followed
+// folds it again.
+const menuButton = el('button', { type: 'button', class: 'menu-toggle', id: 'menu-toggle', 'aria-controls': 'nav', 'aria-expanded': 'false' });
+menuButton.addEventListener('click', () => setMenu(menuButton.getAttribute('aria-expanded') !== 'true'));
+function setMenu(open) {
+  menuButton.setAttribute('aria-expanded', String(open));
+  nav.dataset.open = String(open);
+}
+
 function renderNav(current) {
+  menuButton.textContent = t('nav.menu');
+  if (!menuButton.isConnected) nav.before(menuButton);
+  setMenu(false);
+  nav.setAttribute('aria-label', t('nav.main'));
   nav.replaceChildren(el('ul', {}, rolePages[me.role].map((key) =>
-    el('li', {}, el('a', { href: `#/${key}`, 'aria-current': key === current ? 'page' : null }, pages[key][0])))));
+    el('li', {}, el('a', { href: `#/${key}`, 'aria-current': key === current ? 'page' : null }, t(pages[key][0]))))));
 }
 
 // A page's first data asked for while /me is on its way (first load only): [route key, data].
 let prefetched = null;
 
+// #/key/arg?name=value: the route key, its argument and its query (a list narrowed to a brand).
+function parseHash() {
+  const [path, q = ''] = location.hash.split('?');
+  const [, key = '', arg] = path.split('/');
+  return { key, arg, params: Object.fromEntries(new URLSearchParams(q)) };
+}
+
 function routeKey() {
-  return location.hash.split('/')[1] || '';
+  return parseHash().key;
 }
 
 async function route() {
   if (!me) return;
   if (stopPage) { stopPage(); stopPage = null; }
   const allowed = rolePages[me.role] || [];
-  const [, key = '', arg] = location.hash.split('/');
+  const { key, arg, params } = parseHash();
   const early = prefetched && prefetched[0] === key ? prefetched[1] : null;
   prefetched = null;
-  const ctx = { me, flash, setFlash: (m) => { flash = m; }, prefetched: early };
+  const ctx = { me, flash, setFlash: (m) => { flash = m; }, prefetched: early, params };
   flash = '';
   renderNav(key === 'fax' ? null : key);
   try {
@@ -95,14 +124,14 @@ async function route() {
     } else if (!key) {
       location.replace(`#/${allowed[0]}`);
       return;
-    } else if (pages[key] && allowed.includes(key)) {
+    } else if (pages[key] && (allowed.includes(key) || key === 'account')) {
       stopPage = await pages[key][1](main, ctx) || null;
     } else {
       forbiddenPage(main);
     }
     if (!me) {  // the session ended while the page loaded: the login form wins
       if (stopPage) { stopPage(); stopPage = null; }
-      showLogin('Your session ended. Log in again.');
+      showLogin('error.session_ended');
       return;
     }
     const h1 = main.querySelector('h1');
@@ -110,9 +139,9 @@ async function route() {
     // After following a menu link, start reading at the new page (unless it focused a field).
     if (!main.contains(document.activeElement)) main.focus();
   } catch (e) {
-    if (e instanceof ApiError && e.status === 401) { showLogin('Your session ended. Log in again.'); return; }
-    main.replaceChildren(el('section', { class: 'card' }, el('h1', {}, 'Something went wrong'),
-      el('p', { class: 'error' }, e instanceof ApiError ? e.message : 'faxd is not answering. Try again shortly.')));
+    if (e instanceof ApiError && e.status === 401) { showLogin('error.session_ended'); return; }
+    main.replaceChildren(el('section', { class: 'card' }, el('h1', {}, t('error.title')),
+      el('p', { class: 'error' }, errorText(e))));
   }
 }
 
@@ -125,19 +154,26 @@ async function start() {
     me = await api.get('/me');
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) showLogin();
-    else main.replaceChildren(el('p', { class: 'error' }, 'faxd is not answering. Try again shortly.'));
+    else {
+      await setLanguage(chooseLanguage(browserLanguages()));
+      main.replaceChildren(el('p', { class: 'error' }, t('error.unreachable')));
+    }
     return;
   }
-  const logout = el('button', { type: 'button', class: 'secondary', id: 'logout' }, 'Log out');
+  await applySettings(me);
+  const logout = el('button', { type: 'button', class: 'secondary', id: 'logout' }, t('nav.logout'));
   logout.addEventListener('click', async () => {
     try { await api.logout(); } catch { /* the session is gone either way */ }
     history.replaceState(null, '', '/');
     showLogin();
   });
-  who.replaceChildren(el('span', { class: 'me' }, `${me.username} · ${me.role.replace('_', ' ')}`), logout);
+  who.replaceChildren(el('a', { class: 'me', href: '#/account', id: 'my-account', title: t('nav.account') },
+    `${me.username} · ${t(`role.${me.role}`)}`), logout);
   await route();
 }
 
 window.addEventListener('hashchange', route);
-window.addEventListener('faxd:unauthorized', () => { if (me) showLogin('Your session ended. Log in again.'); });
+// My account changed the language or time zone: everything is drawn again in them.
+window.addEventListener('faxd:settings', () => { start(); });
+window.addEventListener('faxd:unauthorized', () => { if (me) showLogin('error.session_ended'); });
 start();

@@ -82,8 +82,21 @@ void Api::add_routes(http::Router& r) {
         authed([this](const Caller& c, const Request& req, const http::Params&) {
           return logout(c, req);
         }));
-  r.add("GET", "/api/v1/me", authed([](const Caller& c, const Request&, const http::Params&) {
-          return Response::json(200, me_json(c.user));
+  // The caller, with what the web UI needs to speak its language from the first page: the
+  // company's name, language and time zone (the user's own settings win where set).
+  r.add("GET", "/api/v1/me", authed([this](const Caller& c, const Request&, const http::Params&) {
+          auto me = me_json(c.user);
+          me["company"] = nullptr;
+          if (c.user.company_id) {
+            auto co = services_->tenants.find_company(*c.user.company_id);
+            if (!co) return error_response(co.error());
+            if (*co)
+              me["company"] = {{"id", (*co)->id},
+                               {"name", (*co)->name},
+                               {"language", (*co)->language},
+                               {"timezone", (*co)->timezone}};
+          }
+          return Response::json(200, me);
         }));
   add_brand_routes(r, *this, *services_);
   add_company_routes(r, *this, *services_);

@@ -56,7 +56,9 @@ nlohmann::json me_json(const store::User& u) {
           {"username", u.username},
           {"role", store::to_string(u.role)},
           {"brand_id", u.brand_id ? nlohmann::json(*u.brand_id) : nlohmann::json(nullptr)},
-          {"company_id", u.company_id ? nlohmann::json(*u.company_id) : nlohmann::json(nullptr)}};
+          {"company_id", u.company_id ? nlohmann::json(*u.company_id) : nlohmann::json(nullptr)},
+          {"language", u.language ? nlohmann::json(*u.language) : nlohmann::json(nullptr)},
+          {"timezone", u.timezone ? nlohmann::json(*u.timezone) : nlohmann::json(nullptr)}};
 }
 
 }  // namespace faxd::api

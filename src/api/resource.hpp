@@ -57,7 +57,9 @@ AuthedHandler list_in_scope(store::Role role, std::string denied, List list, ToJ
     if (!at_least(c, role)) return forbidden(denied);
     auto page = read_page(req);
     if (!page) return error_response(page.error());
-    return reply(list(scope_filter(c), *page), 200,
+    auto filter = list_filter(c, req);
+    if (!filter) return error_response(filter.error());
+    return reply(list(*filter, *page), 200,
                  [&to_json](const auto& slice) { return page_json(slice, to_json); });
   };
 }

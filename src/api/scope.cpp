@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "faxd/common/id.hpp"
+
 namespace faxd::api {
 
 using store::Role;
@@ -52,6 +54,19 @@ store::TenantFilter scope_filter(const Caller& caller) {
       return {.linked_user_id = u.id};
   }
   return {.linked_user_id = u.id};
+}
+
+Result<store::TenantFilter> list_filter(const Caller& caller, const http::Request& req) {
+  auto f = scope_filter(caller);
+  for (const std::string_view name : {"brand_id", "company_id"}) {
+    const auto given = req.query_param(name);
+    if (!given || given->empty()) continue;
+    if (!is_valid_id(*given))
+      return fail(Errc::invalid_argument, fmt::format("{}: not an id", name), std::string(name));
+    auto& slot = name == "brand_id" ? f.brand_id : f.company_id;
+    slot = (slot && *slot != *given) ? std::string("-") : std::string(*given);
+  }
+  return f;
 }
 
 std::string brand_for_create(const Caller& c, BodyReader& in) {

@@ -36,6 +36,10 @@ bool in_scope(const Caller& caller, const Owner& owner) noexcept;
 
 // The list filter matching the caller's scope.
 store::TenantFilter scope_filter(const Caller& caller);
+// The caller's scope narrowed by the list query's ?brand_id= and ?company_id= (a brand's
+// companies, a company's users): a narrowing outside the scope matches nothing, as a missing
+// object would. A malformed id is an error.
+Result<store::TenantFilter> list_filter(const Caller& caller, const http::Request& request);
 
 // The brand a new row goes to: the body's brand_id (required from platform admins, defaulting
 // to the caller's own brand otherwise). A brand outside the caller's scope is reported on the

@@ -33,8 +33,23 @@ constexpr TextRule kRole{.non_empty = true,
                          .max_length = 20,
                          .valid = is_role,
                          .problem = "must be platform_admin, brand_admin, company_admin or user"};
+constexpr TextRule kLanguage{
+    .max_length = 35, .valid = is_language, .problem = "a language tag such as es or pt-BR"};
+constexpr TextRule kTimezone{
+    .max_length = 64, .valid = is_timezone, .problem = "an IANA time zone such as Europe/Madrid"};
 const std::initializer_list<std::string_view> kFields = {
-    "username", "password", "role", "brand_id", "company_id", "virtual_fax_ids"};
+    "username", "password", "role",     "brand_id",
+    "company_id", "virtual_fax_ids", "language", "timezone"};
+
+// A nullable setting: absent = unchanged, null or "" = back to the company's.
+store::Nullable<std::string> read_setting(BodyReader& in, std::string_view name,
+                                          const TextRule& rule) {
+  if (!in.has(name)) return std::nullopt;
+  auto v = in.text(name, rule);
+  if (in.error()) return std::nullopt;
+  if (!v || v->empty()) return std::optional<std::string>{};
+  return std::optional<std::string>{*v};
+}
 
 Result<json> user_json(Services& s, const store::User& u) {
   auto links = s.ctx.users.virtual_fax_ids(u.id);
@@ -45,6 +60,8 @@ Result<json> user_json(Services& s, const store::User& u) {
               {"brand_id", nullable(u.brand_id)},
               {"company_id", nullable(u.company_id)},
               {"virtual_fax_ids", *links},
+              {"language", nullable(u.language)},
+              {"timezone", nullable(u.timezone)},
               {"created_at", u.created_at},
               {"updated_at", u.updated_at}};
 }
@@ -127,7 +144,9 @@ void add_user_routes(http::Router& router, const Api& api, Services& s) {
                   return forbidden("users are managed by admins");
                 auto page = read_page(req);
                 if (!page) return error_response(page.error());
-                auto r = s.ctx.users.list(scope_filter(c), *page);
+                auto filter = list_filter(c, req);
+                if (!filter) return error_response(filter.error());
+                auto r = s.ctx.users.list(*filter, *page);
                 if (!r) return error_response(r.error());
                 auto data = json::array();
                 for (const auto& u : r->items) {
@@ -151,6 +170,8 @@ void add_user_routes(http::Router& router, const Api& api, Services& s) {
                 auto username = in.text("username", name);
                 auto password = read_password(in, true);
                 auto links = in.id_list("virtual_fax_ids");
+                auto language = read_setting(in, "language", kLanguage);
+                auto timezone = read_setting(in, "timezone", kTimezone);
                 if (auto e = in.error()) return error_response(*e);
                 if (auto r = in.text("role", kRole);
                     r && rank(*store::parse_role(*r)) > rank(c.user.role))
@@ -165,6 +186,12 @@ void add_user_routes(http::Router& router, const Api& api, Services& s) {
                 if (n->password_hash.empty())
                   return error_response({Errc::internal, "hashing failed"});
                 auto u = s.ctx.users.create(*n);
+                if (u && (language || timezone)) {
+                  store::UserPatch settings;
+                  settings.language = language;
+                  settings.timezone = timezone;
+                  u = s.ctx.users.update(u->id, settings);
+                }
                 if (u && links && !links->empty()) {
                   if (auto l = s.ctx.users.set_virtual_fax_ids(u->id, *links); !l) {
                     (void)s.ctx.users.remove(u->id);
@@ -189,6 +216,8 @@ void add_user_routes(http::Router& router, const Api& api, Services& s) {
                 auto password = read_password(in, false);
                 auto role_text = in.text("role", kRole);
                 auto links = in.id_list("virtual_fax_ids");
+                patch.language = read_setting(in, "language", kLanguage);
+                patch.timezone = read_setting(in, "timezone", kTimezone);
                 if (auto b = in.nullable_id("brand_id"); b && *b != target.brand_id)
                   in.reject("brand_id", "brand_id: cannot be changed");
                 if (auto co = in.nullable_id("company_id"); co && *co != target.company_id)

@@ -72,7 +72,9 @@ void add_virtual_fax_routes(http::Router& router, const Api& api, Services& s) {
               [&s](const Caller& c, const Request& req, const http::Params&) {
                 auto page = read_page(req);
                 if (!page) return error_response(page.error());
-                auto r = s.vfaxes.list_virtual_faxes(scope_filter(c), *page);
+                auto filter = list_filter(c, req);
+                if (!filter) return error_response(filter.error());
+                auto r = s.vfaxes.list_virtual_faxes(*filter, *page);
                 return reply(r, 200, [](const auto& sl) { return page_json(sl, vfax_json); });
               },
           .create =

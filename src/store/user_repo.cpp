@@ -41,6 +41,8 @@ User read_user(const Stmt& st) {
   u.company_id = st.opt_text(5);
   u.created_at = st.text(6);
   u.updated_at = st.text(7);
+  u.language = st.opt_text(8);
+  u.timezone = st.opt_text(9);
   return u;
 }
 
@@ -56,7 +58,7 @@ Result<int> UserRepo::count_with_role(Role role) {
 Result<User> UserRepo::create(const NewUser& n) {
   const auto now = clock_.now();
   User u{new_id(now), n.username,   n.password_hash,     n.role,
-         n.brand_id,  n.company_id, format_rfc3339(now), format_rfc3339(now)};
+         n.brand_id,  n.company_id, format_rfc3339(now), format_rfc3339(now), {}, {}};
   auto r = db_.write([&](Conn& c) {
     c.exec(
         "INSERT INTO users (id, username, password_hash, role, brand_id, company_id, "
@@ -113,15 +115,16 @@ Result<std::optional<User>> UserRepo::authenticate_token(std::string_view raw_to
   auto user = db_.read([&](Conn& c) -> std::optional<std::pair<User, std::string>> {
     auto& st = c.prepare(
         "SELECT u.id, u.username, u.password_hash, u.role, u.brand_id, u.company_id, "
-        "u.created_at, u.updated_at, t.id, t.last_used_at FROM auth_tokens t "
+        "u.created_at, u.updated_at, u.language, u.timezone, t.id, t.last_used_at "
+        "FROM auth_tokens t "
         "JOIN users u ON u.id = t.user_id "
         "WHERE t.token_hash = ? AND (t.expires_at IS NULL OR t.expires_at > ?)");
     st.bind_all(digest, now);
     if (!st.step()) return std::nullopt;
     // Refresh last_used_at at most once a minute, so reads stay reads.
-    const auto last = st.text(9);
+    const auto last = st.text(11);
     std::string token_id =
-        (last.empty() || last.substr(0, 16) != now.substr(0, 16)) ? st.text(8) : "";
+        (last.empty() || last.substr(0, 16) != now.substr(0, 16)) ? st.text(10) : "";
     return std::pair{read_user(st), token_id};
   });
   if (!user) return std::unexpected(user.error());
@@ -167,10 +170,13 @@ Result<User> UserRepo::update(std::string_view id, const UserPatch& p) {
       u.role = *p.role;
       if (u.role != Role::user) c.exec("DELETE FROM user_virtual_faxes WHERE user_id = ?", id);
     }
+    if (p.language) u.language = *p.language;
+    if (p.timezone) u.timezone = *p.timezone;
     u.updated_at = now;
     c.exec(
-        "UPDATE users SET username = ?, password_hash = ?, role = ?, updated_at = ? WHERE id = ?",
-        u.username, u.password_hash, to_string(u.role), now, u.id);
+        "UPDATE users SET username = ?, password_hash = ?, role = ?, language = ?, timezone = ?, "
+        "updated_at = ? WHERE id = ?",
+        u.username, u.password_hash, to_string(u.role), u.language, u.timezone, now, u.id);
     return u;
   });
 }

@@ -11,6 +11,8 @@ import { readFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { startFaxd, launchBrowser, onePagePdf, textPdf } from './lib/faxd.mjs';
 import { call, provision, blackHole, addRoute, sendFax } from './lib/tenant.mjs';
+import { catalogue, englishMatchers, englishLeft, englishWords } from './lib/english.mjs';
+import { axeFindings } from './lib/axe.mjs';
 
 const RX_DDI = '+15550002000';
 const TX_DDI = '+15550001000';
@@ -43,17 +45,17 @@ async function shot(page, name) {
   if (shots) await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
 }
 
-async function loginAs(username, password, { on = tx, viewport = { width: 1200, height: 800 } } = {}) {
-  const context = await browser.newContext({ viewport, acceptDownloads: true });
+async function loginAs(username, password, { on = tx, viewport = { width: 1200, height: 800 }, locale = 'en-US' } = {}) {
+  const context = await browser.newContext({ viewport, acceptDownloads: true, locale });
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) problems.push(`console: ${m.text()}`); });
   await page.goto(on.base + '/');
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(password);
+  await page.locator('#username').fill(username);
+  await page.locator('#password').fill(password);
   if (username === 'demo') await shot(page, 'login');
-  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.locator('#login-form button[type=submit]').click();
   await page.locator('#logout').waitFor();
   return { context, page, problems };
 }
@@ -212,7 +214,16 @@ test('the web UI, role by role', { concurrency: true }, async (t) => {
       await phone.setViewportSize({ width: 390, height: 800 });
       await phone.goto(rx.base + '/#/inbox');
       await phone.locator('tr[data-status="received"]').first().waitFor();
-      assert.ok(await phone.getByRole('link', { name: 'Send a fax' }).first().isVisible());
+      // The menu folds behind a button; the page's own Send link stays in view.
+      assert.ok(await phone.locator('#main').getByRole('link', { name: 'Send a fax' }).isVisible());
+      assert.equal(await phone.locator('#nav').isVisible(), false);
+      await phone.getByRole('button', { name: 'Menu' }).click();
+      assert.ok(await phone.locator('#nav').getByRole('link', { name: 'Sent', exact: true }).isVisible());
+      await phone.locator('#nav').getByRole('link', { name: 'Sent', exact: true }).click();
+      await phone.getByRole('heading', { name: 'Sent' }).waitFor();
+      assert.equal(await phone.locator('#nav').isVisible(), false, 'a followed link folds the menu');
+      await phone.goto(rx.base + '/#/inbox');
+      await phone.locator('tr[data-status="received"]').first().waitFor();
       await shot(phone, 'inbox-phone');
       assert.deepEqual(r.problems, []);
       await r.context.close();
@@ -254,7 +265,13 @@ test('the web UI, role by role', { concurrency: true }, async (t) => {
       assert.ok(ringing, 'one fax is calling the silent carrier');
       await page.goto(`${tx.base}/#/fax/${ringing.id}`);
       await waitForStatus(page, 'Sending', 5_000);
+      // Cancel asks first: "No" leaves the call alone.
       await page.getByRole('button', { name: 'Cancel' }).click();
+      await page.getByText('Cancel this fax? A call in progress is hung up.').waitFor();
+      await page.getByRole('button', { name: 'No', exact: true }).click();
+      assert.equal((await call(tx, 'GET', `/faxes/${ringing.id}`, { token: txTenant.token })).status, 'sending');
+      await page.getByRole('button', { name: 'Cancel' }).click();
+      await page.getByRole('button', { name: 'Yes, cancel' }).click();
       await waitForStatus(page, 'Canceled', 40_000);
       assert.equal(await page.getByRole('button', { name: 'Cancel' }).count(), 0);
       await page.getByRole('button', { name: 'Resend' }).waitFor();
@@ -264,6 +281,7 @@ test('the web UI, role by role', { concurrency: true }, async (t) => {
       await page.goto(`${tx.base}/#/fax/${queued.id}`);
       await waitForStatus(page, 'Queued', 5_000);
       await page.getByRole('button', { name: 'Cancel' }).click();
+      await page.getByRole('button', { name: 'Yes, cancel' }).click();
       await waitForStatus(page, 'Canceled', 10_000);
       assert.equal((await call(tx, 'GET', `/faxes/${queued.id}`, { token: txTenant.token })).status, 'canceled');
       assert.deepEqual(problems, []);
@@ -358,6 +376,153 @@ test('the web UI, role by role', { concurrency: true }, async (t) => {
       await context.close();
     }),
 
+    t.test('in Spanish: the inbox, the send form and a failed fax, no English string left; languages by user, company, browser', async () => {
+      const [en, es] = [await catalogue('en'), await catalogue('es')];
+      const english = englishMatchers(en, es);
+      // On rx: a virtual fax "Recepción" with its own DDI, and a plain user linked to it (so the
+      // other tests' faxes stay out of her lists).
+      const RX_ES_DDI = '+15550002001';
+      const admin = (method, p, body) => call(rx, method, p, { token: rxTenant.admin, body });
+      const vfax = await call(rx, 'POST', '/virtual-faxes', { token: rxTenant.token,
+        body: { company_id: rxTenant.company.id, name: 'Recepción', email: '', send_by_email: false } });
+      const ddi = await admin('POST', '/ddis', { brand_id: rxTenant.brand.id, company_id: rxTenant.company.id, number: RX_ES_DDI });
+      await call(rx, 'PATCH', `/ddis/${ddi.id}`, { token: rxTenant.token, body: { virtual_fax_id: vfax.id } });
+      await call(rx, 'PATCH', `/virtual-faxes/${vfax.id}`, { token: rxTenant.token, body: { outgoing_ddi_id: ddi.id } });
+      await call(rx, 'POST', '/users', { token: rxTenant.token,
+        body: { username: 'maria', password: 'maria-secret-1', role: 'user', virtual_fax_ids: [vfax.id] } });
+      // A fax for her, from tx's tenant (its own virtual fax, so tx's lists stay as the other tests expect).
+      const txOffice = await call(tx, 'POST', '/virtual-faxes', { token: txTenant.token,
+        body: { company_id: txTenant.company.id, name: 'Oficina', email: '', send_by_email: false } });
+      await sendFax(tx, txTenant.token, txOffice.id, RX_ES_DDI, textPdf(['Factura', 'Recibo']));
+
+      // The browser's language comes first on the login page; Spanish browser, Spanish page.
+      const guest = await browser.newContext({ locale: 'es-ES' });
+      const login = await guest.newPage();
+      await login.goto(rx.base + '/');
+      await login.getByRole('heading', { name: 'Entrar en faxd' }).waitFor();
+      assert.equal(await login.evaluate(() => document.documentElement.lang), 'es');
+      assert.deepEqual(await englishLeft(login, english), []);
+      await guest.close();
+
+      // Her own setting, chosen in My account, wins over the company's English.
+      const { page, context, problems } = await loginAs('maria', 'maria-secret-1', { on: rx });
+      assert.deepEqual(await navLinks(page), ['Send a fax', 'Inbox', 'Sent', 'API tokens', 'Webhooks']);
+      await page.locator('#my-account').click();
+      await page.getByRole('heading', { name: 'My account' }).waitFor();
+      await page.getByLabel('Language').selectOption('es');
+      await page.getByLabel('Time zone').selectOption('America/Mexico_City');
+      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByRole('heading', { name: 'Mi cuenta' }).waitFor();
+      await page.getByText('Sus ajustes se han guardado.').waitFor();
+      assert.deepEqual(await navLinks(page), ['Enviar un fax', 'Recibidos', 'Enviados', 'Tokens de API', 'Webhooks']);
+      const me = await page.evaluate(async () => (await fetch('/api/v1/me')).json());
+      assert.equal(me.language, 'es');
+      assert.equal(me.timezone, 'America/Mexico_City');
+
+      // The inbox: the received fax, its date in her locale and time zone.
+      await nav(page, 'Recibidos');
+      await page.getByRole('heading', { name: 'Recibidos' }).waitFor();
+      const row = page.locator('tr[data-status="received"]').first();
+      for (let i = 0; i < 60 && !(await row.count()); i++) {
+        await page.waitForTimeout(1000);
+        if (i % 5 === 4) await page.reload();
+      }
+      await row.waitFor();
+      const fax = (await page.evaluate(async () => (await fetch('/api/v1/faxes?direction=inbound')).json())).data[0];
+      const when = new Intl.DateTimeFormat('es', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'America/Mexico_City' })
+        .format(new Date(fax.created_at));
+      assert.equal(await row.locator('td[data-label="Fecha"]').textContent(), when);
+      assert.equal(await row.locator('.badge').textContent(), 'Recibido');
+      assert.deepEqual(await englishLeft(page, english), [], 'inbox');
+      assert.deepEqual(await englishWords(page, ['Recepción', 'faxd', 'maria']), [], 'inbox');
+      await shot(page, 'inbox-es');
+
+      // The send form: hints, the preview's estimate and an error, all Spanish.
+      await nav(page, 'Enviar un fax');
+      await page.getByLabel('Para (número de fax)').fill('12345');
+      await page.getByLabel('Documentos (PDF o TIFF, uno o varios)').setInputFiles([
+        { name: 'uno.pdf', mimeType: 'application/pdf', buffer: onePagePdf('uno') },
+        { name: 'dos.pdf', mimeType: 'application/pdf', buffer: onePagePdf('dos') }]);
+      await page.getByRole('img', { name: 'Página 2' }).waitFor();
+      assert.match(await page.locator('#estimate').textContent(), /^2 páginas: unos \d+ (s|min) de línea\.$/);
+      await page.getByRole('button', { name: 'Enviar fax' }).click();
+      const toError = page.locator('.field[data-field="to"] .field-error');
+      await toError.waitFor();
+      assert.match(await toError.textContent(), /^Escriba el número de fax en formato internacional/);
+      assert.deepEqual(await englishLeft(page, english), [], 'send form');
+      assert.deepEqual(await englishWords(page, ['Recepción', 'faxd', 'maria', 'uno.pdf', 'dos.pdf']), [], 'send form');
+      await shot(page, 'send-es');
+
+      // A fax to a number tx does not have: refused, and the page says why in Spanish.
+      await page.getByLabel('Para (número de fax)').fill('+15550001555');
+      await page.getByRole('button', { name: 'Enviar fax' }).click();
+      await page.getByRole('heading', { name: 'Fax a +15550001555' }).waitFor();
+      await waitForStatus(page, 'Fallido', 120_000, rx);
+      assert.match(await page.locator('[data-fact="Why"]').textContent(), /^El otro extremo o el operador rechazó la llamada\./);
+      await page.locator('#fax-calls').waitFor();
+      assert.deepEqual(await englishLeft(page, english), [], 'failed fax');
+      assert.deepEqual(await englishWords(page, ['Recepción', 'faxd', 'maria', 'Receiver peer']), [], 'failed fax');
+      await shot(page, 'fax-failed-es');
+      assert.deepEqual(problems, []);
+      await context.close();
+
+      // No setting of her own: the company's language (a Spanish company, an English browser).
+      const clinic = await admin('POST', '/companies', { brand_id: rxTenant.brand.id, name: 'Clínica Recepción Nº 5',
+        timezone: 'Europe/Madrid', language: 'es' });
+      await admin('POST', '/users', { username: 'jose', password: 'jose-secret-1', role: 'company_admin',
+        brand_id: rxTenant.brand.id, company_id: clinic.id });
+      const jose = await loginAs('jose', 'jose-secret-1', { on: rx });
+      await jose.page.getByRole('heading', { name: 'Enviar un fax' }).waitFor();
+      await jose.page.getByRole('link', { name: 'Crear un fax virtual' }).click();
+      await jose.page.getByRole('heading', { name: 'Faxes virtuales' }).waitFor();
+      assert.deepEqual(jose.problems, []);
+      await jose.context.close();
+    }),
+
+    t.test('axe-core finds no serious or critical issue on any page of any role, on a desk and on a phone', async () => {
+      // A brand admin and a plain user of the tx tenant, and a fax to look at.
+      await call(tx, 'POST', '/users', { token: txTenant.admin,
+        body: { username: 'txbrand', password: 'txbrand-secret-1', role: 'brand_admin', brand_id: txTenant.brand.id } });
+      const checks = await call(tx, 'POST', '/virtual-faxes', { token: txTenant.token,
+        body: { company_id: txTenant.company.id, name: 'Checks', email: '', send_by_email: false } });
+      await call(tx, 'POST', '/users', { token: txTenant.token,
+        body: { username: 'txclerk', password: 'txclerk-secret-1', role: 'user', virtual_fax_ids: [checks.id] } });
+      // rx has no such number: the fax fails at once, with a reason and a call to show.
+      const fax = await sendFax(tx, txTenant.token, checks.id, '+15550001777', onePagePdf('axe'));
+      const findings = [];
+      const check = async (page, where) => {
+        for (const f of await axeFindings(page)) findings.push(`${where}: ${f}`);
+      };
+      const guest = await browser.newContext();
+      const login = await guest.newPage();
+      await login.goto(tx.base + '/');
+      await login.locator('#login-form').waitFor();
+      await check(login, 'login');
+      await guest.close();
+      const roles = [['admin', 'admin-e2e'], ['txbrand', 'txbrand-secret-1'], ['tx', txTenant.password], ['txclerk', 'txclerk-secret-1']];
+      for (const [user, password] of roles) {
+        for (const viewport of [{ width: 1200, height: 800 }, { width: 390, height: 800 }]) {
+          const { page, context, problems } = await loginAs(user, password, { viewport });
+          const routes = await page.locator('#nav a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+          routes.push('#/account');
+          if (user !== 'admin') routes.push(`#/fax/${fax.id}`);
+          for (const route of routes) {
+            await page.goto(`${tx.base}/${route}`);
+            await page.locator('#main h1').first().waitFor();
+            await page.waitForLoadState('networkidle').catch(() => {});
+            await check(page, `${user} ${viewport.width}px ${route}`);
+          }
+          if (viewport.width < 500) {
+            await page.getByRole('button', { name: 'Menu' }).click();
+            await check(page, `${user} phone menu`);
+          }
+          assert.deepEqual(problems, []);
+          await context.close();
+        }
+      }
+      assert.deepEqual(findings, []);
+    }),
+
     t.test('a company admin edits a virtual fax, adds a user and sees no brand pages', async () => {
       const { page, context, problems } = await loginAs('demo', 'demo');
       const links = await navLinks(page);
@@ -427,7 +592,7 @@ test('the web UI, role by role', { concurrency: true }, async (t) => {
 
     t.test('the platform admin creates a brand and its admin, who sets up carriers and routes', async () => {
       const admin = await loginAs('admin', 'admin-e2e');
-      assert.deepEqual(await navLinks(admin.page), ['Brands', 'Users', 'API tokens', 'Webhooks']);
+      assert.deepEqual(await navLinks(admin.page), ['Brands', 'Companies', 'Carriers', 'Routes', 'DDIs', 'Users', 'API tokens', 'Webhooks']);
       await admin.page.getByRole('button', { name: 'New brand' }).click();
       await admin.page.getByLabel('Name', { exact: true }).fill('Acme Fax');
       await admin.page.getByRole('button', { name: 'Create' }).click();
@@ -444,7 +609,7 @@ test('the web UI, role by role', { concurrency: true }, async (t) => {
       await admin.context.close();
 
       const { page, context, problems } = await loginAs('acme', 'acme-secret-1');
-      assert.deepEqual(await navLinks(page), ['Companies', 'Carriers', 'Routes', 'DDIs', 'Users', 'Inbox', 'Sent', 'API tokens', 'Webhooks']);
+      assert.deepEqual(await navLinks(page), ['Companies', 'Virtual faxes', 'Carriers', 'Routes', 'DDIs', 'Users', 'Inbox', 'Sent', 'API tokens', 'Webhooks']);
       await page.goto(`${tx.base}/#/brands`);
       await page.getByRole('heading', { name: 'Not available' }).waitFor();
 
@@ -487,8 +652,66 @@ test('the web UI, role by role', { concurrency: true }, async (t) => {
       const ddi = page.locator('tbody tr', { hasText: '+4930123456' });
       await ddi.waitFor();
       assert.equal(await ddi.locator('td[data-label="Company"]').textContent(), 'Smith & Co');
+
+      // The brand admin reaches a company's virtual faxes from its row.
+      await page.locator('#nav').getByRole('link', { name: 'Companies', exact: true }).click();
+      await page.getByRole('link', { name: 'Virtual faxes: Smith & Co' }).click();
+      await page.getByText('The virtual faxes of company Smith & Co.').waitFor();
+      await page.getByText('No virtual faxes yet.').waitFor();
       assert.deepEqual(problems, []);
       await context.close();
+
+      // No dead ends for the platform admin: deleting a brand that still has companies says so
+      // in red beside the row, and the row links to them.
+      const again = await loginAs('admin', 'admin-e2e');
+      const ap = again.page;
+      const acmeRow = ap.locator('tbody tr', { hasText: 'Acme Fax' });
+      await ap.getByRole('button', { name: 'Delete brand Acme Fax' }).click();
+      await ap.getByRole('button', { name: 'Yes, delete' }).click();
+      const rowError = acmeRow.locator('.row-error');
+      await rowError.getByText('This brand still has companies: delete them first.').waitFor();
+      assert.equal(await rowError.evaluate((e) => getComputedStyle(e).color), 'rgb(180, 35, 24)');
+      await acmeRow.getByRole('link', { name: 'Companies: Acme Fax' }).click();
+      await ap.getByText('The companies of brand Acme Fax.').waitFor();
+      assert.deepEqual(await ap.locator('tbody th').allTextContents(), ['Smith & Co']);
+      await ap.getByRole('link', { name: 'Show all' }).click();
+      await ap.getByRole('rowheader', { name: 'Demo company' }).waitFor().catch(() => {});
+      assert.ok((await ap.locator('tbody th').count()) > 1, 'all companies of all brands');
+
+      // Lists: search by name or number, a count, sort by a column, CSV of what is shown.
+      await ap.locator('#nav').getByRole('link', { name: 'Users', exact: true }).click();
+      await ap.getByRole('rowheader', { name: 'acme' }).waitFor();
+      const total = await ap.locator('tbody tr').count();
+      assert.match(await ap.locator('.count').textContent(), new RegExp(`^${total} in all$`));
+      await ap.getByLabel('Search').fill('ACME');
+      await ap.locator('.count').getByText(`1 of ${total} match`).waitFor();
+      assert.deepEqual(await ap.locator('tbody th').allTextContents(), ['acme']);
+      assert.equal(await ap.locator('tbody td[data-label="Belongs to"]').textContent(), 'Acme Fax');
+      assert.equal(await ap.locator('tbody td[data-label="May use"]').textContent(), 'Everything of the brand');
+      await ap.getByLabel('Search').fill('');
+      await ap.getByRole('button', { name: 'Username' }).click();
+      assert.equal(await ap.locator('th[data-col="c0"]').getAttribute('aria-sort'), 'ascending');
+      const names = await ap.locator('tbody th').allTextContents();
+      assert.deepEqual(names, [...names].sort((a, b) => a.localeCompare(b, 'en', { sensitivity: 'base', numeric: true })));
+      await ap.getByRole('button', { name: 'Username' }).click();
+      assert.deepEqual(await ap.locator('tbody th').allTextContents(), [...names].reverse());
+      const [csv] = await Promise.all([ap.waitForEvent('download'), ap.getByRole('button', { name: 'Download CSV' }).click()]);
+      const lines = readFileSync(await csv.path(), 'utf8').replace(/^\ufeff/, '').trim().split(/\r\n/);
+      assert.equal(lines[0], 'Username,Role,Belongs to,May use');
+      assert.equal(lines.length, total + 1);
+      assert.equal(csv.suggestedFilename(), 'users.csv');
+
+      // Editing a company admin keeps its role (shown, not offered as something else), and the
+      // list keeps its place: back at the row, its Edit button focused.
+      await ap.getByRole('button', { name: 'Edit user tx', exact: true }).click();
+      assert.equal(await ap.getByLabel('Role').inputValue(), 'company_admin');
+      assert.equal(await ap.getByLabel('Role').isDisabled(), true);
+      await ap.getByRole('button', { name: 'Save' }).click();
+      await ap.getByText('Saved user tx.').waitFor();
+      assert.equal(await ap.evaluate(() => document.activeElement.getAttribute('aria-label')), 'Edit user tx');
+      assert.equal((await call(tx, 'GET', '/users?limit=500', { token: txTenant.admin })).data.find((u) => u.username === 'tx').role, 'company_admin');
+      assert.deepEqual(again.problems, []);
+      await again.context.close();
     }),
   ]);
 });

@@ -43,11 +43,11 @@ function query(params) {
 export const api = {
   get: (p, params) => request('GET', p + query(params)),
   // Every item of a collection (follows next_cursor; for the small lists of pick-lists).
-  all: async (p) => {
+  all: async (p, params = {}) => {
     const items = [];
     let cursor = null;
     do {
-      const page = await request('GET', p + query({ limit: 500, cursor }));
+      const page = await request('GET', p + query({ ...params, limit: 500, cursor }));
       items.push(...page.data);
       cursor = page.next_cursor;
     } while (cursor);

@@ -1,5 +1,7 @@
 // DOM helpers: build elements without HTML strings (the CSP forbids inline code and styles),
 // labelled form fields whose API errors show next to them, and small formatting helpers.
+import { t, language } from './i18n.js';
+import { errorText, fieldErrorText } from './errors.js';
 export function el(tag, attrs = {}, ...children) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
@@ -45,43 +47,25 @@ export function field(spec) {
     ? el('div', { class: 'field check' }, input, el('label', { for: id }, spec.label), hint, error)
     : el('div', { class: 'field' }, el('label', { for: id }, spec.label), input, hint, error);
   wrap.dataset.field = spec.name;
+  wrap.fieldSpec = spec;
   return { wrap, input, error, spec };
 }
 
-// Shows an API error next to the field it names, or in the form's general error slot.
+// Shows an error next to the field it names (in that field's own words: what to do), or in the
+// form's general error slot. e: an ApiError, or {field, message} from a check in the page.
 export function showError(form, generalSlot, e) {
   for (const p of form.querySelectorAll('.field-error')) p.textContent = '';
   for (const i of form.querySelectorAll('[aria-invalid]')) i.removeAttribute('aria-invalid');
   generalSlot.textContent = '';
-  const message = e && e.message ? e.message : 'faxd is not answering. Try again shortly.';
   const box = e && e.field ? form.querySelector(`.field[data-field="${CSS.escape(e.field)}"]`) : null;
   if (box) {
-    box.querySelector('.field-error').textContent = message;
+    box.querySelector('.field-error').textContent = fieldErrorText(e, box.fieldSpec);
     const input = box.querySelector('input, select, textarea');
     input.setAttribute('aria-invalid', 'true');
     input.focus();
   } else {
-    generalSlot.textContent = message;
+    generalSlot.textContent = errorText(e);
   }
-}
-
-export function formatBytes(n) {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
-}
-
-export function formatTime(iso) {
-  if (!iso) return '';
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
-}
-
-export function formatDuration(seconds) {
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  return s % 60 ? `${m} min ${s % 60} s` : `${m} min`;
 }
 
 // Two-step button: the first click asks, the second (on "Yes") acts. No window.confirm().
@@ -91,9 +75,9 @@ export function confirmButton(label, question, action, cls = 'danger', ariaLabel
   const start = el('button', { type: 'button', class: cls, 'aria-label': ariaLabel }, label);
   const reset = () => box.replaceChildren(start);
   start.addEventListener('click', () => {
-    const yes = el('button', { type: 'button', class: cls }, `Yes, ${label.toLowerCase()}`);
+    const yes = el('button', { type: 'button', class: cls }, t('confirm.yes', { action: label.toLocaleLowerCase(language()) }));
     yes.addEventListener('click', action);
-    const no = el('button', { type: 'button', class: 'secondary', onclick: reset }, 'No');
+    const no = el('button', { type: 'button', class: 'secondary', onclick: reset }, t('confirm.no'));
     box.replaceChildren(el('span', { class: 'question' }, question), yes, no);
     yes.focus();
   });

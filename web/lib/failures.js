@@ -1,31 +1,30 @@
-// Plain-language sentences for the stable failure codes of api.md (Fax.failure.code).
-const sentences = {
-  busy: 'The line was busy.',
-  no_answer: 'Nobody answered the call.',
-  rejected: 'The call was refused by the other side or the carrier.',
-  no_route: 'There is no route for this number: ask your brand admin to add one.',
-  carrier_unreachable: 'The carrier could not be reached.',
-  not_a_fax: 'The call was answered, but not by a fax machine.',
-  negotiation_failed: 'The two fax machines could not agree on how to transfer the pages.',
-  transfer_failed: 'The connection broke while the pages were being sent.',
-  canceled: 'The fax was canceled.',
-  document_invalid: 'The document could not be turned into fax pages.',
-  internal: 'Something went wrong inside faxd. Try again or tell your administrator.',
-};
+// Plain-language words for the stable codes of api.md: failure codes (Fax.failure.code), fax
+// statuses, call results and connections, in the user's language (web/i18n/<code>.js).
+import { t, has } from './i18n.js';
 
 export function failureSentence(failure) {
   if (!failure) return '';
-  return sentences[failure.code] || 'The fax failed.';
+  return has(`failure.${failure.code}`) ? t(`failure.${failure.code}`) : t('failure.other');
 }
 
-export const statusText = {
-  queued: 'Queued',
-  sending: 'Sending',
-  delivered: 'Delivered',
-  failed: 'Failed',
-  canceled: 'Canceled',
-  receiving: 'Receiving',
-  received: 'Received',
-};
+export function statusText(status) {
+  return has(`status.${status}`) ? t(`status.${status}`) : status;
+}
+
+export function qualityText(quality) {
+  return has(`quality.${quality}`) ? t(`quality.${quality}`) : (quality || '');
+}
+
+export function transportText(transport) {
+  if (transport === 't38') return t('transport.t38');
+  if (transport === 'g711') return t('transport.g711');
+  return '';
+}
+
+// The result of one call (GET /faxes/{id}/attempts).
+export function resultText(result) {
+  if (!result) return '';
+  return has(`result.${result}`) ? t(`result.${result}`) : result;
+}
 
 export const activeStatuses = new Set(['queued', 'sending', 'receiving']);

@@ -1,6 +1,7 @@
 // Cursor paging for list replies {data, next_cursor}: remembers the cursors of earlier pages
 // so "Previous" works, and renders the two buttons.
 import { el } from './dom.js';
+import { t } from './i18n.js';
 
 export class Pager {
   constructor(onChange) {
@@ -17,10 +18,10 @@ export class Pager {
   controls() {
     if (this.stack.length === 0 && !this.next) return '';
     const prev = el('button', { type: 'button', class: 'secondary', disabled: this.stack.length === 0 },
-      'Previous page');
+      t('pager.previous'));
     prev.addEventListener('click', () => { this.cursor = this.stack.pop() ?? null; this.onChange(); });
-    const next = el('button', { type: 'button', class: 'secondary', disabled: !this.next }, 'Next page');
+    const next = el('button', { type: 'button', class: 'secondary', disabled: !this.next }, t('pager.next'));
     next.addEventListener('click', () => { this.stack.push(this.cursor); this.cursor = this.next; this.onChange(); });
-    return el('nav', { class: 'pager', 'aria-label': 'Pages' }, prev, next);
+    return el('nav', { class: 'pager', 'aria-label': t('pager.label') }, prev, next);
   }
 }

@@ -2,6 +2,7 @@
 // Both belong to the logged-in user and act with its rights. A token, and a webhook secret
 // faxd generates, are shown once, right after creating them; the API never returns them again.
 import { el, formatTime } from '../lib/dom.js';
+import { t } from '../lib/i18n.js';
 import { resourcePage } from './resource.js';
 
 const EVENTS = ['fax.queued', 'fax.sending', 'fax.page', 'fax.delivered', 'fax.failed',
@@ -16,47 +17,48 @@ function showOnce(title, label, value, note, close) {
   const copy = el('button', { type: 'button', class: 'secondary', onclick: async () => {
     try {
       await navigator.clipboard.writeText(value);
-      copied.textContent = 'Copied.';
+      copied.textContent = t('once.copied');
     } catch {
       input.select();
-      copied.textContent = 'Select it and copy it by hand.';
+      copied.textContent = t('once.copy_by_hand');
     }
-  } }, 'Copy');
+  } }, t('once.copy'));
   return el('section', { class: 'card once', 'aria-label': title },
     el('h2', {}, title),
     el('div', { class: 'field' }, el('label', { for: id }, label), input),
     el('p', { class: 'hint' }, note),
-    el('div', { class: 'actions' }, copy, el('button', { type: 'button', onclick: close }, 'Done'), copied));
+    el('div', { class: 'actions' }, copy, el('button', { type: 'button', onclick: close }, t('once.done')), copied));
 }
 
+const eventName = (e) => t(`event.${e}`);
+
 export const tokensPage = resourcePage({
-  path: '/tokens', title: 'API tokens', singular: 'token', empty: 'No API tokens yet.',
-  intro: 'Tokens let scripts use the REST API as you (header "Authorization: Bearer TOKEN"). Delete a token you no longer need.',
-  columns: [['Name', (t) => t.name], ['Created', (t) => formatTime(t.created_at)],
-    ['Last used', (t) => (t.last_used_at ? formatTime(t.last_used_at) : 'Never')]],
-  fields: () => [{ name: 'name', label: 'Name', required: true, hint: 'What uses it, e.g. "billing script"' }],
+  path: '/tokens', key: 'tokens',
+  intro: 'tokens.intro',
+  columns: [['field.name', (tk) => tk.name], ['field.created', (tk) => formatTime(tk.created_at)],
+    ['field.last_used', (tk) => (tk.last_used_at ? formatTime(tk.last_used_at) : t('common.never'))]],
+  fields: () => [{ name: 'name', label: t('field.name'), required: true, hint: t('hint.token_name'), problem: t('problem.name') }],
   canEdit: () => false,
-  created: (t, close) => showOnce(`Token "${t.name}" created`, 'Your new token', t.token,
-    'Copy it now: faxd keeps only a hash and will not show it again.', close),
+  created: (tk, close) => showOnce(t('tokens.created_title', { name: tk.name }), t('tokens.your_token'), tk.token,
+    t('tokens.once_note'), close),
 });
 
 export const webhooksPage = resourcePage({
-  path: '/webhooks', title: 'Webhooks', singular: 'webhook',
-  intro: 'faxd POSTs each fax event you can see to these URLs, signed the Standard Webhooks way (headers webhook-id, webhook-timestamp, webhook-signature), and retries until your server answers 2xx.',
-  columns: [['URL', (w) => w.url],
-    ['Events', (w) => (w.events.length ? w.events.join(', ') : 'All fax events')],
-    ['Created', (w) => formatTime(w.created_at)]],
+  path: '/webhooks', key: 'webhooks',
+  intro: 'webhooks.intro',
+  columns: [['field.url', (w) => w.url],
+    ['field.events', (w) => (w.events.length ? w.events.map(eventName).join(', ') : t('webhooks.all_events'))],
+    ['field.created', (w) => formatTime(w.created_at)]],
   fields: (_, obj) => [
-    { name: 'url', label: 'URL', type: 'url', required: true, hint: 'http:// or https://', attrs: { placeholder: 'https://example.com/faxd-events' } },
-    { name: 'events', label: 'Events (none selected: all)', type: 'select', multiple: true,
-      options: EVENTS.map((e) => [e, e]), attrs: { multiple: true } },
-    { name: 'secret', label: obj ? 'Signing secret (leave empty to keep)' : 'Signing secret (optional)',
+    { name: 'url', label: t('field.url'), type: 'url', required: true, hint: t('hint.url'), problem: t('problem.url'), attrs: { placeholder: 'https://example.com/faxd-events' } },
+    { name: 'events', label: t('field.events_long'), type: 'select', multiple: true,
+      options: EVENTS.map((e) => [e, eventName(e)]), attrs: { multiple: true } },
+    { name: 'secret', label: t(obj ? 'field.secret_keep' : 'field.secret'),
       type: 'password', skipEmpty: true, get: () => '',
-      hint: obj ? '' : 'whsec_ followed by base64; leave empty and faxd makes one and shows it once.',
+      hint: obj ? '' : t('hint.secret'), problem: t('problem.secret'),
       attrs: { autocomplete: 'off' } },
   ],
   created: (w, close) => (w.secret
-    ? showOnce('Webhook created', 'Signing secret', w.secret,
-      'Verify the webhook-signature header with it. Copy it now: it is not shown again.', close)
+    ? showOnce(t('webhooks.created_title'), t('webhooks.secret'), w.secret, t('webhooks.once_note'), close)
     : null),
 });

@@ -1,32 +1,61 @@
 // Fax pages: Inbox and Sent (filters, cursor paging, live status), one fax (thumbnails, PDF,
-// attempts, cancel / resend / delete) and Send a fax (files, a preview of the pages and the line
+// calls, cancel / resend / delete) and Send a fax (files, a preview of the pages and the line
 // time from POST /faxes/preview before sending, submit).
 import { api, ApiError } from '../lib/api.js';
-import { el, field, showError, confirmButton, formatBytes, formatTime } from '../lib/dom.js';
-import { failureSentence, statusText, activeStatuses } from '../lib/failures.js';
+import { el, field, showError, confirmButton } from '../lib/dom.js';
+import { t, formatTime, formatBytes, aboutDuration, timeZone } from '../lib/i18n.js';
+import { errorText } from '../lib/errors.js';
+import { failureSentence, statusText, qualityText, transportText, resultText, activeStatuses } from '../lib/failures.js';
 import { Pager } from '../lib/pager.js';
 import { watch } from '../lib/live.js';
 import { byId, options } from './resource.js';
 
-// Rough line time of a fax already sent, from its page count alone (the fax page): the call
-// set-up, then per page a typical text page at 14.4 kbit/s. Before sending, the send form shows
-// faxd's own estimate from the converted pages instead (POST /faxes/preview).
+// Rough line time of a fax already sent, from its page count alone: the call set-up, then per
+// page a typical text page at 14.4 kbit/s. The send form has faxd's own estimate from the
+// converted pages (POST /faxes/preview); it is kept for the fax page (lineEstimates), so a fax
+// shows one estimate wherever it is named.
 export function estimateSeconds(pages, quality) {
   return 15 + pages * (quality === 'standard' ? 25 : 36);
 }
 
-// "about 45 s", "about 3 min": an estimate is not precise to the second.
-export function aboutDuration(seconds) {
-  return seconds < 60 ? `about ${Math.max(1, Math.round(seconds))} s` : `about ${Math.round(seconds / 60)} min`;
+const ESTIMATES = 'faxd.lineEstimates';
+function rememberEstimate(id, seconds) {
+  try {
+    const all = JSON.parse(sessionStorage.getItem(ESTIMATES) || '{}');
+    all[id] = seconds;
+    const keys = Object.keys(all);
+    for (const k of keys.slice(0, Math.max(0, keys.length - 50))) delete all[k];
+    sessionStorage.setItem(ESTIMATES, JSON.stringify(all));
+  } catch { /* storage off: the page-count estimate is used */ }
+}
+export function lineEstimate(fax) {
+  try {
+    const s = JSON.parse(sessionStorage.getItem(ESTIMATES) || '{}')[fax.id];
+    if (typeof s === 'number') return s;
+  } catch { /* storage off */ }
+  return estimateSeconds(fax.pages_total ?? 0, fax.quality);
 }
 
 function statusBadge(fax) {
-  return el('span', { class: `badge s-${fax.status}` }, statusText[fax.status] || fax.status);
+  return el('span', { class: `badge s-${fax.status}` }, statusText(fax.status));
 }
 
 function pagesText(fax) {
-  if (fax.direction === 'inbound') return `${fax.pages ?? 0}`;
-  return `${fax.pages ?? 0} of ${fax.pages_total ?? '?'}`;
+  if (fax.direction === 'inbound') return t('fax.pages_received', { count: fax.pages ?? 0 });
+  if (fax.pages_total === undefined || fax.pages_total === null) return t('fax.pages_of_unknown', { done: fax.pages ?? 0 });
+  return t('fax.pages_of', { done: fax.pages ?? 0, total: fax.pages_total });
+}
+
+// The name of a downloaded fax, as the mail attachment has it: fax-YYYYMMDD-HHMMSS-FROM.pdf,
+// the time in the shown time zone.
+export function downloadName(fax) {
+  const d = new Date(fax.completed_at || fax.created_at);
+  if (Number.isNaN(d.getTime())) return `fax-${fax.id}.pdf`;
+  const p = new Intl.DateTimeFormat('en-GB', { timeZone: timeZone(), hourCycle: 'h23', year: 'numeric', month: '2-digit',
+    day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(d);
+  const g = (type) => p.find((x) => x.type === type)?.value ?? '00';
+  const who = String((fax.direction === 'inbound' ? fax.from : fax.to) || 'unknown').replace(/[^0-9A-Za-z+]/g, '');
+  return `fax-${g('year')}${g('month')}${g('day')}-${g('hour')}${g('minute')}${g('second')}-${who || 'unknown'}.pdf`;
 }
 
 export function faxList(direction) {
@@ -45,49 +74,54 @@ export function faxList(direction) {
     const vfaxes = await first.vfaxes;
     const vById = byId(vfaxes);
     const statuses = inbound ? ['receiving', 'received', 'failed'] : ['queued', 'sending', 'delivered', 'failed', 'canceled'];
-    const fStatus = field({ name: 'status', label: 'Status', type: 'select',
-      options: [['', 'Any status'], ...statuses.map((s) => [s, statusText[s]])] });
-    const fVfax = field({ name: 'virtual_fax_id', label: 'Virtual fax', type: 'select',
-      options: options(vfaxes, (v) => v.name, 'Any virtual fax') });
-    const filters = el('form', { class: 'filters', 'aria-label': 'Filters' }, fStatus.wrap, fVfax.wrap,
-      el('button', { type: 'submit', class: 'secondary' }, 'Filter'));
+    const fStatus = field({ name: 'status', label: t('field.status'), type: 'select',
+      options: [['', t('list.any_status')], ...statuses.map((s) => [s, statusText(s)])] });
+    const fVfax = field({ name: 'virtual_fax_id', label: t('field.virtual_fax'), type: 'select',
+      options: options(vfaxes, (v) => v.name, t('list.any_vfax')) });
+    const filters = el('form', { class: 'filters', 'aria-label': t('list.filters') }, fStatus.wrap, fVfax.wrap,
+      el('button', { type: 'submit', class: 'secondary' }, t('list.filter')));
     const tableSlot = el('div', { 'aria-live': 'polite' });
     const pager = new Pager(() => reload());
     filters.addEventListener('submit', (ev) => { ev.preventDefault(); pager.reset(); reload(); });
     for (const f of [fStatus, fVfax]) f.input.addEventListener('change', () => { pager.reset(); reload(); });
 
+    // Answers can come back out of order (a filter changed while the live refresh was on its
+    // way): only the answer to the newest request is drawn.
+    let requestSeq = 0;
     const reload = async () => {
+      const seq = ++requestSeq;
       const early = firstPage;
       firstPage = null;
       const page = await (early || api.get('/faxes', { ...firstQuery, status: fStatus.input.value,
         virtual_fax_id: fVfax.input.value, ...pager.params() }));
+      if (seq !== requestSeq) return true;  // a newer request is on its way; it draws
       pager.next = page.next_cursor;
       if (page.data.length === 0) {
-        tableSlot.replaceChildren(el('p', { class: 'muted' }, inbound ? 'No faxes received yet.' : 'No faxes sent yet.'));
+        tableSlot.replaceChildren(el('p', { class: 'muted' }, t(inbound ? 'inbox.empty' : 'sent.empty')));
         return false;
       }
       const rows = page.data.map((f) => el('tr', { 'data-fax': f.id, 'data-status': f.status },
-        el('th', { scope: 'row', 'data-label': inbound ? 'From' : 'To' },
-          el('a', { href: `#/fax/${f.id}` }, (inbound ? f.from : f.to) || 'unknown')),
-        el('td', { 'data-label': 'Virtual fax' }, vById[f.virtual_fax_id]?.name ?? ''),
-        el('td', { 'data-label': 'Status' }, statusBadge(f),
+        el('th', { scope: 'row', 'data-label': t(inbound ? 'field.from' : 'field.to') },
+          el('a', { href: `#/fax/${f.id}` }, (inbound ? f.from : f.to) || t('fax.unknown_number'))),
+        el('td', { 'data-label': t('field.virtual_fax') }, vById[f.virtual_fax_id]?.name ?? ''),
+        el('td', { 'data-label': t('field.status') }, statusBadge(f),
           f.failure ? el('span', { class: 'reason' }, ` ${failureSentence(f.failure)}`) : null,
-          f.status === 'queued' && f.next_attempt_at ? el('span', { class: 'reason' }, ` Next try ${formatTime(f.next_attempt_at)}.`) : null),
-        el('td', { 'data-label': 'Pages' }, pagesText(f)),
-        el('td', { 'data-label': 'Time' }, formatTime(f.created_at))));
+          f.status === 'queued' && f.next_attempt_at ? el('span', { class: 'reason' }, ` ${t('fax.next_try_at', { time: formatTime(f.next_attempt_at) })}`) : null),
+        el('td', { 'data-label': t('field.pages') }, pagesText(f)),
+        el('td', { 'data-label': t('field.time') }, formatTime(f.created_at))));
       tableSlot.replaceChildren(el('table', { class: 'list' },
-        el('caption', { class: 'sr-only' }, inbound ? 'Received faxes' : 'Sent faxes'),
-        el('thead', {}, el('tr', {}, ...[inbound ? 'From' : 'To', 'Virtual fax', 'Status', 'Pages', 'Time']
-          .map((h) => el('th', { scope: 'col' }, h)))),
+        el('caption', { class: 'sr-only' }, t(inbound ? 'inbox.caption' : 'sent.caption')),
+        el('thead', {}, el('tr', {}, ...[inbound ? 'field.from' : 'field.to', 'field.virtual_fax', 'field.status', 'field.pages', 'field.time']
+          .map((h) => el('th', { scope: 'col' }, t(h))))),
         el('tbody', {}, rows)), pager.controls());
       return page.data.some((f) => activeStatuses.has(f.status));
     };
 
     main.replaceChildren(el('section', { class: 'page' },
-      el('div', { class: 'page-head' }, el('h1', {}, inbound ? 'Inbox' : 'Sent'),
-        ctx.me.role === 'brand_admin' ? null : el('a', { class: 'button', href: '#/send' }, 'Send a fax')),
+      el('div', { class: 'page-head' }, el('h1', {}, t(inbound ? 'nav.inbox' : 'nav.sent')),
+        ctx.me.role === 'brand_admin' ? null : el('a', { class: 'button', href: '#/send' }, t('nav.send'))),
       filters, tableSlot));
-    const active = await reload().catch((e) => { tableSlot.replaceChildren(el('p', { class: 'error' }, e.message)); return false; });
+    const active = await reload().catch((e) => { tableSlot.replaceChildren(el('p', { class: 'error' }, errorText(e))); return false; });
     return watch(reload, active);
   };
   listPage.prefetch = fetchFirst;
@@ -107,39 +141,45 @@ export async function faxDetail(main, ctx, id) {
   let shownActions = '';
 
   const act = (label, fn) => el('button', { type: 'button', class: 'secondary', onclick: async () => {
-    try { await fn(); } catch (e) { status.textContent = e.message; }
+    try { await fn(); } catch (e) { status.textContent = errorText(e); }
   } }, label);
 
   const render = async () => {
     const inbound = fax.direction === 'inbound';
+    // [data-fact id, label, value]
     const rows = [
-      ['Status', [statusBadge(fax)]],
-      fax.failure ? ['Why', [failureSentence(fax.failure), fax.failure.message ? el('span', { class: 'muted' }, ` (${fax.failure.message})`) : null]] : null,
-      [inbound ? 'From' : 'To', [(inbound ? fax.from : fax.to) || 'unknown']],
-      [inbound ? 'To' : 'From', [(inbound ? fax.to : fax.from) || '']],
-      ['Virtual fax', [vById[fax.virtual_fax_id]?.name ?? '']],
-      ['Pages', [pagesText(fax)]],
+      ['Status', t('field.status'), [statusBadge(fax)]],
+      fax.failure ? ['Why', t('fax.why'), [failureSentence(fax.failure),
+        fax.failure.message ? el('details', { class: 'technical' }, el('summary', {}, t('fax.technical')),
+          el('span', { class: 'muted', lang: 'en' }, fax.failure.message)) : null]] : null,
+      [inbound ? 'From' : 'To', t(inbound ? 'field.from' : 'field.to'), [(inbound ? fax.from : fax.to) || t('fax.unknown_number')]],
+      [inbound ? 'To' : 'From', t(inbound ? 'field.to' : 'field.from'), [(inbound ? fax.to : fax.from) || '']],
+      ['Virtual fax', t('field.virtual_fax'), [vById[fax.virtual_fax_id]?.name ?? '']],
+      ['Pages', t('field.pages'), [pagesText(fax)]],
       !inbound && fax.pages_total && activeStatuses.has(fax.status)
-        ? ['Estimated line time', [aboutDuration(estimateSeconds(fax.pages_total, fax.quality))]] : null,
-      ['Quality', [fax.quality || '']],
-      ['Attempts', [String(fax.attempts ?? 0)]],
-      fax.transport ? ['Connection', [`${fax.transport === 't38' ? 'T.38' : 'G.711 audio'}${fax.bit_rate ? `, ${fax.bit_rate} bit/s` : ''}${fax.ecm ? ', ECM' : ''}`]] : null,
-      fax.remote_station_id ? ['Remote station', [fax.remote_station_id]] : null,
-      ['Created', [formatTime(fax.created_at)]],
-      fax.next_attempt_at && fax.status === 'queued' ? ['Next try', [formatTime(fax.next_attempt_at)]] : null,
-      fax.completed_at ? ['Completed', [formatTime(fax.completed_at)]] : null,
+        ? ['Estimated line time', t('fax.estimated_line_time'), [aboutDuration(lineEstimate(fax))]] : null,
+      ['Quality', t('field.quality'), [qualityText(fax.quality)]],
+      ['Attempts', t('fax.calls_made'), [t('fax.calls_count', { count: fax.attempts ?? 0 })]],
+      fax.tries !== undefined && !inbound ? ['Tries', t('fax.tries'), [t('fax.calls_count', { count: fax.tries ?? 0 })]] : null,
+      fax.transport ? ['Connection', t('fax.connection'), [[transportText(fax.transport),
+        fax.bit_rate ? t('fax.bit_rate', { rate: fax.bit_rate }) : null, fax.ecm ? t('fax.ecm') : null].filter(Boolean).join(', ')]] : null,
+      fax.remote_station_id ? ['Remote station', t('fax.remote_station'), [fax.remote_station_id]] : null,
+      ['Created', t('field.created'), [formatTime(fax.created_at)]],
+      fax.next_attempt_at && fax.status === 'queued' ? ['Next try', t('fax.next_try'), [formatTime(fax.next_attempt_at)]] : null,
+      fax.completed_at ? ['Completed', t('fax.completed'), [formatTime(fax.completed_at)]] : null,
     ].filter(Boolean);
     summary.replaceChildren(el('dl', { class: 'facts', id: 'fax-facts' },
-      rows.map(([k, v]) => [el('dt', {}, k), el('dd', { 'data-fact': k }, v)])));
+      rows.map(([id, k, v]) => [el('dt', {}, k), el('dd', { 'data-fact': id }, v)])));
 
     const n = inbound ? (fax.pages ?? 0) : (fax.pages_total ?? 0);
     if (n !== thumbCount) {
       thumbCount = n;
       const doc = `/api/v1/faxes/${fax.id}/document`;
+      // A click opens the PDF at that page.
       thumbs.replaceChildren(...Array.from({ length: Math.min(n, 50) }, (_, i) =>
-        el('a', { href: doc, target: '_blank', rel: 'noopener', class: 'thumb' },
-          el('img', { src: `/api/v1/faxes/${fax.id}/pages/${i + 1}/thumbnail`, alt: `Page ${i + 1}`, loading: 'lazy' }),
-          el('span', {}, `Page ${i + 1}`))));
+        el('a', { href: `${doc}#page=${i + 1}`, target: '_blank', rel: 'noopener', class: 'thumb' },
+          el('img', { src: `/api/v1/faxes/${fax.id}/pages/${i + 1}/thumbnail`, alt: t('fax.page_n', { n: i + 1 }), loading: 'lazy' }),
+          el('span', {}, t('fax.page_n', { n: i + 1 })))));
     }
 
     const hasDoc = n > 0 && fax.status !== 'receiving';
@@ -148,41 +188,44 @@ export async function faxDetail(main, ctx, id) {
     if (actionsKey !== shownActions) {
       shownActions = actionsKey;
       actions.replaceChildren(...[
-      hasDoc ? el('a', { class: 'button', id: 'download-pdf', href: `/api/v1/faxes/${fax.id}/document`, download: `fax-${fax.id}.pdf` }, 'Download PDF') : null,
-      !inbound && ['queued', 'sending'].includes(fax.status) ? act('Cancel', async () => {
-        fax = await api.post(`/faxes/${fax.id}/cancel`);
-        status.textContent = 'Canceled.';
-        await render();
-      }) : null,
-      !inbound && ['failed', 'canceled'].includes(fax.status) ? act('Resend', async () => {
-        const again = await api.post(`/faxes/${fax.id}/resend`);
-        location.hash = `#/fax/${again.id}`;
-      }) : null,
-      activeStatuses.has(fax.status) ? null : confirmButton('Delete', 'Delete this fax and its pages?', async () => {
-        try {
-          await api.del(`/faxes/${fax.id}`);
-          location.hash = inbound ? '#/inbox' : '#/sent';
-        } catch (e) { status.textContent = e.message; }
-      })].filter(Boolean));
+        hasDoc ? el('a', { class: 'button', id: 'download-pdf', href: `/api/v1/faxes/${fax.id}/document`, download: downloadName(fax) }, t('fax.download')) : null,
+        !inbound && ['queued', 'sending'].includes(fax.status) ? confirmButton(t('fax.cancel'), t('fax.cancel_question'), async () => {
+          try {
+            fax = await api.post(`/faxes/${fax.id}/cancel`);
+            status.textContent = t('fax.canceled_notice');
+            await render();
+          } catch (e) { status.textContent = errorText(e); }
+        }, 'danger') : null,
+        !inbound && ['failed', 'canceled'].includes(fax.status) ? act(t('fax.resend'), async () => {
+          const again = await api.post(`/faxes/${fax.id}/resend`);
+          location.hash = `#/fax/${again.id}`;
+        }) : null,
+        activeStatuses.has(fax.status) ? null : confirmButton(t('form.delete'), t('fax.delete_question'), async () => {
+          try {
+            await api.del(`/faxes/${fax.id}`);
+            location.hash = inbound ? '#/inbox' : '#/sent';
+          } catch (e) { status.textContent = errorText(e); }
+        })].filter(Boolean));
     }
 
     const attempts = await api.get(`/faxes/${fax.id}/attempts`).catch(() => null);
     const list = attempts ? (attempts.data ?? attempts) : [];
-    attemptsSlot.replaceChildren(...(list.length ? [el('h2', {}, 'Calls'), el('table', { class: 'list' },
-      el('thead', {}, el('tr', {}, ['Started', 'Carrier', 'Connection', 'Result'].map((h) => el('th', { scope: 'col' }, h)))),
+    const heads = ['fax.call_started', 'field.carrier', 'fax.connection', 'fax.call_result'];
+    attemptsSlot.replaceChildren(...(list.length ? [el('h2', {}, t('fax.calls')), el('table', { class: 'list', id: 'fax-calls' },
+      el('thead', {}, el('tr', {}, heads.map((h) => el('th', { scope: 'col' }, t(h))))),
       el('tbody', {}, list.map((a) => el('tr', {},
-        el('td', { 'data-label': 'Started' }, formatTime(a.started_at)),
-        el('td', { 'data-label': 'Carrier' }, a.carrier_name || ''),
-        el('td', { 'data-label': 'Connection' }, a.transport === 't38' ? 'T.38' : a.transport === 'g711' ? 'G.711 audio' : ''),
-        el('td', { 'data-label': 'Result' }, a.result, a.failure ? ` — ${failureSentence(a.failure)}` : '')))))] : []));
+        el('td', { 'data-label': t(heads[0]) }, formatTime(a.started_at)),
+        el('td', { 'data-label': t(heads[1]) }, a.carrier_name || ''),
+        el('td', { 'data-label': t(heads[2]) }, transportText(a.transport)),
+        el('td', { 'data-label': t(heads[3]) }, resultText(a.result), a.failure ? ` — ${failureSentence(a.failure)}` : '')))))] : []));
   };
 
   const inbound = fax.direction === 'inbound';
   main.replaceChildren(el('section', { class: 'page' },
-    el('p', {}, el('a', { href: inbound ? '#/inbox' : '#/sent' }, inbound ? '← Inbox' : '← Sent')),
-    el('h1', {}, inbound ? `Fax from ${fax.from || 'unknown'}` : `Fax to ${fax.to}`),
+    el('p', {}, el('a', { href: inbound ? '#/inbox' : '#/sent' }, `← ${t(inbound ? 'nav.inbox' : 'nav.sent')}`)),
+    el('h1', {}, inbound ? t('fax.title_from', { number: fax.from || t('fax.unknown_number') }) : t('fax.title_to', { number: fax.to })),
     ctx.flash ? el('p', { class: 'notice', role: 'status' }, ctx.flash) : null,
-    status, summary, actions, el('h2', {}, 'Pages'), thumbs, attemptsSlot));
+    status, summary, actions, el('h2', {}, t('fax.pages')), thumbs, attemptsSlot));
   await render();
   return watch(async () => {
     fax = await api.get(`/faxes/${id}`);
@@ -194,26 +237,26 @@ export async function faxDetail(main, ctx, id) {
 export async function sendPage(main, ctx) {
   const vfaxes = await api.all('/virtual-faxes');
   if (vfaxes.length === 0) {
-    main.replaceChildren(el('section', { class: 'card' }, el('h1', {}, 'Send a fax'),
-      el('p', {}, 'You have no virtual fax to send from yet.')));
+    main.replaceChildren(el('section', { class: 'card' }, el('h1', {}, t('nav.send')),
+      el('p', {}, t('send.no_vfax')),
+      ctx.me.role === 'company_admin' ? el('p', {}, el('a', { class: 'button', href: '#/virtual-faxes' }, t('send.create_vfax'))) : null));
     return;
   }
-  const fVfax = field({ name: 'virtual_fax_id', label: 'From virtual fax', type: 'select', required: true,
+  const fVfax = field({ name: 'virtual_fax_id', label: t('send.from_vfax'), type: 'select', required: true,
     options: vfaxes.map((v) => [v.id, v.name]) });
-  const fTo = field({ name: 'to', label: 'To (fax number)', type: 'tel', required: true,
-    hint: 'International format, e.g. +15550000100', attrs: { autocomplete: 'off', placeholder: '+15550000100' } });
-  const fFile = field({ name: 'file', label: 'Documents (PDF or TIFF, one or more)', type: 'file', required: true,
-    attrs: { multiple: true, accept: '.pdf,.tif,.tiff,application/pdf,image/tiff' } });
-  const fQuality = field({ name: 'quality', label: 'Quality', type: 'select', value: 'fine',
-    options: [['fine', 'Fine (sharper, slower)'], ['standard', 'Standard (faster)']] });
-  const fHeader = field({ name: 'header', label: 'Page header (optional)',
-    hint: 'Printed at the top of each page; empty uses the virtual fax\'s header.' });
+  const fTo = field({ name: 'to', label: t('send.to'), type: 'tel', required: true,
+    hint: t('hint.e164'), problem: t('problem.to'), attrs: { autocomplete: 'off', placeholder: '+15550000100' } });
+  const fFile = field({ name: 'file', label: t('send.documents'), type: 'file', required: true,
+    hint: t('hint.documents'), attrs: { multiple: true, accept: '.pdf,.tif,.tiff,application/pdf,image/tiff' } });
+  const fQuality = field({ name: 'quality', label: t('field.quality'), type: 'select', value: 'fine',
+    options: [['fine', t('quality.fine_long')], ['standard', t('quality.standard_long')]] });
+  const fHeader = field({ name: 'header', label: t('send.header'), hint: t('hint.send_header'), problem: t('problem.header') });
   const fileList = el('div', { class: 'files', 'aria-live': 'polite' });
   const general = el('p', { class: 'error', role: 'alert' });
-  const submit = el('button', { type: 'submit' }, 'Send fax');
-  const form = el('form', { class: 'card form', id: 'send-form', 'aria-label': 'Send a fax', novalidate: true },
-    el('h1', {}, 'Send a fax'), fVfax.wrap, fTo.wrap, fFile.wrap, fileList, fQuality.wrap, fHeader.wrap,
-    general, el('div', { class: 'actions' }, submit));
+  const submit = el('button', { type: 'submit', id: 'send-submit' }, t('send.submit'));
+  const form = el('form', { class: 'card form', id: 'send-form', 'aria-label': t('nav.send'), novalidate: true },
+    el('h1', {}, t('nav.send')), fVfax.wrap, fTo.wrap, fFile.wrap, fileList, fQuality.wrap, fHeader.wrap,
+    general, el('div', { class: 'actions sticky-send' }, submit));
 
   // As soon as files are picked (or the quality changes), faxd converts them exactly as it would
   // for sending and answers the page count, its line-time estimate and page thumbnails; a
@@ -229,7 +272,7 @@ export async function sendPage(main, ctx) {
     if (files.length === 0) { fileList.replaceChildren(); return; }
     const list = el('ul', { class: 'file-list' }, files.map((f) =>
       el('li', {}, el('span', { class: 'name' }, f.name), ` ${formatBytes(f.size)}`)));
-    const estimate = el('p', { class: 'estimate', id: 'estimate' }, 'Reading the documents…');
+    const estimate = el('p', { class: 'estimate', id: 'estimate' }, t('send.reading'));
     fileList.setAttribute('aria-busy', 'true');
     fileList.replaceChildren(list, estimate);
     const body = new FormData();
@@ -239,19 +282,18 @@ export async function sendPage(main, ctx) {
       const p = await api.post('/faxes/preview', body);
       if (seq !== previewSeq) return;  // the files changed meanwhile: a newer preview wins
       preview = p;
-      const pages = `${p.pages} page${p.pages === 1 ? '' : 's'}`;
-      estimate.textContent = `${pages}: ${aboutDuration(p.line_seconds)} on the line.`;
+      estimate.textContent = t('send.estimate', { pages: t('send.pages', { count: p.pages }), time: aboutDuration(p.line_seconds) });
       const more = p.pages - p.thumbnails.length;
       fileList.replaceChildren(...[list, estimate,
-        el('div', { class: 'thumbs', id: 'preview-thumbs', role: 'group', 'aria-label': 'Pages as they will be faxed' },
+        el('div', { class: 'thumbs', id: 'preview-thumbs', role: 'group', 'aria-label': t('send.preview_label') },
           p.thumbnails.map((src, i) => el('figure', { class: 'thumb' },
-            el('img', { src, alt: `Page ${i + 1}` }), el('figcaption', {}, `Page ${i + 1}`)))),
-        more > 0 ? el('p', { class: 'muted' }, `and ${more} more page${more === 1 ? '' : 's'}`) : null].filter(Boolean));
+            el('img', { src, alt: t('fax.page_n', { n: i + 1 }) }), el('figcaption', {}, t('fax.page_n', { n: i + 1 }))))),
+        more > 0 ? el('p', { class: 'muted' }, t('send.more_pages', { count: more })) : null].filter(Boolean));
     } catch (e) {
       if (seq !== previewSeq) return;
       estimate.remove();
       // The error goes where the problem is: under the file field (a 422 names "file").
-      fFile.error.textContent = e instanceof ApiError ? e.message : 'faxd could not read the documents. Try again.';
+      fFile.error.textContent = e instanceof ApiError ? errorText(e) : t('send.unreadable');
       fFile.input.setAttribute('aria-invalid', 'true');
     } finally {
       if (seq === previewSeq) fileList.removeAttribute('aria-busy');
@@ -268,22 +310,27 @@ export async function sendPage(main, ctx) {
     for (const f of fFile.input.files) body.append('file', f, f.name);
     body.append('quality', fQuality.input.value);
     if (fHeader.input.value.trim()) body.append('header', fHeader.input.value.trim());
+    if (!fTo.input.value.trim()) {
+      showError(form, general, { field: 'to', key: 'problem.to' });
+      return;
+    }
     if (fFile.input.files.length === 0) {
-      showError(form, general, { field: 'file', message: 'Choose at least one document.' });
+      showError(form, general, { field: 'file', key: 'send.choose_document' });
       return;
     }
     submit.disabled = true;
-    submit.textContent = 'Sending…';
+    submit.textContent = t('send.sending');
     try {
       const fax = await api.post('/faxes', body);
       const seconds = preview && preview.pages === fax.pages_total && preview.quality === fax.quality
         ? preview.line_seconds : estimateSeconds(fax.pages_total, fax.quality);
-      ctx.setFlash(`Queued: ${fax.pages_total} page${fax.pages_total === 1 ? '' : 's'}, ${aboutDuration(seconds)} on the line.`);
+      rememberEstimate(fax.id, seconds);
+      ctx.setFlash(t('send.queued', { pages: t('send.pages', { count: fax.pages_total }), time: aboutDuration(seconds) }));
       location.hash = `#/fax/${fax.id}`;
     } catch (e) {
       showError(form, general, e instanceof ApiError ? e : null);
       submit.disabled = false;
-      submit.textContent = 'Send fax';
+      submit.textContent = t('send.submit');
     }
   });
   main.replaceChildren(form);

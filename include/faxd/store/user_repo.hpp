@@ -25,6 +25,9 @@ struct User {
   std::optional<std::string> company_id;
   std::string created_at;
   std::string updated_at;
+  // The user's own UI settings; unset: the company's (then the browser's).
+  std::optional<std::string> language;  // "es", "pt-BR"
+  std::optional<std::string> timezone;  // IANA, "Europe/Madrid"
 };
 
 struct NewUser {
@@ -40,6 +43,8 @@ struct UserPatch {
   std::optional<std::string> username;
   std::optional<std::string> password_hash;
   std::optional<Role> role;
+  Nullable<std::string> language;  // null: back to the company's
+  Nullable<std::string> timezone;
 };
 
 // An API token as listed: never the token itself (only its digest is stored).
@@ -95,7 +100,8 @@ class UserRepo {
 
 // Reads a users row selected as USER_COLUMNS.
 inline constexpr std::string_view kUserColumns =
-    "id, username, password_hash, role, brand_id, company_id, created_at, updated_at";
+    "id, username, password_hash, role, brand_id, company_id, created_at, updated_at, language, "
+    "timezone";
 User read_user(const Stmt& st);
 
 }  // namespace faxd::store

@@ -160,4 +160,57 @@ TEST_F(ApiTest, CompanyAdminDefaultsToItsCompanyAndCannotReachOthers) {
   EXPECT_EQ(listed["data"][0]["id"], c1["id"]);
 }
 
+TEST_F(ApiTest, ListsNarrowToABrandOrCompanyButNeverBeyondTheScope) {
+  auto b1 = ok("POST", "/api/v1/brands", admin, {{"name", "One"}}, 201);
+  auto b2 = ok("POST", "/api/v1/brands", admin, {{"name", "Two"}}, 201);
+  auto c1 = ok("POST", "/api/v1/companies", admin, {{"brand_id", b1["id"]}, {"name", "A"}}, 201);
+  ok("POST", "/api/v1/companies", admin, {{"brand_id", b2["id"]}, {"name", "B"}}, 201);
+  const auto id1 = b1["id"].get<std::string>();
+  const auto id2 = b2["id"].get<std::string>();
+  // The platform admin sees a brand's companies (what "delete its companies first" needs).
+  auto of1 = ok("GET", "/api/v1/companies?brand_id=" + id1, admin);
+  ASSERT_EQ(of1["data"].size(), 1u);
+  EXPECT_EQ(of1["data"][0]["name"], "A");
+  EXPECT_EQ(ok("GET", "/api/v1/companies", admin)["data"].size(), 2u);
+  // A brand admin asking for another brand's companies gets none, as if there were none.
+  auto ba = make_user("ba", store::Role::brand_admin, id1, {});
+  EXPECT_EQ(ok("GET", "/api/v1/companies?brand_id=" + id2, ba)["data"].size(), 0u);
+  // ... and a company's virtual faxes of its own brand.
+  auto ca = make_user("ca", store::Role::company_admin, id1, c1["id"].get<std::string>());
+  ok("POST", "/api/v1/virtual-faxes", ca, {{"name", "Sales"}}, 201);
+  auto vf = ok("GET", "/api/v1/virtual-faxes?company_id=" + c1["id"].get<std::string>(), ba);
+  ASSERT_EQ(vf["data"].size(), 1u);
+  EXPECT_EQ(vf["data"][0]["name"], "Sales");
+  auto bad = call("GET", "/api/v1/users?company_id=nope", admin);
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_EQ(json::parse(bad.body)["error"]["field"], "company_id");
+}
+
+TEST_F(ApiTest, UsersSetTheirOwnLanguageAndTimeZoneAndMeNamesTheCompanys) {
+  auto b = ok("POST", "/api/v1/brands", admin, {{"name", "One"}}, 201);
+  auto c = ok("POST", "/api/v1/companies", admin,
+              {{"brand_id", b["id"]}, {"name", "Clínica"}, {"language", "es"},
+               {"timezone", "Europe/Madrid"}}, 201);
+  auto user = make_user("ana", store::Role::user, b["id"].get<std::string>(),
+                        c["id"].get<std::string>());
+  auto me = ok("GET", "/api/v1/me", user);
+  EXPECT_TRUE(me["language"].is_null());
+  EXPECT_EQ(me["company"]["language"], "es");
+  EXPECT_EQ(me["company"]["timezone"], "Europe/Madrid");
+  const auto self = "/api/v1/users/" + me["id"].get<std::string>();
+  auto saved = ok("PATCH", self, user, {{"language", "pt-BR"}, {"timezone", "America/Sao_Paulo"}});
+  EXPECT_EQ(saved["language"], "pt-BR");
+  me = ok("GET", "/api/v1/me", user);
+  EXPECT_EQ(me["language"], "pt-BR");
+  EXPECT_EQ(me["timezone"], "America/Sao_Paulo");
+  auto bad = call("PATCH", self, user, {{"timezone", "Mars/Olympus"}});
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_EQ(json::parse(bad.body)["error"]["field"], "timezone");
+  EXPECT_EQ(call("PATCH", self, user, {{"language", "español"}}).status, 422);
+  // null goes back to the company's.
+  ok("PATCH", self, user, {{"language", nullptr}});
+  EXPECT_TRUE(ok("GET", "/api/v1/me", user)["language"].is_null());
+  EXPECT_TRUE(ok("GET", "/api/v1/me", admin)["company"].is_null());
+}
+
 }  // namespace
