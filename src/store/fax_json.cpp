@@ -56,7 +56,7 @@ void append_json_string(std::string& out, std::string_view s) {
 void append_json(std::string& out, const Fax& f) {
   // Keys in name order, as nlohmann's std::map-backed objects print them.
   out += '{';
-  number(out, "attempts", f.attempts);
+  number(out, "attempts", f.calls);
   number(out, "bit_rate", f.bit_rate);
   text(out, "company_id", f.company_id);
   opt_text(out, "completed_at", f.completed_at);
@@ -87,6 +87,7 @@ void append_json(std::string& out, const Fax& f) {
   text(out, "status", to_string(f.status));
   text(out, "to", f.to_number);
   opt_text(out, "transport", f.transport);
+  number(out, "tries", f.attempts);
   text(out, "updated_at", f.updated_at);
   opt_text(out, "virtual_fax_id", f.virtual_fax_id);
   out.back() = '}';

@@ -43,6 +43,7 @@ Fax read_fax(const Stmt& st) {
   f.started_at = st.opt_text(i++);
   f.completed_at = st.opt_text(i++);
   f.next_attempt_at = st.opt_text(i++);
+  f.calls = st.int32(i++);
   return f;
 }
 
@@ -113,7 +114,8 @@ nlohmann::json to_json(const Fax& f) {
           {"pages_total", f.pages_total},
           {"quality", f.quality},
           {"header", f.header},
-          {"attempts", f.attempts},
+          {"attempts", f.calls},
+          {"tries", f.attempts},
           {"dials", f.dials},
           {"bit_rate", opt(f.bit_rate)},
           {"ecm", opt(f.ecm)},
@@ -319,6 +321,7 @@ Result<std::string> FaxRepo::begin_attempt(std::string_view fax_id,
         "INSERT INTO fax_attempts (id, fax_id, carrier_id, carrier_name, result, started_at, "
         "created_at, updated_at) VALUES (?,?,?,?, 'running', ?,?,?)",
         id, fax_id, carrier_id, carrier_name, now, now, now);
+    c.exec("UPDATE faxes SET calls = calls + 1 WHERE id = ?", fax_id);
   });
   if (!r) return std::unexpected(r.error());
   return id;

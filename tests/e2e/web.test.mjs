@@ -255,6 +255,29 @@ test('the web UI, role by role', { concurrency: true }, async (t) => {
       await page.waitForFunction(() => document.querySelectorAll('tbody tr[data-fax]').length === 25);
       assert.deepEqual(await ids(), first);
 
+      // The number and date filters, and CSV of everything the filters match (not one page).
+      const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
+      const lines = readFileSync(await csv.path(), 'utf8').replace(/^\ufeff/, '').trim().split(/\r\n/);
+      assert.equal(lines[0], 'To,Virtual fax,Status,Pages,Time,Why');
+      assert.equal(lines.length, 27, 'a heading and 26 faxes');
+      await page.getByLabel('To number').fill('+1 999 000 0003');
+      await page.getByRole('button', { name: 'Filter' }).click();
+      await page.waitForFunction(() => document.querySelectorAll('tbody tr[data-fax]').length === 1);
+      assert.deepEqual(await ids(), [seeded[3]]);
+      await page.getByLabel('To number').fill('');
+      const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'UTC' }).format(new Date());
+      await page.getByLabel('To day').fill('2020-01-01');
+      await page.getByRole('button', { name: 'Filter' }).click();
+      await page.getByText('Nothing matches the search.').waitFor();
+      await page.getByLabel('From day').fill(today);
+      await page.getByLabel('To day').fill(today);
+      await page.getByRole('button', { name: 'Filter' }).click();
+      await page.waitForFunction(() => document.querySelectorAll('tbody tr[data-fax]').length === 25);
+      await page.getByLabel('From day').fill('');
+      await page.getByLabel('To day').fill('');
+      await page.getByRole('button', { name: 'Filter' }).click();
+      await page.waitForFunction(() => document.querySelectorAll('tbody tr[data-fax]').length === 25);
+
       // A ringing fax (the call is out, nobody answers): Cancel hangs up.
       const bulkFaxes = async () => (await call(tx, 'GET', `/faxes?virtual_fax_id=${bulk.id}&limit=100`, { token: txTenant.token })).data;
       let ringing;

@@ -432,7 +432,7 @@ export default {
   'problem.company': "Choose a company.",
   'list.search': "Search",
   'list.csv': "Download CSV",
-  'list.count': {"zero": "None", "one": "{count} in all", "other": "{count} in all"},
+  'list.count': {"one": "{count} in all", "other": "{count} in all"},
   'list.count_matching': {"one": "{count} of {total} match", "other": "{count} of {total} match"},
   'list.empty': "Nothing here yet.",
   'list.no_match': "Nothing matches the search.",
@@ -458,4 +458,9 @@ export default {
   'vfaxes.of_company': "The virtual faxes of company {name}.",
   'users.of_brand': "The users of brand {name}.",
   'users.of_company': "The users of company {name}.",
+  'list.from_number': "From number",
+  'list.to_number': "To number",
+  'list.number_hint': "The whole number, e.g. +15550000100",
+  'list.since': "From day",
+  'list.until': "To day",
 };

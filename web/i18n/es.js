@@ -418,7 +418,7 @@ export default {
   'problem.company': "Elija una empresa.",
   'list.search': "Buscar",
   'list.csv': "Descargar CSV",
-  'list.count': {"zero": "Ninguno", "one": "{count} en total", "other": "{count} en total"},
+  'list.count': {"one": "{count} en total", "other": "{count} en total"},
   'list.count_matching': {"one": "{count} de {total} coincide", "other": "{count} de {total} coinciden"},
   'list.empty': "Aún no hay nada.",
   'list.no_match': "Nada coincide con la búsqueda.",
@@ -444,4 +444,9 @@ export default {
   'vfaxes.of_company': "Faxes virtuales de la empresa {name}.",
   'users.of_brand': "Usuarios de la marca {name}.",
   'users.of_company': "Usuarios de la empresa {name}.",
+  'list.from_number': "Número de origen",
+  'list.to_number': "Número de destino",
+  'list.number_hint': "El número completo, p. ej. +34910000000",
+  'list.since': "Desde el día",
+  'list.until': "Hasta el día",
 };

@@ -2,6 +2,8 @@
 // labelled form fields whose API errors show next to them, and small formatting helpers.
 import { t, language } from './i18n.js';
 import { errorText, fieldErrorText } from './errors.js';
+
+export { formatBytes, formatTime, formatDuration } from './i18n.js';
 export function el(tag, attrs = {}, ...children) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {

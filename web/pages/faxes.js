@@ -3,7 +3,8 @@
 // time from POST /faxes/preview before sending, submit).
 import { api, ApiError } from '../lib/api.js';
 import { el, field, showError, confirmButton } from '../lib/dom.js';
-import { t, formatTime, formatBytes, aboutDuration, timeZone } from '../lib/i18n.js';
+import { t, formatTime, formatBytes, aboutDuration, timeZone, dayStart, isoDay } from '../lib/i18n.js';
+import { csvText, download } from '../lib/table.js';
 import { errorText } from '../lib/errors.js';
 import { failureSentence, statusText, qualityText, transportText, resultText, activeStatuses } from '../lib/failures.js';
 import { Pager } from '../lib/pager.js';
@@ -78,26 +79,62 @@ export function faxList(direction) {
       options: [['', t('list.any_status')], ...statuses.map((s) => [s, statusText(s)])] });
     const fVfax = field({ name: 'virtual_fax_id', label: t('field.virtual_fax'), type: 'select',
       options: options(vfaxes, (v) => v.name, t('list.any_vfax')) });
+    const fNumber = field({ name: 'number', label: t(inbound ? 'list.from_number' : 'list.to_number'), type: 'search',
+      hint: t('list.number_hint'), attrs: { autocomplete: 'off', inputmode: 'tel' } });
+    const fSince = field({ name: 'since', label: t('list.since'), type: 'date' });
+    const fUntil = field({ name: 'until', label: t('list.until'), type: 'date' });
+    const csv = el('button', { type: 'button', class: 'secondary', id: 'faxes-csv' }, t('list.csv'));
     const filters = el('form', { class: 'filters', 'aria-label': t('list.filters') }, fStatus.wrap, fVfax.wrap,
-      el('button', { type: 'submit', class: 'secondary' }, t('list.filter')));
+      fNumber.wrap, fSince.wrap, fUntil.wrap,
+      el('div', { class: 'actions' }, el('button', { type: 'submit', class: 'secondary' }, t('list.filter')), csv));
     const tableSlot = el('div', { 'aria-live': 'polite' });
     const pager = new Pager(() => reload());
     filters.addEventListener('submit', (ev) => { ev.preventDefault(); pager.reset(); reload(); });
-    for (const f of [fStatus, fVfax]) f.input.addEventListener('change', () => { pager.reset(); reload(); });
+    for (const f of [fStatus, fVfax, fSince, fUntil]) f.input.addEventListener('change', () => { pager.reset(); reload(); });
+    // The API's filters: the number as typed without spaces or dashes, days in the shown time
+    // zone (until: the end of that day).
+    const query = () => {
+      const q = { ...firstQuery, status: fStatus.input.value, virtual_fax_id: fVfax.input.value };
+      const number = fNumber.input.value.replace(/[\s\-().]/g, '');
+      if (number) q[inbound ? 'from' : 'to'] = number;
+      if (fSince.input.value) q.since = dayStart(fSince.input.value).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      if (fUntil.input.value) {
+        const end = dayStart(fUntil.input.value);
+        q.until = dayStart(isoDay(new Date(end.getTime() + 36 * 3600 * 1000))).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      }
+      return q;
+    };
+    csv.addEventListener('click', async () => {
+      csv.disabled = true;
+      try {
+        const rows = [];
+        let cursor = null;
+        do {
+          const page = await api.get('/faxes', { ...query(), limit: 500, cursor });
+          rows.push(...page.data);
+          cursor = page.next_cursor;
+        } while (cursor && rows.length < 10000);
+        const heads = [inbound ? 'field.from' : 'field.to', 'field.virtual_fax', 'field.status', 'field.pages', 'field.time', 'fax.why'];
+        download(`${inbound ? 'inbox' : 'sent'}.csv`, csvText(heads.map((h) => t(h)), rows.map((f) => [
+          (inbound ? f.from : f.to) || '', vById[f.virtual_fax_id]?.name ?? '', statusText(f.status), pagesText(f),
+          formatTime(f.created_at), f.failure ? failureSentence(f.failure) : ''])));
+      } catch (e) { tableSlot.prepend(el('p', { class: 'error' }, errorText(e))); }
+      csv.disabled = false;
+    });
 
     // Answers can come back out of order (a filter changed while the live refresh was on its
     // way): only the answer to the newest request is drawn.
     let requestSeq = 0;
+    const filtered = () => [fStatus, fVfax, fNumber, fSince, fUntil].some((f) => f.input.value);
     const reload = async () => {
       const seq = ++requestSeq;
       const early = firstPage;
       firstPage = null;
-      const page = await (early || api.get('/faxes', { ...firstQuery, status: fStatus.input.value,
-        virtual_fax_id: fVfax.input.value, ...pager.params() }));
+      const page = await (early || api.get('/faxes', { ...query(), ...pager.params() }));
       if (seq !== requestSeq) return true;  // a newer request is on its way; it draws
       pager.next = page.next_cursor;
       if (page.data.length === 0) {
-        tableSlot.replaceChildren(el('p', { class: 'muted' }, t(inbound ? 'inbox.empty' : 'sent.empty')));
+        tableSlot.replaceChildren(el('p', { class: 'muted' }, t(filtered() ? 'list.no_match' : inbound ? 'inbox.empty' : 'sent.empty')));
         return false;
       }
       const rows = page.data.map((f) => el('tr', { 'data-fax': f.id, 'data-status': f.status },

@@ -39,8 +39,9 @@ struct Fax {
   int pages_total = 0;
   std::string quality = "fine";
   std::string header;
-  int attempts = 0;  // calls in which a transfer was attempted ("tries")
-  int dials = 0;     // calls placed
+  int attempts = 0;  // calls in which a transfer was attempted (the API's "tries")
+  int dials = 0;     // claims that placed calls (the retry policy's count)
+  int calls = 0;     // calls made: the fax's fax_attempts rows (the API's "attempts")
   std::optional<int> bit_rate;
   std::optional<bool> ecm;
   std::optional<std::string> transport;

@@ -34,6 +34,7 @@ TEST(FaxJson, SameBytesAsTheTreeForAFullFax) {
         .header = "Acme / Sales",
         .attempts = 3,
         .dials = 4,
+        .calls = 5,
         .bit_rate = 14400,
         .ecm = true,
         .transport = "t38",

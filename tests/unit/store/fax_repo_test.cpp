@@ -97,8 +97,11 @@ TEST_F(FaxRepoTest, OutboundFaxGoesQueuedSendingDeliveredWithEventsAndAttempts) 
   EXPECT_EQ(done->status, FaxStatus::delivered);
   EXPECT_EQ(done->pages, 3);
   EXPECT_EQ(done->attempts, 1);
+  EXPECT_EQ(done->calls, 1);
   EXPECT_TRUE(done->completed_at);
   const auto j = to_json(*done);
+  EXPECT_EQ(j["attempts"], 1) << "calls made, as GET /faxes/{id}/attempts lists them";
+  EXPECT_EQ(j["tries"], 1) << "calls that reached a fax machine";
   EXPECT_EQ(j["transport"], "t38");
   EXPECT_EQ(j["remote_station_id"], "REMOTE");
   EXPECT_TRUE(j["failure"].is_null());
@@ -124,6 +127,7 @@ TEST_F(FaxRepoTest, BusyRequeuesWithNextAttemptAndTheLastFailure) {
   EXPECT_EQ(q->failure_code, "busy");
   ASSERT_TRUE(q->next_attempt_at);
   EXPECT_EQ(q->attempts, 0) << "a busy line is a dial, not a try";
+  EXPECT_EQ(to_json(*q)["tries"], 0);
   EXPECT_EQ(repo->claim_due("n", clock.now() + 1min, 10)->size(), 0u) << "not due yet";
   EXPECT_EQ(*repo->next_due(), parse_rfc3339(*q->next_attempt_at));
   clock.advance(181s);
