@@ -10,6 +10,8 @@ import {
 } from './pages/admin.js';
 import { tokensPage, webhooksPage } from './pages/account.js';
 import { accountPage } from './pages/me.js';
+import { lookPage } from './pages/look.js';
+import { loadBrand, productName, titled } from './lib/brand.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -30,12 +32,13 @@ const pages = {
   tokens: ['nav.tokens', tokensPage],
   webhooks: ['nav.webhooks', webhooksPage],
   account: ['nav.account', accountPage],
+  look: ['nav.look', lookPage],
 };
 
 // Every role has its own API tokens and webhooks (they act with the owner's rights).
 const rolePages = {
   platform_admin: ['brands', 'companies', 'carriers', 'routes', 'ddis', 'users', 'tokens', 'webhooks'],
-  brand_admin: ['companies', 'virtual-faxes', 'carriers', 'routes', 'ddis', 'users', 'inbox', 'sent', 'tokens', 'webhooks'],
+  brand_admin: ['companies', 'virtual-faxes', 'carriers', 'routes', 'ddis', 'users', 'inbox', 'sent', 'look', 'tokens', 'webhooks'],
   company_admin: ['send', 'inbox', 'sent', 'virtual-faxes', 'ddis', 'users', 'tokens', 'webhooks'],
   user: ['send', 'inbox', 'sent', 'tokens', 'webhooks'],
 };
@@ -55,14 +58,14 @@ async function showLogin(messageKey = '') {
   who.replaceChildren();
   const err = el('p', { class: 'error', id: 'login-error', role: 'alert' }, message);
   const form = el('form', { class: 'card form narrow', id: 'login-form', 'aria-label': t('login.button') },
-    el('h1', {}, t('login.title', { product: 'faxd' })),
+    el('h1', {}, t('login.title', { product: productName() })),
     el('div', { class: 'field' }, el('label', { for: 'username' }, t('login.username')),
       el('input', { id: 'username', name: 'username', autocomplete: 'username', required: true })),
     el('div', { class: 'field' }, el('label', { for: 'password' }, t('login.password')),
       el('input', { id: 'password', name: 'password', type: 'password', autocomplete: 'current-password', required: true })),
     err,
     el('div', { class: 'actions' }, el('button', { type: 'submit' }, t('login.button'))));
-  document.title = 'faxd';
+  document.title = productName();
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     try {
@@ -124,7 +127,7 @@ async function route() {
     } else if (!key) {
       location.replace(`#/${allowed[0]}`);
       return;
-    } else if (pages[key] && (allowed.includes(key) || key === 'account')) {
+    } else if (pages[key] && (allowed.includes(key) || key === 'account' || (key === 'look' && me.role === 'platform_admin'))) {
       stopPage = await pages[key][1](main, ctx) || null;
     } else {
       forbiddenPage(main);
@@ -135,7 +138,7 @@ async function route() {
       return;
     }
     const h1 = main.querySelector('h1');
-    document.title = h1 ? `${h1.textContent} · faxd` : 'faxd';
+    document.title = titled(h1 ? h1.textContent : '');
     // After following a menu link, start reading at the new page (unless it focused a field).
     if (!main.contains(document.activeElement)) main.focus();
   } catch (e) {
@@ -150,9 +153,12 @@ async function start() {
   // page the role may not see just drops what was fetched.
   const page = pages[routeKey()];
   prefetched = page && page[1].prefetch ? [routeKey(), page[1].prefetch()] : null;
+  const brand = loadBrand();
   try {
     me = await api.get('/me');
+    await brand;
   } catch (e) {
+    await brand;
     if (e instanceof ApiError && e.status === 401) showLogin();
     else {
       await setLanguage(chooseLanguage(browserLanguages()));

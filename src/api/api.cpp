@@ -106,6 +106,7 @@ void Api::add_routes(http::Router& r) {
   add_ddi_routes(r, *this, *services_);
   add_virtual_fax_routes(r, *this, *services_);
   add_token_routes(r, *this, *services_);
+  add_brand_look_routes(r, *this, *services_);
 }
 
 Response Api::login(const Request& req) const {

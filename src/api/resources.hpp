@@ -13,5 +13,6 @@ void add_route_routes(http::Router& router, const Api& api, Services& s);
 void add_ddi_routes(http::Router& router, const Api& api, Services& s);
 void add_virtual_fax_routes(http::Router& router, const Api& api, Services& s);
 void add_token_routes(http::Router& router, const Api& api, Services& s);
+void add_brand_look_routes(http::Router& router, const Api& api, Services& s);
 
 }  // namespace faxd::api

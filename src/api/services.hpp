@@ -3,6 +3,7 @@
 // Built once by Api, lives as long as it; handlers run on worker threads and only call the
 // thread-safe repositories.
 #include "faxd/api/api.hpp"
+#include "faxd/store/brand_look_repo.hpp"
 #include "faxd/store/carrier_repo.hpp"
 #include "faxd/store/ddi_repo.hpp"
 #include "faxd/store/login_throttle.hpp"
@@ -18,6 +19,7 @@ struct Services {
         carriers(ctx.db, ctx.clock),
         ddis(ctx.db, ctx.clock),
         vfaxes(ctx.db, ctx.clock),
+        looks(ctx.db, ctx.clock),
         throttle(ctx.db, ctx.clock, throttle) {}
 
   Context& ctx;
@@ -25,6 +27,7 @@ struct Services {
   store::CarrierRepo carriers;
   store::DdiRepo ddis;
   store::VirtualFaxRepo vfaxes;
+  store::BrandLookRepo looks;
   store::LoginThrottle throttle;
 };
 

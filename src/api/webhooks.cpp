@@ -170,6 +170,32 @@ void add_webhook_routes(http::Router& router, const Api& api, store::WebhookRepo
       }),
       small);
 
+  // The webhook's recent deliveries, newest first: what was sent, whether the receiver took it,
+  // and the last answer or error when it did not (never the body or the secret).
+  router.add(
+      "GET", base + "/{id}/deliveries",
+      api.authed([&hooks](const Caller& c, const Request&, const http::Params& p) {
+        const auto& id = p.at("id");
+        if (!is_valid_id(id)) return not_found();
+        auto w = hooks.find(c.user.id, id);
+        if (!w) return error_response(w.error());
+        if (!*w) return not_found();
+        auto list = hooks.deliveries(id, 20);
+        if (!list) return error_response(list.error());
+        auto data = json::array();
+        for (const auto& d : *list)
+          data.push_back({{"id", d.id},
+                          {"event_type", d.event_type},
+                          {"status", d.status},
+                          {"attempts", d.attempts},
+                          {"last_status", d.last_status ? json(*d.last_status) : json(nullptr)},
+                          {"last_error", d.last_error ? json(*d.last_error) : json(nullptr)},
+                          {"next_attempt_at", d.status == "pending" ? json(d.next_attempt_at)
+                                                                    : json(nullptr)},
+                          {"created_at", d.created_at}});
+        return Response::json(200, {{"data", std::move(data)}});
+      }));
+
   router.add("DELETE", base + "/{id}",
              api.authed([&hooks](const Caller& c, const Request&, const http::Params& p) {
                const auto& id = p.at("id");

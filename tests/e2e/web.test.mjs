@@ -7,6 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import http from 'node:http';
 import { readFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { startFaxd, launchBrowser, onePagePdf, textPdf } from './lib/faxd.mjs';
@@ -15,6 +16,8 @@ import { catalogue, englishMatchers, englishLeft, englishWords } from './lib/eng
 import { axeFindings } from './lib/axe.mjs';
 
 const RX_DDI = '+15550002000';
+// A 16x16 PNG (a brand's logo).
+const LOGO_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAIAAACQkWg2AAAAFklEQVR4nGPoErUgCTGMahjVMHw1AACgV9cBst8YlAAAAABJRU5ErkJggg==', 'base64');
 const TX_DDI = '+15550001000';
 let tx;
 let rx;
@@ -413,6 +416,12 @@ test('the web UI, role by role', { concurrency: true }, async (t) => {
       await call(rx, 'PATCH', `/virtual-faxes/${vfax.id}`, { token: rxTenant.token, body: { outgoing_ddi_id: ddi.id } });
       await call(rx, 'POST', '/users', { token: rxTenant.token,
         body: { username: 'maria', password: 'maria-secret-1', role: 'user', virtual_fax_ids: [vfax.id] } });
+      // Her webhook: a receiver that takes the first POST and answers 500 to the rest.
+      let posts = 0;
+      const hookServer = http.createServer((req, res) => { req.resume(); req.on('end', () => { res.writeHead(posts++ === 0 ? 200 : 500); res.end(); }); });
+      await new Promise((r) => hookServer.listen(0, '127.0.0.1', r));
+      const mariaToken = await call(rx, 'POST', '/login', { body: { username: 'maria', password: 'maria-secret-1' } });
+      await call(rx, 'POST', '/webhooks', { token: mariaToken.token, body: { url: `http://127.0.0.1:${hookServer.address().port}/hook` } });
       // A fax for her, from tx's tenant (its own virtual fax, so tx's lists stay as the other tests expect).
       const txOffice = await call(tx, 'POST', '/virtual-faxes', { token: txTenant.token,
         body: { company_id: txTenant.company.id, name: 'Oficina', email: '', send_by_email: false } });
@@ -486,6 +495,17 @@ test('the web UI, role by role', { concurrency: true }, async (t) => {
       assert.deepEqual(await englishLeft(page, english), [], 'failed fax');
       assert.deepEqual(await englishWords(page, ['Recepción', 'faxd', 'maria', 'Receiver peer']), [], 'failed fax');
       await shot(page, 'fax-failed-es');
+
+      // Her webhook page says what reached her server and what did not, with the answer.
+      for (let i = 0; i < 60 && posts < 2; i++) await page.waitForTimeout(500);
+      await nav(page, 'Webhooks');
+      const hook = page.locator('tbody tr').first();
+      await hook.locator('details.deliveries summary').getByText(/^1 entregada, /).waitFor();
+      assert.equal(await hook.locator('details.deliveries').getAttribute('class'), 'deliveries failing');
+      await hook.locator('details.deliveries summary').click();
+      await hook.locator('li[data-status="pending"]').first().getByText(/HTTP 500/).waitFor();
+      assert.deepEqual(await englishLeft(page, english), [], 'webhooks');
+      hookServer.close();
       assert.deepEqual(problems, []);
       await context.close();
 
@@ -632,7 +652,7 @@ test('the web UI, role by role', { concurrency: true }, async (t) => {
       await admin.context.close();
 
       const { page, context, problems } = await loginAs('acme', 'acme-secret-1');
-      assert.deepEqual(await navLinks(page), ['Companies', 'Virtual faxes', 'Carriers', 'Routes', 'DDIs', 'Users', 'Inbox', 'Sent', 'API tokens', 'Webhooks']);
+      assert.deepEqual(await navLinks(page), ['Companies', 'Virtual faxes', 'Carriers', 'Routes', 'DDIs', 'Users', 'Inbox', 'Sent', 'Look', 'API tokens', 'Webhooks']);
       await page.goto(`${tx.base}/#/brands`);
       await page.getByRole('heading', { name: 'Not available' }).waitFor();
 
@@ -733,8 +753,43 @@ test('the web UI, role by role', { concurrency: true }, async (t) => {
       await ap.getByText('Saved user tx.').waitFor();
       assert.equal(await ap.evaluate(() => document.activeElement.getAttribute('aria-label')), 'Edit user tx');
       assert.equal((await call(tx, 'GET', '/users?limit=500', { token: txTenant.admin })).data.find((u) => u.username === 'tx').role, 'company_admin');
+
+      // The brand's own look, on its own host name: product name, logo and colours.
+      await ap.locator('#nav').getByRole('link', { name: 'Brands', exact: true }).click();
+      await ap.getByRole('link', { name: 'Look: Acme Fax' }).click();
+      await ap.getByRole('heading', { name: 'How Acme Fax looks' }).waitFor();
+      await ap.getByLabel('Product name').fill('Acme Fax Online');
+      await ap.getByLabel('Host names').fill('acme.faxd.test');
+      await ap.getByLabel('Logo').setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: LOGO_PNG });
+      await ap.locator('.look-preview img.logo[src^="data:image/png"]').waitFor();
+      await ap.getByLabel('Use our own colours').check();
+      await ap.getByLabel('Buttons and links').fill('#ffee00');
+      await ap.getByRole('button', { name: 'Save' }).click();
+      await ap.locator('.field[data-field="accent_color"] .field-error').getByText(/darker colour/).waitFor();
+      await ap.getByLabel('Buttons and links').fill('#8a1538');
+      await ap.getByLabel('Header').fill('#2b0a12');
+      await ap.getByRole('button', { name: 'Save' }).click();
+      await ap.getByText('The look is saved.').waitFor();
+      await shot(ap, 'brand-look');
       assert.deepEqual(again.problems, []);
       await again.context.close();
+      const port = new URL(tx.base).port;
+      const branded = await browser.newContext();
+      const bp = await branded.newPage();
+      await bp.goto(`http://acme.faxd.test:${port}/`);
+      await bp.getByRole('heading', { name: 'Log in to Acme Fax Online' }).waitFor();
+      assert.equal(await bp.title(), 'Acme Fax Online');
+      assert.ok(await bp.locator('.top .brand img.logo').isVisible());
+      assert.equal(await bp.locator('.top').evaluate((e) => getComputedStyle(e).backgroundColor), 'rgb(43, 10, 18)');
+      assert.equal(await bp.locator('#login-form button[type=submit]').evaluate((e) => getComputedStyle(e).backgroundColor), 'rgb(138, 21, 56)');
+      assert.deepEqual(await axeFindings(bp), []);
+      await shot(bp, 'login-brand');
+      await branded.close();
+      const plain = await browser.newContext();
+      const pp = await plain.newPage();
+      await pp.goto(`${tx.base}/`);
+      await pp.getByRole('heading', { name: 'Log in to faxd' }).waitFor();
+      await plain.close();
     }),
   ]);
 });

@@ -55,6 +55,7 @@ export const api = {
   },
   post: (p, b) => request('POST', p, b),
   patch: (p, b) => request('PATCH', p, b),
+  put: (p, b) => request('PUT', p, b),
   del: (p) => request('DELETE', p),
   login: (username, password) => request('POST', '/login', { username, password }),
   logout: () => request('POST', '/logout'),

@@ -16,7 +16,7 @@ export const brandsPage = resourcePage({
   columns: [['field.name', (b) => b.name]],
   fields: () => [{ name: 'name', label: t('field.name'), required: true, hint: t('hint.name'), problem: t('problem.name') }],
   // What must be emptied before a brand can be deleted, one click away.
-  children: (b) => [['nav.companies', `#/companies?brand_id=${b.id}`], ['nav.carriers', `#/carriers?brand_id=${b.id}`],
+  children: (b) => [['nav.look', `#/look?brand_id=${b.id}`], ['nav.companies', `#/companies?brand_id=${b.id}`], ['nav.carriers', `#/carriers?brand_id=${b.id}`],
     ['nav.ddis', `#/ddis?brand_id=${b.id}`], ['nav.users', `#/users?brand_id=${b.id}`]],
 });
 

@@ -213,4 +213,45 @@ TEST_F(ApiTest, UsersSetTheirOwnLanguageAndTimeZoneAndMeNamesTheCompanys) {
   EXPECT_TRUE(ok("GET", "/api/v1/me", admin)["company"].is_null());
 }
 
+TEST_F(ApiTest, ABrandLooksLikeItselfOnItsOwnHostName) {
+  auto b = ok("POST", "/api/v1/brands", admin, {{"name", "Acme"}}, 201);
+  auto other = ok("POST", "/api/v1/brands", admin, {{"name", "Other"}}, 201);
+  const auto look = "/api/v1/brands/" + b["id"].get<std::string>() + "/look";
+  const auto logo = std::string("data:image/png;base64,iVBORw0KGgo=");
+  auto saved = ok("PUT", look, admin,
+                  {{"product_name", "Acme Fax"},
+                   {"logo", logo},
+                   {"accent_color", "#8a1538"},
+                   {"header_color", "#2b0a12"},
+                   {"hosts", {"Fax.Acme.example", "acme.localhost"}}});
+  EXPECT_EQ(saved["hosts"], json({"fax.acme.example", "acme.localhost"}));
+  auto branding = [&](const std::string& host) {
+    http::Request r;
+    r.method = "GET";
+    r.target = r.path = "/api/v1/branding";
+    r.headers.emplace_back("Host", host);
+    auto res = router.dispatch(r);
+    EXPECT_EQ(res.status, 200);
+    return json::parse(res.body);
+  };
+  auto seen = branding("FAX.acme.example:8443");
+  EXPECT_EQ(seen["product_name"], "Acme Fax");
+  EXPECT_EQ(seen["accent_color"], "#8a1538");
+  EXPECT_EQ(seen["logo"], logo);
+  EXPECT_EQ(branding("other.example")["product_name"], "") << "an unclaimed host looks like faxd";
+  // Colours white text cannot be read on, scripts posing as logos and taken hosts are refused.
+  auto light = call("PUT", look, admin, {{"accent_color", "#ffe600"}});
+  EXPECT_EQ(light.status, 422);
+  EXPECT_EQ(json::parse(light.body)["error"]["field"], "accent_color");
+  EXPECT_EQ(call("PUT", look, admin, {{"logo", "javascript:alert(1)"}}).status, 422);
+  auto taken = call("PUT", "/api/v1/brands/" + other["id"].get<std::string>() + "/look", admin,
+                    {{"hosts", {"acme.localhost"}}});
+  EXPECT_EQ(taken.status, 409);
+  // Its brand admin may change it; another brand's admin sees no such brand.
+  auto ba = make_user("ba", store::Role::brand_admin, b["id"].get<std::string>(), {});
+  ok("PUT", look, ba, {{"product_name", "Acme"}});
+  auto ob = make_user("ob", store::Role::brand_admin, other["id"].get<std::string>(), {});
+  EXPECT_EQ(call("GET", look, ob).status, 404);
+}
+
 }  // namespace
