@@ -28,9 +28,8 @@ constexpr std::size_t kMaxLogo = 200 * 1024;  // characters of the data: URL
 constexpr std::size_t kMaxHosts = 10;
 
 json look_json(const store::BrandLook& l) {
-  return {{"brand_id", l.brand_id},         {"product_name", l.product_name},
-          {"logo", l.logo},                 {"accent_color", l.accent_color},
-          {"header_color", l.header_color}, {"hosts", l.hosts},
+  return {{"brand_id", l.brand_id},         {"product_name", l.product_name}, {"logo", l.logo},
+          {"accent_color", l.accent_color}, {"header_color", l.header_color}, {"hosts", l.hosts},
           {"updated_at", l.updated_at}};
 }
 
@@ -89,10 +88,10 @@ Result<store::BrandLook> read_look(const json& body, std::string brand_id) {
                             .valid = is_logo,
                             .problem = "a PNG, JPEG, WebP or SVG image as a base64 data: URL"})
                .value_or("");
-  for (auto [name, slot] : {std::pair{"accent_color", &l.accent_color},
-                            std::pair{"header_color", &l.header_color}}) {
-    *slot = in.text(name, {.max_length = 7, .valid = is_hex_color, .problem = "#rrggbb"})
-                .value_or("");
+  for (auto [name, slot] :
+       {std::pair{"accent_color", &l.accent_color}, std::pair{"header_color", &l.header_color}}) {
+    *slot =
+        in.text(name, {.max_length = 7, .valid = is_hex_color, .problem = "#rrggbb"}).value_or("");
     if (!slot->empty() && !in.error() && contrast_with_white(*slot) < 4.5)
       in.reject(name, fmt::format("{}: too light for white text (contrast {:.1f}:1, needs 4.5:1)",
                                   name, contrast_with_white(*slot)));
@@ -133,8 +132,8 @@ void add_brand_look_routes(http::Router& router, const Api& api, Services& s) {
     return res;
   });
 
-  auto brand_in_scope = [&s](const Caller& c, const std::string& id)
-      -> Result<std::optional<store::Brand>> {
+  auto brand_in_scope = [&s](const Caller& c,
+                             const std::string& id) -> Result<std::optional<store::Brand>> {
     if (!is_valid_id(id) || !at_least(c, Role::brand_admin)) return std::optional<store::Brand>{};
     auto b = s.tenants.find_brand(id);
     if (b && *b && !in_scope(c, {.brand_id = (*b)->id})) return std::optional<store::Brand>{};

@@ -38,7 +38,7 @@ constexpr TextRule kLanguage{
 constexpr TextRule kTimezone{
     .max_length = 64, .valid = is_timezone, .problem = "an IANA time zone such as Europe/Madrid"};
 const std::initializer_list<std::string_view> kFields = {
-    "username", "password", "role",     "brand_id",
+    "username",   "password",        "role",     "brand_id",
     "company_id", "virtual_fax_ids", "language", "timezone"};
 
 // A nullable setting: absent = unchanged, null or "" = back to the company's.

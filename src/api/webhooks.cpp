@@ -184,15 +184,15 @@ void add_webhook_routes(http::Router& router, const Api& api, store::WebhookRepo
         if (!list) return error_response(list.error());
         auto data = json::array();
         for (const auto& d : *list)
-          data.push_back({{"id", d.id},
-                          {"event_type", d.event_type},
-                          {"status", d.status},
-                          {"attempts", d.attempts},
-                          {"last_status", d.last_status ? json(*d.last_status) : json(nullptr)},
-                          {"last_error", d.last_error ? json(*d.last_error) : json(nullptr)},
-                          {"next_attempt_at", d.status == "pending" ? json(d.next_attempt_at)
-                                                                    : json(nullptr)},
-                          {"created_at", d.created_at}});
+          data.push_back(
+              {{"id", d.id},
+               {"event_type", d.event_type},
+               {"status", d.status},
+               {"attempts", d.attempts},
+               {"last_status", d.last_status ? json(*d.last_status) : json(nullptr)},
+               {"last_error", d.last_error ? json(*d.last_error) : json(nullptr)},
+               {"next_attempt_at", d.status == "pending" ? json(d.next_attempt_at) : json(nullptr)},
+               {"created_at", d.created_at}});
         return Response::json(200, {{"data", std::move(data)}});
       }));
 

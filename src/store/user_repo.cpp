@@ -57,8 +57,8 @@ Result<int> UserRepo::count_with_role(Role role) {
 
 Result<User> UserRepo::create(const NewUser& n) {
   const auto now = clock_.now();
-  User u{new_id(now), n.username,   n.password_hash,     n.role,
-         n.brand_id,  n.company_id, format_rfc3339(now), format_rfc3339(now), {}, {}};
+  User u{new_id(now),  n.username,          n.password_hash,     n.role, n.brand_id,
+         n.company_id, format_rfc3339(now), format_rfc3339(now), {},     {}};
   auto r = db_.write([&](Conn& c) {
     c.exec(
         "INSERT INTO users (id, username, password_hash, role, brand_id, company_id, "

@@ -189,10 +189,13 @@ TEST_F(ApiTest, ListsNarrowToABrandOrCompanyButNeverBeyondTheScope) {
 TEST_F(ApiTest, UsersSetTheirOwnLanguageAndTimeZoneAndMeNamesTheCompanys) {
   auto b = ok("POST", "/api/v1/brands", admin, {{"name", "One"}}, 201);
   auto c = ok("POST", "/api/v1/companies", admin,
-              {{"brand_id", b["id"]}, {"name", "Clínica"}, {"language", "es"},
-               {"timezone", "Europe/Madrid"}}, 201);
-  auto user = make_user("ana", store::Role::user, b["id"].get<std::string>(),
-                        c["id"].get<std::string>());
+              {{"brand_id", b["id"]},
+               {"name", "Clínica"},
+               {"language", "es"},
+               {"timezone", "Europe/Madrid"}},
+              201);
+  auto user =
+      make_user("ana", store::Role::user, b["id"].get<std::string>(), c["id"].get<std::string>());
   auto me = ok("GET", "/api/v1/me", user);
   EXPECT_TRUE(me["language"].is_null());
   EXPECT_EQ(me["company"]["language"], "es");
