@@ -228,6 +228,14 @@ test('the web UI, role by role', { concurrency: true }, async (t) => {
       await phone.goto(rx.base + '/#/inbox');
       await phone.locator('tr[data-status="received"]').first().waitFor();
       await shot(phone, 'inbox-phone');
+      // The Send button stays in reach at the foot of the screen while the form scrolls.
+      await phone.goto(rx.base + '/#/send');
+      const sendButton = phone.locator('#send-submit');
+      await sendButton.waitFor();
+      assert.equal(await sendButton.evaluate((b) => getComputedStyle(b.parentElement).position), 'sticky');
+      const box = await sendButton.boundingBox();
+      assert.ok(box && box.y + box.height <= 800, `the Send button is on screen (${JSON.stringify(box)})`);
+      await shot(phone, 'send-phone');
       assert.deepEqual(r.problems, []);
       await r.context.close();
     }),
@@ -446,6 +454,7 @@ test('the web UI, role by role', { concurrency: true }, async (t) => {
       await page.getByRole('button', { name: 'Save' }).click();
       await page.getByRole('heading', { name: 'Mi cuenta' }).waitFor();
       await page.getByText('Sus ajustes se han guardado.').waitFor();
+      await shot(page, 'account-es');
       assert.deepEqual(await navLinks(page), ['Enviar un fax', 'Recibidos', 'Enviados', 'Tokens de API', 'Webhooks']);
       const me = await page.evaluate(async () => (await fetch('/api/v1/me')).json());
       assert.equal(me.language, 'es');
@@ -717,6 +726,7 @@ test('the web UI, role by role', { concurrency: true }, async (t) => {
       await acmeRow.getByRole('link', { name: 'Companies: Acme Fax' }).click();
       await ap.getByText('The companies of brand Acme Fax.').waitFor();
       assert.deepEqual(await ap.locator('tbody th').allTextContents(), ['Smith & Co']);
+      await shot(ap, 'companies-of-brand');
       await ap.getByRole('link', { name: 'Show all' }).click();
       await ap.getByRole('rowheader', { name: 'Demo company' }).waitFor().catch(() => {});
       assert.ok((await ap.locator('tbody th').count()) > 1, 'all companies of all brands');
@@ -743,6 +753,7 @@ test('the web UI, role by role', { concurrency: true }, async (t) => {
       assert.equal(lines[0], 'Username,Role,Belongs to,May use');
       assert.equal(lines.length, total + 1);
       assert.equal(csv.suggestedFilename(), 'users.csv');
+      await shot(ap, 'users');
 
       // Editing a company admin keeps its role (shown, not offered as something else), and the
       // list keeps its place: back at the row, its Edit button focused.
