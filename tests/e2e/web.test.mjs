@@ -423,12 +423,12 @@ test('the web UI, role by role', { concurrency: true }, async (t) => {
       await call(rx, 'PATCH', `/ddis/${ddi.id}`, { token: rxTenant.token, body: { virtual_fax_id: vfax.id } });
       await call(rx, 'PATCH', `/virtual-faxes/${vfax.id}`, { token: rxTenant.token, body: { outgoing_ddi_id: ddi.id } });
       await call(rx, 'POST', '/users', { token: rxTenant.token,
-        body: { username: 'maria', password: 'maria-secret-1', role: 'user', virtual_fax_ids: [vfax.id] } });
+        body: { username: 'maria', password: 'Qv7-maria-Lupa-83', role: 'user', virtual_fax_ids: [vfax.id] } });
       // Her webhook: a receiver that takes the first POST and answers 500 to the rest.
       let posts = 0;
       const hookServer = http.createServer((req, res) => { req.resume(); req.on('end', () => { res.writeHead(posts++ === 0 ? 200 : 500); res.end(); }); });
       await new Promise((r) => hookServer.listen(0, '127.0.0.1', r));
-      const mariaToken = await call(rx, 'POST', '/login', { body: { username: 'maria', password: 'maria-secret-1' } });
+      const mariaToken = await call(rx, 'POST', '/login', { body: { username: 'maria', password: 'Qv7-maria-Lupa-83' } });
       await call(rx, 'POST', '/webhooks', { token: mariaToken.token, body: { url: `http://127.0.0.1:${hookServer.address().port}/hook` } });
       // A fax for her, from tx's tenant (its own virtual fax, so tx's lists stay as the other tests expect).
       const txOffice = await call(tx, 'POST', '/virtual-faxes', { token: txTenant.token,
@@ -445,7 +445,7 @@ test('the web UI, role by role', { concurrency: true }, async (t) => {
       await guest.close();
 
       // Her own setting, chosen in My account, wins over the company's English.
-      const { page, context, problems } = await loginAs('maria', 'maria-secret-1', { on: rx });
+      const { page, context, problems } = await loginAs('maria', 'Qv7-maria-Lupa-83', { on: rx });
       assert.deepEqual(await navLinks(page), ['Send a fax', 'Inbox', 'Sent', 'API tokens', 'Webhooks']);
       await page.locator('#my-account').click();
       await page.getByRole('heading', { name: 'My account' }).waitFor();
@@ -521,9 +521,9 @@ test('the web UI, role by role', { concurrency: true }, async (t) => {
       // No setting of her own: the company's language (a Spanish company, an English browser).
       const clinic = await admin('POST', '/companies', { brand_id: rxTenant.brand.id, name: 'Clínica Recepción Nº 5',
         timezone: 'Europe/Madrid', language: 'es' });
-      await admin('POST', '/users', { username: 'jose', password: 'jose-secret-1', role: 'company_admin',
+      await admin('POST', '/users', { username: 'jose', password: 'Jx4-jose-Nube-29', role: 'company_admin',
         brand_id: rxTenant.brand.id, company_id: clinic.id });
-      const jose = await loginAs('jose', 'jose-secret-1', { on: rx });
+      const jose = await loginAs('jose', 'Jx4-jose-Nube-29', { on: rx });
       await jose.page.getByRole('heading', { name: 'Enviar un fax' }).waitFor();
       await jose.page.getByRole('link', { name: 'Crear un fax virtual' }).click();
       await jose.page.getByRole('heading', { name: 'Faxes virtuales' }).waitFor();
@@ -534,11 +534,11 @@ test('the web UI, role by role', { concurrency: true }, async (t) => {
     t.test('axe-core finds no serious or critical issue on any page of any role, on a desk and on a phone', async () => {
       // A brand admin and a plain user of the tx tenant, and a fax to look at.
       await call(tx, 'POST', '/users', { token: txTenant.admin,
-        body: { username: 'txbrand', password: 'txbrand-secret-1', role: 'brand_admin', brand_id: txTenant.brand.id } });
+        body: { username: 'txbrand', password: 'Tb8-brand-Roca-51', role: 'brand_admin', brand_id: txTenant.brand.id } });
       const checks = await call(tx, 'POST', '/virtual-faxes', { token: txTenant.token,
         body: { company_id: txTenant.company.id, name: 'Checks', email: '', send_by_email: false } });
       await call(tx, 'POST', '/users', { token: txTenant.token,
-        body: { username: 'txclerk', password: 'txclerk-secret-1', role: 'user', virtual_fax_ids: [checks.id] } });
+        body: { username: 'txclerk', password: 'Tc2-clerk-Pino-64', role: 'user', virtual_fax_ids: [checks.id] } });
       // rx has no such number: the fax fails at once, with a reason and a call to show.
       const fax = await sendFax(tx, txTenant.token, checks.id, '+15550001777', onePagePdf('axe'));
       const findings = [];
@@ -551,7 +551,7 @@ test('the web UI, role by role', { concurrency: true }, async (t) => {
       await login.locator('#login-form').waitFor();
       await check(login, 'login');
       await guest.close();
-      const roles = [['admin', 'admin-e2e'], ['txbrand', 'txbrand-secret-1'], ['tx', txTenant.password], ['txclerk', 'txclerk-secret-1']];
+      const roles = [['admin', 'admin-e2e'], ['txbrand', 'Tb8-brand-Roca-51'], ['tx', txTenant.password], ['txclerk', 'Tc2-clerk-Pino-64']];
       for (const [user, password] of roles) {
         for (const viewport of [{ width: 1200, height: 800 }, { width: 390, height: 800 }]) {
           const { page, context, problems } = await loginAs(user, password, { viewport });

@@ -170,7 +170,7 @@ export default {
   'hint.station_id': 'Up to 20 digits, spaces and +.',
   'hint.header': 'Printed at the top of each page sent from this virtual fax.',
   'hint.username': 'Letters, digits and . _ @ - only; up to 64 characters.',
-  'hint.password': 'At least 8 characters.',
+  'hint.password': 'At least 12 characters; not the username, nor a common or dictionary password.',
   'hint.token_name': 'What uses it, e.g. "billing script"',
   'hint.url': 'http:// or https://',
   'hint.secret': 'whsec_ followed by base64; leave empty and faxd makes one and shows it once.',
@@ -195,7 +195,7 @@ export default {
   'problem.station_id': 'Use up to 20 digits, spaces and +.',
   'problem.header': 'Use up to 200 characters, without control characters.',
   'problem.username': 'Use letters, digits and . _ @ - only (up to 64), and a name nobody has.',
-  'problem.password': 'Use at least 8 characters.',
+  'problem.password': 'Use at least 12 characters, not the username, and not a common or dictionary password.',
   'problem.url': 'Enter an address starting with http:// or https://.',
   'problem.secret': 'Leave it empty, or enter whsec_ followed by base64.',
 

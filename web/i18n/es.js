@@ -161,7 +161,7 @@ export default {
   'hint.station_id': 'Hasta 20 dígitos, espacios y +.',
   'hint.header': 'Se imprime arriba de cada página enviada desde este fax virtual.',
   'hint.username': 'Solo letras, dígitos y . _ @ -; hasta 64 caracteres.',
-  'hint.password': 'Al menos 8 caracteres.',
+  'hint.password': 'Al menos 12 caracteres; ni el nombre de usuario ni una contraseña común o de diccionario.',
   'hint.token_name': 'Qué lo usa, p. ej. «script de facturación»',
   'hint.url': 'http:// o https://',
   'hint.secret': 'whsec_ seguido de base64; déjelo vacío y faxd crea uno y lo muestra una vez.',
@@ -185,7 +185,7 @@ export default {
   'problem.station_id': 'Use hasta 20 dígitos, espacios y +.',
   'problem.header': 'Use hasta 200 caracteres, sin caracteres de control.',
   'problem.username': 'Use solo letras, dígitos y . _ @ - (hasta 64), y un nombre que nadie tenga.',
-  'problem.password': 'Use al menos 8 caracteres.',
+  'problem.password': 'Use al menos 12 caracteres, distinta del nombre de usuario y que no sea una contraseña común o de diccionario.',
   'problem.url': 'Escriba una dirección que empiece por http:// o https://.',
   'problem.secret': 'Déjelo vacío o escriba whsec_ seguido de base64.',
 

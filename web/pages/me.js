@@ -43,16 +43,14 @@ function passwordForm() {
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     done.textContent = '';
-    if (fNew.input.value.length < 8) { showError(form, general, { field: 'new_password', key: 'problem.password' }); return; }
+    if (fNew.input.value.length < 12) { showError(form, general, { field: 'new_password', key: 'problem.password' }); return; }
     try {
       await api.post('/me/password', { current_password: fOld.input.value, new_password: fNew.input.value });
       fOld.input.value = '';
       fNew.input.value = '';
       done.textContent = t('account.password_changed');
     } catch (e) {
-      if (e instanceof ApiError && (e.status === 401 || e.status === 403) && e.code !== 'csrf') {
-        showError(form, general, { field: 'current_password', key: 'problem.current_password' });
-      } else showError(form, general, e instanceof ApiError ? e : null);
+      showError(form, general, e instanceof ApiError ? e : null);
     }
   });
   return form;
