@@ -55,6 +55,7 @@ async function showLogin(messageKey = '') {
   const message = messageKey ? t(messageKey) : '';
   if (stopPage) { stopPage(); stopPage = null; }
   nav.replaceChildren();
+  nav.setAttribute('aria-label', t('nav.main'));
   who.replaceChildren();
   const err = el('p', { class: 'error', id: 'login-error', role: 'alert' }, message);
   const form = el('form', { class: 'card form narrow', id: 'login-form', 'aria-label': t('login.button') },

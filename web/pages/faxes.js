@@ -199,7 +199,7 @@ export async function faxDetail(main, ctx, id) {
       ['Attempts', t('fax.calls_made'), [t('fax.calls_count', { count: fax.attempts ?? 0 })]],
       fax.tries !== undefined && !inbound ? ['Tries', t('fax.tries'), [t('fax.calls_count', { count: fax.tries ?? 0 })]] : null,
       fax.transport ? ['Connection', t('fax.connection'), [[transportText(fax.transport),
-        fax.bit_rate ? t('fax.bit_rate', { rate: fax.bit_rate }) : null, fax.ecm ? t('fax.ecm') : null].filter(Boolean).join(', ')]] : null,
+        fax.bit_rate ? t('fax.bit_rate', { rate: String(fax.bit_rate) }) : null, fax.ecm ? t('fax.ecm') : null].filter(Boolean).join(', ')]] : null,
       fax.remote_station_id ? ['Remote station', t('fax.remote_station'), [fax.remote_station_id]] : null,
       ['Created', t('field.created'), [formatTime(fax.created_at)]],
       fax.next_attempt_at && fax.status === 'queued' ? ['Next try', t('fax.next_try'), [formatTime(fax.next_attempt_at)]] : null,
