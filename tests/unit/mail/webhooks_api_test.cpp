@@ -1,5 +1,7 @@
 // /api/v1/webhooks through the router: create (secret generated and shown once, or given),
 // validation, ownership (404 for other users), list paging, patch, delete.
+#include <map>
+
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
@@ -8,6 +10,7 @@
 #include "faxd/api/api.hpp"
 #include "faxd/api/webhooks.hpp"
 #include "faxd/mail/webhook_signature.hpp"
+#include "faxd/store/event_feed.hpp"
 #include "faxd/store/user_repo.hpp"
 #include "faxd/store/webhook_repo.hpp"
 #include "fixtures.hpp"
@@ -140,4 +143,41 @@ TEST_F(WebhooksApi, ListsInPagesPatchesAndDeletes) {
   EXPECT_EQ(call("PATCH", "/api/v1/webhooks/" + id, alice, R"({"url": "ftp://x/"})").status, 422);
   EXPECT_EQ(call("DELETE", "/api/v1/webhooks/" + id, alice).status, 204);
   EXPECT_EQ(call("GET", "/api/v1/webhooks/" + id, alice).status, 404);
+}
+
+TEST_F(WebhooksApi, RecentDeliveriesSayWhatReachedTheReceiverAndOnlyToTheOwner) {
+  auto r = call("POST", "/api/v1/webhooks", alice, R"({"url": "http://127.0.0.1:9000/hook"})");
+  ASSERT_EQ(r.status, 201) << r.body;
+  const auto id = json::parse(r.body)["id"].get<std::string>();
+  for (const char* fax : {"FA", "FB"}) {
+    auto e = db->write([&](store::Conn& c) {
+      store::EventFeed::append(c, {"fax.received", fax, "B1", "C1", "V1", json{{"id", fax}}.dump()},
+                               clock.now());
+    });
+    ASSERT_TRUE(e) << e.error().message;
+  }
+  ASSERT_EQ(*hooks->fan_out(clock.now(), 100), 2);
+  auto due = hooks->claim_due(clock.now(), std::chrono::seconds(60), 10);
+  ASSERT_TRUE(due);
+  ASSERT_EQ(due->size(), 2u);
+  ASSERT_TRUE(hooks->mark_delivered((*due)[0].id, 204, clock.now()));
+  ASSERT_TRUE(hooks->reschedule((*due)[1].id, clock.now() + std::chrono::minutes(1), 500,
+                                "HTTP 500", clock.now()));
+
+  auto got = call("GET", "/api/v1/webhooks/" + id + "/deliveries", alice);
+  ASSERT_EQ(got.status, 200) << got.body;
+  const auto data = json::parse(got.body)["data"];
+  ASSERT_EQ(data.size(), 2u);
+  std::map<std::string, json> by_status;
+  for (const auto& d : data) by_status[d["status"].get<std::string>()] = d;
+  ASSERT_TRUE(by_status.contains("delivered") && by_status.contains("pending")) << got.body;
+  EXPECT_EQ(by_status["delivered"]["last_status"], 204);
+  EXPECT_TRUE(by_status["delivered"]["next_attempt_at"].is_null());
+  EXPECT_EQ(by_status["pending"]["last_status"], 500);
+  EXPECT_EQ(by_status["pending"]["last_error"], "HTTP 500");
+  EXPECT_FALSE(by_status["pending"]["next_attempt_at"].is_null());
+  EXPECT_EQ(by_status["pending"]["event_type"], "fax.received");
+  EXPECT_FALSE(data[0].contains("body")) << "never the body (or the secret)";
+  // Another user's webhook reads like a missing one.
+  EXPECT_EQ(call("GET", "/api/v1/webhooks/" + id + "/deliveries", bob).status, 404);
 }
