@@ -48,8 +48,9 @@ std::optional<Caller> Api::authenticate(const Request& req) const {
   return Caller{std::move(**user), via_cookie};
 }
 
-http::Handler Api::authed(AuthedHandler handler) const {
-  return [this, handler = std::move(handler)](const Request& req, const http::Params& params) {
+http::Handler Api::authed(AuthedHandler handler, bool audited) const {
+  return [this, handler = std::move(handler), audited](const Request& req,
+                                                       const http::Params& params) {
     auto caller = authenticate(req);
     if (!caller)
       return Response::error(401, "unauthenticated", "log in or send a valid API token")
@@ -59,6 +60,8 @@ http::Handler Api::authed(AuthedHandler handler) const {
       if (expected.empty() || req.header("X-CSRF-Token") != expected)
         return Response::error(403, "csrf", "missing or wrong X-CSRF-Token header");
     }
+    if (audited && changes_state(req.method))
+      return services_->auditor.run(*caller, req, params, handler);
     return handler(*caller, req, params);
   };
 }
@@ -107,6 +110,10 @@ void Api::add_routes(http::Router& r) {
   add_virtual_fax_routes(r, *this, *services_);
   add_token_routes(r, *this, *services_);
   add_brand_look_routes(r, *this, *services_);
+  add_call_routes(r, *this, *services_);
+  add_call_csv_schedule_routes(r, *this, *services_);
+  add_audit_event_routes(r, *this, *services_);
+  services_->auditor.set_router(&r);
 }
 
 Response Api::login(const Request& req) const {
@@ -121,6 +128,7 @@ Response Api::login(const Request& req) const {
   if (!wait) return error_response(wait.error());
   if (wait->count() > 0) {
     spdlog::warn("api.login_throttled user={} addr={}", *username, req.remote_address);
+    services_->auditor.login(*username, std::nullopt, req, "throttled");
     return Response::error(429, "too_many_attempts", "too many failed logins; try again later")
         .set("Retry-After", std::to_string(wait->count()));
   }
@@ -131,6 +139,7 @@ Response Api::login(const Request& req) const {
   const bool ok = verify_password(*user ? (*user)->password_hash : dummy, *password) && *user;
   if (!ok) {
     spdlog::info("api.login_failed user={} addr={}", *username, req.remote_address);
+    services_->auditor.login(*username, *user, req, "wrong username or password");
     if (auto r = services_->throttle.record_failure(*username, req.remote_address); !r)
       return error_response(r.error());
     return Response::error(401, "invalid_credentials", "wrong username or password");
@@ -140,6 +149,7 @@ Response Api::login(const Request& req) const {
   auto token = ctx_.users.issue_token((*user)->id, "session", "login", expires);
   if (!token) return error_response(token.error());
   spdlog::info("api.login user={} addr={}", *username, req.remote_address);
+  services_->auditor.login(*username, **user, req, std::nullopt);
   const auto csrf = random_hex(16);
   const std::string secure = req.secure ? "; Secure" : "";
   auto res = Response::json(

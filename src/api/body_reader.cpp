@@ -89,6 +89,14 @@ store::Nullable<std::string> BodyReader::nullable_id(std::string_view name) {
   return std::optional<std::string>{m->get<std::string>()};
 }
 
+store::Nullable<int> BodyReader::nullable_integer(std::string_view name, int min, int max) {
+  const auto* m = member(name);
+  if (!m) return std::nullopt;
+  if (m->is_null()) return std::optional<int>{};
+  if (auto v = integer(name, min, max)) return std::optional<int>{*v};
+  return std::nullopt;
+}
+
 std::optional<std::string> BodyReader::id(std::string_view name, bool required) {
   const auto* m = member(name);
   if (!m || m->is_null()) {

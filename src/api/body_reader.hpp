@@ -39,6 +39,8 @@ class BodyReader {
   std::optional<bool> boolean(std::string_view name, bool required = false);
   // A reference that may be null: nullopt = absent, empty inner = null.
   store::Nullable<std::string> nullable_id(std::string_view name);
+  // An integer that may be null: nullopt = absent, empty inner = null.
+  store::Nullable<int> nullable_integer(std::string_view name, int min, int max);
   // An id that must be present (and valid) when required.
   std::optional<std::string> id(std::string_view name, bool required = false);
   std::optional<std::vector<std::string>> id_list(std::string_view name);

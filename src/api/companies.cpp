@@ -21,6 +21,7 @@ json company_json(const store::Company& co) {
           {"name", co.name},
           {"timezone", co.timezone},
           {"language", co.language},
+          {"retention_days", co.retention_days ? json(*co.retention_days) : json(nullptr)},
           {"created_at", co.created_at},
           {"updated_at", co.updated_at}};
 }
@@ -37,6 +38,9 @@ constexpr TextRule kLanguage{.non_empty = true,
                              .max_length = 5,
                              .valid = is_language,
                              .problem = "not a language tag (e.g. en, pt-BR)"};
+
+// A retention of more than 100 years is a typo.
+constexpr int kMaxRetentionDays = 36500;
 
 }  // namespace
 
@@ -65,7 +69,7 @@ void add_company_routes(http::Router& router, const Api& api, Services& s) {
                 auto body = json_body(req);
                 if (!body) return error_response(body.error());
                 BodyReader in(*body);
-                in.only({"brand_id", "name", "timezone", "language"});
+                in.only({"brand_id", "name", "timezone", "language", "retention_days"});
                 store::Company co;
                 co.brand_id = brand_for_create(c, in);
                 TextRule name = kName;
@@ -73,6 +77,8 @@ void add_company_routes(http::Router& router, const Api& api, Services& s) {
                 if (auto v = in.text("name", name)) co.name = *v;
                 if (auto v = in.text("timezone", kTimezone)) co.timezone = *v;
                 if (auto v = in.text("language", kLanguage)) co.language = *v;
+                if (auto v = in.nullable_integer("retention_days", 0, kMaxRetentionDays))
+                  co.retention_days = *v;
                 if (auto e = in.error()) return error_response(*e);
                 return reply(s.tenants.create_company(co), 201, company_json);
               },
@@ -85,11 +91,13 @@ void add_company_routes(http::Router& router, const Api& api, Services& s) {
                 auto body = json_body(req);
                 if (!body) return error_response(body.error());
                 BodyReader in(*body);
-                in.only({"brand_id", "name", "timezone", "language"});
+                in.only({"brand_id", "name", "timezone", "language", "retention_days"});
                 if (auto b = in.id("brand_id"); b && *b != co.brand_id)
                   in.reject("brand_id", "brand_id: cannot be changed");
-                store::CompanyPatch patch{in.text("name", kName), in.text("timezone", kTimezone),
-                                          in.text("language", kLanguage)};
+                store::CompanyPatch patch{
+                    in.text("name", kName), in.text("timezone", kTimezone),
+                    in.text("language", kLanguage),
+                    in.nullable_integer("retention_days", 0, kMaxRetentionDays)};
                 if (auto e = in.error()) return error_response(*e);
                 return reply(s.tenants.update_company(co.id, patch), 200, company_json);
               }),

@@ -234,10 +234,16 @@ class FaxHandlers {
     return Response::json(200, {{"data", data}, {"next_cursor", nullptr}});
   }
 
+  // The company's retention policy removed the document; the fax row stays.
+  static Response purged() {
+    return Response::error(410, "gone", "document removed by the retention policy");
+  }
+
   Response document(const Caller& caller, const Request& req, const std::string& id) {
     Response err;
     auto f = visible(caller, id, err);
     if (!f) return err;
+    if (f->document_purged_at) return purged();
     if (!f->document) return Response::error(404, "not_found", "this fax has no document");
     const bool as_tiff = req.query_param("format").value_or("pdf") == "tiff";
     fs::path file = d_.spool.path(*f->document);
@@ -264,6 +270,7 @@ class FaxHandlers {
     } catch (...) {
       return Response::error(404, "not_found", "no such page");
     }
+    if (f->document_purged_at) return purged();
     if (!f->document || page < 1 || page > std::max(f->pages_total, f->pages))
       return Response::error(404, "not_found", "no such page");
     auto png = document::thumbnail_png(d_.spool.path(*f->document).string(), page - 1, 400);
@@ -302,6 +309,7 @@ class FaxHandlers {
         (f->status != store::FaxStatus::failed && f->status != store::FaxStatus::canceled))
       return Response::error(409, "conflict",
                              "only a failed or canceled outbound fax can be resent");
+    if (f->document_purged_at) return purged();
     if (!f->document || !f->virtual_fax_id)
       return Response::error(409, "conflict", "the document is gone");
     const std::string doc = d_.spool.new_document("outbound", d_.clock.now());

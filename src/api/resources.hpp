@@ -14,5 +14,8 @@ void add_ddi_routes(http::Router& router, const Api& api, Services& s);
 void add_virtual_fax_routes(http::Router& router, const Api& api, Services& s);
 void add_token_routes(http::Router& router, const Api& api, Services& s);
 void add_brand_look_routes(http::Router& router, const Api& api, Services& s);
+void add_call_routes(http::Router& router, const Api& api, Services& s);
+void add_call_csv_schedule_routes(http::Router& router, const Api& api, Services& s);
+void add_audit_event_routes(http::Router& router, const Api& api, Services& s);
 
 }  // namespace faxd::api

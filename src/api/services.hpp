@@ -2,8 +2,12 @@
 // What the resource handlers share: the Api (for authed()), the context and the repositories.
 // Built once by Api, lives as long as it; handlers run on worker threads and only call the
 // thread-safe repositories.
+#include "audit.hpp"
 #include "faxd/api/api.hpp"
 #include "faxd/store/brand_look_repo.hpp"
+#include "faxd/store/audit_repo.hpp"
+#include "faxd/store/call_csv_schedule_repo.hpp"
+#include "faxd/store/call_repo.hpp"
 #include "faxd/store/carrier_repo.hpp"
 #include "faxd/store/ddi_repo.hpp"
 #include "faxd/store/login_throttle.hpp"
@@ -20,7 +24,11 @@ struct Services {
         ddis(ctx.db, ctx.clock),
         vfaxes(ctx.db, ctx.clock),
         looks(ctx.db, ctx.clock),
-        throttle(ctx.db, ctx.clock, throttle) {}
+        throttle(ctx.db, ctx.clock, throttle),
+        audit(ctx.db, ctx.clock),
+        auditor(audit, tenants),
+        calls(ctx.db),
+        csv_schedules(ctx.db, ctx.clock) {}
 
   Context& ctx;
   store::TenantRepo tenants;
@@ -29,6 +37,10 @@ struct Services {
   store::VirtualFaxRepo vfaxes;
   store::BrandLookRepo looks;
   store::LoginThrottle throttle;
+  store::AuditRepo audit;
+  Auditor auditor;
+  store::CallRepo calls;
+  store::CallCsvScheduleRepo csv_schedules;
 };
 
 }  // namespace faxd::api

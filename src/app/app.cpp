@@ -24,19 +24,24 @@
 #include "faxd/http/server.hpp"
 #include "faxd/jobs/inbound_faxes.hpp"
 #include "faxd/jobs/outbound_queue.hpp"
+#include "faxd/jobs/retention_purge.hpp"
 #include "faxd/jobs/spool.hpp"
+#include "faxd/mail/call_csv_mail.hpp"
 #include "faxd/mail/outbox_worker.hpp"
 #include "faxd/mail/periodic_task.hpp"
 #include "faxd/mail/smtp_mailer.hpp"
 #include "faxd/mail/webhook_transport.hpp"
 #include "faxd/mail/webhook_worker.hpp"
 #include "faxd/sip/sip_engine.hpp"
+#include "faxd/store/call_csv_schedule_repo.hpp"
+#include "faxd/store/call_repo.hpp"
 #include "faxd/store/carrier_repo.hpp"
 #include "faxd/store/db.hpp"
 #include "faxd/store/ddi_repo.hpp"
 #include "faxd/store/destination_repo.hpp"
 #include "faxd/store/fax_repo.hpp"
 #include "faxd/store/mail_outbox_repo.hpp"
+#include "faxd/store/retention_repo.hpp"
 #include "faxd/store/user_repo.hpp"
 #include "faxd/store/virtual_fax_repo.hpp"
 #include "faxd/store/webhook_repo.hpp"
@@ -92,6 +97,9 @@ struct App::Impl {
   std::unique_ptr<store::DestinationRepo> destinations;
   std::unique_ptr<store::MailOutboxRepo> outbox;
   std::unique_ptr<store::WebhookRepo> webhooks;
+  std::unique_ptr<store::CallRepo> calls;
+  std::unique_ptr<store::CallCsvScheduleRepo> csv_schedules;
+  std::unique_ptr<store::RetentionRepo> retention;
   std::unique_ptr<jobs::Spool> spool;
 
   std::unique_ptr<fax::ThreadedMediaEngine> media;
@@ -110,6 +118,9 @@ struct App::Impl {
   std::unique_ptr<mail::PeriodicTask> outbox_task;
   std::unique_ptr<mail::PeriodicTask> webhook_task;
   std::unique_ptr<mail::PeriodicTask> sources_task;
+  std::unique_ptr<jobs::RetentionPurge> purge;
+  std::unique_ptr<mail::PeriodicTask> purge_task;
+  std::unique_ptr<mail::PeriodicTask> csv_task;
 
   http::Router router;
   std::unique_ptr<api::Api> api;
@@ -144,6 +155,9 @@ struct App::Impl {
     destinations = std::make_unique<store::DestinationRepo>(*db, clock);
     outbox = std::make_unique<store::MailOutboxRepo>(*db);
     webhooks = std::make_unique<store::WebhookRepo>(*db);
+    calls = std::make_unique<store::CallRepo>(*db);
+    csv_schedules = std::make_unique<store::CallCsvScheduleRepo>(*db, clock);
+    retention = std::make_unique<store::RetentionRepo>(*db);
     spool = std::make_unique<jobs::Spool>(dir / "spool");
     if (auto r = spool->prepare(); !r) throw std::runtime_error(r.error().message);
   }
@@ -247,13 +261,35 @@ struct App::Impl {
     outbox_task = std::make_unique<mail::PeriodicTask>(
         io, [this](std::function<void()> f) { post_work(std::move(f)); }, 5s,
         [this] { outbox_worker->tick(); });
+    outbox_worker->add_composer("call_csv", mail::call_csv_composer(*csv_schedules, *calls));
     outbox_task->start();
+    start_accounting();
     webhook_transport = std::make_unique<mail::CurlWebhookTransport>();
     webhook_worker = std::make_unique<mail::WebhookWorker>(*webhooks, *webhook_transport, clock);
     webhook_task = std::make_unique<mail::PeriodicTask>(
         io, [this](std::function<void()> f) { post_work(std::move(f)); }, 2s,
         [this] { webhook_worker->tick(); });
     webhook_task->start();
+  }
+
+  // Issue #19: the retention purge (documents past their company's retention_days) and the
+  // scheduled call CSVs (queued into the outbox at each period's end).
+  void start_accounting() {
+    purge = std::make_unique<jobs::RetentionPurge>(*retention, *spool, clock);
+    purge_task = std::make_unique<mail::PeriodicTask>(
+        io, [this](std::function<void()> f) { post_work(std::move(f)); }, 10s,
+        [this] { purge->run_once(); });
+    purge_task->start();
+    csv_task = std::make_unique<mail::PeriodicTask>(
+        io, [this](std::function<void()> f) { post_work(std::move(f)); }, 60s, [this] {
+          auto queued = csv_schedules->run_due(clock.now());
+          if (!queued)
+            spdlog::warn("calls_csv.schedule_failed error={}", queued.error().message);
+          else if (*queued > 0 && outbox_task)
+            outbox_task->wake();
+        });
+    csv_task->start();
+    csv_task->wake();
   }
 
   void start_http() {
@@ -265,6 +301,10 @@ struct App::Impl {
                                                   .carriers_changed =
                                                       [this] {
                                                         if (sources_task) sources_task->wake();
+                                                      },
+                                                  .run_blocking =
+                                                      [this](std::function<void()> f) {
+                                                        post_work(std::move(f));
                                                       }});
     api->add_routes(router);
     fax_api = std::make_unique<api::FaxApiDeps>(
@@ -411,8 +451,8 @@ struct App::Impl {
       return;
     }
     if (active > 0) spdlog::warn("daemon.grace_expired calls={}", active);
-    for (auto* task :
-         {sources_task.get(), outbox_task.get(), webhook_task.get(), events_task.get()})
+    for (auto* task : {sources_task.get(), outbox_task.get(), webhook_task.get(),
+                       events_task.get(), purge_task.get(), csv_task.get()})
       if (task) task->stop();
     if (!sip) return io.stop();
     sip->shutdown([this] {

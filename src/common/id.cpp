@@ -53,6 +53,18 @@ std::string new_id(SysTime now) {
   return out;
 }
 
+std::string id_floor(SysTime t) {
+  const auto count = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  auto ms = static_cast<std::uint64_t>(count < 0 ? 0 : count);
+  // 48 bits of milliseconds are the first 10 digits (50 bits, two leading zeros).
+  std::string out(kIdLength, '0');
+  for (int d = 9; d >= 0; --d) {
+    out[static_cast<std::size_t>(d)] = kAlphabet[ms & 31];
+    ms >>= 5;
+  }
+  return out;
+}
+
 bool is_valid_id(std::string_view id) noexcept {
   if (id.size() != kIdLength) return false;
   for (char c : id) {

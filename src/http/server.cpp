@@ -153,6 +153,7 @@ class ConnectionBase : public std::enable_shared_from_this<ConnectionBase> {
   // Called on the connection's strand.
   virtual void push_chunk(std::string chunk) = 0;
   virtual void finish_stream() = 0;
+  virtual void abort_stream() = 0;
   virtual asio::any_io_executor executor() = 0;
 };
 
@@ -163,11 +164,15 @@ class ChunkWriter final : public StreamWriter {
   bool write(std::string chunk) override;
   void close() override;
   bool closed() const override { return closed_; }
+  std::size_t queued_bytes() const override { return queued_; }
+  void abort() override;
   void mark_closed() { closed_ = true; }
+  void sent(std::size_t bytes) { queued_ -= bytes; }
 
  private:
   std::weak_ptr<ConnectionBase> conn_;
   std::atomic<bool> closed_{false};
+  std::atomic<std::size_t> queued_{0};
 };
 
 // One client connection over Stream: PlainStream, or TlsStream (handshake first).
@@ -211,6 +216,7 @@ class Connection final : public ConnectionBase {
     finishing_ = true;
     if (chunks_.empty()) write_last_chunk();
   }
+  void abort_stream() override { close(); }
   asio::any_io_executor executor() override { return stream_.get_executor(); }
 
  private:
@@ -400,6 +406,7 @@ class Connection final : public ConnectionBase {
     auto data = std::make_shared<std::string>(std::move(chunks_.front()));
     asio::async_write(stream_, bhttp::make_chunk(asio::buffer(*data)),
                       [self = self(), data](beast::error_code ec, std::size_t) {
+                        if (self->writer_) self->writer_->sent(data->size());
                         if (ec) return self->close();
                         self->chunks_.pop_front();
                         if (!self->chunks_.empty())
@@ -443,9 +450,16 @@ class Connection final : public ConnectionBase {
 bool ChunkWriter::write(std::string chunk) {
   auto c = conn_.lock();
   if (!c || closed_) return false;
+  queued_ += chunk.size();
   asio::post(c->executor(),
              [c, chunk = std::move(chunk)]() mutable { c->push_chunk(std::move(chunk)); });
   return true;
+}
+
+void ChunkWriter::abort() {
+  auto c = conn_.lock();
+  if (!c || closed_.exchange(true)) return;
+  asio::post(c->executor(), [c] { c->abort_stream(); });
 }
 
 void ChunkWriter::close() {

@@ -56,9 +56,14 @@ sip::InboundDecision InboundFaxes::decide_now(const sip::InboundCall& call) {
   }
   // Only the DDI's own brand's carriers may deliver calls to it.
   auto carriers = carriers_.carriers_for_brand((*ddi)->brand_id);
-  const bool from_carrier =
-      carriers && std::any_of(carriers->begin(), carriers->end(),
-                              [&](const auto& c) { return c.host == call.source_address; });
+  std::optional<std::string> carrier_id;
+  if (carriers)
+    for (const auto& c : *carriers)
+      if (c.host == call.source_address) {
+        carrier_id = c.id;
+        break;
+      }
+  const bool from_carrier = carrier_id.has_value();
   if (!from_carrier) {
     spdlog::warn("inbound.foreign_source call={} number={} source={}", call.call_id, number,
                  call.source_address);
@@ -69,7 +74,8 @@ sip::InboundDecision InboundFaxes::decide_now(const sip::InboundCall& call) {
   const auto& vf = **vfax;
   const auto doc = spool_.new_document("inbound", clock_.now());
   auto fax =
-      faxes_.create_inbound({.brand_id = vf.brand_id,
+      faxes_.create_inbound({.carrier_id = carrier_id,
+                             .brand_id = vf.brand_id,
                              .company_id = vf.company_id,
                              .virtual_fax_id = vf.id,
                              .from_number = call.from_user.empty() ? "" : e164(call.from_user),
@@ -90,6 +96,10 @@ sip::InboundDecision InboundFaxes::decide_now(const sip::InboundCall& call) {
   sip::CallCallbacks callbacks{
       .on_progress =
           [this, fax_id](const sip::CallProgress& p) {
+            if (p.kind == sip::CallProgress::Kind::answered) {
+              run_blocking_([this, fax_id] { (void)faxes_.inbound_answered(fax_id); });
+              return;
+            }
             if (p.kind != sip::CallProgress::Kind::page &&
                 p.kind != sip::CallProgress::Kind::transport)
               return;

@@ -175,6 +175,10 @@ void OutboundQueue::dial_next(const std::shared_ptr<Live>& live) {
 }
 
 void OutboundQueue::on_progress(const std::shared_ptr<Live>& live, const sip::CallProgress& p) {
+  if (p.kind == sip::CallProgress::Kind::answered && !live->attempt_id.empty()) {
+    (void)faxes_.attempt_answered(live->attempt_id);  // billing starts here
+    return;
+  }
   if (p.kind != sip::CallProgress::Kind::page && p.kind != sip::CallProgress::Kind::transport)
     return;
   if (p.kind == sip::CallProgress::Kind::page) live->pages_done = p.pages_done;

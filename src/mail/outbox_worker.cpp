@@ -40,7 +40,20 @@ OutboxWorker::OutboxWorker(store::MailOutboxRepo& repo, Mailer& mailer, PdfPathF
       clock_(clock),
       options_(options) {}
 
+void OutboxWorker::add_composer(std::string kind, MailComposer composer) {
+  composers_[std::move(kind)] = std::move(composer);
+}
+
 Result<std::string> OutboxWorker::compose(const store::OutboxMail& m, SysTime now) {
+  if (auto it = composers_.find(m.kind); it != composers_.end()) {
+    auto msg = it->second(m, now);
+    if (!msg) return std::unexpected(msg.error());
+    msg->from = mailer_.sender();
+    msg->to = m.to_address;
+    msg->date = now;
+    msg->message_id = fmt::format("{}.faxd@{}", m.id, address_domain(msg->from));
+    return build_mime(*msg, "=_faxd_" + random_hex(12));
+  }
   MailKind kind{};
   if (!parse_mail_kind(m.kind, &kind))
     return fail(Errc::invalid_argument, fmt::format("unknown mail kind {}", m.kind));

@@ -63,6 +63,7 @@ void append_json(std::string& out, const Fax& f) {
   text(out, "created_at", f.created_at);
   number(out, "dials", f.dials);
   text(out, "direction", f.direction);
+  opt_text(out, "document_purged_at", f.document_purged_at);
   key(out, "ecm");
   out += f.ecm ? (*f.ecm ? "true," : "false,") : "null,";
   key(out, "failure");

@@ -9,7 +9,7 @@ const std::string_view kFaxColumns =
     "id, direction, brand_id, company_id, virtual_fax_id, created_by, from_number, to_number, "
     "status, pages, pages_total, quality, header, attempts, dials, bit_rate, ecm, transport, "
     "remote_station_id, failure_code, failure_message, idempotency_key, document, claimed_by, "
-    "created_at, updated_at, started_at, completed_at, next_attempt_at, calls";
+    "created_at, updated_at, started_at, completed_at, next_attempt_at, calls, document_purged_at";
 
 namespace {
 

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "faxd/common/id.hpp"
+#include "faxd/store/call_repo.hpp"
 #include "faxd/common/time.hpp"
 #include "faxd/store/fax_list_query.hpp"
 
@@ -44,6 +45,7 @@ Fax read_fax(const Stmt& st) {
   f.completed_at = st.opt_text(i++);
   f.next_attempt_at = st.opt_text(i++);
   f.calls = st.int32(i++);
+  f.document_purged_at = st.opt_text(i++);
   return f;
 }
 
@@ -126,7 +128,8 @@ nlohmann::json to_json(const Fax& f) {
           {"updated_at", f.updated_at},
           {"started_at", opt(f.started_at)},
           {"completed_at", opt(f.completed_at)},
-          {"next_attempt_at", opt(f.next_attempt_at)}};
+          {"next_attempt_at", opt(f.next_attempt_at)},
+          {"document_purged_at", opt(f.document_purged_at)}};
 }
 
 nlohmann::json to_json(const Attempt& a) {
@@ -195,6 +198,7 @@ Result<Fax> FaxRepo::create_inbound(const NewInboundFax& n) {
         "VALUES (?, 'inbound', ?,?,?,?,?, 'receiving', ?,?,?,?)",
         id, n.brand_id, n.company_id, n.virtual_fax_id, n.from_number, n.to_number, n.document, now,
         now, now);
+    CallRepo::start_inbound(c, new_id(clock_.now()), id, n.carrier_id, clock_.now());
     Fax f = must_select(c, id);
     append_event(c, clock_, "fax.receiving", f);
     return f;
@@ -314,22 +318,34 @@ Result<void> FaxRepo::extend_claim(std::string_view fax_id, std::string_view nod
 Result<std::string> FaxRepo::begin_attempt(std::string_view fax_id,
                                            std::optional<std::string> carrier_id,
                                            std::string carrier_name) {
-  const auto now = format_rfc3339(clock_.now());
-  const auto id = new_id(clock_.now());
+  const auto at = clock_.now();
+  const auto now = format_rfc3339(at);
+  const auto id = new_id(at);
   auto r = db_.write([&](Conn& c) {
     c.exec(
         "INSERT INTO fax_attempts (id, fax_id, carrier_id, carrier_name, result, started_at, "
         "created_at, updated_at) VALUES (?,?,?,?, 'running', ?,?,?)",
         id, fax_id, carrier_id, carrier_name, now, now, now);
     c.exec("UPDATE faxes SET calls = calls + 1 WHERE id = ?", fax_id);
+    CallRepo::start_outbound(c, id, fax_id, carrier_id, at);
   });
   if (!r) return std::unexpected(r.error());
   return id;
 }
 
 Result<void> FaxRepo::end_attempt(std::string_view attempt_id, const AttemptEnd& e) {
-  const auto now = format_rfc3339(clock_.now());
+  const auto at = clock_.now();
+  const auto now = format_rfc3339(at);
   auto r = db_.write([&](Conn& c) {
+    CallRepo::end(c, attempt_id,
+                  {.result = e.result,
+                   .failure_code = e.failure ? std::optional<std::string>(
+                                                   std::string(to_string(*e.failure)))
+                                             : std::nullopt,
+                   .transport = e.transport,
+                   .bit_rate = e.bit_rate,
+                   .pages = e.pages},
+                  at);
     c.exec(
         "UPDATE fax_attempts SET result = ?, failure_code = ?, failure_message = ?, sip_status = "
         "?, "
@@ -342,6 +358,18 @@ Result<void> FaxRepo::end_attempt(std::string_view attempt_id, const AttemptEnd&
   });
   if (r && listener_) listener_->attempt_ended(e);
   return r;
+}
+
+Result<void> FaxRepo::attempt_answered(std::string_view attempt_id) {
+  const auto now = clock_.now();
+  return db_.write([&](Conn& c) { CallRepo::answered(c, attempt_id, now); });
+}
+
+Result<void> FaxRepo::inbound_answered(std::string_view fax_id) {
+  const auto now = clock_.now();
+  return db_.write([&](Conn& c) {
+    if (auto call = CallRepo::running_call_of(c, fax_id)) CallRepo::answered(c, *call, now);
+  });
 }
 
 Result<void> FaxRepo::record_progress(std::string_view fax_id, const TransferStats& s) {
@@ -397,6 +425,15 @@ Result<Fax> FaxRepo::finish(std::string_view fax_id, FaxStatus status, const Tra
         failure ? std::optional<std::string>(message) : std::nullopt, tried ? 1 : 0, now, now,
         fax_id);
     Fax f = must_select(c, fax_id);
+    if (f.direction == "inbound")
+      if (auto call = CallRepo::running_call_of(c, fax_id))
+        CallRepo::end(c, *call,
+                      {.result = std::string(to_string(status)),
+                       .failure_code = f.failure_code,
+                       .transport = f.transport,
+                       .bit_rate = f.bit_rate,
+                       .pages = f.pages},
+                      clock_.now());
     append_event(c, clock_, fmt::format("fax.{}", to_string(status)), f);
     if (also) also(c, f);
     return f;
@@ -452,6 +489,14 @@ Result<int> FaxRepo::recover_interrupted(std::string_view node) {
           "failure_message = 'interrupted: faxd stopped during the call', ended_at = ?, "
           "updated_at = ? WHERE fax_id = ? AND result = 'running'",
           now, now, id);
+      {
+        std::vector<std::string> calls;
+        auto& st = c.prepare("SELECT id FROM calls WHERE fax_id = ? AND result = 'running'");
+        st.bind_all(id);
+        while (st.step()) calls.push_back(st.text(0));
+        for (const auto& call : calls)
+          CallRepo::end(c, call, {.result = "failed", .failure_code = "internal"}, clock_.now());
+      }
       Fax f = must_select(c, id);
       if (f.status == FaxStatus::sending) {
         c.exec(

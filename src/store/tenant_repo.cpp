@@ -13,14 +13,23 @@ namespace {
 
 constexpr std::string_view kBrandSelect = "SELECT id, name, created_at, updated_at FROM brands";
 constexpr std::string_view kCompanySelect =
-    "SELECT id, brand_id, name, timezone, language, created_at, updated_at FROM companies";
+    "SELECT id, brand_id, name, timezone, language, created_at, updated_at, retention_days FROM "
+    "companies";
 
 Brand read_brand(const Stmt& st) {
   return {st.text(0), st.text(1), st.text(2), st.text(3)};
 }
 
 Company read_company(const Stmt& st) {
-  return {st.text(0), st.text(1), st.text(2), st.text(3), st.text(4), st.text(5), st.text(6)};
+  Company co{.id = st.text(0),
+             .brand_id = st.text(1),
+             .name = st.text(2),
+             .timezone = st.text(3),
+             .language = st.text(4),
+             .created_at = st.text(5),
+             .updated_at = st.text(6)};
+  if (auto v = st.opt_int64(7)) co.retention_days = static_cast<int>(*v);
+  return co;
 }
 
 std::optional<Brand> load_brand(Conn& c, std::string_view id) {
@@ -104,9 +113,10 @@ Result<Company> TenantRepo::create_company(const Company& in) {
     if (exists(c, "SELECT 1 FROM companies WHERE brand_id = ? AND name = ?", co.brand_id, co.name))
       reject(Errc::conflict, "name", "name: a company with this name exists in the brand");
     c.exec(
-        "INSERT INTO companies (id, brand_id, name, timezone, language, created_at, "
-        "updated_at) VALUES (?,?,?,?,?,?,?)",
-        co.id, co.brand_id, co.name, co.timezone, co.language, co.created_at, co.updated_at);
+        "INSERT INTO companies (id, brand_id, name, timezone, language, retention_days, "
+        "created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)",
+        co.id, co.brand_id, co.name, co.timezone, co.language, co.retention_days, co.created_at,
+        co.updated_at);
     return co;
   });
 }
@@ -137,9 +147,12 @@ Result<Company> TenantRepo::update_company(std::string_view id, const CompanyPat
     }
     if (p.timezone) co->timezone = *p.timezone;
     if (p.language) co->language = *p.language;
+    if (p.retention_days) co->retention_days = *p.retention_days;
     co->updated_at = now;
-    c.exec("UPDATE companies SET name = ?, timezone = ?, language = ?, updated_at = ? WHERE id = ?",
-           co->name, co->timezone, co->language, now, co->id);
+    c.exec(
+        "UPDATE companies SET name = ?, timezone = ?, language = ?, retention_days = ?, "
+        "updated_at = ? WHERE id = ?",
+        co->name, co->timezone, co->language, co->retention_days, now, co->id);
     return *co;
   });
 }

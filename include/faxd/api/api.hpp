@@ -37,6 +37,9 @@ struct Context {
   // Called after a carrier is created, changed or deleted (any thread): the SIP allow-list of
   // inbound source addresses follows at once.
   std::function<void()> carriers_changed;
+  // Runs blocking work off the connection's thread (the App's worker pool): the producers of
+  // streamed bodies (GET /calls?format=csv). Empty: run at once on the calling thread (tests).
+  std::function<void(std::function<void()>)> run_blocking;
 };
 
 struct Services;  // the repositories the resource handlers share (src/api/services.hpp)
@@ -45,7 +48,8 @@ using AuthedHandler =
     std::function<http::Response(const Caller&, const http::Request&, const http::Params&)>;
 
 // Resources (one file each in src/api/): /brands, /companies, /users, /carriers, /routes,
-// /ddis, /virtual-faxes, /tokens, plus /login, /logout, /me. Scope rules: src/api/scope.hpp.
+// /ddis, /virtual-faxes, /tokens, /calls, /call-csv-schedules, /audit-events, plus /login,
+// /logout, /me. Scope rules: src/api/scope.hpp.
 class Api {
  public:
   explicit Api(Context ctx);
@@ -55,7 +59,10 @@ class Api {
   void add_routes(http::Router& router);
 
   // Wraps a handler: 401 without valid credentials, 403 on a cookie request without CSRF token.
-  http::Handler authed(AuthedHandler handler) const;
+  // Every request that changes state (POST, PUT, PATCH, DELETE) and succeeds leaves an audit
+  // event (src/api/audit.hpp); `audited = false` only for requests that change nothing (a
+  // preview).
+  http::Handler authed(AuthedHandler handler, bool audited = true) const;
   std::optional<Caller> authenticate(const http::Request& request) const;
   Context& context() { return ctx_; }
 

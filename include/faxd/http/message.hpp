@@ -1,6 +1,7 @@
 #pragma once
 // HTTP request and response as handlers see them: plain values, no Beast types, so handlers are
 // pure functions of a Request and easy to test without sockets.
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -40,6 +41,12 @@ class StreamWriter {
   virtual bool write(std::string chunk) = 0;
   virtual void close() = 0;
   virtual bool closed() const = 0;
+  // Bytes written but not yet sent to the client: a producer of a large body waits while this
+  // is high, so a slow client does not make the server hold the whole body in memory.
+  virtual std::size_t queued_bytes() const { return 0; }
+  // Ends the response without its final chunk, so the client sees it was cut short (a producer
+  // that failed halfway must not look like a complete body).
+  virtual void abort() { close(); }
 };
 
 struct Response {

@@ -12,11 +12,13 @@
 // run at a time. Ownership: references to the repo, mailer and clock, which outlive the worker.
 #include <chrono>
 #include <functional>
+#include <map>
 #include <string>
 
 #include "faxd/common/clock.hpp"
 #include "faxd/common/error.hpp"
 #include "faxd/mail/mailer.hpp"
+#include "faxd/mail/mime.hpp"
 #include "faxd/mail/retry_policy.hpp"
 #include "faxd/store/mail_outbox_repo.hpp"
 
@@ -38,10 +40,19 @@ struct OutboxRun {
   int failed = 0;
 };
 
+// Writes the subject, text and attachments of an outbox row of a kind other than the fax
+// mails (from, to, date and Message-ID are filled in by the worker). Errors as compose().
+using MailComposer =
+    std::function<Result<MailMessage>(const store::OutboxMail& mail, SysTime now)>;
+
 class OutboxWorker {
  public:
   OutboxWorker(store::MailOutboxRepo& repo, Mailer& mailer, PdfPathFn pdf_path, const Clock& clock,
                OutboxOptions options = {});
+
+  // Other subsystems' mails (the call CSV reports) ride the same outbox and retries: rows of
+  // `kind` are written by `composer`. Call before the worker runs.
+  void add_composer(std::string kind, MailComposer composer);
 
   OutboxRun run_once(SysTime now);
   // run_once(clock.now()), for the timer.
@@ -57,6 +68,7 @@ class OutboxWorker {
   PdfPathFn pdf_path_;
   const Clock& clock_;
   OutboxOptions options_;
+  std::map<std::string, MailComposer, std::less<>> composers_;
 };
 
 }  // namespace faxd::mail

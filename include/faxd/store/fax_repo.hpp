@@ -56,6 +56,7 @@ struct Fax {
   std::optional<std::string> started_at;
   std::optional<std::string> completed_at;
   std::optional<std::string> next_attempt_at;
+  std::optional<std::string> document_purged_at;  // the retention policy removed the document
 };
 
 // The api.md fax object.
@@ -76,6 +77,7 @@ struct NewOutboundFax {
 };
 
 struct NewInboundFax {
+  std::optional<std::string> carrier_id;  // the carrier the call came from (for billing)
   std::string brand_id;
   std::string company_id;
   std::string virtual_fax_id;
@@ -187,6 +189,10 @@ class FaxRepo {
   Result<std::string> begin_attempt(std::string_view fax_id, std::optional<std::string> carrier_id,
                                     std::string carrier_name);
   Result<void> end_attempt(std::string_view attempt_id, const AttemptEnd& end);
+  // The call was answered (200 OK to our INVITE, or sent by us for an inbound fax): the call
+  // record's billable time starts now.
+  Result<void> attempt_answered(std::string_view attempt_id);
+  Result<void> inbound_answered(std::string_view fax_id);
 
   // Pages confirmed during a transfer (fax.page).
   Result<void> record_progress(std::string_view fax_id, const TransferStats& stats);

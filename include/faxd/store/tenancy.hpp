@@ -47,6 +47,9 @@ struct Company {
   std::string name;
   std::string timezone = "UTC";
   std::string language = "en";
+  // Days a fax document is kept once the fax is final (nullopt: for ever; 0: until its mail
+  // went out). See jobs/retention_purge.hpp.
+  std::optional<int> retention_days;
   std::string created_at;
   std::string updated_at;
 };
@@ -55,6 +58,7 @@ struct CompanyPatch {
   std::optional<std::string> name;
   std::optional<std::string> timezone;
   std::optional<std::string> language;
+  Nullable<int> retention_days = std::nullopt;
 };
 
 // A SIP trunk. `password` is needed in clear for SIP digest authentication; the API never
