@@ -92,9 +92,12 @@ store::Nullable<std::string> BodyReader::nullable_id(std::string_view name) {
 store::Nullable<int> BodyReader::nullable_integer(std::string_view name, int min, int max) {
   const auto* m = member(name);
   if (!m) return std::nullopt;
-  if (m->is_null()) return std::optional<int>{};
-  if (auto v = integer(name, min, max)) return std::optional<int>{*v};
-  return std::nullopt;
+  store::Nullable<int> out;
+  if (m->is_null())
+    out.emplace(std::nullopt);  // present and null
+  else if (auto v = integer(name, min, max))
+    out.emplace(*v);
+  return out;
 }
 
 std::optional<std::string> BodyReader::id(std::string_view name, bool required) {
