@@ -41,8 +41,8 @@ class Auditor {
   // The router the "before" GETs go through (set once the routes exist).
   void set_router(const http::Router* router) { router_ = router; }
 
-  http::Response run(const Caller& caller, const http::Request& request,
-                     const http::Params& params, const AuthedHandler& handler) const;
+  http::Response run(const Caller& caller, const http::Request& request, const http::Params& params,
+                     const AuthedHandler& handler) const;
 
   // POST /login: `user` is the account (when it exists), `reason` set for a failure.
   void login(const std::string& username, const std::optional<store::User>& user,

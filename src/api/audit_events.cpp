@@ -60,8 +60,8 @@ void add_audit_event_routes(http::Router& router, const Api& api, Services& s) {
           return Response::error(422, "invalid_field", fmt::format("{}: {}", field, message),
                                  field);
         };
-        for (auto [name, slot] : {std::pair{"user_id", &q.user_id},
-                                  std::pair{"resource_id", &q.resource_id}}) {
+        for (auto [name, slot] :
+             {std::pair{"user_id", &q.user_id}, std::pair{"resource_id", &q.resource_id}}) {
           if (auto v = req.query_param(name); v && !v->empty()) {
             if (!is_valid_id(*v)) return bad(name, "not an id");
             *slot = *v;
@@ -89,10 +89,9 @@ void add_audit_event_routes(http::Router& router, const Api& api, Services& s) {
         if (!events) return error_response(events.error());
         auto data = json::array();
         for (const auto& e : events->data) data.push_back(audit_json(e));
-        return Response::json(
-            200, {{"data", std::move(data)},
-                  {"next_cursor",
-                   events->next_cursor ? json(*events->next_cursor) : json(nullptr)}});
+        return Response::json(200, {{"data", std::move(data)},
+                                    {"next_cursor", events->next_cursor ? json(*events->next_cursor)
+                                                                        : json(nullptr)}});
       }));
 }
 

@@ -35,7 +35,9 @@ constexpr TextRule kName{.non_empty = true,
                          .problem = "must not contain control characters"};
 constexpr TextRule kEmail{
     .non_empty = true, .max_length = 254, .valid = is_email, .problem = "not an email address"};
-bool valid_frequency(std::string_view s) noexcept { return store::is_csv_frequency(s); }
+bool valid_frequency(std::string_view s) noexcept {
+  return store::is_csv_frequency(s);
+}
 constexpr TextRule kFrequency{.non_empty = true,
                               .max_length = 10,
                               .valid = valid_frequency,
@@ -50,7 +52,8 @@ void add_call_csv_schedule_routes(http::Router& router, const Api& api, Services
   auto find = [&s](const Caller& c,
                    const std::string& id) -> Result<std::optional<store::CallCsvSchedule>> {
     auto sch = s.csv_schedules.find(id);
-    if (sch && *sch && !in_scope(c, {.brand_id = (*sch)->brand_id, .company_id = (*sch)->company_id}))
+    if (sch && *sch &&
+        !in_scope(c, {.brand_id = (*sch)->brand_id, .company_id = (*sch)->company_id}))
       return std::optional<store::CallCsvSchedule>{};
     return sch;
   };
@@ -73,8 +76,8 @@ void add_call_csv_schedule_routes(http::Router& router, const Api& api, Services
                 BodyReader in(*body);
                 in.only(kFields);
                 store::CallCsvSchedule sch;
-                if (c.user.role == Role::company_admin || (in.has("company_id") &&
-                                                           !(*body)["company_id"].is_null())) {
+                if (c.user.role == Role::company_admin ||
+                    (in.has("company_id") && !(*body)["company_id"].is_null())) {
                   auto co = company_for_create(c, in, s);
                   if (co) {
                     sch.brand_id = co->brand_id;

@@ -28,7 +28,7 @@ using store::Role;
 namespace {
 
 constexpr int kCsvPageRows = 2000;
-constexpr std::size_t kCsvHighWater = 1u << 20;  // queued bytes before the producer waits
+constexpr std::size_t kCsvHighWater = 1u << 20;        // queued bytes before the producer waits
 constexpr auto kCsvStall = std::chrono::seconds(120);  // a client that takes nothing this long
 constexpr int kMaxCsvExports = 2;  // at once; each holds a worker thread while it streams
 
@@ -56,8 +56,7 @@ json call_json(const store::Call& c) {
 }
 
 bool is_call_result(std::string_view s) {
-  return s == "running" || s == "delivered" || s == "received" || s == "failed" ||
-         s == "canceled";
+  return s == "running" || s == "delivered" || s == "received" || s == "failed" || s == "canceled";
 }
 
 // The query of a request (filters and paging), or the error response.
@@ -82,8 +81,8 @@ std::variant<store::CallQuery, Response> read_query(const Caller& c, const Reque
       return bad("result", "one of running, delivered, received, failed, canceled");
     q.result = *v;
   }
-  for (auto [name, slot] : {std::pair{"company_id", &q.filter_company_id},
-                            std::pair{"carrier_id", &q.carrier_id}}) {
+  for (auto [name, slot] :
+       {std::pair{"company_id", &q.filter_company_id}, std::pair{"carrier_id", &q.carrier_id}}) {
     if (auto v = param(name)) {
       if (!is_valid_id(*v)) return bad(name, "not an id");
       *slot = *v;
@@ -145,49 +144,47 @@ void produce_csv(store::CallRepo& calls, store::CallQuery q,
 
 void add_call_routes(http::Router& router, const Api& api, Services& s) {
   auto exports = std::make_shared<std::atomic<int>>(0);
-  router.add("GET", "/api/v1/calls",
-             api.authed([&s, exports](const Caller& c, const Request& req, const http::Params&) {
-               if (!at_least(c, Role::company_admin))
-                 return forbidden("calls are for admins (billing)");
-               auto parsed = read_query(c, req);
-               if (auto* err = std::get_if<Response>(&parsed)) return std::move(*err);
-               auto q = std::get<store::CallQuery>(std::move(parsed));
-               if (!wants_csv(req)) {
-                 auto page = s.calls.list(q);
-                 if (!page) return error_response(page.error());
-                 auto data = json::array();
-                 for (const auto& call : page->data) data.push_back(call_json(call));
-                 return Response::json(
-                     200, {{"data", std::move(data)},
-                           {"next_cursor", page->next_cursor ? json(*page->next_cursor)
-                                                             : json(nullptr)}});
-               }
-               if (exports->fetch_add(1) >= kMaxCsvExports) {
-                 exports->fetch_sub(1);
-                 return Response::error(429, "too_many_exports",
-                                        "other CSV exports are running; try again shortly")
-                     .set("Retry-After", "5");
-               }
-               Response res;
-               res.status = 200;
-               res.set("Content-Type", "text/csv; charset=utf-8");
-               res.set("Content-Disposition", "attachment; filename=\"calls.csv\"");
-               res.set("Cache-Control", "no-store");
-               auto& calls = s.calls;
-               auto run = s.ctx.run_blocking;
-               // Holds the export's place until the producer is done, or until the response is
-               // dropped unsent (a client gone before the head was written).
-               std::shared_ptr<void> slot(nullptr,
-                                          [exports](void*) { exports->fetch_sub(1); });
-               res.on_stream = [&calls, q, run, slot](std::shared_ptr<http::StreamWriter> out) {
-                 auto job = [&calls, q, out, slot] { produce_csv(calls, q, out); };
-                 if (run)
-                   run(std::move(job));
-                 else
-                   job();
-               };
-               return res;
-             }));
+  router.add(
+      "GET", "/api/v1/calls",
+      api.authed([&s, exports](const Caller& c, const Request& req, const http::Params&) {
+        if (!at_least(c, Role::company_admin)) return forbidden("calls are for admins (billing)");
+        auto parsed = read_query(c, req);
+        if (auto* err = std::get_if<Response>(&parsed)) return std::move(*err);
+        auto q = std::get<store::CallQuery>(std::move(parsed));
+        if (!wants_csv(req)) {
+          auto page = s.calls.list(q);
+          if (!page) return error_response(page.error());
+          auto data = json::array();
+          for (const auto& call : page->data) data.push_back(call_json(call));
+          return Response::json(
+              200, {{"data", std::move(data)},
+                    {"next_cursor", page->next_cursor ? json(*page->next_cursor) : json(nullptr)}});
+        }
+        if (exports->fetch_add(1) >= kMaxCsvExports) {
+          exports->fetch_sub(1);
+          return Response::error(429, "too_many_exports",
+                                 "other CSV exports are running; try again shortly")
+              .set("Retry-After", "5");
+        }
+        Response res;
+        res.status = 200;
+        res.set("Content-Type", "text/csv; charset=utf-8");
+        res.set("Content-Disposition", "attachment; filename=\"calls.csv\"");
+        res.set("Cache-Control", "no-store");
+        auto& calls = s.calls;
+        auto run = s.ctx.run_blocking;
+        // Holds the export's place until the producer is done, or until the response is
+        // dropped unsent (a client gone before the head was written).
+        std::shared_ptr<void> slot(nullptr, [exports](void*) { exports->fetch_sub(1); });
+        res.on_stream = [&calls, q, run, slot](std::shared_ptr<http::StreamWriter> out) {
+          auto job = [&calls, q, out, slot] { produce_csv(calls, q, out); };
+          if (run)
+            run(std::move(job));
+          else
+            job();
+        };
+        return res;
+      }));
 }
 
 }  // namespace faxd::api

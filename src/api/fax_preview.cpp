@@ -106,9 +106,9 @@ Response preview(FaxApiDeps& d, const Caller& caller, const Request& req) {
 
 void add_fax_preview_routes(http::Router& r, const Api& api, FaxApiDeps& deps) {
   r.add("POST", "/api/v1/faxes/preview",
-        api.authed([&deps](const Caller& c, const Request& req, const http::Params&) {
-          return preview(deps, c, req);
-        }, /*audited=*/false),  // a preview changes nothing
+        api.authed([&deps](const Caller& c, const Request& req,
+                           const http::Params&) { return preview(deps, c, req); },
+                   /*audited=*/false),  // a preview changes nothing
         {.max_body_bytes = deps.max_upload_bytes + 64 * 1024});
 }
 

@@ -281,7 +281,8 @@ struct App::Impl {
         [this] { purge->run_once(); });
     purge_task->start();
     csv_task = std::make_unique<mail::PeriodicTask>(
-        io, [this](std::function<void()> f) { post_work(std::move(f)); }, 60s, [this] {
+        io, [this](std::function<void()> f) { post_work(std::move(f)); }, 60s,
+        [this] {
           auto queued = csv_schedules->run_due(clock.now());
           if (!queued)
             spdlog::warn("calls_csv.schedule_failed error={}", queued.error().message);
@@ -293,19 +294,17 @@ struct App::Impl {
   }
 
   void start_http() {
-    api = std::make_unique<api::Api>(api::Context{.db = *db,
-                                                  .clock = clock,
-                                                  .config = config,
-                                                  .users = *users,
-                                                  .healthy = [this] { return sip_up && !stopping; },
-                                                  .carriers_changed =
-                                                      [this] {
-                                                        if (sources_task) sources_task->wake();
-                                                      },
-                                                  .run_blocking =
-                                                      [this](std::function<void()> f) {
-                                                        post_work(std::move(f));
-                                                      }});
+    api = std::make_unique<api::Api>(
+        api::Context{.db = *db,
+                     .clock = clock,
+                     .config = config,
+                     .users = *users,
+                     .healthy = [this] { return sip_up && !stopping; },
+                     .carriers_changed =
+                         [this] {
+                           if (sources_task) sources_task->wake();
+                         },
+                     .run_blocking = [this](std::function<void()> f) { post_work(std::move(f)); }});
     api->add_routes(router);
     fax_api = std::make_unique<api::FaxApiDeps>(
         api::FaxApiDeps{.db = *db,
@@ -451,8 +450,8 @@ struct App::Impl {
       return;
     }
     if (active > 0) spdlog::warn("daemon.grace_expired calls={}", active);
-    for (auto* task : {sources_task.get(), outbox_task.get(), webhook_task.get(),
-                       events_task.get(), purge_task.get(), csv_task.get()})
+    for (auto* task : {sources_task.get(), outbox_task.get(), webhook_task.get(), events_task.get(),
+                       purge_task.get(), csv_task.get()})
       if (task) task->stop();
     if (!sip) return io.stop();
     sip->shutdown([this] {

@@ -54,7 +54,8 @@ std::string new_id(SysTime now) {
 }
 
 std::string id_floor(SysTime t) {
-  const auto count = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  const auto count =
+      std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
   auto ms = static_cast<std::uint64_t>(count < 0 ? 0 : count);
   // 48 bits of milliseconds are the first 10 digits (50 bits, two leading zeros).
   std::string out(kIdLength, '0');

@@ -25,8 +25,7 @@ int RetentionPurge::run_once() {
       for (const auto& doc : *due) {
         auto marked = repo_.mark_purged(doc, clock_.now());
         if (!marked) {
-          spdlog::warn("retention.mark_failed fax={} error={}", doc.fax_id,
-                       marked.error().message);
+          spdlog::warn("retention.mark_failed fax={} error={}", doc.fax_id, marked.error().message);
           continue;
         }
         if (!marked->marked) continue;  // changed meanwhile (a mail queued, the fax deleted)

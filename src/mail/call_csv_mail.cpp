@@ -8,7 +8,9 @@
 namespace faxd::mail {
 
 namespace {
-std::string day_of(const std::string& rfc3339) { return rfc3339.substr(0, 10); }
+std::string day_of(const std::string& rfc3339) {
+  return rfc3339.substr(0, 10);
+}
 std::string compact(const std::string& rfc3339) {
   std::string out;
   for (char c : day_of(rfc3339))
@@ -51,9 +53,9 @@ MailComposer call_csv_composer(store::CallCsvScheduleRepo& schedules, store::Cal
     const auto period = fmt::format("{} to {}", day_of(r.since), day_of(format_rfc3339(last_day)));
     MailMessage msg;
     msg.subject = fmt::format("Fax calls {}: {}", r.name, period);
-    msg.text = fmt::format(
-        "Fax calls of {} ({}, {} UTC): {} call{}, {} billable second{}.\n", r.name, r.frequency,
-        period, rows, rows == 1 ? "" : "s", billable, billable == 1 ? "" : "s");
+    msg.text = fmt::format("Fax calls of {} ({}, {} UTC): {} call{}, {} billable second{}.\n",
+                           r.name, r.frequency, period, rows, rows == 1 ? "" : "s", billable,
+                           billable == 1 ? "" : "s");
     if (too_large) {
       msg.text += fmt::format(
           "\nThe CSV is too large to mail; fetch it with GET /api/v1/calls?format=csv&since={}"

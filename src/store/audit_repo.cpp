@@ -20,10 +20,10 @@ Result<AuditEvent> AuditRepo::record(AuditEvent e) {
   e.id = new_id(now);
   e.at = format_rfc3339(now);
   auto r = db_.write([&](Conn& c) {
-    c.exec(fmt::format("INSERT INTO audit_events ({}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                       kAuditColumns),
-           e.id, e.at, e.user_id, e.username, e.action, e.resource, e.resource_id, e.changes,
-           e.remote_address, e.brand_id, e.company_id);
+    c.exec(
+        fmt::format("INSERT INTO audit_events ({}) VALUES (?,?,?,?,?,?,?,?,?,?,?)", kAuditColumns),
+        e.id, e.at, e.user_id, e.username, e.action, e.resource, e.resource_id, e.changes,
+        e.remote_address, e.brand_id, e.company_id);
   });
   if (!r) return std::unexpected(r.error());
   return e;

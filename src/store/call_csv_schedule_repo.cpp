@@ -20,8 +20,8 @@ constexpr std::string_view kSelect =
     "created_at, updated_at FROM call_csv_schedules";
 
 CallCsvSchedule read_schedule(const Stmt& st) {
-  return {st.text(0),     st.text(1), st.opt_text(2), st.text(3), st.text(4),
-          st.text(5),     st.text(6), st.opt_text(7), st.text(8), st.text(9)};
+  return {st.text(0), st.text(1), st.opt_text(2), st.text(3), st.text(4),
+          st.text(5), st.text(6), st.opt_text(7), st.text(8), st.text(9)};
 }
 
 std::optional<CallCsvSchedule> load(Conn& c, std::string_view id) {
@@ -73,15 +73,14 @@ Result<CallCsvSchedule> CallCsvScheduleRepo::create(CallCsvSchedule s) {
   return db_.write([&](Conn& c) {
     if (!exists(c, "SELECT 1 FROM brands WHERE id = ?", s.brand_id))
       reject(Errc::invalid_argument, "brand_id", "brand_id: no such brand");
-    if (s.company_id &&
-        !exists(c, "SELECT 1 FROM companies WHERE id = ? AND brand_id = ?", *s.company_id,
-                s.brand_id))
+    if (s.company_id && !exists(c, "SELECT 1 FROM companies WHERE id = ? AND brand_id = ?",
+                                *s.company_id, s.brand_id))
       reject(Errc::invalid_argument, "company_id", "company_id: no such company");
     c.exec(
         "INSERT INTO call_csv_schedules (id, brand_id, company_id, name, frequency, email, "
         "next_run_at, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?)",
-        s.id, s.brand_id, s.company_id, s.name, s.frequency, s.email, s.next_run_at,
-        s.created_at, s.updated_at);
+        s.id, s.brand_id, s.company_id, s.name, s.frequency, s.email, s.next_run_at, s.created_at,
+        s.updated_at);
     return s;
   });
 }
@@ -141,13 +140,12 @@ Result<int> CallCsvScheduleRepo::run_due(SysTime now) {
       // The period that ended at the scheduled boundary; a daemon that was down for longer
       // sends the last complete period and moves on (no flood of old reports).
       auto until = parse_rfc3339(s.next_run_at).value_or(now);
-      const auto latest = previous_period_boundary(s.frequency, next_period_boundary(s.frequency, now));
+      const auto latest =
+          previous_period_boundary(s.frequency, next_period_boundary(s.frequency, now));
       if (latest > until) until = latest;
       const auto since = previous_period_boundary(s.frequency, until);
-      const auto mail_id =
-          MailOutboxRepo::enqueue(c, {.fax_id = std::nullopt, .kind = "call_csv",
-                                      .to_address = s.email},
-                                  now);
+      const auto mail_id = MailOutboxRepo::enqueue(
+          c, {.fax_id = std::nullopt, .kind = "call_csv", .to_address = s.email}, now);
       c.exec(
           "INSERT INTO call_csv_reports (id, schedule_id, mail_id, since, until, created_at) "
           "VALUES (?,?,?,?,?,?)",

@@ -4,8 +4,8 @@
 #include <nlohmann/json.hpp>
 
 #include "faxd/common/id.hpp"
-#include "faxd/store/call_repo.hpp"
 #include "faxd/common/time.hpp"
+#include "faxd/store/call_repo.hpp"
 #include "faxd/store/fax_list_query.hpp"
 
 namespace faxd::store {
@@ -337,15 +337,15 @@ Result<void> FaxRepo::end_attempt(std::string_view attempt_id, const AttemptEnd&
   const auto at = clock_.now();
   const auto now = format_rfc3339(at);
   auto r = db_.write([&](Conn& c) {
-    CallRepo::end(c, attempt_id,
-                  {.result = e.result,
-                   .failure_code = e.failure ? std::optional<std::string>(
-                                                   std::string(to_string(*e.failure)))
-                                             : std::nullopt,
-                   .transport = e.transport,
-                   .bit_rate = e.bit_rate,
-                   .pages = e.pages},
-                  at);
+    CallRepo::end(
+        c, attempt_id,
+        {.result = e.result,
+         .failure_code = e.failure ? std::optional<std::string>(std::string(to_string(*e.failure)))
+                                   : std::nullopt,
+         .transport = e.transport,
+         .bit_rate = e.bit_rate,
+         .pages = e.pages},
+        at);
     c.exec(
         "UPDATE fax_attempts SET result = ?, failure_code = ?, failure_message = ?, sip_status = "
         "?, "

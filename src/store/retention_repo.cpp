@@ -23,7 +23,8 @@ Result<std::vector<DueDocument>> RetentionRepo::due(const std::string& company_i
   const auto sql = std::string(
                        "SELECT f.id, f.document FROM faxes f WHERE f.company_id = ? AND "
                        "f.completed_at <= ? AND f.document IS NOT NULL AND f.status IN ") +
-                   std::string(kFinal) + " AND NOT EXISTS (SELECT 1 FROM mail_outbox m "
+                   std::string(kFinal) +
+                   " AND NOT EXISTS (SELECT 1 FROM mail_outbox m "
                    "WHERE m.fax_id = f.id AND m.status = 'pending') ORDER BY f.id LIMIT ?";
   return db_.read([&](Conn& c) {
     auto& st = c.prepare(sql);

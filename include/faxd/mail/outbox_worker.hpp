@@ -42,8 +42,7 @@ struct OutboxRun {
 
 // Writes the subject, text and attachments of an outbox row of a kind other than the fax
 // mails (from, to, date and Message-ID are filled in by the worker). Errors as compose().
-using MailComposer =
-    std::function<Result<MailMessage>(const store::OutboxMail& mail, SysTime now)>;
+using MailComposer = std::function<Result<MailMessage>(const store::OutboxMail& mail, SysTime now)>;
 
 class OutboxWorker {
  public:

@@ -61,9 +61,9 @@ struct CallQuery {
   std::optional<std::string> direction;
   std::optional<std::string> carrier_id;
   std::optional<std::string> result;
-  std::optional<SysTime> since;  // started_at >= since
-  std::optional<SysTime> until;  // started_at < until
-  int limit = 50;                // 1..5000 (the CSV walks in larger pages than the API's 500)
+  std::optional<SysTime> since;       // started_at >= since
+  std::optional<SysTime> until;       // started_at < until
+  int limit = 50;                     // 1..5000 (the CSV walks in larger pages than the API's 500)
   std::optional<std::string> cursor;  // the last id of the previous page (newest first)
 };
 

@@ -194,8 +194,8 @@ TEST_F(AccountingApiTest, LoginsFailedLoginsTokensAndDeletesAreAudited) {
   EXPECT_EQ(events[0]["changes"]["name"], json({{"from", "Sales"}}));
   EXPECT_EQ(events[4]["changes"]["reason"], "wrong username or password");
   // The company's events are the company admin's; the other company of the brand sees none.
-  auto other = make_user("cb", store::Role::company_admin, b1.get<std::string>(),
-                         c1b.get<std::string>());
+  auto other =
+      make_user("cb", store::Role::company_admin, b1.get<std::string>(), c1b.get<std::string>());
   auto seen = ok("GET", "/api/v1/audit-events", other)["data"];
   ASSERT_EQ(seen.size(), 1u) << seen.dump();
   EXPECT_EQ(seen[0]["resource_id"], c1b) << "only the creation of its own company";
@@ -208,7 +208,8 @@ TEST_F(AccountingApiTest, CallsListAndCsvHoldExactlyTheCallersScope) {
   const auto mine = make_call(b1, c1, 3, 40);
   const auto sibling = make_call(b1, c1b, 2, 20);
   const auto foreign = make_call(b2, c2, 1, 10);
-  auto ca = make_user("ca", store::Role::company_admin, b1.get<std::string>(), c1.get<std::string>());
+  auto ca =
+      make_user("ca", store::Role::company_admin, b1.get<std::string>(), c1.get<std::string>());
   auto ba2 = make_user("ba2", store::Role::brand_admin, b2.get<std::string>(), {});
   auto ba1 = make_user("ba1", store::Role::brand_admin, b1.get<std::string>(), {});
 
@@ -245,8 +246,7 @@ TEST_F(AccountingApiTest, CallsListAndCsvHoldExactlyTheCallersScope) {
   ASSERT_EQ(other_brand["data"].size(), 1u);
   EXPECT_EQ(other_brand["data"][0]["id"], foreign);
   // A brand admin naming another brand's company gets nothing, not an error that tells.
-  EXPECT_TRUE(
-      ok("GET", "/api/v1/calls?company_id=" + c2.get<std::string>(), ba1)["data"].empty());
+  EXPECT_TRUE(ok("GET", "/api/v1/calls?company_id=" + c2.get<std::string>(), ba1)["data"].empty());
   auto u = make_user("u", store::Role::user, b1.get<std::string>(), c1.get<std::string>());
   EXPECT_EQ(call("GET", "/api/v1/calls", u).status, 403);
   EXPECT_EQ(call("GET", "/api/v1/calls?direction=sideways", ca).status, 422);
@@ -290,11 +290,12 @@ TEST_F(AccountingApiTest, CompaniesCarryRetentionDays) {
 }
 
 TEST_F(AccountingApiTest, CsvSchedulesBelongToTheirScope) {
-  auto ca = make_user("ca", store::Role::company_admin, b1.get<std::string>(), c1.get<std::string>());
+  auto ca =
+      make_user("ca", store::Role::company_admin, b1.get<std::string>(), c1.get<std::string>());
   auto ba2 = make_user("ba2", store::Role::brand_admin, b2.get<std::string>(), {});
-  auto s = ok("POST", "/api/v1/call-csv-schedules", ca,
-              {{"name", "monthly"}, {"frequency", "monthly"}, {"email", "billing@example.com"}},
-              201);
+  auto s =
+      ok("POST", "/api/v1/call-csv-schedules", ca,
+         {{"name", "monthly"}, {"frequency", "monthly"}, {"email", "billing@example.com"}}, 201);
   EXPECT_EQ(s["company_id"], c1);
   EXPECT_EQ(s["brand_id"], b1);
   EXPECT_TRUE(s["last_run_at"].is_null());

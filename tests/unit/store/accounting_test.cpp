@@ -286,11 +286,8 @@ TEST_F(AccountingTest, ScheduleRunsOncePerPeriodThroughTheOutbox) {
   ASSERT_TRUE(report && *report);
   EXPECT_EQ((*report)->company_id, "C1");
   EXPECT_EQ(*parse_rfc3339((*report)->until) - *parse_rfc3339((*report)->since), 24h);
-  EXPECT_FALSE(schedules.create({.brand_id = "B1",
-                                 .company_id = "C2",
-                                 .name = "x",
-                                 .frequency = "daily",
-                                 .email = "a@b.c"}))
+  EXPECT_FALSE(schedules.create(
+      {.brand_id = "B1", .company_id = "C2", .name = "x", .frequency = "daily", .email = "a@b.c"}))
       << "a company of another brand";
 }
 
@@ -298,12 +295,12 @@ TEST_F(AccountingTest, AuditEventsListNewestFirstInScope) {
   AuditRepo audit(*db, clock);
   for (auto [brand, company] : {std::pair{"B1", "C1"}, {"B2", "C2"}, {"B1", ""}}) {
     clock.advance(1s);
-    ASSERT_TRUE(audit.record({.username = "u",
-                              .action = "update",
-                              .resource = "carriers",
-                              .brand_id = std::string(brand),
-                              .company_id = *company ? std::optional<std::string>(company)
-                                                     : std::nullopt}));
+    ASSERT_TRUE(audit.record(
+        {.username = "u",
+         .action = "update",
+         .resource = "carriers",
+         .brand_id = std::string(brand),
+         .company_id = *company ? std::optional<std::string>(company) : std::nullopt}));
   }
   auto b1 = audit.list({.brand_id = "B1"});
   ASSERT_EQ(b1->data.size(), 2u);
