@@ -13,6 +13,7 @@ install(FILES ${PROJECT_BINARY_DIR}/faxd-packaged.toml DESTINATION /etc/faxd REN
 install(FILES ${PROJECT_SOURCE_DIR}/config/faxd.service DESTINATION /lib/systemd/system)
 install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION share/doc/faxd)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/ DESTINATION share/doc/faxd FILES_MATCHING PATTERN "*.md" PATTERN "*.png")
+install(FILES ${PROJECT_SOURCE_DIR}/packaging/kamailio/faxd-edge.cfg DESTINATION share/doc/faxd/examples/kamailio)
 
 # `make package` builds everything first; cpack itself then only installs what is built (it would
 # otherwise rebuild the whole tree, tests included, through the `preinstall` target).

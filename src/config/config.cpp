@@ -175,9 +175,9 @@ std::expected<Config, Problems> parse(std::string_view text) {
   }
   Config c;
   Problems problems;
-  static const std::set<std::string> kSections = {
-      "daemon", "store", "cluster", "http", "sip",  "media",
-      "t38",    "smtp",  "retry",   "admin", "demo", "log"};
+  static const std::set<std::string> kSections = {"daemon", "store", "cluster", "http",
+                                                  "sip",    "media", "t38",     "smtp",
+                                                  "retry",  "admin", "demo",    "log"};
   for (const auto& [key, node] : root)
     if (!kSections.contains(std::string(key.str())))
       problems.push_back({line_of(node), fmt::format("unknown section '{}'", key.str())});
@@ -244,6 +244,8 @@ std::expected<Config, Problems> parse(std::string_view text) {
       s.report("port_max", "the range must hold at least 4 ports");
     c.media.port_min = static_cast<std::uint16_t>(lo);
     c.media.port_max = static_cast<std::uint16_t>(hi);
+    s.get("symmetric", c.media.symmetric);
+    s.get("jitter_buffer_ms", c.media.jitter_buffer_ms, 0, 300);
   }
   {
     Section s(root, "t38", problems);

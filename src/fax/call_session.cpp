@@ -25,7 +25,9 @@ CallSession::~CallSession() {
   }
 }
 
-void CallSession::attach() {
+void CallSession::attach(const std::uint64_t* overload_ticks) {
+  overload_ticks_ = overload_ticks;
+  overload_at_start_ = overload_ticks ? *overload_ticks : 0;
   // The endpoints never outlive their use: after close() they drop datagrams unseen, so a raw
   // pointer to this session is safe in the receivers.
   rtp_->start([this](std::span<const std::uint8_t> p) { fax_.on_rtp(p); });
@@ -84,8 +86,14 @@ void CallSession::on_done(const FaxResult& result) {
   if (reported_) return;
   reported_ = true;
   if (!callbacks_.on_done) return;
+  FaxResult r = result;
+  r.local_overload = overload_ticks_ && *overload_ticks_ != overload_at_start_;
+  if (r.local_overload) {
+    spdlog::info("fax.local_overload call={} late_ticks={}", call_id_,
+                 *overload_ticks_ - overload_at_start_);
+  }
   try {
-    callbacks_.on_done(result);
+    callbacks_.on_done(r);
   } catch (const std::exception& e) {
     spdlog::error("fax.callback_threw call={} what='{}'", call_id_, e.what());
   }

@@ -20,9 +20,12 @@ class CallSession final : public SessionSink {
   ~CallSession() override;
 
   // Media thread from here on.
-  void attach();  // starts the receive loops
+  // Starts the receive loops; `overload_ticks` counts the engine's badly late ticks (read on
+  // the media thread) so the result can tell a failure during our own overload.
+  void attach(const std::uint64_t* overload_ticks = nullptr);
   void start_audio(const Endpoint& remote, AudioCodec codec);
   void start_t38(const Endpoint& remote, const media::T38Params& peer);
+  void hold_audio(bool hold) { fax_.hold_audio(hold); }
   void hangup(FailureCode failure);  // reports (once), closes sockets, frees ports
   void tick() { fax_.tick(FaxSession::kSamplesPerTick); }
   bool closed() const { return closed_; }
@@ -43,6 +46,8 @@ class CallSession final : public SessionSink {
   FaxSession fax_;
   bool closed_ = false;
   bool reported_ = false;
+  const std::uint64_t* overload_ticks_ = nullptr;
+  std::uint64_t overload_at_start_ = 0;
 };
 
 }  // namespace faxd::fax

@@ -16,8 +16,6 @@ namespace faxd::fax {
 namespace {
 
 constexpr int kMaxChunk = 480;  // samples handed to spandsp at once (60 ms)
-// Ticks without any RTP before T.30 is told that audio is missing (a little jitter is normal).
-constexpr int kStarvedTicks = 3;
 
 int modems_for(int bit_rate) {
   if (bit_rate >= 14400) return T30_SUPPORT_V27TER | T30_SUPPORT_V29 | T30_SUPPORT_V17;
@@ -63,8 +61,8 @@ struct FaxSession::Impl {
   AudioCodec codec = AudioCodec::pcmu;
   std::optional<media::UdptlEncoder> encoder;
   media::UdptlDecoder decoder;
-  bool rx_fed = false;
-  int starved = 0;
+  std::optional<media::JitterBuffer> jitter;
+  int owed = 0;  // samples due to the receive modems and not yet given
   std::uint16_t rtp_seq = 0;
   std::uint32_t rtp_ts = 0;
   std::array<std::int16_t, kMaxChunk> pcm{};
@@ -164,6 +162,11 @@ const media::UdptlDecodeStats& FaxSession::udptl_stats() const {
   return impl_->decoder.stats();
 }
 
+const media::JitterStats& FaxSession::jitter_stats() const {
+  static const media::JitterStats none;
+  return impl_->jitter ? impl_->jitter->stats() : none;
+}
+
 Result<void> FaxSession::start_audio(AudioCodec codec) {
   if (closed_ || done_ || transport_ == Transport::g711) return {};
   if (transport_ == Transport::t38) return fail(Errc::unsupported, "T.38 back to audio");
@@ -179,6 +182,8 @@ Result<void> FaxSession::start_audio(AudioCodec codec) {
   fax_set_tep_mode(impl_->audio.get(), 0);
   setup_log(fax_get_logging_state(impl_->audio.get()), impl_->log_tag);
   impl_->codec = codec;
+  impl_->jitter.emplace(options_.jitter_delay_ticks);
+  impl_->owed = 0;
   impl_->t30 = fax_get_t30_state(impl_->audio.get());
   impl_->configure_t30(job_.max_bit_rate);
   transport_ = Transport::g711;
@@ -241,18 +246,35 @@ void FaxSession::on_rtp(std::span<const std::uint8_t> packet) {
   if (closed_ || transport_ != Transport::g711) return;
   const auto rtp = media::parse_rtp(packet);
   if (!rtp || rtp->header.payload_type != static_cast<int>(impl_->codec)) return;
-  auto payload = rtp->payload;
-  while (!payload.empty()) {
-    const std::size_t n = std::min<std::size_t>(payload.size(), kMaxChunk);
-    for (std::size_t i = 0; i < n; ++i) {
-      impl_->pcm[i] = impl_->codec == AudioCodec::pcma ? alaw_to_linear(payload[i])
-                                                       : ulaw_to_linear(payload[i]);
+  // Played out by the tick, in sequence order, after the fixed delay.
+  impl_->jitter->push(rtp->header.seq, rtp->payload);
+}
+
+void FaxSession::play_audio(int samples) {
+  fax_state_t* fax = impl_->audio.get();
+  media::JitterBuffer& jb = *impl_->jitter;
+  jb.tick();
+  impl_->owed += samples;
+  while (impl_->owed > 0) {
+    auto p = jb.pop();
+    if (!p) {
+      // Nothing yet (no packet, or the first ones still in their delay): T.30 timers must run.
+      fax_rx_fillin(fax, impl_->owed);
+      impl_->owed = 0;
+      break;
     }
-    fax_rx(impl_->audio.get(), impl_->pcm.data(), static_cast<int>(n));
-    payload = payload.subspan(n);
+    if (p->payload.empty()) {
+      fax_rx_fillin(fax, p->samples);  // a lost packet, filled at its turn
+    } else {
+      const auto payload = p->payload;
+      for (std::size_t i = 0; i < payload.size(); ++i) {
+        impl_->pcm[i] = impl_->codec == AudioCodec::pcma ? alaw_to_linear(payload[i])
+                                                         : ulaw_to_linear(payload[i]);
+      }
+      fax_rx(fax, impl_->pcm.data(), static_cast<int>(payload.size()));
+    }
+    impl_->owed -= p->samples;
   }
-  impl_->rx_fed = true;
-  flush();
 }
 
 void FaxSession::on_udptl(std::span<const std::uint8_t> datagram) {
@@ -272,12 +294,7 @@ void FaxSession::tick(int samples) {
     t38_terminal_send_timeout(impl_->t38.get(), samples);
   } else if (transport_ == Transport::g711) {
     fax_state_t* fax = impl_->audio.get();
-    if (impl_->rx_fed) {
-      impl_->starved = 0;
-    } else if (++impl_->starved >= kStarvedTicks) {
-      fax_rx_fillin(fax, samples);  // else T.30 timers stall while RTP is missing
-    }
-    impl_->rx_fed = false;
+    play_audio(samples);
     while (samples > 0) {
       const int n = std::min(samples, kMaxChunk);
       const int got = fax_tx(fax, impl_->pcm.data(), n);
@@ -294,7 +311,10 @@ void FaxSession::tick(int samples) {
       h.ssrc = options_.rtp_ssrc;
       impl_->rtp_ts += static_cast<std::uint32_t>(n);
       media::write_rtp_header(h, impl_->rtp_out);
-      sink_.send_rtp({impl_->rtp_out.data(), media::kRtpHeaderSize + static_cast<std::size_t>(n)});
+      if (!audio_held_) {
+        sink_.send_rtp(
+            {impl_->rtp_out.data(), media::kRtpHeaderSize + static_cast<std::size_t>(n)});
+      }
       samples -= n;
     }
   }

@@ -57,10 +57,12 @@ sip::InboundDecision InboundFaxes::decide_now(const sip::InboundCall& call) {
   // Only the DDI's own brand's carriers may deliver calls to it.
   auto carriers = carriers_.carriers_for_brand((*ddi)->brand_id);
   std::optional<std::string> carrier_id;
+  bool t38_allowed = true;  // the carrier's t38: false holds for its inbound calls too
   if (carriers)
     for (const auto& c : *carriers)
       if (c.host == call.source_address) {
         carrier_id = c.id;
+        t38_allowed = c.t38;
         break;
       }
   const bool from_carrier = carrier_id.has_value();
@@ -111,7 +113,9 @@ sip::InboundDecision InboundFaxes::decide_now(const sip::InboundCall& call) {
           [this, fax_id](const sip::CallOutcome& o) {
             run_blocking_([this, fax_id, o] { finished(fax_id, o); });
           }};
-  return sip::InboundDecision::accept(std::move(job), std::move(callbacks));
+  auto decision = sip::InboundDecision::accept(std::move(job), std::move(callbacks));
+  decision.t38_allowed = t38_allowed;  // the carrier's t38: false holds both ways
+  return decision;
 }
 
 void InboundFaxes::finished(const std::string& fax_id, const sip::CallOutcome& o) {

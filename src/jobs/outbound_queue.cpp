@@ -106,11 +106,35 @@ bool OutboundQueue::cancel(const std::string& fax_id) {
   return true;
 }
 
+LadderEntry OutboundQueue::ladder_entry(const std::string& number) {
+  LadderEntry e;
+  auto r = destinations_.record(number);
+  if (!r || !*r) return e;
+  const auto& rec = **r;
+  e.mode = parse_fax_mode(rec.mode).value_or(FaxMode::t38_ecm);
+  e.strikes = rec.strikes;
+  if (rec.last_strike_at) e.last_strike_at = parse_rfc3339(*rec.last_strike_at);
+  if (rec.stepped_at) e.stepped_at = parse_rfc3339(*rec.stepped_at);
+  return e;
+}
+
 FaxMode OutboundQueue::mode_for(const std::string& number) {
-  auto m = destinations_.mode(number);
-  if (m && *m)
-    if (auto parsed = parse_fax_mode(**m)) return *parsed;
-  return FaxMode::t38_ecm;
+  return ladder_mode(ladder_entry(number), options_.ladder, clock_.now());
+}
+
+void OutboundQueue::learn(const std::string& number, const LadderEvent& event) {
+  const LadderEntry before = ladder_entry(number);
+  const LadderEntry after = ladder_after(before, options_.ladder, event, clock_.now());
+  if (after.mode != before.mode) {
+    spdlog::info("queue.ladder number={} from={} to={} cause={} local_overload={}", number,
+                 to_string(before.mode), to_string(after.mode), to_string(event.cause),
+                 event.local_overload);
+  }
+  store::DestinationRecord rec{.mode = std::string(to_string(after.mode)),
+                               .strikes = after.strikes};
+  if (after.last_strike_at) rec.last_strike_at = format_rfc3339(*after.last_strike_at);
+  if (after.stepped_at) rec.stepped_at = format_rfc3339(*after.stepped_at);
+  (void)destinations_.save(number, rec);
 }
 
 void OutboundQueue::start(store::Fax fax) {
@@ -254,7 +278,7 @@ bool OutboundQueue::conclude(const std::shared_ptr<Live>& live, const sip::CallO
     if (!stored(faxes_.finish(fax.id, store::FaxStatus::delivered, stats, std::nullopt, "", true,
                               notify("fax_delivered", clock_.now()))))
       return false;
-    (void)destinations_.set_mode(fax.to_number, to_string(live->mode));
+    learn(fax.to_number, {.used = live->mode, .ok = true});
     return true;
   }
   if (live->cancel_requested || o.failure == FailureCode::canceled) {
@@ -262,8 +286,11 @@ bool OutboundQueue::conclude(const std::shared_ptr<Live>& live, const sip::CallO
                                 "canceled by the user", reached_fax));
   }
   if (reached_fax) {
-    const auto next = next_mode(live->mode, o.failure);
-    if (next != live->mode) (void)destinations_.set_mode(fax.to_number, to_string(next));
+    learn(fax.to_number, {.used = live->mode,
+                          .ok = false,
+                          .cause = o.failure,
+                          .reached_fax = true,
+                          .local_overload = o.fax && o.fax->local_overload});
   }
   const RetryState state{.dials = fax.dials,
                          .tries = fax.attempts + (reached_fax ? 1 : 0),

@@ -36,6 +36,7 @@ Result<void> UdpEndpoint::set_remote(const std::string& address, std::uint16_t p
                 fmt::format("bad remote media address '{}:{}'", address, port));
   }
   remote_ = udp::endpoint(ip, port);
+  latched_ = false;
   return {};
 }
 
@@ -50,6 +51,10 @@ void UdpEndpoint::do_receive() {
       asio::buffer(buffer_), sender_,
       [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
         if (ec == asio::error::operation_aborted || self->closed_) return;
+        if (!ec && self->symmetric_ && self->remote_ && !self->latched_) {
+          self->remote_ = self->sender_;  // send where the peer's packets come from
+          self->latched_ = true;
+        }
         if (!ec && self->receiver_ &&
             (!self->remote_ || self->remote_->address() == self->sender_.address())) {
           ++self->received_;

@@ -155,6 +155,7 @@ Actions CallCore::start_inbound(std::string_view offer, Time now) {
   out.push_back(action::RespondInvite{200, "OK", versioned(ans.sdp)});
   answered(out, now);
   apply(ans.chosen, out, now);
+  schedule_sync(now);
   return out;
 }
 
@@ -164,6 +165,7 @@ Actions CallCore::start_outbound(Time now) {
   state_ = State::calling;
   ring_deadline_ = now + settings_.timers.ring_timeout;
   out.push_back(action::SendInvite{versioned(make_audio_offer(local_)), false});
+  template_ = accepted_local_;
   return out;
 }
 
@@ -222,14 +224,31 @@ Actions CallCore::on_invite_response(int status, std::string_view phrase, std::s
     apply(n, out, now);
     return out;
   }
-  if (state_ != State::active || !reinvite_pending_ || status < 200) return out;
+  if (state_ != State::active || !(reinvite_pending_ || sync_pending_) || status < 200) return out;
 
-  // The response to our T.38 re-INVITE.
   if ((status == 401 || status == 407) && !local && settings_.have_credentials && auth_tries_ < 2) {
     ++auth_tries_;
     out.push_back(action::Authenticate{});
     return out;
   }
+  if (sync_pending_) {
+    // The response to our re-INVITE with the SDP in use: nothing changes either way.
+    sync_pending_ = false;
+    if (status < 300) {
+      out.push_back(action::Log{"session_template_synced", ""});
+    } else if (status == 491) {
+      sync_at_ = now + glare_delay();
+    } else if (status == 408 || status == 481) {
+      end_call(out, FailureCode::transfer_failed, "re-INVITE: " + status_text(status, phrase), true,
+               now);
+    } else {
+      out.push_back(action::Log{"session_template_sync_refused",
+                                fmt::format("status={}", status_text(status, phrase))});
+    }
+    return out;
+  }
+
+  // The response to our T.38 re-INVITE.
   reinvite_pending_ = false;
   if (status < 300) {
     auto parsed = parse_sdp(body);
@@ -242,11 +261,14 @@ Actions CallCore::on_invite_response(int status, std::string_view phrase, std::s
     } else {
       t38_refused_ = true;
       revert_local();
+      out.push_back(action::HoldAudio{false});
       out.push_back(action::Log{"t38_refused", "image stream refused in 2xx; staying on G.711"});
+      schedule_sync(now);
     }
     return out;
   }
   revert_local();
+  out.push_back(action::HoldAudio{false});
   if (status == 491) {
     const auto delay = glare_delay();
     reinvite_at_ = now + delay;
@@ -261,6 +283,7 @@ Actions CallCore::on_invite_response(int status, std::string_view phrase, std::s
   t38_refused_ = true;
   out.push_back(action::Log{
       "t38_refused", fmt::format("status={} staying on G.711", status_text(status, phrase))});
+  schedule_sync(now);
   return out;
 }
 
@@ -270,7 +293,7 @@ Actions CallCore::on_peer_reinvite(std::string_view body, Time now) {
     out.push_back(action::RespondInvite{488, "Not Acceptable Here", ""});
     return out;
   }
-  if (reinvite_pending_) {
+  if (reinvite_pending_ || sync_pending_) {
     out.push_back(action::RespondInvite{491, "Request Pending", ""});
     return out;
   }
@@ -296,9 +319,17 @@ Actions CallCore::on_peer_reinvite(std::string_view body, Time now) {
     out.push_back(action::Log{"reinvite_refused", "no acceptable media"});
     return out;
   }
+  if (transport_ == fax::Transport::t38 && ans.chosen.kind != StreamKind::t38 && !fax_result_) {
+    // Back to audio while our T.38 fax runs (a refresh with a stale SDP, or a gateway giving
+    // up): agreeing would stop the peer's UDPTL while we keep sending it. The session stays.
+    out.push_back(action::RespondInvite{488, "Not Acceptable Here", ""});
+    out.push_back(action::Log{"reinvite_refused", "offer back to audio during the T.38 fax"});
+    return out;
+  }
   last_remote_ = *parsed;
   out.push_back(action::RespondInvite{200, "OK", versioned(ans.sdp)});
   apply(ans.chosen, out, now);
+  schedule_sync(now);
   return out;
 }
 
@@ -354,6 +385,18 @@ Actions CallCore::on_dialog_terminated(Time now) {
     default:
       break;
   }
+  return out;
+}
+
+Actions CallCore::on_session_timer(bool peer_allows_update, Time now) {
+  Actions out;
+  if (!session_timer_ || update_refresh_ != peer_allows_update) {
+    out.push_back(action::Log{
+        "session_timer", fmt::format("refresh_by={}", peer_allows_update ? "update" : "reinvite")});
+  }
+  session_timer_ = true;
+  update_refresh_ = peer_allows_update;
+  schedule_sync(now);
   return out;
 }
 
@@ -440,7 +483,23 @@ Actions CallCore::tick(Time now) {
           reinvite_pending_ = true;
           auth_tries_ = 0;
           out.push_back(action::Log{"t38_reinvite_out", ""});
+          // No RTP from here until the answer: once the peer has said yes, its media port may
+          // already be its UDPTL port (rtpengine reuses the port for the image stream).
+          out.push_back(action::HoldAudio{true});
           out.push_back(action::SendInvite{versioned(std::move(offer)), true});
+          template_ = accepted_local_;
+        }
+      }
+      if (due(sync_at_)) {
+        sync_at_.reset();
+        // Our own T.38 re-INVITE, when one is coming, becomes the template anyway.
+        if (session_timer_ && !update_refresh_ && template_stale() && !reinvite_pending_ &&
+            !sync_pending_ && !offer_in_ack_ && !reinvite_at_) {
+          sync_pending_ = true;
+          auth_tries_ = 0;
+          out.push_back(action::Log{"session_template_sync", ""});
+          out.push_back(action::SendInvite{versioned(*accepted_local_), true});
+          template_ = accepted_local_;
         }
       }
       if (due(max_deadline_)) {
@@ -507,6 +566,17 @@ void CallCore::finish(Actions& out) {
   }
   state_ = State::done;
   out.push_back(action::Finish{std::move(o)});
+}
+
+bool CallCore::template_stale() const {
+  return accepted_local_ && (!template_ || !same_media(*template_, *accepted_local_));
+}
+
+void CallCore::schedule_sync(Time now) {
+  // A moment after the transaction that changed the session, so its ACK goes first.
+  if (session_timer_ && !update_refresh_ && template_stale() && !sync_at_) {
+    sync_at_ = now + std::chrono::seconds(1);
+  }
 }
 
 std::chrono::milliseconds CallCore::glare_delay() {

@@ -26,9 +26,13 @@ void SipEngine::Impl::perform(Leg& leg, action::RespondInvite& a) {
   spdlog::info("sip.respond call={} status={}", leg.id, a.status);
   if (!a.sdp.empty()) spdlog::debug("sip.sdp_out call={}\n{}", leg.id, a.sdp);
   const char* phrase = intern_phrase(a.status, a.phrase);
-  nua_respond(leg.nh, a.status, phrase,
-              TAG_IF(!a.sdp.empty(), SIPTAG_CONTENT_TYPE_STR("application/sdp")),
-              TAG_IF(!a.sdp.empty(), SIPTAG_PAYLOAD_STR(a.sdp.c_str())), TAG_END());
+  const bool ok = a.status >= 200 && a.status < 300;
+  // RFC 4028 9: a 2xx with Session-Expires to a UAC that supports timers requires it.
+  nua_respond(
+      leg.nh, a.status, phrase, TAG_IF(!a.sdp.empty(), SIPTAG_CONTENT_TYPE_STR("application/sdp")),
+      TAG_IF(!a.sdp.empty(), SIPTAG_PAYLOAD_STR(a.sdp.c_str())),
+      TAG_IF(ok && leg.require_timer, SIPTAG_REQUIRE_STR("timer")),
+      TAG_IF(ok && !leg.contact.empty(), SIPTAG_CONTACT_STR(leg.contact.c_str())), TAG_END());
 }
 
 void SipEngine::Impl::perform(Leg& leg, action::SendInvite& a) {
@@ -36,11 +40,12 @@ void SipEngine::Impl::perform(Leg& leg, action::SendInvite& a) {
   spdlog::debug("sip.sdp_out call={}\n{}", leg.id, a.sdp);
   if (a.reinvite) {
     nua_invite(leg.nh, SIPTAG_CONTENT_TYPE_STR("application/sdp"),
-               SIPTAG_PAYLOAD_STR(a.sdp.c_str()), TAG_END());
+               SIPTAG_PAYLOAD_STR(a.sdp.c_str()),
+               TAG_IF(!leg.contact.empty(), SIPTAG_CONTACT_STR(leg.contact.c_str())), TAG_END());
   } else {
     nua_invite(leg.nh, NUTAG_URL(leg.request_url.c_str()),
                SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(a.sdp.c_str()),
-               TAG_END());
+               TAG_IF(!leg.contact.empty(), SIPTAG_CONTACT_STR(leg.contact.c_str())), TAG_END());
   }
 }
 
@@ -67,6 +72,10 @@ void SipEngine::Impl::perform(Leg& leg, action::StartAudio& a) {
 
 void SipEngine::Impl::perform(Leg& leg, action::StartT38& a) {
   if (leg.media) leg.media->start_t38(a.remote, a.peer);
+}
+
+void SipEngine::Impl::perform(Leg& leg, action::HoldAudio& a) {
+  if (leg.media) leg.media->hold_audio(a.hold);
 }
 
 void SipEngine::Impl::perform(Leg& leg, action::HangupMedia& a) {
@@ -124,6 +133,10 @@ std::shared_ptr<CallHandle> SipEngine::Impl::dial(OutboundCall call, CallCallbac
   leg->out = call;
   leg->release_at = now() + kReleaseAfter;
   const std::string host = detail::uri_host(call.carrier_host);
+  if (call.transport == SipTransport::tcp) {
+    leg->tcp = true;
+    leg->contact = contact_for(true);
+  }
   leg->request_url = fmt::format("sip:{}@{}:{}{}", call.to_number, host, call.carrier_port,
                                  call.transport == SipTransport::tcp ? ";transport=tcp" : "");
   const std::string our_host =

@@ -77,7 +77,8 @@ Result<void> SipEngine::Impl::start() {
                     NUTAG_MEDIA_ENABLE(0), NUTAG_AUTOANSWER(0), NUTAG_AUTOALERT(0),
                     NUTAG_ENABLEMESSAGE(0), NUTAG_USER_AGENT(opts_.user_agent.c_str()),
                     NUTAG_SESSION_TIMER(0), NUTAG_SESSION_REFRESHER(nua_remote_refresher),
-                    SIPTAG_SUPPORTED_STR("timer"),
+                    // RFC 4028's floor (sofia's default 120 answers 422 to carriers' 90).
+                    NUTAG_MIN_SE(90), SIPTAG_SUPPORTED_STR("timer"),
                     SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE"), TAG_END());
   if (!nua_) {
     return fail(Errc::io,
@@ -306,6 +307,9 @@ void SipEngine::Impl::on_new_invite(nua_t* nua, nua_handle_t* nh, sip_t const* s
   leg->nh = nh;
   nua_handle_bind(nh, leg.get());
   leg->offer = detail::payload_of(sip);
+  leg->tcp = detail::via_is_tcp(sip);
+  if (leg->tcp) leg->contact = contact_for(true);
+  note_timer(*leg, sip, true);
   leg->deciding = true;
   leg->decide_deadline = now() + opts_.decide_timeout;
   leg->release_at = now() + kReleaseAfter + opts_.decide_timeout;
@@ -373,12 +377,37 @@ void SipEngine::Impl::on_decision(const std::string& id, InboundDecision d) {
   leg.media = std::move(*media);
   CallSettings settings;
   settings.outbound = false;
-  settings.allow_t38 = opts_.t38.enabled;
+  settings.allow_t38 = opts_.t38.enabled && d.t38_allowed;
   settings.timers = opts_.timers;
   settings.seed = rng_();
   leg.core = std::make_unique<CallCore>(settings, local_media(*leg.media));
+  if (!d.t38_allowed) spdlog::info("sip.t38_off call={} reason=carrier", id);
   std::string offer = std::move(leg.offer);
   run(leg, leg.core->start_inbound(offer, now()));
+  if (leg.session_timer && !leg.finished) {
+    run(leg, leg.core->on_session_timer(leg.peer_allows_update, now()));
+  }
+}
+
+std::string SipEngine::Impl::contact_for(bool tcp) const {
+  const std::string host =
+      detail::uri_host(opts_.public_address.empty() ? opts_.listen.host : opts_.public_address);
+  return fmt::format("<sip:{}:{}{}>", host, opts_.listen.port, tcp ? ";transport=tcp" : "");
+}
+
+void SipEngine::Impl::note_timer(Leg& leg, sip_t const* sip, bool request) {
+  const detail::TimerInfo t = detail::timer_info(sip);
+  if (request) leg.require_timer = t.session_expires && t.supports_timer;
+  if (t.allows_update && !leg.peer_allows_update) {
+    leg.peer_allows_update = true;
+    // Refresh with a bodiless UPDATE: nothing the stack resends can then re-offer old media.
+    nua_set_hparams(leg.nh, NUTAG_UPDATE_REFRESH(1), TAG_END());
+  }
+  if (!t.session_expires) return;
+  leg.session_timer = true;
+  if (leg.core && !leg.finished) {
+    run(leg, leg.core->on_session_timer(leg.peer_allows_update, now()));
+  }
 }
 
 // nua keeps the phrase pointer past the call (only tags are copied): phrases must live for
@@ -404,6 +433,7 @@ void SipEngine::Impl::on_reinvite(Leg& leg, sip_t const* sip) {
     return;
   }
   spdlog::info("sip.reinvite_in call={}", leg.id);
+  note_timer(leg, sip, true);
   run(leg, leg.core->on_peer_reinvite(detail::payload_of(sip), now()));
 }
 
@@ -423,6 +453,7 @@ void SipEngine::Impl::on_invite_response(Leg& leg, int status, const char* phras
     }
   }
   run(leg, leg.core->on_invite_response(status, phrase, detail::payload_of(sip), local, now()));
+  if (sip && status >= 200 && status < 300) note_timer(leg, sip, false);
 }
 
 void SipEngine::Impl::on_peer_cancel(Leg& leg) {

@@ -120,6 +120,13 @@ class SipEngine::Impl : public std::enable_shared_from_this<SipEngine::Impl> {
 
   void on_peer_cancel(Leg& leg);
 
+  // Session timers and UPDATE as a request or a 2xx shows them (tells CallCore, switches the
+  // handle to UPDATE refreshes when the peer allows UPDATE).
+  void note_timer(Leg& leg, sip_t const* sip, bool request);
+
+  // Our Contact (";transport=tcp" for a TCP dialog, so in-dialog requests stay on TCP).
+  std::string contact_for(bool tcp) const;
+
   void on_terminated(Leg& leg);
 
   // --- media ---------------------------------------------------------------------------------
@@ -149,6 +156,8 @@ class SipEngine::Impl : public std::enable_shared_from_this<SipEngine::Impl> {
   void perform(Leg& leg, action::StartAudio& a);
 
   void perform(Leg& leg, action::StartT38& a);
+
+  void perform(Leg& leg, action::HoldAudio& a);
 
   void perform(Leg& leg, action::HangupMedia& a);
 

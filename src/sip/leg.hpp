@@ -26,8 +26,13 @@ struct Leg {
   std::string offer;      // inbound: the INVITE's body, kept while the handler decides
   bool deciding = false;
   std::chrono::steady_clock::time_point decide_deadline{};
-  bool finished = false;     // on_end was called (or the call never got that far)
-  bool dialog_gone = false;  // nua reported the call terminated
+  bool tcp = false;            // the dialog runs over TCP: our Contact says so
+  std::string contact;         // our Contact for this dialog ("" = the stack's default)
+  bool require_timer = false;  // the INVITE being answered asked for session timers
+  bool peer_allows_update = false;
+  bool session_timer = false;  // Session-Expires seen in this dialog
+  bool finished = false;       // on_end was called (or the call never got that far)
+  bool dialog_gone = false;    // nua reported the call terminated
   std::chrono::steady_clock::time_point release_at{};
 
   ~Leg() {

@@ -6,6 +6,8 @@
 #include <sofia-sip/nua.h>
 #include <sofia-sip/sip.h>
 
+#include <strings.h>
+
 #include <cstring>
 
 namespace faxd::sip::detail {
@@ -70,6 +72,36 @@ std::optional<SourceAddress> current_source(nua_s* nua) {
 std::string payload_of(const sip_s* sip) {
   if (!sip || !sip->sip_payload || !sip->sip_payload->pl_data) return {};
   return std::string(sip->sip_payload->pl_data, sip->sip_payload->pl_len);
+}
+
+namespace {
+
+bool list_has(const msg_list_t* list, std::string_view token) {
+  for (; list; list = list->k_next) {
+    for (msg_param_t const* item = list->k_items; item && *item; ++item) {
+      if (strcasecmp(*item, std::string(token).c_str()) == 0) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+TimerInfo timer_info(const sip_s* sip) {
+  TimerInfo t;
+  if (!sip) return t;
+  t.session_expires = sip->sip_session_expires != nullptr;
+  t.supports_timer = list_has(reinterpret_cast<const msg_list_t*>(sip->sip_supported), "timer") ||
+                     list_has(reinterpret_cast<const msg_list_t*>(sip->sip_require), "timer");
+  t.allows_update = list_has(reinterpret_cast<const msg_list_t*>(sip->sip_allow), "UPDATE");
+  return t;
+}
+
+bool via_is_tcp(const sip_s* sip) {
+  if (!sip || !sip->sip_via || !sip->sip_via->v_protocol) return false;
+  const std::string_view proto(sip->sip_via->v_protocol);
+  return proto.ends_with("TCP") || proto.ends_with("tcp") || proto.ends_with("TLS") ||
+         proto.ends_with("tls");
 }
 
 std::string uri_host(std::string_view host) {

@@ -21,6 +21,16 @@ std::optional<std::string> canonical_ip(std::string_view text);
 std::optional<SourceAddress> current_source(nua_s* nua);
 
 std::string payload_of(const sip_s* sip);
+// What a message says about session timers and UPDATE (RFC 4028, RFC 3311).
+struct TimerInfo {
+  bool session_expires = false;  // a Session-Expires header
+  bool supports_timer = false;   // "timer" in Supported or Require
+  bool allows_update = false;    // UPDATE in Allow
+};
+TimerInfo timer_info(const sip_s* sip);
+// True when the request came over a stream transport (its top Via says TCP or TLS).
+bool via_is_tcp(const sip_s* sip);
+
 // "host" or "[v6]" for URIs.
 std::string uri_host(std::string_view host);
 

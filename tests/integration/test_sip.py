@@ -197,6 +197,21 @@ class SipTest(unittest.TestCase):
         self.assertEqual(out["transport"], "t38")
         self.assertIn("TCP message received", logs)
 
+    def test_carrier_style_invite_over_tcp_with_session_timer(self):
+        # Supported: 100rel, timer and Session-Expires, as carriers send: the 200 requires
+        # timer, the Contact keeps the dialog on TCP, and the carrier's offer back to audio
+        # while the T.38 fax runs is refused with 488 (the fax goes on to its end).
+        peer = self.peer("--allow", "127.0.0.1", "--ddi", "100", "--reinvite-after-s", "1",
+                         "--fax-ms", "4000")
+        code, logs = self.run_uac("uac_carrier_timer_tcp.xml", peer, transport="t1")
+        self.assert_sipp_ok(code, logs, peer)
+        out = peer.outcome()
+        self.assertEqual(out["ok"], "1")
+        self.assertEqual(out["transport"], "t38")
+        self.assertIn("sip.reinvite_refused", peer.log())
+        media = [line.split()[1] for line in peer.lines if line.startswith("MEDIA start_")]
+        self.assertEqual(media, ["start_audio", "start_t38"], "no way back to audio")
+
     def test_inbound_peers_own_t38_reinvite(self):
         peer = self.peer("--allow", "127.0.0.1", "--ddi", "100", "--reinvite-after-s", "5",
                          "--fax-ms", "1000")

@@ -1,6 +1,8 @@
 """A UDP relay between two faxd processes on loopback that damages what passes through it.
 
-It drops a seeded share of the media datagrams (UDPTL or RTP) in both directions, can drop SIP
+It drops a seeded share of the media datagrams (UDPTL or RTP) in both directions, delays each
+media datagram by a seeded random 0..2J ms (jitter of +-J around J: packets 20 ms apart overtake
+each other, so they arrive reordered), can drop SIP
 requests by method (a peer that never sees our BYE), can blackhole everything (a carrier that
 goes silent mid-call and never hangs up), and can inject foreign datagrams into a live media
 flow as if the peer had sent them.
@@ -10,12 +12,17 @@ set to its own loopback alias (127.0.0.3, 127.0.0.4), so its Contact, Via and SD
 alias. The relay binds the alias on the daemon's SIP port and on every port of its media range,
 and forwards to the same port on 127.0.0.1 from a socket bound on the *other* daemon's alias:
 faxd accepts media only from the address the SDP named, and that is what it sees.
+Bounded: it stops relaying (and counts `over_budget`) after `max_packets` datagrams or
+`max_seconds`, so a run that goes wrong cannot flood loopback for long.
 Stdlib only, one thread.
 """
+import heapq
+import itertools
 import random
 import selectors
 import socket
 import threading
+import time
 
 ALIASES = ("127.0.0.3", "127.0.0.4")
 
@@ -26,15 +33,22 @@ def proxied_config(alias):
 
 
 class UdpLossProxy(threading.Thread):
-    def __init__(self, a, b, loss=0.0, seed=1):
+    def __init__(self, a, b, loss=0.0, seed=1, jitter_ms=0, max_packets=2_000_000,
+                 max_seconds=1800):
         """a, b: the two Faxd objects, configured with proxied_config(ALIASES[0]) and [1]."""
         super().__init__(daemon=True)
         self.loss = loss
+        self.jitter_ms = jitter_ms
+        self.max_packets = max_packets
+        self.deadline = time.monotonic() + max_seconds
         self.rng = random.Random(seed)
+        self._delayed = []  # heap of (due, n, socket, data, address or None)
+        self._n = itertools.count()
         self.blackhole = False
         self.drop_sip_methods = set()
         self.stats = {"media": 0, "media_dropped": 0, "sip": 0, "sip_dropped": 0, "blackholed": 0,
-                      "injected": 0}
+                      "injected": 0, "delayed": 0, "reordered": 0, "over_budget": 0}
+        self._last_due = {}  # socket -> due time of the last media datagram queued on it
         self.sip_log = []  # first lines of the SIP messages relayed or dropped
         self._sel = selectors.DefaultSelector()
         self._flows = {}  # (listen socket, client address) -> upstream socket
@@ -54,6 +68,10 @@ class UdpLossProxy(threading.Thread):
 
     def _drop(self, data, is_media):
         with self._lock:
+            if (self.stats["media"] + self.stats["sip"] >= self.max_packets
+                    or time.monotonic() > self.deadline):
+                self.stats["over_budget"] += 1
+                return True
             if self.blackhole:
                 self.stats["blackholed"] += 1
                 return True
@@ -72,9 +90,44 @@ class UdpLossProxy(threading.Thread):
                 self.stats["sip_dropped"] += 1
             return dropped
 
+    def _forward(self, sock, data, address, is_media):
+        """Sends now, or later by the jitter for media."""
+        if is_media and self.jitter_ms:
+            now = time.monotonic()
+            due = now + self.rng.uniform(0, 2 * self.jitter_ms) / 1000.0
+            if due < self._last_due.get(sock, 0):
+                self.stats["reordered"] += 1
+            self._last_due[sock] = max(due, self._last_due.get(sock, 0))
+            self.stats["delayed"] += 1
+            heapq.heappush(self._delayed, (due, next(self._n), sock, data, address))
+            return
+        try:
+            if address is None:
+                sock.send(data)
+            else:
+                sock.sendto(data, address)
+        except OSError:
+            pass
+
+    def _flush_delayed(self):
+        now = time.monotonic()
+        while self._delayed and self._delayed[0][0] <= now:
+            _, _, sock, data, address = heapq.heappop(self._delayed)
+            try:
+                if address is None:
+                    sock.send(data)
+                else:
+                    sock.sendto(data, address)
+            except OSError:
+                pass
+
     def run(self):
         while not self._halt.is_set():
-            for key, _ in self._sel.select(0.1):
+            self._flush_delayed()
+            wait = 0.1
+            if self._delayed:
+                wait = max(0.0, min(wait, self._delayed[0][0] - time.monotonic()))
+            for key, _ in self._sel.select(wait):
                 sock = key.fileobj
                 try:
                     data, addr = sock.recvfrom(65535)
@@ -94,17 +147,11 @@ class UdpLossProxy(threading.Thread):
                     if is_media:
                         self._last_media[alias] = (sock, addr)
                     if not self._drop(data, is_media):
-                        try:
-                            up.send(data)
-                        except OSError:
-                            pass
+                        self._forward(up, data, None, is_media)
                 else:
                     _, listen, client, is_media = info
                     if not self._drop(data, is_media):
-                        try:
-                            listen.sendto(data, client)
-                        except OSError:
-                            pass
+                        self._forward(listen, data, client, is_media)
 
     def inject(self, alias, datagrams):
         """Sends datagrams to the daemon behind `alias` on its latest media flow, from the

@@ -53,6 +53,10 @@ struct MediaConfig {
   std::string address = "127.0.0.1";
   std::uint16_t port_min = 20000;
   std::uint16_t port_max = 29999;
+  // Send RTP/UDPTL to where the peer's packets come from (behind NAT) instead of the SDP's
+  // address; the first packet after each start latches the peer's address and port.
+  bool symmetric = false;
+  int jitter_buffer_ms = 80;  // G.711 playout delay (fixed, V.152); 0 = play on arrival
 };
 
 struct T38Config {

@@ -52,6 +52,9 @@ struct FaxResult {
   FailureCode failure = FailureCode::internal;  // meaningful when !ok
   std::string message;                          // T.30 completion text ("OK" on success)
   int t30_code = -1;                            // spandsp completion code, for logs
+  // Our media engine was overloaded during the call (its tick more than 100 ms late): a
+  // failure may be ours, not the far end's (the fallback ladder does not count it).
+  bool local_overload = false;
 };
 
 struct Endpoint {
@@ -76,6 +79,9 @@ class CallMedia {
   virtual void start_audio(const Endpoint& remote, AudioCodec codec) = 0;
   // The image stream is agreed: stop audio, restart T.30 on a T.38 terminal over UDPTL.
   virtual void start_t38(const Endpoint& remote, const media::T38Params& peer) = 0;
+  // Stops (hold) or resumes sending RTP while the audio modems keep running: from our T.38
+  // re-INVITE until its answer, so no audio packet reaches a port the peer has just switched.
+  virtual void hold_audio(bool hold) = 0;
   // Ends the session (BYE, CANCEL, shutdown). If the fax had not finished, on_done reports
   // `failure` (transfer_failed for a dropped call, canceled when asked) with what was done.
   virtual void hangup(FailureCode failure = FailureCode::transfer_failed) = 0;

@@ -19,6 +19,7 @@
 
 #include "faxd/common/error.hpp"
 #include "faxd/fax/call_media.hpp"
+#include "faxd/media/jitter_buffer.hpp"
 #include "faxd/media/t38_params.hpp"
 #include "faxd/media/udptl_decoder.hpp"
 
@@ -39,6 +40,7 @@ struct SessionOptions {
   // terminal must pace its IFPs in line time.
   bool t38_pacing = true;
   std::uint32_t rtp_ssrc = 0x46415844;  // "FAXD"
+  int jitter_delay_ticks = 3;           // G.711 playout delay in 20 ms ticks ([media])
 };
 
 class FaxSession {
@@ -53,6 +55,8 @@ class FaxSession {
   Result<void> start_audio(AudioCodec codec);
   Result<void> start_t38(const media::T38Params& peer);
   void hangup(FailureCode failure);
+  // Audio mode: while held, tick() runs the modems but sends no RTP.
+  void hold_audio(bool hold) { audio_held_ = hold; }
 
   void on_rtp(std::span<const std::uint8_t> packet);
   void on_udptl(std::span<const std::uint8_t> datagram);
@@ -63,12 +67,14 @@ class FaxSession {
   Transport transport() const { return transport_; }
   const FaxResult& result() const { return result_; }
   const media::UdptlDecodeStats& udptl_stats() const;
+  const media::JitterStats& jitter_stats() const;
 
   // spandsp trampolines (public for the C callbacks in fax_session.cpp; not an API).
   struct Impl;
 
  private:
   void flush();
+  void play_audio(int samples);
   void finish(int completion_code);
   bool document_readable() const;
 
@@ -80,6 +86,7 @@ class FaxSession {
   bool done_ = false;
   bool done_reported_ = false;
   bool closed_ = false;
+  bool audio_held_ = false;
   std::optional<FailureCode> hangup_failure_;
   std::optional<Progress> pending_progress_;
   FaxResult result_;

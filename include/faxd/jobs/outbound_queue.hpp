@@ -22,6 +22,7 @@
 #include "faxd/common/clock.hpp"
 #include "faxd/common/error.hpp"
 #include "faxd/fax/call_media.hpp"
+#include "faxd/jobs/fallback_ladder.hpp"
 #include "faxd/jobs/retry_policy.hpp"
 #include "faxd/sip/call_types.hpp"
 #include "faxd/store/destination_repo.hpp"
@@ -95,6 +96,7 @@ struct QueueOptions {
   std::string spool_dir;                  // documents' paths are relative to it
   bool ecm = true;                        // [t38] ecm: when false, no mode uses ECM
   RetryPolicy retry;
+  LadderPolicy ladder;
 };
 
 class OutboundQueue {
@@ -125,6 +127,8 @@ class OutboundQueue {
   bool record_end(const std::shared_ptr<Live>& live, const sip::CallOutcome& outcome);
   bool conclude(const std::shared_ptr<Live>& live, const sip::CallOutcome& outcome);
   FaxMode mode_for(const std::string& number);
+  LadderEntry ladder_entry(const std::string& number);
+  void learn(const std::string& number, const LadderEvent& event);
 
   store::FaxRepo& faxes_;
   store::DestinationRepo& destinations_;

@@ -31,6 +31,10 @@ class UdpEndpoint : public std::enable_shared_from_this<UdpEndpoint> {
 
   // Where send() goes; also filters received datagrams by source address.
   Result<void> set_remote(const std::string& address, std::uint16_t port);
+  // Symmetric media (behind NAT): after set_remote, the first datagram from anywhere latches
+  // the remote to its source address and port; from then on as above.
+  void set_symmetric(bool on) { symmetric_ = on; }
+  bool latched() const { return latched_; }
   // Starts the receive loop; `receiver` is called on the media thread.
   void start(Receiver receiver);
   void send(std::span<const std::uint8_t> datagram);
@@ -51,6 +55,8 @@ class UdpEndpoint : public std::enable_shared_from_this<UdpEndpoint> {
   std::uint16_t local_port_ = 0;
   Receiver receiver_;
   bool closed_ = false;
+  bool symmetric_ = false;
+  bool latched_ = false;
   std::uint64_t received_ = 0;
   std::uint64_t sent_ = 0;
   std::array<std::uint8_t, 2048> buffer_{};

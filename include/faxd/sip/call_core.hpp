@@ -9,6 +9,14 @@
 //   first; a 488/415/606 (or a refused image stream) keeps the call on G.711 for good; 491 is
 //   retried after a random delay (RFC 3261 14.1: 2.1-4 s when we own the Call-ID, else 0-2 s);
 //   re-INVITEs without a media change (session refresh) are answered without touching media;
+//   while the T.38 fax runs, a peer's offer back to audio is refused with 488 (agreeing would
+//   leave us sending T.38 to an audio port); our audio is held from our T.38 re-INVITE until its
+//   answer, so no RTP packet reaches a port that has just become the peer's UDPTL port;
+// - session refresh (RFC 4028): the stack refreshes a session-timer dialog by itself, resending
+//   our last INVITE (its template) or, when the peer allows UPDATE, with a bodiless UPDATE. When
+//   the session changed by the peer's offer (its T.38 re-INVITE), that template is stale: a
+//   refresh would re-offer audio mid-fax. So, for a peer without UPDATE, we re-INVITE once with
+//   the SDP in use (same o= version), which makes it the template;
 // - the end: BYE once the fax engine reported phase E; CANCEL on user cancel or ring timeout;
 //   a watchdog ends a call with no fax progress for `stall_timeout` or older than
 //   `max_duration`; after hang-up the fax result is awaited at most `end_grace`;
@@ -75,6 +83,9 @@ struct StartT38 {
   fax::Endpoint remote;
   media::T38Params peer;
 };
+struct HoldAudio {  // stop (or resume) sending RTP; the modems keep running
+  bool hold = true;
+};
 struct HangupMedia {
   FailureCode failure = FailureCode::transfer_failed;
 };
@@ -90,10 +101,10 @@ struct Finish {
 };
 }  // namespace action
 
-using Action =
-    std::variant<action::RespondInvite, action::SendInvite, action::Authenticate,
-                 action::SendCancel, action::SendBye, action::StartAudio, action::StartT38,
-                 action::HangupMedia, action::Report, action::Log, action::Finish>;
+using Action = std::variant<action::RespondInvite, action::SendInvite, action::Authenticate,
+                            action::SendCancel, action::SendBye, action::StartAudio,
+                            action::StartT38, action::HoldAudio, action::HangupMedia,
+                            action::Report, action::Log, action::Finish>;
 using Actions = std::vector<Action>;
 
 class CallCore {
@@ -118,6 +129,9 @@ class CallCore {
   Actions on_peer_cancel(Time now);
   Actions on_peer_bye(Time now);
   Actions on_dialog_terminated(Time now);  // the stack ended the dialog on its own
+  // The dialog uses session timers (Session-Expires seen in an INVITE or its 2xx);
+  // `peer_allows_update`: the stack refreshes with UPDATE, so our INVITE template never matters.
+  Actions on_session_timer(bool peer_allows_update, Time now);
 
   Actions on_fax_progress(const fax::Progress& progress, Time now);
   Actions on_fax_done(const fax::FaxResult& result, Time now);
@@ -141,6 +155,8 @@ class CallCore {
   void fail_unanswered(Actions& out, FailureCode failure, std::string message);
   void maybe_finish(Actions& out);
   void finish(Actions& out);
+  bool template_stale() const;
+  void schedule_sync(Time now);
   std::chrono::milliseconds glare_delay();
 
   CallSettings settings_;
@@ -164,6 +180,13 @@ class CallCore {
   bool t38_refused_ = false;
   int auth_tries_ = 0;
   std::optional<Time> reinvite_at_;
+
+  // session refresh
+  std::optional<Sdp> template_;  // the SDP of our last INVITE: what a stack refresh resends
+  bool session_timer_ = false;
+  bool update_refresh_ = false;
+  bool sync_pending_ = false;  // our re-INVITE that makes the SDP in use the template
+  std::optional<Time> sync_at_;
 
   // deadlines
   std::optional<Time> ring_deadline_;

@@ -55,6 +55,7 @@ struct InboundDecision {
   int status = 0;      // 0: accept; else reject with this status (403, 404, 480, 486, 503, ...)
   std::string reason;  // reason phrase of a rejection; "" = the standard one
   fax::FaxJob job;     // accept: what to run (direction receive)
+  bool t38_allowed = true;  // accept: false = the carrier has no T.38 (fax in G.711 only)
   CallCallbacks callbacks;  // accept: progress and the end of the call
 
   static InboundDecision reject(int status, std::string reason = {});

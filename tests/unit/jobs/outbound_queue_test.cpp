@@ -236,22 +236,39 @@ TEST_F(QueueTest, RejectedIsFinalAndNoRouteFailsAtOnce) {
 }
 
 TEST_F(QueueTest, LineTroubleStepsTheDestinationDownTheFallbackLadder) {
+  // Two line failures in a mode step the number down (one is not enough).
   auto f = submit();
   queue->poll();
   dialer.end(faxed(false, FailureCode::negotiation_failed, 0));
   EXPECT_EQ(get(f.id).status, store::FaxStatus::queued);
   EXPECT_EQ(get(f.id).attempts, 1) << "the fax machine was reached: a try";
+  EXPECT_EQ(**destinations->mode("+34910000002"), "t38_ecm") << "one strike";
+  clock.advance(61s);
+  queue->poll();
+  ASSERT_EQ(dialer.calls.size(), 1u);
+  EXPECT_TRUE(dialer.calls.front().request.t38);
+  dialer.end(faxed(false, FailureCode::transfer_failed, 1));
   EXPECT_EQ(**destinations->mode("+34910000002"), "g711_ecm");
   clock.advance(61s);
   queue->poll();
   ASSERT_EQ(dialer.calls.size(), 1u);
   EXPECT_FALSE(dialer.calls.front().request.t38) << "the next attempt uses G.711";
   EXPECT_TRUE(dialer.calls.front().request.job.ecm);
-  dialer.end(faxed(false, FailureCode::transfer_failed, 1));
-  clock.advance(61s);
+}
+
+TEST_F(QueueTest, FailuresDuringOurOwnOverloadDoNotStepTheDestinationDown) {
+  for (int i = 0; i < 3; ++i) {
+    auto f = submit();
+    queue->poll();
+    auto o = faxed(false, FailureCode::transfer_failed, 0);
+    o.fax->local_overload = true;
+    dialer.end(o);
+  }
+  EXPECT_EQ(**destinations->mode("+34910000002"), "t38_ecm");
+  auto g = submit();
   queue->poll();
-  EXPECT_FALSE(dialer.calls.front().request.job.ecm) << "then G.711 without ECM";
-  EXPECT_EQ(dialer.calls.front().request.job.max_bit_rate, 9600);
+  ASSERT_FALSE(dialer.calls.empty());
+  EXPECT_TRUE(dialer.calls.back().request.t38);
 }
 
 TEST_F(QueueTest, CancelHangsUpTheLiveCallAndTheFaxEndsCanceled) {

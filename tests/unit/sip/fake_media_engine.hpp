@@ -183,6 +183,9 @@ class FakeCallMedia final : public fax::CallMedia {
                                peer.version));
     engine_.started(s_, fax::Transport::t38);
   }
+  void hold_audio(bool hold) override {
+    engine_.record(fmt::format("hold_audio call={} hold={}", s_->call_id, hold));
+  }
   void hangup(FailureCode failure) override {
     {
       std::lock_guard lock(engine_.mu_);

@@ -1,0 +1,53 @@
+"""A damaged network between two faxd processes (udp_loss_proxy.py, bounded, on loopback): a
+G.711 fax over RTP that loses 1 % of its packets and has +-30 ms of jitter (so packets arrive
+reordered) is delivered; the jitter buffer puts them back in order and fills the losses.
+(T.38 at 10 % loss is test_reliability's; bench/impairment.py measures rates by impairment.)"""
+import os
+import tempfile
+import unittest
+
+from harness import FaxdTestCase
+from pdfgen import text_pdf
+from tenant import inbox, provision, send_fax, wait_for
+from udp_loss_proxy import ALIASES, UdpLossProxy, proxied_config
+
+RECEIVER_DDI = "+15550002000"
+
+
+class Impairment(FaxdTestCase):
+    def setUp(self):
+        super().setUp()
+        self.proxy = None
+
+    def tearDown(self):
+        if self.proxy:
+            self.proxy.stop()
+        super().tearDown()
+
+    def test_g711_fax_through_loss_jitter_and_reordering(self):
+        rx = self.faxd(name="impaired-receiver", config=proxied_config(ALIASES[0]))
+        tx = self.faxd(name="impaired-sender", config=proxied_config(ALIASES[1]))
+        self.proxy = UdpLossProxy(rx, tx, loss=0.01, jitter_ms=30, seed=22, max_seconds=600)
+        rx_t = provision(rx, carrier_host=ALIASES[1], carrier_port=tx.sip_port, ddi=RECEIVER_DDI)
+        tx_t = provision(tx, carrier_host=ALIASES[0], carrier_port=rx.sip_port, t38=False)
+        pdf = text_pdf(os.path.join(tempfile.mkdtemp(), "one.pdf"), pages=1,
+                       lines=["Jitter and loss", "G.711 audio fax"])
+        fax = send_fax(tx, tx_t["token"], tx_t["vfax"]["id"], RECEIVER_DDI, pdf)
+        done = wait_for(tx, tx_t["token"], fax["id"], {"delivered", "failed"}, timeout=300)
+        st = self.proxy.stats
+        print(f"\nG.711 1 % loss +-30 ms: {st['media_dropped']} of {st['media']} dropped, "
+              f"{st['reordered']} reordered; attempts {done['attempts']}", flush=True)
+        self.assertEqual(done["status"], "delivered", done)
+        self.assertEqual(done["transport"], "g711")
+        self.assertEqual(done["attempts"], 1, "no retry needed")
+        self.assertGreater(st["media_dropped"], 0)
+        self.assertGreater(st["reordered"], 100, "the jitter reordered packets")
+        self.assertEqual(st["over_budget"], 0)
+        got = wait_for(rx, rx_t["token"], inbox(rx, rx_t["token"])[0]["id"], {"received", "failed"},
+                       timeout=60)
+        self.assertEqual(got["status"], "received", got)
+        self.assertEqual(got["pages"], 1)
+
+
+if __name__ == "__main__":
+    unittest.main()
