@@ -62,7 +62,6 @@ struct FaxSession::Impl {
   std::optional<media::UdptlEncoder> encoder;
   media::UdptlDecoder decoder;
   std::optional<media::JitterBuffer> jitter;
-  int owed = 0;  // samples due to the receive modems and not yet given
   std::uint16_t rtp_seq = 0;
   std::uint32_t rtp_ts = 0;
   std::array<std::int16_t, kMaxChunk> pcm{};
@@ -183,7 +182,6 @@ Result<void> FaxSession::start_audio(AudioCodec codec) {
   setup_log(fax_get_logging_state(impl_->audio.get()), impl_->log_tag);
   impl_->codec = codec;
   impl_->jitter.emplace(options_.jitter_delay_ticks);
-  impl_->owed = 0;
   impl_->t30 = fax_get_t30_state(impl_->audio.get());
   impl_->configure_t30(job_.max_bit_rate);
   transport_ = Transport::g711;
@@ -254,15 +252,17 @@ void FaxSession::play_audio(int samples) {
   fax_state_t* fax = impl_->audio.get();
   media::JitterBuffer& jb = *impl_->jitter;
   jb.tick();
-  impl_->owed += samples;
-  while (impl_->owed > 0) {
+  if (!jb.playing()) {
+    // No packet yet, or the first ones still in their delay: T.30 timers must run.
+    fax_rx_fillin(fax, samples);
+    return;
+  }
+  // One packet a tick; two while the buffer holds more than its delay (after a stall the late
+  // packets came in a burst: catch up gradually, keeping the delay's cushion for reordering).
+  const int budget = 1 + (jb.stored() > 2 * jb.delay_ticks() ? 1 : 0);
+  for (int i = 0; i < budget; ++i) {
     auto p = jb.pop();
-    if (!p) {
-      // Nothing yet (no packet, or the first ones still in their delay): T.30 timers must run.
-      fax_rx_fillin(fax, impl_->owed);
-      impl_->owed = 0;
-      break;
-    }
+    if (!p) break;
     if (p->payload.empty()) {
       fax_rx_fillin(fax, p->samples);  // a lost packet, filled at its turn
     } else {
@@ -273,7 +273,6 @@ void FaxSession::play_audio(int samples) {
       }
       fax_rx(fax, impl_->pcm.data(), static_cast<int>(payload.size()));
     }
-    impl_->owed -= p->samples;
   }
 }
 
@@ -336,6 +335,13 @@ void FaxSession::finish(int completion_code) {
     result_.bit_rate = st.bit_rate;
     result_.ecm = st.error_correcting_mode != 0;
     result_.remote_station_id = trimmed(t30_get_rx_ident(impl_->t30));
+  }
+  if (impl_->jitter) {
+    const auto& j = impl_->jitter->stats();
+    spdlog::info(
+        "fax.jitter_buffer call={} received={} reordered={} late={} lost={} duplicate={} "
+        "overflow={} restarts={}",
+        job_.call_id, j.received, j.reordered, j.late, j.lost, j.duplicate, j.overflow, j.restarts);
   }
   const T30Outcome outcome = classify_t30_completion(completion_code);
   result_.ok = outcome.group == T30Group::ok;

@@ -18,6 +18,7 @@ JitterBuffer::JitterBuffer(int delay_ticks)
 
 void JitterBuffer::restart(std::uint16_t seq) {
   for (auto& s : slots_) s.used = false;
+  stored_ = 0;
   started_ = true;
   wait_ticks_ = delay_ticks_;
   next_ = seq;
@@ -48,6 +49,7 @@ void JitterBuffer::push(std::uint16_t seq, std::span<const std::uint8_t> payload
         Slot& old = slot(next_);
         if (old.used && old.seq == next_) {
           old.used = false;
+          --stored_;
           ++stats_.overflow;
         }
         ++next_;
@@ -59,7 +61,11 @@ void JitterBuffer::push(std::uint16_t seq, std::span<const std::uint8_t> payload
     ++stats_.duplicate;
     return;
   }
+  if (s.used) {
+    --stored_;  // an old packet the playout point passed without it (cannot happen: kept in step)
+  }
   s.used = true;
+  ++stored_;
   s.seq = seq;
   s.len = static_cast<std::uint16_t>(payload.size());
   std::memcpy(s.data.data(), payload.data(), payload.size());
@@ -88,6 +94,7 @@ std::optional<JitterBuffer::Packet> JitterBuffer::pop() {
     Slot& old = slot(next_);
     if (old.used && old.seq == next_) {
       old.used = false;
+      --stored_;
       ++stats_.overflow;
     }
     ++next_;
@@ -96,12 +103,17 @@ std::optional<JitterBuffer::Packet> JitterBuffer::pop() {
   Packet p;
   if (s.used && s.seq == next_) {
     s.used = false;
+    --stored_;
     p.payload = std::span<const std::uint8_t>(s.data.data(), s.len);
     p.samples = s.len;
     last_len_ = s.len;
-  } else {
+    waited_ = 0;
+  } else if (seq_diff(newest_, next_) > 0 || ++waited_ > kMaxWaitTicks) {
+    // A newer packet is here (this one is lost), or the flow has been silent too long.
     p.samples = last_len_;
     ++stats_.lost;
+  } else {
+    return std::nullopt;  // a stall: wait for it rather than drop what is on its way
   }
   if (seq_diff(next_, newest_) >= 0) newest_ = next_;  // played past the newest: gaps from here
   ++next_;
