@@ -10,11 +10,13 @@ build_pkgs=(
   libpoppler-private-dev
   libhowardhinnant-date-dev
   libcairo2-dev libpango1.0-dev fonts-dejavu-core
+  libpq-dev
 )
 # kamailio, rtpengine-daemon: the provider's edge in tests/integration/edge.py (run in the
 # foreground by the tests; their packaged services are never started, see below).
+# postgresql-15: the throwaway server of the store and cluster tests (tests/integration/pg.py).
 test_pkgs=(sip-tester tshark python3 python3-aiosmtpd ghostscript chromium nodejs npm qpdf prometheus
-  kamailio rtpengine-daemon
+  kamailio rtpengine-daemon postgresql-15
   tesseract-ocr tesseract-ocr-spa tesseract-ocr-eng)  # tesseract: reads drawn pages back in tests
 bench_pkgs=(ghostscript wrk hyperfine sqlite3)  # sqlite3: the CLI floor in bench/api.bench.sh
 package_pkgs=(dpkg-dev fakeroot)
@@ -55,4 +57,10 @@ fi
 status=0
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || status=$?
 [ -z "$own_policy" ] || $sudo rm -f "$policy"
+# The tests start their own PostgreSQL in a temporary directory; the cluster the package creates
+# on install is not used: drop it, so that nothing of ours holds port 5432 on this machine.
+if [[ " ${missing[*]} " == *" postgresql-15 "* ]] && command -v pg_lsclusters >/dev/null &&
+   pg_lsclusters -h 2>/dev/null | grep -q '^15 main '; then
+  $sudo pg_dropcluster --stop 15 main || true
+fi
 exit $status

@@ -60,7 +60,7 @@ FaxListSql fax_list_sql(const FaxQuery& q) {
       vfaxes = in_scope ? std::vector<std::string>{*q.virtual_fax_id} : std::vector<std::string>{};
     }
     if (vfaxes.empty()) {  // a user linked to nothing (or filtering outside its scope) sees nothing
-      out.sql = fmt::format("SELECT {} FROM faxes WHERE 0 LIMIT ?", kFaxColumns);
+      out.sql = fmt::format("SELECT {} FROM faxes WHERE 1 = 0 LIMIT ?", kFaxColumns);
       out.args = {fetch};
       return out;
     }
@@ -100,7 +100,7 @@ FaxListSql fax_list_sql(const FaxQuery& q) {
     w.add("virtual_fax_id = ?", vfaxes[i]);
     add_filters(q, w);
     out.sql += i ? " UNION ALL " : "";
-    out.sql += fmt::format("SELECT * FROM ({})", select(w));
+    out.sql += fmt::format("SELECT * FROM ({}) AS arm{}", select(w), i);
     out.args.insert(out.args.end(), w.args.begin(), w.args.end());
     out.args.push_back(fetch);
   }

@@ -58,8 +58,10 @@ Result<void> LoginThrottle::record_failure(std::string_view username, std::strin
     for (const auto& key : {user_key(username), addr_key(address)}) {
       auto n = load(c, key);
       if (!n || n->window_start + policy_.window <= now) {
-        c.exec("INSERT OR REPLACE INTO login_failures (key, failures, window_start) VALUES (?,1,?)",
-               key, format_rfc3339(now));
+        c.exec(
+            "INSERT INTO login_failures (key, failures, window_start) VALUES (?, 1, ?) "
+            "ON CONFLICT (key) DO UPDATE SET failures = 1, window_start = excluded.window_start",
+            key, format_rfc3339(now));
       } else {
         c.exec("UPDATE login_failures SET failures = failures + 1 WHERE key = ?", key);
       }

@@ -15,6 +15,7 @@
 
 #include "faxd/common/embedded.hpp"
 #include "faxd/store/db.hpp"
+#include "migration_dialect.hpp"
 
 std::span<const faxd::EmbeddedFile> faxd_migrations();
 
@@ -43,6 +44,67 @@ Errc classify(int rc) {
                 fmt::format("{}: {}", what, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc))};
 }
 
+class SqliteStmt final : public Stmt {
+ public:
+  explicit SqliteStmt(sqlite3_stmt* s) : s_(s) {}
+  ~SqliteStmt() override { sqlite3_finalize(s_); }
+
+  Stmt& bind(int i, std::int64_t v) override {
+    sqlite3_bind_int64(s_, i, v);
+    return *this;
+  }
+  Stmt& bind(int i, double v) override {
+    sqlite3_bind_double(s_, i, v);
+    return *this;
+  }
+  Stmt& bind(int i, std::string_view v) override {
+    sqlite3_bind_text64(s_, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+    return *this;
+  }
+  Stmt& bind(int i, std::nullopt_t) override {
+    sqlite3_bind_null(s_, i);
+    return *this;
+  }
+  Stmt& bind_blob(int i, std::string_view bytes) override {
+    sqlite3_bind_blob64(s_, i, bytes.data(), bytes.size(), SQLITE_TRANSIENT);
+    return *this;
+  }
+  using Stmt::bind;
+  bool step() override {
+    const int rc = sqlite3_step(s_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    raise(sqlite3_db_handle(s_), rc, "step");
+  }
+  void reset() override {
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+  }
+  int column_count() const override { return sqlite3_column_count(s_); }
+  std::string column_name(int col) const override {
+    const char* n = sqlite3_column_name(s_, col);
+    return n ? n : "";
+  }
+  bool is_blob(int col) const override { return sqlite3_column_type(s_, col) == SQLITE_BLOB; }
+  bool is_null(int col) const override { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
+  std::int64_t int64(int col) const override { return sqlite3_column_int64(s_, col); }
+  double real(int col) const override { return sqlite3_column_double(s_, col); }
+  std::string text(int col) const override {
+    const auto* p = sqlite3_column_text(s_, col);
+    return p ? std::string(reinterpret_cast<const char*>(p),
+                           static_cast<std::size_t>(sqlite3_column_bytes(s_, col)))
+             : std::string{};
+  }
+  std::string blob(int col) const override {
+    const auto* p = static_cast<const char*>(sqlite3_column_blob(s_, col));
+    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s_, col)))
+             : std::string{};
+  }
+
+ private:
+  sqlite3_stmt* s_;
+};
+
 class SqliteConn final : public Conn {
  public:
   explicit SqliteConn(sqlite3* db) : db_(db) {}
@@ -57,7 +119,7 @@ class SqliteConn final : public Conn {
       const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
                                         SQLITE_PREPARE_PERSISTENT, &s, nullptr);
       if (rc != SQLITE_OK) raise(db_, rc, "prepare");
-      it = cache_.emplace(std::string(sql), std::make_unique<Stmt>(s)).first;
+      it = cache_.emplace(std::string(sql), std::make_unique<SqliteStmt>(s)).first;
     }
     it->second->reset();
     used_.push_back(it->second.get());
@@ -70,6 +132,8 @@ class SqliteConn final : public Conn {
     used_.clear();
   }
   int changes() const override { return sqlite3_changes(db_); }
+  void lock_order(std::string_view) override {}  // the writer is alone
+  std::string_view skip_locked() const override { return ""; }
   void exec_script(const char* sql) {
     char* err = nullptr;
     if (const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &err); rc != SQLITE_OK) {
@@ -82,7 +146,7 @@ class SqliteConn final : public Conn {
 
  private:
   sqlite3* db_;
-  std::map<std::string, std::unique_ptr<Stmt>, std::less<>> cache_;
+  std::map<std::string, std::unique_ptr<SqliteStmt>, std::less<>> cache_;
   std::vector<Stmt*> used_;
 };
 
@@ -122,6 +186,9 @@ class SqliteDb final : public Db {
     writer_->release_statements();
     return v;
   }
+
+  Backend backend() const override { return Backend::sqlite; }
+  Result<void> resync_sequences() override { return {}; }
 
   Result<std::string> integrity_check() override {
     return read([](Conn& c) {
@@ -209,7 +276,7 @@ class SqliteDb final : public Db {
       if (applied.contains(version)) continue;
       writer_->exec_script("BEGIN IMMEDIATE");
       try {
-        writer_->exec_script(std::string(f.data).c_str());
+        writer_->exec_script(detail::sqlite_dialect(f.data).c_str());
         writer_->exec("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", version,
                       f.path);
         writer_->release_statements();
@@ -235,60 +302,6 @@ class SqliteDb final : public Db {
 };
 
 }  // namespace
-
-Stmt::~Stmt() {
-  sqlite3_finalize(s_);
-}
-
-Stmt& Stmt::bind(int i, std::int64_t v) {
-  sqlite3_bind_int64(s_, i, v);
-  return *this;
-}
-Stmt& Stmt::bind(int i, double v) {
-  sqlite3_bind_double(s_, i, v);
-  return *this;
-}
-Stmt& Stmt::bind(int i, std::string_view v) {
-  sqlite3_bind_text64(s_, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
-  return *this;
-}
-Stmt& Stmt::bind(int i, std::nullopt_t) {
-  sqlite3_bind_null(s_, i);
-  return *this;
-}
-bool Stmt::step() {
-  const int rc = sqlite3_step(s_);
-  if (rc == SQLITE_ROW) return true;
-  if (rc == SQLITE_DONE) return false;
-  raise(sqlite3_db_handle(s_), rc, "step");
-}
-void Stmt::reset() {
-  sqlite3_reset(s_);
-  sqlite3_clear_bindings(s_);
-}
-bool Stmt::is_null(int col) const {
-  return sqlite3_column_type(s_, col) == SQLITE_NULL;
-}
-std::int64_t Stmt::int64(int col) const {
-  return sqlite3_column_int64(s_, col);
-}
-double Stmt::real(int col) const {
-  return sqlite3_column_double(s_, col);
-}
-std::string Stmt::text(int col) const {
-  const auto* p = sqlite3_column_text(s_, col);
-  return p ? std::string(reinterpret_cast<const char*>(p),
-                         static_cast<std::size_t>(sqlite3_column_bytes(s_, col)))
-           : std::string{};
-}
-std::optional<std::string> Stmt::opt_text(int col) const {
-  if (is_null(col)) return std::nullopt;
-  return text(col);
-}
-std::optional<std::int64_t> Stmt::opt_int64(int col) const {
-  if (is_null(col)) return std::nullopt;
-  return int64(col);
-}
 
 Result<std::unique_ptr<Db>> Db::open_sqlite(const Options& options) {
   try {

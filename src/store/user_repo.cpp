@@ -215,8 +215,10 @@ Result<void> UserRepo::set_virtual_fax_ids(std::string_view user_id,
                           *company))
         detail::reject(Errc::invalid_argument, "virtual_fax_ids",
                        fmt::format("virtual_fax_ids: no such virtual fax in the company: {}", v));
-      c.exec("INSERT OR IGNORE INTO user_virtual_faxes (user_id, virtual_fax_id) VALUES (?, ?)",
-             user_id, v);
+      c.exec(
+          "INSERT INTO user_virtual_faxes (user_id, virtual_fax_id) VALUES (?, ?) "
+          "ON CONFLICT (user_id, virtual_fax_id) DO NOTHING",
+          user_id, v);
     }
     return {};
   });

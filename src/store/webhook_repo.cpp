@@ -178,9 +178,10 @@ Result<int> WebhookRepo::fan_out(SysTime now, int max_events) {
         if (!types.empty() && std::find(types.begin(), types.end(), e.type) == types.end())
           continue;
         queued += c.exec(
-            "INSERT OR IGNORE INTO webhook_deliveries (id, webhook_id, event_id, event_type, "
+            "INSERT INTO webhook_deliveries (id, webhook_id, event_id, event_type, "
             "status, attempts, next_attempt_at, body, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?)",
+            "VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?) "
+            "ON CONFLICT (webhook_id, event_id) DO NOTHING",
             new_id(now), h.id, e.id, e.type, ts, delivery_body(e), ts, ts);
       }
       // A short page means every event up to `newest` in this scope was seen: jump there, so

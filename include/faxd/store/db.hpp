@@ -1,13 +1,24 @@
 #pragma once
-// The SQL store. `Db` is the interface the rest of faxd talks to; SQLite (WAL, one writer, a
-// pool of readers) is the embedded implementation. Repositories (TenantRepo, FaxRepo, ...) hold
-// the SQL and run it through Db::read / Db::write, which hand out a connection, catch database
-// failures and turn them into faxd::Error. Statements are prepared once per connection and cached.
+// The SQL store. `Db` is the interface the rest of faxd talks to, with two implementations:
+// SQLite (embedded default: WAL, one writer, a pool of readers) and PostgreSQL (a cluster of
+// faxd nodes sharing one database; src/store/pg_db.cpp). Repositories (TenantRepo, FaxRepo, ...)
+// hold the SQL and run it through Db::read / Db::write, which hand out a connection, catch
+// database failures and turn them into faxd::Error. Statements are prepared once per connection
+// and cached.
+//
+// One SQL text runs on both: `?` placeholders (PostgreSQL's backend numbers them), portable
+// functions only, booleans as INTEGER 0/1, timestamps as RFC 3339 TEXT. What must differ lives
+// in the backends (Conn::lock_order, the migration dialect), nowhere else.
+//
+// Transactions: a write is one transaction with the effect of running alone (SQLite: the one
+// writer; PostgreSQL: SERIALIZABLE, re-run on a serialization failure), so the callback may run
+// more than once and must not touch anything outside the database but its own result. A read sees
+// one consistent snapshot.
 //
 // Threads: any thread may call read/write; a connection is used by one thread at a time.
-// Blocking: every call does file I/O; the event-loop threads must not call it (use the worker
-// pool).
+// Blocking: every call does I/O; the event-loop threads must not call it (use the worker pool).
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -17,9 +28,6 @@
 #include <utility>
 
 #include "faxd/common/error.hpp"
-
-struct sqlite3;
-struct sqlite3_stmt;
 
 namespace faxd::store {
 
@@ -58,28 +66,38 @@ class Conn {
   template <class... Args>
   int exec(std::string_view sql, const Args&... args);
   virtual int changes() const = 0;
+  // Serialises, until the end of this transaction, every transaction that takes the same lock:
+  // for rows whose order must be their commit order (a sequence-numbered log such as `events`,
+  // read by cursors on other nodes). A no-op on SQLite, whose writer is alone anyway.
+  virtual void lock_order(std::string_view name) = 0;
+  // Appended to a SELECT that picks rows to claim (a queue): on PostgreSQL " FOR UPDATE SKIP
+  // LOCKED", so that nodes claiming at once take different rows instead of waiting for each
+  // other; "" on SQLite, whose writer is alone.
+  virtual std::string_view skip_locked() const = 0;
 };
 
-// Null is bound for std::nullopt.
+// A prepared statement of one connection. Null is bound for std::nullopt.
 class Stmt {
  public:
-  explicit Stmt(sqlite3_stmt* s) : s_(s) {}
+  Stmt() = default;
   Stmt(const Stmt&) = delete;
   Stmt& operator=(const Stmt&) = delete;
-  ~Stmt();
+  virtual ~Stmt() = default;
 
-  Stmt& bind(int index, std::int64_t v);
+  virtual Stmt& bind(int index, std::int64_t v) = 0;
   Stmt& bind(int index, int v) { return bind(index, static_cast<std::int64_t>(v)); }
   Stmt& bind(int index, bool v) { return bind(index, static_cast<std::int64_t>(v ? 1 : 0)); }
-  Stmt& bind(int index, double v);
-  Stmt& bind(int index, std::string_view v);
+  virtual Stmt& bind(int index, double v) = 0;
+  virtual Stmt& bind(int index, std::string_view v) = 0;
   Stmt& bind(int index, const std::string& v) { return bind(index, std::string_view(v)); }
   Stmt& bind(int index, const char* v) { return bind(index, std::string_view(v)); }
-  Stmt& bind(int index, std::nullopt_t);
+  virtual Stmt& bind(int index, std::nullopt_t) = 0;
   template <class T>
   Stmt& bind(int index, const std::optional<T>& v) {
     return v ? bind(index, *v) : bind(index, std::nullopt);
   }
+  // Binary data (a BLOB / BYTEA column).
+  virtual Stmt& bind_blob(int index, std::string_view bytes) = 0;
   template <class... Args>
   Stmt& bind_all(const Args&... args) {
     int i = 1;
@@ -88,20 +106,29 @@ class Stmt {
   }
 
   // Advances; true while a row is available.
-  bool step();
-  void reset();
+  virtual bool step() = 0;
+  virtual void reset() = 0;
 
-  bool is_null(int col) const;
-  std::int64_t int64(int col) const;
+  // The result's shape (after the first step()): for generic copies such as `faxd store copy`.
+  virtual int column_count() const = 0;
+  virtual std::string column_name(int col) const = 0;
+  virtual bool is_blob(int col) const = 0;
+
+  virtual bool is_null(int col) const = 0;
+  virtual std::int64_t int64(int col) const = 0;
   int int32(int col) const { return static_cast<int>(int64(col)); }
   bool boolean(int col) const { return int64(col) != 0; }
-  double real(int col) const;
-  std::string text(int col) const;  // "" for NULL
-  std::optional<std::string> opt_text(int col) const;
-  std::optional<std::int64_t> opt_int64(int col) const;
-
- private:
-  sqlite3_stmt* s_;
+  virtual double real(int col) const = 0;
+  virtual std::string text(int col) const = 0;  // "" for NULL
+  virtual std::string blob(int col) const = 0;  // the bytes of a BLOB / BYTEA column
+  std::optional<std::string> opt_text(int col) const {
+    if (is_null(col)) return std::nullopt;
+    return text(col);
+  }
+  std::optional<std::int64_t> opt_int64(int col) const {
+    if (is_null(col)) return std::nullopt;
+    return int64(col);
+  }
 };
 
 template <class... Args>
@@ -114,9 +141,28 @@ int Conn::exec(std::string_view sql, const Args&... args) {
 }
 
 struct Options {
-  std::string path;  // database file; ":memory:" is not supported (readers need the file)
-  int readers = 4;   // pooled read connections
+  std::string path;  // SQLite database file; ":memory:" is not supported (readers need the file)
+  int readers = 4;   // SQLite: pooled read connections
   int busy_timeout_ms = 5000;
+};
+
+struct PgOptions {
+  std::string url;      // a libpq connection URI: postgresql://user:pass@host:port/db?...
+  int connections = 8;  // pooled connections, opened as needed
+  int max_retries = 30;  // a write re-run after serialization failures before giving up
+  std::string schema;    // non-empty: create this schema if missing and work in it (tests)
+};
+
+enum class Backend { sqlite, postgresql };
+
+// What `[store] url` names: "" or "sqlite:PATH" (PATH relative to data_dir; default faxd.db
+// there), or "postgresql://..." / "postgres://...". An error names the url.
+struct StoreUrl {
+  Backend backend = Backend::sqlite;
+  std::string target;  // the SQLite file path, or the libpq URI
+  static Result<StoreUrl> parse(std::string_view url, const std::filesystem::path& data_dir);
+  // The URL with any password replaced by "***", for logs and messages.
+  static std::string redact(std::string_view url);
 };
 
 class Db {
@@ -125,6 +171,10 @@ class Db {
 
   // Opens (creating if needed) and migrates to the newest schema version.
   static Result<std::unique_ptr<Db>> open_sqlite(const Options& options);
+  static Result<std::unique_ptr<Db>> open_postgresql(const PgOptions& options);
+  static Result<std::unique_ptr<Db>> open(const StoreUrl& url);
+
+  virtual Backend backend() const = 0;
 
   // Runs fn(Conn&) on a read connection. fn returns a value T, or a Result<T> (not nested).
   template <class F>
@@ -140,7 +190,10 @@ class Db {
   }
 
   virtual int schema_version() = 0;
-  // "ok" when PRAGMA integrity_check passes.
+  // After rows were copied in with their ids (faxd store copy): generated keys (events.seq)
+  // continue after the highest copied value. A no-op on SQLite, which keeps track itself.
+  virtual Result<void> resync_sequences() = 0;
+  // "ok" when the database checks out (SQLite: PRAGMA integrity_check; PostgreSQL: reachable).
   virtual Result<std::string> integrity_check() = 0;
 
  protected:

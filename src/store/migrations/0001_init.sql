@@ -90,7 +90,11 @@ CREATE TABLE virtual_faxes (
   email            TEXT NOT NULL DEFAULT '',
   send_by_email    INTEGER NOT NULL DEFAULT 0,
   notify_sender    INTEGER NOT NULL DEFAULT 0,  -- mail the sender when an outbound fax ends
-  outgoing_ddi_id  TEXT REFERENCES ddis(id),
+  outgoing_ddi_id  TEXT
+-- faxd:sqlite-only begin
+                   REFERENCES ddis(id)  -- PostgreSQL: added below, once ddis exists
+-- faxd:sqlite-only end
+                   ,
   station_id       TEXT NOT NULL DEFAULT '',
   header           TEXT NOT NULL DEFAULT '',
   created_at       TEXT NOT NULL,
@@ -110,6 +114,9 @@ CREATE TABLE ddis (
   updated_at      TEXT NOT NULL
 );
 CREATE INDEX ddis_company ON ddis(company_id);
+-- faxd:postgresql-only begin
+ALTER TABLE virtual_faxes ADD FOREIGN KEY (outgoing_ddi_id) REFERENCES ddis(id);
+-- faxd:postgresql-only end
 CREATE INDEX ddis_vfax ON ddis(virtual_fax_id);
 
 CREATE TABLE user_virtual_faxes (
