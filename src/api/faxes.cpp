@@ -118,6 +118,10 @@ class FaxHandlers {
     auto info =
         document::convert_to_fax_tiff(inputs, d_.spool.path(doc).string(), *quality, d_.convert);
     if (!info) return conversion_error(info.error(), files);
+    if (auto published = d_.spool.publish(doc); !published) {  // a cluster's other nodes send it
+      d_.spool.remove(doc);
+      return error_response(published.error());
+    }
     auto created = d_.faxes.create_outbound(
         {.brand_id = vf.brand_id,
          .company_id = vf.company_id,
@@ -246,13 +250,9 @@ class FaxHandlers {
     if (f->document_purged_at) return purged();
     if (!f->document) return Response::error(404, "not_found", "this fax has no document");
     const bool as_tiff = req.query_param("format").value_or("pdf") == "tiff";
-    fs::path file = d_.spool.path(*f->document);
-    if (!as_tiff) {
-      auto pdf = d_.spool.ensure_pdf(*f->document);
-      if (!pdf) return error_response(pdf.error());
-      file = *pdf;
-    }
-    auto data = read_file(file);
+    auto file = as_tiff ? d_.spool.local(*f->document) : d_.spool.ensure_pdf(*f->document);
+    if (!file) return error_response(file.error());
+    auto data = read_file(*file);
     if (!data) return Response::error(404, "not_found", "the document is missing");
     auto res = Response::text(200, std::move(*data), as_tiff ? "image/tiff" : "application/pdf");
     res.set("Content-Disposition",
@@ -273,7 +273,9 @@ class FaxHandlers {
     if (f->document_purged_at) return purged();
     if (!f->document || page < 1 || page > std::max(f->pages_total, f->pages))
       return Response::error(404, "not_found", "no such page");
-    auto png = document::thumbnail_png(d_.spool.path(*f->document).string(), page - 1, 400);
+    auto tiff = d_.spool.local(*f->document);
+    if (!tiff) return error_response(tiff.error());
+    auto png = document::thumbnail_png(tiff->string(), page - 1, 400);
     if (!png) return error_response(png.error());
     auto res = Response::text(200, std::move(*png), "image/png");
     res.set("Cache-Control", "private, max-age=3600");
@@ -314,8 +316,13 @@ class FaxHandlers {
       return Response::error(409, "conflict", "the document is gone");
     const std::string doc = d_.spool.new_document("outbound", d_.clock.now());
     std::error_code ec;
-    fs::copy_file(d_.spool.path(*f->document), d_.spool.path(doc), ec);
-    if (ec) return Response::error(409, "conflict", "the document is gone");
+    auto source = d_.spool.local(*f->document);
+    if (source) fs::copy_file(*source, d_.spool.path(doc), ec);
+    if (!source || ec) return Response::error(409, "conflict", "the document is gone");
+    if (auto published = d_.spool.publish(doc); !published) {
+      d_.spool.remove(doc);
+      return error_response(published.error());
+    }
     auto created = d_.faxes.create_outbound({.brand_id = f->brand_id,
                                              .company_id = f->company_id,
                                              .virtual_fax_id = *f->virtual_fax_id,

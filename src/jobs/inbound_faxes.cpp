@@ -82,7 +82,9 @@ sip::InboundDecision InboundFaxes::decide_now(const sip::InboundCall& call) {
                              .virtual_fax_id = vf.id,
                              .from_number = call.from_user.empty() ? "" : e164(call.from_user),
                              .to_number = number,
-                             .document = doc});
+                             .document = doc,
+                             .node = options_.node_id,
+                             .claim_until = clock_.now() + options_.lease});
   if (!fax) {
     spdlog::error("inbound.store_failed call={} error={}", call.call_id, fax.error().message);
     return sip::InboundDecision::reject(503);
@@ -107,19 +109,32 @@ sip::InboundDecision InboundFaxes::decide_now(const sip::InboundCall& call) {
               return;
             store::TransferStats s{.pages = p.pages_done, .transport = transport_name(p.transport)};
             if (!p.remote_station_id.empty()) s.remote_station_id = p.remote_station_id;
-            run_blocking_([this, fax_id, s] { (void)faxes_.record_progress(fax_id, s); });
+            const bool page = p.kind == sip::CallProgress::Kind::page;
+            run_blocking_([this, fax_id, s, doc, page] {
+              // The pages so far, for another node to keep should this one die mid-call.
+              if (page) (void)spool_.publish(doc);
+              (void)faxes_.record_progress(fax_id, s);
+            });
           },
       .on_end =
-          [this, fax_id](const sip::CallOutcome& o) {
-            run_blocking_([this, fax_id, o] { finished(fax_id, o); });
+          [this, fax_id, doc](const sip::CallOutcome& o) {
+            run_blocking_([this, fax_id, doc, o] { finished(fax_id, doc, o); });
           }};
   auto decision = sip::InboundDecision::accept(std::move(job), std::move(callbacks));
   decision.t38_allowed = t38_allowed;  // the carrier's t38: false holds both ways
   return decision;
 }
 
-void InboundFaxes::finished(const std::string& fax_id, const sip::CallOutcome& o) {
+void InboundFaxes::finished(const std::string& fax_id, const std::string& doc,
+                            const sip::CallOutcome& o) {
   const int pages = o.fax ? o.fax->pages : 0;
+  // Published before the fax ends: its mail may be sent by another node, which needs the PDF.
+  if (pages > 0) {
+    if (auto r = spool_.publish(doc); !r)
+      spdlog::error("inbound.publish_failed fax={} error={}", fax_id, r.error().message);
+    else if (auto pdf = spool_.ensure_pdf(doc); !pdf)
+      spdlog::error("inbound.pdf_failed fax={} error={}", fax_id, pdf.error().message);
+  }
   store::TransferStats stats{
       .pages = pages,
       .bit_rate = o.fax && o.fax->bit_rate ? std::optional<int>(o.fax->bit_rate) : std::nullopt,
@@ -130,20 +145,18 @@ void InboundFaxes::finished(const std::string& fax_id, const sip::CallOutcome& o
                                : std::nullopt};
   const auto now = clock_.now();
   if (o.ok) {
-    auto f = faxes_.finish(fax_id, store::FaxStatus::received, stats, std::nullopt, "", true,
-                           [now](store::Conn& c, const store::Fax& fax) {
-                             store::MailOutboxRepo::enqueue_for_fax(c, fax.id, "fax_received", now);
-                           });
-    if (f && f->document) (void)spool_.ensure_pdf(*f->document);  // ready for the inbox and mail
+    (void)faxes_.finish(fax_id, store::FaxStatus::received, stats, std::nullopt, "", true,
+                        [now](store::Conn& c, const store::Fax& fax) {
+                          store::MailOutboxRepo::enqueue_for_fax(c, fax.id, "fax_received", now);
+                        });
     spdlog::info("inbound.received fax={} pages={}", fax_id, pages);
     return;
   }
   const auto message = pages > 0 ? fmt::format("partial: {} page{} received; {}", pages,
                                                pages == 1 ? "" : "s", o.message)
                                  : o.message;
-  auto f =
-      faxes_.finish(fax_id, store::FaxStatus::failed, stats, o.failure, message, o.fax.has_value());
-  if (f && pages > 0 && f->document) (void)spool_.ensure_pdf(*f->document);
+  (void)faxes_.finish(fax_id, store::FaxStatus::failed, stats, o.failure, message,
+                      o.fax.has_value());
   spdlog::info("inbound.failed fax={} pages={} failure={} message=\"{}\"", fax_id, pages,
                to_string(o.failure), message);
 }

@@ -24,6 +24,7 @@ struct OutboundQueue::Live {
   std::optional<sip::CallOutcome> unrecorded;  // the call ended; the store did not take it
   std::optional<store::AttemptEnd> unrecorded_attempt;
   SysTime lease_renewed_at{};  // when the claim was last taken or extended
+  std::string document;        // the TIFF to send, as a local path
 };
 
 namespace {
@@ -156,6 +157,24 @@ void OutboundQueue::start(store::Fax fax) {
     (void)faxes_.finish(live->fax.id, store::FaxStatus::failed, {}, FailureCode::no_route, message);
     return;
   }
+  const std::string document = live->fax.document.value_or("");
+  auto located = options_.locate ? options_.locate(document)
+                                 : Result<std::filesystem::path>(
+                                       std::filesystem::path(options_.spool_dir) / document);
+  if (!located) {
+    // Gone for good: fail the fax; unreadable for now (the store is down): try again later.
+    spdlog::error("queue.document_unavailable fax={} error={}", live->fax.id,
+                  located.error().message);
+    if (located.error().code == Errc::not_found)
+      (void)faxes_.finish(live->fax.id, store::FaxStatus::failed, {}, FailureCode::internal,
+                          "the document is missing");
+    else
+      (void)faxes_.requeue(live->fax.id, clock_.now() + options_.capacity_wait,
+                           FailureCode::internal, "the document cannot be read now", false,
+                           /*dialed=*/false);
+    return;
+  }
+  live->document = located->string();
   live->carriers = std::move(plan->carriers);
   live_[live->fax.id] = live;
   dial_next(live);
@@ -164,9 +183,18 @@ void OutboundQueue::start(store::Fax fax) {
 void OutboundQueue::dial_next(const std::shared_ptr<Live>& live) {
   live->current = live->carriers[live->next++];
   const auto& carrier = *live->current;
+  auto attempt = faxes_.reserve_attempt(live->fax.id, carrier.id, carrier.name, carrier.max_calls);
+  if (attempt && !*attempt) {
+    // Full with the calls of other nodes sharing the store: the next carrier, else wait.
+    spdlog::info("queue.carrier_full fax={} carrier={}", live->fax.id, carrier.name);
+    if (live->next < live->carriers.size()) return dial_next(live);
+    (void)faxes_.requeue(live->fax.id, clock_.now() + options_.capacity_wait, FailureCode::busy,
+                         "every carrier is at its call limit", false, /*dialed=*/false);
+    live_.erase(live->fax.id);
+    return;
+  }
   ++carrier_calls_[carrier.id];
-  auto attempt = faxes_.begin_attempt(live->fax.id, carrier.id, carrier.name);
-  live->attempt_id = attempt ? *attempt : std::string{};
+  live->attempt_id = attempt ? **attempt : std::string{};
   const auto settings = settings_for(live->mode);
   const auto who = identity_ ? identity_(live->fax) : SenderIdentity{};
   DialRequest req;
@@ -175,8 +203,7 @@ void OutboundQueue::dial_next(const std::shared_ptr<Live>& live) {
   req.to_number = live->fax.to_number;
   req.t38 = settings.t38 && carrier.t38;
   req.job.direction = fax::Direction::send;
-  req.job.tiff_path =
-      (std::filesystem::path(options_.spool_dir) / live->fax.document.value_or("")).string();
+  req.job.tiff_path = live->document;
   req.job.local_station_id = who.station_id.empty() ? live->fax.from_number : who.station_id;
   req.job.header = live->fax.header.empty() ? who.header : live->fax.header;
   req.job.ecm = settings.ecm && options_.ecm;

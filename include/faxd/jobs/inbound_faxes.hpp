@@ -5,12 +5,15 @@
 // the carrier sends digits only); a DDI routed to a virtual fax is answered only when the call
 // comes from one of the DDI brand's carriers (source address = carrier host), else 403. A new
 // inbound fax (status receiving) is recorded and the fax engine writes its pages into the
-// spool. At the end the fax becomes `received`, or `failed` keeping the pages that arrived (the
-// message says so); the fax-to-email mail is queued in the same transaction.
+// spool, published to the store page by page (so that in a cluster another node can end the fax
+// with the pages stored if this node dies). At the end the fax becomes `received`, or `failed`
+// keeping the pages that arrived (the message says so); the fax-to-email mail is queued in the
+// same transaction, after the document (and its PDF) is published.
 //
 // Threads: on_inbound_invite and the call callbacks arrive on the control thread; the store
 // work runs through `run_blocking` (the worker pool), which then answers through `decide`.
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <string>
 
@@ -28,6 +31,8 @@ using WorkRunner = std::function<void(std::function<void()>)>;
 
 struct InboundOptions {
   bool ecm = true;
+  std::string node_id = "local";       // holds the claim of the faxes it receives
+  std::chrono::seconds lease{60};      // renewed by the App's heartbeat (FaxRepo::renew_receiving)
 };
 
 class InboundFaxes final : public sip::CallHandler {
@@ -44,7 +49,7 @@ class InboundFaxes final : public sip::CallHandler {
   sip::InboundDecision decide_now(const sip::InboundCall& call);
 
  private:
-  void finished(const std::string& fax_id, const sip::CallOutcome& outcome);
+  void finished(const std::string& fax_id, const std::string& doc, const sip::CallOutcome& outcome);
 
   store::FaxRepo& faxes_;
   store::DdiRepo& ddis_;

@@ -12,6 +12,7 @@
 // Store calls are synchronous on that thread: they are short single-row writes in WAL mode;
 // see docs/benchmarks.md for their cost at load.
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -94,6 +95,9 @@ struct QueueOptions {
   std::chrono::seconds lease{600};
   std::chrono::seconds capacity_wait{5};  // retry delay when every carrier is at max_calls
   std::string spool_dir;                  // documents' paths are relative to it
+  // Where a fax's document can be read on this node (a cluster fetches it from the store);
+  // unset: spool_dir / document. Blocking; called when a fax is dialled.
+  std::function<Result<std::filesystem::path>(const std::string& document)> locate;
   bool ecm = true;                        // [t38] ecm: when false, no mode uses ECM
   RetryPolicy retry;
   LadderPolicy ladder;
