@@ -31,10 +31,13 @@ EventScope EventScope::of(Role role, std::string_view user_id,
 }
 
 std::int64_t EventFeed::append(Conn& c, const NewEvent& e, SysTime now) {
+  // Readers on every node follow `seq` with a cursor: the event must become visible in seq
+  // order, so a transaction that appends holds the order lock until it commits.
+  c.lock_order("events");
   auto& st = c.prepare(
       "INSERT INTO events (id, type, fax_id, brand_id, company_id, virtual_fax_id, payload, "
       "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq");
-  st.bind_all(new_id(now), e.type, e.fax_id, e.brand_id, e.company_id, e.virtual_fax_id, e.payload,
+  st.bind_all(e.id.empty() ? new_id(now) : e.id, e.type, e.fax_id, e.brand_id, e.company_id, e.virtual_fax_id, e.payload,
               format_rfc3339(now));
   st.step();
   const auto seq = st.int64(0);

@@ -6,6 +6,7 @@
 #include "faxd/common/id.hpp"
 #include "faxd/common/time.hpp"
 #include "faxd/store/call_repo.hpp"
+#include "faxd/store/event_feed.hpp"
 #include "faxd/store/fax_list_query.hpp"
 
 namespace faxd::store {
@@ -156,11 +157,15 @@ void append_event(Conn& c, const Clock& clock, std::string_view type, const Fax&
   const std::string id = new_id(now);
   nlohmann::json payload = {
       {"id", id}, {"type", type}, {"created_at", format_rfc3339(now)}, {"data", to_json(fax)}};
-  c.exec(
-      "INSERT INTO events (id, type, fax_id, brand_id, company_id, virtual_fax_id, payload, "
-      "created_at) VALUES (?,?,?,?,?,?,?,?)",
-      id, type, fax.id, fax.brand_id, fax.company_id, fax.virtual_fax_id, payload.dump(),
-      format_rfc3339(now));
+  EventFeed::append(c,
+                    {.type = std::string(type),
+                     .fax_id = fax.id,
+                     .brand_id = fax.brand_id,
+                     .company_id = fax.company_id,
+                     .virtual_fax_id = fax.virtual_fax_id,
+                     .payload = payload.dump(),
+                     .id = id},
+                    now);
 }
 
 Result<std::pair<Fax, bool>> FaxRepo::create_outbound(const NewOutboundFax& n) {
@@ -194,10 +199,12 @@ Result<Fax> FaxRepo::create_inbound(const NewInboundFax& n) {
     const auto id = new_id(clock_.now());
     c.exec(
         "INSERT INTO faxes (id, direction, brand_id, company_id, virtual_fax_id, from_number, "
-        "to_number, status, document, created_at, updated_at, started_at) "
-        "VALUES (?, 'inbound', ?,?,?,?,?, 'receiving', ?,?,?,?)",
-        id, n.brand_id, n.company_id, n.virtual_fax_id, n.from_number, n.to_number, n.document, now,
-        now, now);
+        "to_number, status, document, claimed_by, claim_until, created_at, updated_at, "
+        "started_at) VALUES (?, 'inbound', ?,?,?,?,?, 'receiving', ?,?,?,?,?,?)",
+        id, n.brand_id, n.company_id, n.virtual_fax_id, n.from_number, n.to_number, n.document,
+        n.node.empty() ? std::nullopt : std::optional<std::string>(n.node),
+        n.claim_until ? std::optional<std::string>(format_rfc3339(*n.claim_until)) : std::nullopt,
+        now, now, now);
     CallRepo::start_inbound(c, new_id(clock_.now()), id, n.carrier_id, clock_.now());
     Fax f = must_select(c, id);
     append_event(c, clock_, "fax.receiving", f);
@@ -287,8 +294,9 @@ Result<std::vector<Fax>> FaxRepo::claim_due(std::string_view node, SysTime lease
     std::vector<std::string> ids;
     {
       auto& st = c.prepare(
-          "SELECT id FROM faxes WHERE status = 'queued' AND next_attempt_at <= ? "
-          "ORDER BY next_attempt_at, id LIMIT ?");
+          std::string("SELECT id FROM faxes WHERE status = 'queued' AND next_attempt_at <= ? "
+                      "ORDER BY next_attempt_at, id LIMIT ?") +
+          std::string(c.skip_locked()));
       st.bind_all(now, limit);
       while (st.step()) ids.push_back(st.text(0));
     }
@@ -315,22 +323,51 @@ Result<void> FaxRepo::extend_claim(std::string_view fax_id, std::string_view nod
   });
 }
 
+namespace {
+// A call starting: its attempt row, the fax's call count, and its call record (billing).
+void insert_attempt(Conn& c, std::string_view id, std::string_view fax_id,
+                    const std::optional<std::string>& carrier_id, std::string_view carrier_name,
+                    SysTime at) {
+  const auto now = format_rfc3339(at);
+  c.exec(
+      "INSERT INTO fax_attempts (id, fax_id, carrier_id, carrier_name, result, started_at, "
+      "created_at, updated_at) VALUES (?,?,?,?, 'running', ?,?,?)",
+      id, fax_id, carrier_id, carrier_name, now, now, now);
+  c.exec("UPDATE faxes SET calls = calls + 1 WHERE id = ?", fax_id);
+  CallRepo::start_outbound(c, std::string(id), fax_id, carrier_id, at);
+}
+}  // namespace
+
 Result<std::string> FaxRepo::begin_attempt(std::string_view fax_id,
                                            std::optional<std::string> carrier_id,
                                            std::string carrier_name) {
   const auto at = clock_.now();
-  const auto now = format_rfc3339(at);
   const auto id = new_id(at);
-  auto r = db_.write([&](Conn& c) {
-    c.exec(
-        "INSERT INTO fax_attempts (id, fax_id, carrier_id, carrier_name, result, started_at, "
-        "created_at, updated_at) VALUES (?,?,?,?, 'running', ?,?,?)",
-        id, fax_id, carrier_id, carrier_name, now, now, now);
-    c.exec("UPDATE faxes SET calls = calls + 1 WHERE id = ?", fax_id);
-    CallRepo::start_outbound(c, id, fax_id, carrier_id, at);
-  });
+  auto r = db_.write(
+      [&](Conn& c) { insert_attempt(c, id, fax_id, carrier_id, carrier_name, at); });
   if (!r) return std::unexpected(r.error());
   return id;
+}
+
+Result<std::optional<std::string>> FaxRepo::reserve_attempt(std::string_view fax_id,
+                                                            const std::string& carrier_id,
+                                                            std::string carrier_name,
+                                                            int max_calls) {
+  const auto at = clock_.now();
+  const auto id = new_id(at);
+  return db_.write([&](Conn& c) -> std::optional<std::string> {
+    if (max_calls > 0) {
+      // A write transaction runs as if alone (SQLite's writer; PostgreSQL SERIALIZABLE), so two
+      // nodes counting at once cannot both take the last line.
+      auto& st = c.prepare(
+          "SELECT count(*) FROM fax_attempts WHERE carrier_id = ? AND result = 'running'");
+      st.bind(1, carrier_id);
+      st.step();
+      if (st.int64(0) >= max_calls) return std::nullopt;
+    }
+    insert_attempt(c, id, fax_id, carrier_id, carrier_name, at);
+    return id;
+  });
 }
 
 Result<void> FaxRepo::end_attempt(std::string_view attempt_id, const AttemptEnd& e) {
@@ -377,10 +414,11 @@ Result<void> FaxRepo::record_progress(std::string_view fax_id, const TransferSta
   return db_.write([&](Conn& c) {
     const int before = must_select(c, fax_id).pages;
     c.exec(
-        "UPDATE faxes SET pages = MAX(pages, ?), bit_rate = COALESCE(?, bit_rate), "
-        "ecm = COALESCE(?, ecm), transport = COALESCE(?, transport), "
-        "remote_station_id = COALESCE(?, remote_station_id), updated_at = ? WHERE id = ?",
-        s.pages, s.bit_rate, s.ecm, s.transport, s.remote_station_id, now, fax_id);
+        "UPDATE faxes SET pages = CASE WHEN pages > ? THEN pages ELSE ? END, "
+        "bit_rate = COALESCE(?, bit_rate), ecm = COALESCE(?, ecm), "
+        "transport = COALESCE(?, transport), remote_station_id = COALESCE(?, remote_station_id), "
+        "updated_at = ? WHERE id = ?",
+        s.pages, s.pages, s.bit_rate, s.ecm, s.transport, s.remote_station_id, now, fax_id);
     // fax.page is for pages; a transport change or a repeated count is recorded silently.
     if (s.pages > before) append_event(c, clock_, "fax.page", must_select(c, fax_id));
   });
@@ -393,9 +431,10 @@ Result<Fax> FaxRepo::requeue(std::string_view fax_id, SysTime next, FailureCode 
     c.exec(
         "UPDATE faxes SET status = 'queued', claimed_by = NULL, claim_until = NULL, "
         "next_attempt_at = ?, failure_code = ?, failure_message = ?, attempts = attempts + ?, "
-        "dials = MAX(dials - ?, 0), updated_at = ? WHERE id = ? AND status = 'sending'",
-        format_rfc3339(next), to_string(failure), message, tried ? 1 : 0, dialed ? 0 : 1, now,
-        fax_id);
+        "dials = CASE WHEN dials > ? THEN dials - ? ELSE 0 END, updated_at = ? "
+        "WHERE id = ? AND status = 'sending'",
+        format_rfc3339(next), to_string(failure), message, tried ? 1 : 0, dialed ? 0 : 1,
+        dialed ? 0 : 1, now, fax_id);
     Fax f = must_select(c, fax_id);
     append_event(c, clock_, "fax.queued", f);
     return f;
@@ -410,17 +449,19 @@ Result<Fax> FaxRepo::finish(std::string_view fax_id, FaxStatus status, const Tra
   const auto now = format_rfc3339(clock_.now());
   bool changed = false;
   auto r = db_.write([&](Conn& c) {
+    changed = false;  // this callback may run again (a write retried on PostgreSQL)
     Fax before = must_select(c, fax_id);
     if (is_final(before.status)) return before;  // finishing twice changes nothing
     changed = true;
     c.exec(
-        "UPDATE faxes SET status = ?, pages = MAX(pages, ?), bit_rate = COALESCE(?, bit_rate), "
+        "UPDATE faxes SET status = ?, pages = CASE WHEN pages > ? THEN pages ELSE ? END, "
+        "bit_rate = COALESCE(?, bit_rate), "
         "ecm = COALESCE(?, ecm), transport = COALESCE(?, transport), "
         "remote_station_id = COALESCE(?, remote_station_id), failure_code = ?, failure_message = "
         "?, "
         "attempts = attempts + ?, claimed_by = NULL, claim_until = NULL, next_attempt_at = NULL, "
         "completed_at = ?, updated_at = ? WHERE id = ?",
-        to_string(status), s.pages, s.bit_rate, s.ecm, s.transport, s.remote_station_id,
+        to_string(status), s.pages, s.pages, s.bit_rate, s.ecm, s.transport, s.remote_station_id,
         failure ? std::optional<std::string>(std::string(to_string(*failure))) : std::nullopt,
         failure ? std::optional<std::string>(message) : std::nullopt, tried ? 1 : 0, now, now,
         fax_id);
@@ -470,50 +511,96 @@ Result<std::optional<std::string>> FaxRepo::remove(std::string_view fax_id) {
   });
 }
 
+Result<void> FaxRepo::renew_receiving(std::string_view node, SysTime until) {
+  return db_.write([&](Conn& c) {
+    // `status IN (...)` repeats the predicate of the partial index faxes_active, so that both
+    // engines walk that small index rather than every fax.
+    c.exec(
+        "UPDATE faxes SET claim_until = ? WHERE status IN ('sending','receiving') "
+        "AND status = 'receiving' AND claimed_by = ?",
+        format_rfc3339(until), node);
+  });
+}
+
+namespace {
+
+// Ends the interruption of the listed faxes (sending or receiving ones whose call is gone):
+// running attempts failed, sending faxes queued again (due now), receiving ones failed keeping
+// the pages that were stored.
+// `who` is what stopped: "faxd" (this node, restarted) or "node NAME" (another, dead).
+struct Interrupted {
+  std::string id;
+  std::string who;
+};
+int end_interrupted(Conn& c, const Clock& clock, const std::vector<Interrupted>& faxes) {
+  const auto now = format_rfc3339(clock.now());
+  for (const auto& [id, who] : faxes) {
+    c.exec(
+        "UPDATE fax_attempts SET result = 'failed', failure_code = 'internal', "
+        "failure_message = ?, ended_at = ?, updated_at = ? WHERE fax_id = ? AND result = 'running'",
+        fmt::format("interrupted: {} stopped during the call", who), now, now, id);
+    {  // its call records (billing) end too
+      std::vector<std::string> calls;
+      auto& st = c.prepare("SELECT id FROM calls WHERE fax_id = ? AND result = 'running'");
+      st.bind_all(id);
+      while (st.step()) calls.push_back(st.text(0));
+      for (const auto& call : calls)
+        CallRepo::end(c, call, {.result = "failed", .failure_code = "internal"}, clock.now());
+    }
+    Fax f = must_select(c, id);
+    if (f.status == FaxStatus::sending) {
+      c.exec(
+          "UPDATE faxes SET status = 'queued', claimed_by = NULL, claim_until = NULL, "
+          "next_attempt_at = ?, updated_at = ? WHERE id = ?",
+          now, now, id);
+      append_event(c, clock, "fax.queued", must_select(c, id));
+    } else {
+      const auto message =
+          f.pages > 0 ? fmt::format("partial: {} page{} received; interrupted: {} stopped while "
+                                    "receiving",
+                                    f.pages, f.pages == 1 ? "" : "s", who)
+                      : fmt::format("interrupted: {} stopped while receiving", who);
+      c.exec(
+          "UPDATE faxes SET status = 'failed', failure_code = 'transfer_failed', "
+          "failure_message = ?, claimed_by = NULL, claim_until = NULL, completed_at = ?, "
+          "updated_at = ? WHERE id = ?",
+          message, now, now, id);
+      append_event(c, clock, "fax.failed", must_select(c, id));
+    }
+  }
+  return static_cast<int>(faxes.size());
+}
+
+}  // namespace
+
 Result<int> FaxRepo::recover_interrupted(std::string_view node) {
   const auto now = format_rfc3339(clock_.now());
   return db_.write([&](Conn& c) {
-    std::vector<std::string> ids;
+    auto& st = c.prepare(
+        // Spelled so that the partial index faxes_active serves it: start-up must not scan
+        // every fax ever stored. A receiving fax without a claim dates from before claims.
+        "SELECT id FROM faxes WHERE status IN ('sending','receiving') "
+        "AND (claimed_by = ? OR claim_until < ? OR (status = 'receiving' AND claimed_by IS NULL))");
+    st.bind_all(node, now);
+    std::vector<Interrupted> found;
+    while (st.step()) found.push_back({st.text(0), "faxd"});
+    return end_interrupted(c, clock_, found);
+  });
+}
+
+Result<int> FaxRepo::take_over_expired(std::string_view node) {
+  const auto now = format_rfc3339(clock_.now());
+  return db_.write([&](Conn& c) {
+    std::vector<Interrupted> found;
     {
-      auto& st = c.prepare(
-          // Spelled so that the partial index faxes_active serves it: start-up must not scan
-          // every fax ever stored.
-          "SELECT id FROM faxes WHERE status IN ('sending','receiving') "
-          "AND (status = 'receiving' OR claimed_by = ? OR claim_until < ?)");
-      st.bind_all(node, now);
-      while (st.step()) ids.push_back(st.text(0));
+      auto& st = c.prepare(std::string("SELECT id, claimed_by FROM faxes WHERE status IN "
+                                       "('sending','receiving') AND claim_until < ? AND "
+                                       "claimed_by <> ?") +
+                           std::string(c.skip_locked()));
+      st.bind_all(now, node);
+      while (st.step()) found.push_back({st.text(0), "node " + st.text(1)});
     }
-    for (const auto& id : ids) {
-      c.exec(
-          "UPDATE fax_attempts SET result = 'failed', failure_code = 'internal', "
-          "failure_message = 'interrupted: faxd stopped during the call', ended_at = ?, "
-          "updated_at = ? WHERE fax_id = ? AND result = 'running'",
-          now, now, id);
-      {
-        std::vector<std::string> calls;
-        auto& st = c.prepare("SELECT id FROM calls WHERE fax_id = ? AND result = 'running'");
-        st.bind_all(id);
-        while (st.step()) calls.push_back(st.text(0));
-        for (const auto& call : calls)
-          CallRepo::end(c, call, {.result = "failed", .failure_code = "internal"}, clock_.now());
-      }
-      Fax f = must_select(c, id);
-      if (f.status == FaxStatus::sending) {
-        c.exec(
-            "UPDATE faxes SET status = 'queued', claimed_by = NULL, claim_until = NULL, "
-            "next_attempt_at = ?, updated_at = ? WHERE id = ?",
-            now, now, id);
-        append_event(c, clock_, "fax.queued", must_select(c, id));
-      } else {
-        c.exec(
-            "UPDATE faxes SET status = 'failed', failure_code = 'transfer_failed', "
-            "failure_message = 'interrupted: faxd stopped while receiving', completed_at = ?, "
-            "updated_at = ? WHERE id = ?",
-            now, now, id);
-        append_event(c, clock_, "fax.failed", must_select(c, id));
-      }
-    }
-    return static_cast<int>(ids.size());
+    return end_interrupted(c, clock_, found);
   });
 }
 

@@ -37,6 +37,7 @@ struct NewEvent {
   std::string company_id;
   std::optional<std::string> virtual_fax_id;
   std::string payload;
+  std::string id;  // empty: a new one
 };
 
 // Which events one viewer sees; unset members do not filter (all unset = everything).

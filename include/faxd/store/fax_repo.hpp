@@ -84,6 +84,8 @@ struct NewInboundFax {
   std::string from_number;
   std::string to_number;
   std::string document;
+  std::string node;                     // the node taking the call: it holds the claim
+  std::optional<SysTime> claim_until;   // until when, unless renewed (renew_receiving)
 };
 
 // Who may see what: unset members do not restrict (a platform admin sets none).
@@ -186,6 +188,12 @@ class FaxRepo {
   Result<std::vector<Fax>> claim_due(std::string_view node, SysTime lease_until, int limit);
   Result<void> extend_claim(std::string_view fax_id, std::string_view node, SysTime lease_until);
 
+  // Records a call starting on a carrier whose `max_calls` (0 = unlimited) holds across every
+  // node sharing the store: nullopt, and nothing recorded, when the carrier's running calls
+  // already reach it.
+  Result<std::optional<std::string>> reserve_attempt(std::string_view fax_id,
+                                                     const std::string& carrier_id,
+                                                     std::string carrier_name, int max_calls);
   Result<std::string> begin_attempt(std::string_view fax_id, std::optional<std::string> carrier_id,
                                     std::string carrier_name);
   Result<void> end_attempt(std::string_view attempt_id, const AttemptEnd& end);
@@ -214,10 +222,17 @@ class FaxRepo {
   // Removes the fax with its attempts; returns its document path (to delete from the spool).
   Result<std::optional<std::string>> remove(std::string_view fax_id);
 
+  // Renews the claim of every fax `node` is receiving (a heartbeat of the node's live calls).
+  Result<void> renew_receiving(std::string_view node, SysTime lease_until);
+
   // After a crash or restart: outbound faxes left `sending` by `node` (or whose lease expired)
   // go back to queued, due now, their running attempt marked failed; inbound faxes left
   // `receiving` end failed ("interrupted"), keeping the pages that arrived. Returns how many.
   Result<int> recover_interrupted(std::string_view node);
+  // While running, on every node of a cluster: the same for the faxes of *other* nodes whose
+  // lease ran out (a node that died): sending ones are queued again, receiving ones end failed
+  // with the pages stored. Returns how many.
+  Result<int> take_over_expired(std::string_view node);
 
   Result<int> count_with_status(FaxStatus status);
   // The next time a queued fax becomes due (to sleep until then), if any.

@@ -248,6 +248,65 @@ TEST_F(FaxRepoTest, AnotherNodesExpiredLeaseIsRecoveredButALiveOneIsNot) {
   EXPECT_EQ((*repo->find(f.id))->status, FaxStatus::queued);
 }
 
+// A cluster: node-a dies mid-call. Its claims run out; node-b takes its faxes over while it
+// leaves node-a's live calls alone until then, and never touches its own.
+TEST_F(FaxRepoTest, ANodeTakesOverTheFaxesOfADeadNodeOnceItsClaimsRunOut) {
+  Fax out = send();
+  ASSERT_EQ(repo->claim_due("node-a", clock.now() + 30s, 10)->size(), 1u);
+  ASSERT_TRUE(repo->reserve_attempt(out.id, "CAR1", "carrier", 0));
+  auto in = repo->create_inbound({.brand_id = "B1",
+                                  .company_id = "C1",
+                                  .virtual_fax_id = "V1",
+                                  .from_number = "+1",
+                                  .to_number = "+2",
+                                  .document = "inbound/in.tiff",
+                                  .node = "node-a",
+                                  .claim_until = clock.now() + 30s});
+  ASSERT_TRUE(in);
+  ASSERT_TRUE(repo->record_progress(in->id, {.pages = 2}));
+  auto mine = repo->create_inbound({.brand_id = "B1",
+                                    .company_id = "C1",
+                                    .virtual_fax_id = "V1",
+                                    .document = "inbound/mine.tiff",
+                                    .node = "node-b",
+                                    .claim_until = clock.now() + 30s});
+  ASSERT_TRUE(mine);
+
+  clock.advance(20s);
+  EXPECT_EQ(*repo->take_over_expired("node-b"), 0) << "node-a's claims are live";
+  ASSERT_TRUE(repo->renew_receiving("node-b", clock.now() + 30s));  // node-b lives on
+  clock.advance(20s);  // node-a renewed nothing: its claims ran out 10 s ago
+  EXPECT_EQ(*repo->take_over_expired("node-b"), 2);
+
+  auto out_after = **repo->find(out.id);
+  EXPECT_EQ(out_after.status, FaxStatus::queued) << "sent again, by whichever node claims it";
+  EXPECT_EQ((*repo->attempts(out.id))[0].result, "failed");
+  EXPECT_NE((*repo->attempts(out.id))[0].failure_message->find("node node-a"), std::string::npos);
+  auto in_after = **repo->find(in->id);
+  EXPECT_EQ(in_after.status, FaxStatus::failed);
+  EXPECT_EQ(in_after.pages, 2);
+  EXPECT_EQ(in_after.failure_message,
+            "partial: 2 pages received; interrupted: node node-a stopped while receiving");
+  EXPECT_EQ((**repo->find(mine->id)).status, FaxStatus::receiving) << "node-b's own call lives";
+  EXPECT_EQ(*repo->take_over_expired("node-b"), 0) << "taken over once";
+  EXPECT_EQ(repo->claim_due("node-b", clock.now() + 30s, 10)->size(), 1u);
+}
+
+// max_calls holds across nodes: the running calls of every node sharing the store count.
+TEST_F(FaxRepoTest, ACarriersLastLineIsReservedOnce) {
+  Fax a = send(), b = send();
+  auto first = repo->reserve_attempt(a.id, "CAR1", "carrier", 1);
+  ASSERT_TRUE(first);
+  ASSERT_TRUE(*first);
+  auto second = repo->reserve_attempt(b.id, "CAR1", "carrier", 1);
+  ASSERT_TRUE(second);
+  EXPECT_FALSE(*second) << "the one line is taken";
+  EXPECT_TRUE(repo->attempts(b.id)->empty()) << "nothing recorded for a call not made";
+  EXPECT_TRUE(*repo->reserve_attempt(b.id, "CAR2", "other", 1)) << "another carrier is free";
+  ASSERT_TRUE(repo->end_attempt(**first, {.result = "delivered"}));
+  EXPECT_TRUE(*repo->reserve_attempt(b.id, "CAR1", "carrier", 1)) << "the line is free again";
+}
+
 TEST_F(FaxRepoTest, RemoveReturnsTheDocumentToDelete) {
   Fax f = send();
   auto doc = repo->remove(f.id);
