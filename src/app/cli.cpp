@@ -28,6 +28,9 @@ Usage:
   faxd --check-config --config FILE   validate FILE; print each problem as FILE:LINE: message
   faxd convert IN OUT [--quality standard|fine]
                                       PDF or TIFF to fax TIFF-F, or fax TIFF to PDF, by extension
+  faxd store copy --from sqlite:PATH --to postgresql://...
+                                      copy a single node's store (documents included) into an
+                                      empty database, to grow into a cluster
   faxd --version                      print the version
   faxd --help                         print this help
 
@@ -53,6 +56,7 @@ int run_cli(int argc, char** argv) {
   }
   if (args[0] == "convert")
     return run_convert(std::vector<std::string>(args.begin() + 1, args.end()));
+  if (args[0] == "store") return run_store(std::vector<std::string>(args.begin() + 1, args.end()));
 
   std::string config_path;
   bool check_only = false;

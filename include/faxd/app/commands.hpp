@@ -8,4 +8,7 @@ namespace faxd::app {
 // faxd convert IN OUT [--quality standard|fine]; returns the exit code.
 int run_convert(const std::vector<std::string>& args);
 
+// faxd store copy --from sqlite:PATH --to postgresql://...; returns the exit code.
+int run_store(const std::vector<std::string>& args);
+
 }  // namespace faxd::app
