@@ -294,6 +294,12 @@ void SipEngine::Impl::on_new_invite(nua_t* nua, nua_handle_t* nh, sip_t const* s
     return;
   }
   auto source = detail::current_source(nua);
+  if (source && trusted_proxies_.contains(source->address)) {
+    // Through our own proxy: the carrier is whom the proxy names (and nobody without a name).
+    const auto named = detail::unknown_header(sip, "X-Faxd-Source");
+    spdlog::debug("sip.proxied proxy={} source={}", source->address, named.value_or("none"));
+    source = named ? detail::parse_source(*named) : std::nullopt;
+  }
   if (!source || !allowed_.contains(source->address)) {
     // The cheap path for floods: no call object, no handler, no log above debug.
     ++refused_sources_;

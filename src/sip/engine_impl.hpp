@@ -23,6 +23,7 @@
 #include "faxd/sip/call_core.hpp"
 #include "faxd/sip/sip_engine.hpp"
 #include "leg.hpp"
+#include "sip_util.hpp"
 
 namespace faxd::sip {
 
@@ -59,6 +60,8 @@ class SipEngine::Impl : public std::enable_shared_from_this<SipEngine::Impl> {
         timer_(io),
         rng_(std::random_device{}()) {
     opts_.timers.reinvite_after = std::chrono::seconds(opts_.t38.reinvite_after_s);
+    for (const auto& p : opts_.trusted_proxies)
+      if (auto c = detail::canonical_ip(p)) trusted_proxies_.insert(*c);
   }
 
   ~Impl() { teardown(); }
@@ -178,6 +181,7 @@ class SipEngine::Impl : public std::enable_shared_from_this<SipEngine::Impl> {
   std::unique_ptr<su_root_t, RootDeleter> root_;
   nua_t* nua_ = nullptr;
   std::unordered_set<std::string> allowed_;
+  std::unordered_set<std::string> trusted_proxies_;
   std::set<std::string> phrases_;
   std::map<std::string, std::unique_ptr<Leg>> legs_;
   std::atomic<std::uint64_t> refused_sources_{0};  // read by metrics from any thread

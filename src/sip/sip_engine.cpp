@@ -23,6 +23,7 @@ SipEngineOptions options_from_config(const config::Config& config) {
   SipEngineOptions o;
   o.listen = config.sip.listen;
   o.public_address = config.sip.public_address;
+  o.trusted_proxies = config.sip.trusted_proxies;
   o.t38 = config.t38;
   o.timers.reinvite_after = std::chrono::seconds(config.t38.reinvite_after_s);
   return o;

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include <cstring>
+#include <strings.h>
 
 namespace faxd::sip::detail {
 namespace {
@@ -65,6 +66,35 @@ std::optional<SourceAddress> current_source(nua_s* nua) {
     out.address = *text;
     out.port = ntohs(sin6.sin6_port);
     return out;
+  }
+  return std::nullopt;
+}
+
+std::optional<SourceAddress> parse_source(std::string_view text) {
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+  const auto colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon + 1 >= text.size()) return std::nullopt;
+  std::string_view host = text.substr(0, colon);
+  if (host.find(':') != std::string_view::npos && !(host.starts_with('[') && host.ends_with(']')))
+    return std::nullopt;  // a bare IPv6 address needs its brackets before ":port"
+  auto address = canonical_ip(host);
+  if (!address) return std::nullopt;
+  unsigned port = 0;
+  for (char c : text.substr(colon + 1)) {
+    if (c < '0' || c > '9' || port > 65535) return std::nullopt;
+    port = port * 10 + static_cast<unsigned>(c - '0');
+  }
+  if (port == 0 || port > 65535) return std::nullopt;
+  return SourceAddress{*address, static_cast<std::uint16_t>(port)};
+}
+
+std::optional<std::string> unknown_header(const sip_s* sip, std::string_view name) {
+  if (!sip) return std::nullopt;
+  for (const sip_unknown_t* h = sip->sip_unknown; h; h = h->un_next) {
+    if (h->un_name && h->un_value && std::strlen(h->un_name) == name.size() &&
+        strncasecmp(h->un_name, name.data(), name.size()) == 0)
+      return std::string(h->un_value);
   }
   return std::nullopt;
 }

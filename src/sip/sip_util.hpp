@@ -20,6 +20,11 @@ std::optional<std::string> canonical_ip(std::string_view text);
 // The source of the request the current nua event carries.
 std::optional<SourceAddress> current_source(nua_s* nua);
 
+// "IP:PORT" or "[v6]:PORT" (as Kamailio's $si:$sp print), canonical; nullopt when malformed.
+std::optional<SourceAddress> parse_source(std::string_view text);
+// The value of a header sofia does not know (e.g. "X-Faxd-Source"), by case-insensitive name.
+std::optional<std::string> unknown_header(const sip_s* sip, std::string_view name);
+
 std::string payload_of(const sip_s* sip);
 // What a message says about session timers and UPDATE (RFC 4028, RFC 3311).
 struct TimerInfo {

@@ -100,6 +100,10 @@ struct SipEngineOptions {
   CallTimers timers;           // ring, stall, max duration (reinvite_after taken from t38)
   std::chrono::milliseconds decide_timeout = std::chrono::seconds(10);
   std::string user_agent = "faxd";
+  // Proxies in front (Kamailio): an INVITE from one of these is taken to come from the address
+  // its X-Faxd-Source header names (the carrier, as the proxy saw it), and is refused without
+  // that header; the header means nothing from any other source.
+  std::vector<std::string> trusted_proxies;
 };
 
 // The options from faxd's configuration ([sip] listen and public_address, [t38]); timers keep
