@@ -42,6 +42,7 @@
 #include "faxd/store/fax_repo.hpp"
 #include "faxd/store/mail_outbox_repo.hpp"
 #include "faxd/store/retention_repo.hpp"
+#include "faxd/store/document_repo.hpp"
 #include "faxd/store/user_repo.hpp"
 #include "faxd/store/virtual_fax_repo.hpp"
 #include "faxd/store/webhook_repo.hpp"
@@ -56,7 +57,9 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 namespace {
-std::string node_name() {
+// [cluster] node, else the host name.
+std::string node_name(const config::Config& config) {
+  if (!config.cluster.node.empty()) return config.cluster.node;
   char host[256] = {};
   if (gethostname(host, sizeof host - 1) != 0 || host[0] == 0) return "local";
   return host;
@@ -100,6 +103,7 @@ struct App::Impl {
   std::unique_ptr<store::CallRepo> calls;
   std::unique_ptr<store::CallCsvScheduleRepo> csv_schedules;
   std::unique_ptr<store::RetentionRepo> retention;
+  std::unique_ptr<store::DocumentRepo> documents;  // a cluster's shared documents
   std::unique_ptr<jobs::Spool> spool;
 
   std::unique_ptr<fax::ThreadedMediaEngine> media;
@@ -121,6 +125,8 @@ struct App::Impl {
   std::unique_ptr<jobs::RetentionPurge> purge;
   std::unique_ptr<mail::PeriodicTask> purge_task;
   std::unique_ptr<mail::PeriodicTask> csv_task;
+  std::unique_ptr<mail::PeriodicTask> cluster_task;
+  SysTime cache_trimmed_at{};
 
   http::Router router;
   std::unique_ptr<api::Api> api;
@@ -143,9 +149,16 @@ struct App::Impl {
     if (ec)
       throw std::runtime_error(
           fmt::format("cannot create data directory {}: {}", dir.string(), ec.message()));
-    auto opened = store::Db::open_sqlite({.path = (dir / "faxd.db").string()});
-    if (!opened) throw std::runtime_error("store: " + opened.error().message);
+    auto url = store::StoreUrl::parse(config.store.url, dir);
+    if (!url) throw std::runtime_error(url.error().message);
+    auto opened = store::Db::open(*url);
+    if (!opened)
+      throw std::runtime_error(fmt::format("store {}: {}", store::StoreUrl::redact(url->target),
+                                           opened.error().message));
     db = std::move(*opened);
+    spdlog::info("store.opened backend={} url={} node={}",
+                 url->backend == store::Backend::postgresql ? "postgresql" : "sqlite",
+                 store::StoreUrl::redact(url->target), node_name(config));
     users = std::make_unique<store::UserRepo>(*db, clock);
     faxes = std::make_unique<store::FaxRepo>(*db, clock);
     faxes->set_listener(&fax_metrics);
@@ -158,7 +171,13 @@ struct App::Impl {
     calls = std::make_unique<store::CallRepo>(*db);
     csv_schedules = std::make_unique<store::CallCsvScheduleRepo>(*db, clock);
     retention = std::make_unique<store::RetentionRepo>(*db);
-    spool = std::make_unique<jobs::Spool>(dir / "spool");
+    // In a cluster the documents live in the database too; the spool is this node's copies.
+    if (db->backend() == store::Backend::postgresql) {
+      documents = std::make_unique<store::DocumentRepo>(*db);
+      spool = std::make_unique<jobs::Spool>(dir / "spool", *documents, clock);
+    } else {
+      spool = std::make_unique<jobs::Spool>(dir / "spool");
+    }
     if (auto r = spool->prepare(); !r) throw std::runtime_error(r.error().message);
   }
 
@@ -182,7 +201,7 @@ struct App::Impl {
       if (auto seeded = seed_demo(*db, *users, clock, config); !seeded)
         throw std::runtime_error("demo seeding failed: " + seeded.error().message);
     }
-    auto recovered = faxes->recover_interrupted(node_name());
+    auto recovered = faxes->recover_interrupted(node_name(config));
     if (recovered && *recovered > 0) spdlog::warn("queue.recovered faxes={}", *recovered);
   }
 
@@ -193,7 +212,9 @@ struct App::Impl {
     inbound = std::make_unique<jobs::InboundFaxes>(
         *faxes, *ddis, *vfaxes, *carriers, *spool,
         [this](std::function<void()> f) { post_work(std::move(f)); }, clock,
-        jobs::InboundOptions{.ecm = config.t38.ecm});
+        jobs::InboundOptions{.ecm = config.t38.ecm,
+                             .node_id = node_name(config),
+                             .lease = std::chrono::seconds(config.cluster.lease_s)});
     inbound_counted = std::make_unique<InboundCallCounter>(fax_metrics, *inbound);
     sip = std::make_unique<sip::SipEngine>(io, *media, *inbound_counted, clock,
                                            sip::options_from_config(config));
@@ -204,9 +225,11 @@ struct App::Impl {
     // Outbound calls at once: as many as the media ports allow (two even ports a call), leaving
     // half for inbound calls; carriers' max_calls limit each trunk below that.
     const int port_calls = (config.media.port_max - config.media.port_min + 1) / 4;
-    jobs::QueueOptions qo{.node_id = node_name(),
+    jobs::QueueOptions qo{.node_id = node_name(config),
                           .max_concurrent = std::max(1, port_calls / 2),
+                          .lease = std::chrono::seconds(config.cluster.lease_s),
                           .spool_dir = spool->root().string(),
+                          .locate = [this](const std::string& d) { return spool->local(d); },
                           .ecm = config.t38.ecm,
                           .retry = retry_policy(config.retry)};
     queue = std::make_unique<jobs::OutboundQueue>(
@@ -232,6 +255,28 @@ struct App::Impl {
         });
     sources_task->start();
     sources_task->wake();
+    // The node's heartbeat: renew the claims of the faxes it receives, take over the faxes of a
+    // node whose claims ran out (it died), and trim the document cache of a cluster.
+    const auto lease = std::chrono::seconds(config.cluster.lease_s);
+    cluster_task = std::make_unique<mail::PeriodicTask>(
+        io, [this](std::function<void()> f) { post_work(std::move(f)); }, lease / 6,
+        [this, lease] {
+          const auto node = node_name(config);
+          if (auto r = faxes->renew_receiving(node, clock.now() + lease); !r)
+            spdlog::warn("cluster.renew_failed error={}", r.error().message);
+          if (auto taken = faxes->take_over_expired(node); taken && *taken > 0) {
+            spdlog::warn("cluster.took_over faxes={}", *taken);
+            asio::post(io, [this] {
+              if (queue && !stopping) queue->poll();
+            });
+          }
+          if (clock.now() - cache_trimmed_at > std::chrono::hours(1)) {
+            cache_trimmed_at = clock.now();
+            if (const int n = spool->trim_cache(std::chrono::hours(24)); n > 0)
+              spdlog::info("spool.cache_trimmed files={}", n);
+          }
+        });
+    cluster_task->start();
   }
 
   // The queue runs on the control thread: once a second, at once when a fax is queued.
@@ -450,8 +495,9 @@ struct App::Impl {
       return;
     }
     if (active > 0) spdlog::warn("daemon.grace_expired calls={}", active);
-    for (auto* task : {sources_task.get(), outbox_task.get(), webhook_task.get(), events_task.get(),
-                       purge_task.get(), csv_task.get()})
+    for (auto* task :
+         {sources_task.get(), cluster_task.get(), outbox_task.get(), webhook_task.get(),
+          events_task.get(), purge_task.get(), csv_task.get()})
       if (task) task->stop();
     if (!sip) return io.stop();
     sip->shutdown([this] {

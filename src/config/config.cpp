@@ -200,6 +200,7 @@ std::expected<Config, Problems> parse(std::string_view text) {
   {
     Section s(root, "cluster", problems);
     s.get("node", c.cluster.node);
+    s.get("lease_s", c.cluster.lease_s, 6, 3600);
   }
   {
     Section s(root, "http", problems);

@@ -32,6 +32,9 @@ struct StoreConfig {
 
 struct ClusterConfig {
   std::string node;  // this node's name (claims, logs); empty = the host name
+  // How long a node's claim on a fax it sends or receives lasts unless renewed (it is renewed
+  // well before): after a node dies, the others take its faxes over once this has run out.
+  int lease_s = 60;
 };
 
 struct HttpConfig {
