@@ -6,6 +6,9 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
 CTEST_ARGS ?=
+# Tests run three at a time: most wait on real fax lines, sockets and browsers, not the CPU
+# (faxd's media tick runs at real-time priority when allowed, as in CI).
+CTEST_JOBS ?= 3
 
 .PHONY: all build run test bench package fuzz asan tsan format clean deps-build deps-test deps-bench deps-package e2e-deps
 
@@ -40,7 +43,7 @@ e2e-deps: deps-test
 
 ## test: unit, integration (real sockets, SIPp, tshark, SMTP) and browser tests
 test: deps-test e2e-deps build
-	cd $(BUILD) && ctest --output-on-failure --timeout 900 $(CTEST_ARGS)
+	cd $(BUILD) && ctest --output-on-failure --timeout 900 -j$(CTEST_JOBS) $(CTEST_ARGS)
 
 ## asan: the test suite under AddressSanitizer and UndefinedBehaviorSanitizer
 asan:

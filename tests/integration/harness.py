@@ -21,6 +21,30 @@ SOURCE_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), "../.."))
 SHARED_DIR = os.environ.get("FAXD_SHARED", os.path.join(SOURCE_DIR, "..", "shared"))
 _live = []
 _media_slot = iter(range(1_000_000))
+_process_slot = None
+
+
+def process_slot():
+    """This test process's own slot 0..39 while it runs (a lock file held until it exits), so that
+    tests run in parallel (ctest -j) never share a media port range: each process gets 20000 +
+    slot * 1000 and up to five daemons 200 ports apart in it."""
+    global _process_slot
+    if _process_slot is None:
+        import fcntl
+        lock_dir = os.path.join(tempfile.gettempdir(), "faxd-test-slots")
+        os.makedirs(lock_dir, exist_ok=True)
+        for slot in list(range(os.getpid() % 40, 40)) + list(range(0, os.getpid() % 40)):
+            fd = os.open(os.path.join(lock_dir, f"{slot}.lock"), os.O_CREAT | os.O_RDWR, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(fd)
+                continue
+            _process_slot = (slot, fd)  # the fd stays open: the lock lives as long as we do
+            break
+        else:
+            raise RuntimeError("more than 40 integration test processes at once")
+    return _process_slot[0]
 
 
 @atexit.register
@@ -71,7 +95,7 @@ class Faxd:
         self.http_port = free_port()
         self.sip_port = free_port()
         # Disjoint media port ranges: per test process (pid) and per daemon within it.
-        media_base = 20000 + (os.getpid() % 40) * 1000 + (next(_media_slot) % 5) * 200
+        media_base = 20000 + process_slot() * 1000 + (next(_media_slot) % 5) * 200
         self.config = {
             "daemon": {"data_dir": os.path.join(self.dir, "var"), "shutdown_grace_s": 10},
             "http": {"listen": f"127.0.0.1:{self.http_port}"},
