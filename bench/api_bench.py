@@ -46,7 +46,7 @@ def pct(values, p):
 
 
 class Faxd:
-    def __init__(self, faxd, run_dir):
+    def __init__(self, faxd, run_dir, store_url=""):
         self.faxd, self.run_dir = faxd, run_dir
         self.port = free_port()
         sip = free_port()
@@ -65,6 +65,8 @@ listen = "127.0.0.1:{sip}"
 address = "127.0.0.1"
 port_min = {media}
 port_max = {media + 198}
+[store]
+url = "{store_url}"
 [admin]
 username = "admin"
 password = ""
@@ -171,7 +173,88 @@ def web(faxd, user, password, runs):
     return json.loads(res.stdout)
 
 
+def cases_for(faxd, env):
+    big, small = env["BIG_TOKEN"], env["SMALL_TOKEN"]
+    first = faxd.get("/api/v1/faxes?limit=50", big)
+    any_id = first["data"][7]["id"]
+    small_first = faxd.get("/api/v1/faxes?limit=50", small)
+    small_id = small_first["data"][7]["id"]
+    cases = [
+        ("company admin", big, "/api/v1/faxes?limit=50"),
+        ("company admin", big, "/api/v1/faxes?limit=50&direction=inbound&status=received"),
+        ("company admin", big, "/api/v1/faxes?limit=50&direction=outbound&status=failed"),
+        ("company admin", big, f"/api/v1/faxes?limit=50&cursor={first['next_cursor']}"),
+        ("company admin", big, f"/api/v1/faxes/{any_id}"),
+        ("user (small desk)", small, "/api/v1/faxes?limit=50"),
+        ("user (small desk)", small, "/api/v1/faxes?limit=50&direction=inbound&status=received"),
+        ("user (small desk)", small, f"/api/v1/faxes?limit=50&cursor={small_first['next_cursor']}"),
+        ("user (small desk)", small, f"/api/v1/faxes/{small_id}"),
+    ]
+    return [c for c in cases if "cursor=None" not in c[2]]  # a scope with one page only
+
+
+def wrk_table(results):
+    p = print
+    p("| caller | request | c=1 p50 | c=1 p99 | req/s (c=8) | p50 | p90 | p99 | faxd CPU | load | target |")
+    p("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+    for who, path, one, many in results:
+        shown = re.sub(r"cursor=\w+", "cursor=(page 2)", path.replace("/api/v1", ""))
+        shown = re.sub(r"/faxes/\w{26}", "/faxes/{id}", shown)
+        bad = many["errors"] or many["socket_errors"]
+        ok = "met" if many["p99"] < 10 and not bad else "MISSED"
+        p(f"| {who} | `GET {shown}` | {one['p50']:.2f} ms | {one['p99']:.2f} ms | {many['rps']:,.0f} | "
+          f"{many['p50']:.2f} ms | {many['p90']:.2f} ms | **{many['p99']:.2f} ms** | "
+          f"{many['cpu']:.2f} | {many['load']} | {ok}{' (errors: ' + str(many['errors']) + ' ' + many['socket_errors'] + ')' if bad else ''} |")
+
+
+def main_postgresql(faxd_bin, template, env_file, run_dir):
+    """The same store copied into a throwaway PostgreSQL (faxd store copy), then start-up and
+    the same requests under wrk: the list on a cluster's store."""
+    sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+    from pg import Postgres
+    env = dict(line.strip().split("=", 1) for line in open(env_file) if "=" in line)
+    with Postgres() as pg:
+        url = pg.create_database("faxd_api")
+        log("faxd store copy into PostgreSQL")
+        t0 = time.perf_counter()
+        subprocess.run([faxd_bin, "store", "copy", "--from", f"sqlite:{template}", "--to", url],
+                       check=True, stdout=subprocess.DEVNULL)
+        copy_s = time.perf_counter() - t0
+        pg.psql("VACUUM ANALYZE", database="faxd_api")
+        size_mb = int(pg.psql("SELECT pg_database_size('faxd_api')")) / 1e6
+        faxd = Faxd(faxd_bin, run_dir, store_url=url)
+        faxd.start()
+        faxd.stop()
+        boot = startup(faxd)
+        faxd.start()
+        try:
+            results = []
+            for who, token, path in cases_for(faxd, env):
+                log(f"wrk (postgresql) {who} {path}")
+                wrk(faxd, path, token, WRK_CONNECTIONS, 2)
+                one = wrk(faxd, path, token, 1, max(3, WRK_SECONDS // 2))
+                many = wrk(faxd, path, token, WRK_CONNECTIONS, WRK_SECONDS)
+                results.append((who, path, one, many))
+        finally:
+            faxd.stop()
+    p = print
+    p(f"### On PostgreSQL (a cluster's store)")
+    p()
+    p(f"The same {int(env['TOTAL_ROWS']):,} faxes copied with `faxd store copy --from sqlite:... "
+      f"--to postgresql://...` into a throwaway PostgreSQL 15 on loopback (`tests/integration/pg.py`: "
+      f"fsync off, 64 MB shared buffers) in {copy_s:.0f} s, then `VACUUM ANALYZE`; "
+      f"{size_mb:,.0f} MB database. faxd runs with `[store] url` on it (8 pooled connections, "
+      "reads in REPEATABLE READ READ ONLY transactions).")
+    p()
+    p(f"Start-up, exec to `/healthz` 200, {STARTUP_RUNS} starts: median "
+      f"**{statistics.median(boot):.0f} ms**, min {min(boot):.0f} ms, max {max(boot):.0f} ms.")
+    p()
+    wrk_table(results)
+
+
 def main():
+    if len(sys.argv) > 5 and sys.argv[5] == "--postgresql":
+        return main_postgresql(*sys.argv[1:5])
     faxd_bin, template, env_file, run_dir = sys.argv[1:5]
     env = dict(line.strip().split("=", 1) for line in open(env_file) if "=" in line)
     os.makedirs(os.path.join(run_dir, "var"), exist_ok=True)
@@ -188,25 +271,8 @@ def main():
 
     faxd.start()
     try:
-        big, small = env["BIG_TOKEN"], env["SMALL_TOKEN"]
-        first = faxd.get("/api/v1/faxes?limit=50", big)
-        any_id = first["data"][7]["id"]
-        small_first = faxd.get("/api/v1/faxes?limit=50", small)
-        small_id = small_first["data"][7]["id"]
-        cases = [
-            ("company admin", big, "/api/v1/faxes?limit=50"),
-            ("company admin", big, "/api/v1/faxes?limit=50&direction=inbound&status=received"),
-            ("company admin", big, "/api/v1/faxes?limit=50&direction=outbound&status=failed"),
-            ("company admin", big, f"/api/v1/faxes?limit=50&cursor={first['next_cursor']}"),
-            ("company admin", big, f"/api/v1/faxes/{any_id}"),
-            ("user (small desk)", small, "/api/v1/faxes?limit=50"),
-            ("user (small desk)", small, "/api/v1/faxes?limit=50&direction=inbound&status=received"),
-            ("user (small desk)", small, f"/api/v1/faxes?limit=50&cursor={small_first['next_cursor']}"),
-            ("user (small desk)", small, f"/api/v1/faxes/{small_id}"),
-        ]
-        cases = [c for c in cases if "cursor=None" not in c[2]]  # a scope with one page only
         results = []
-        for who, token, path in cases:
+        for who, token, path in cases_for(faxd, env):
             log(f"wrk {who} {path}")
             wrk(faxd, path, token, WRK_CONNECTIONS, 2)  # warm-up
             one = wrk(faxd, path, token, 1, max(3, WRK_SECONDS // 2))
@@ -293,16 +359,7 @@ def main():
       "(2.0 = both cores); the load average is sampled at the end of each run. Target: p99 under "
       "10 ms at c=8.")
     p()
-    p("| caller | request | c=1 p50 | c=1 p99 | req/s (c=8) | p50 | p90 | p99 | faxd CPU | load | target |")
-    p("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
-    for who, path, one, many in results:
-        shown = re.sub(r"cursor=\w+", "cursor=(page 2)", path.replace("/api/v1", ""))
-        shown = re.sub(r"/faxes/\w{26}", "/faxes/{id}", shown)
-        bad = many["errors"] or many["socket_errors"]
-        ok = "met" if many["p99"] < 10 and not bad else "MISSED"
-        p(f"| {who} | `GET {shown}` | {one['p50']:.2f} ms | {one['p99']:.2f} ms | {many['rps']:,.0f} | "
-          f"{many['p50']:.2f} ms | {many['p90']:.2f} ms | **{many['p99']:.2f} ms** | "
-          f"{many['cpu']:.2f} | {many['load']} | {ok}{' (errors: ' + str(many['errors']) + ' ' + many['socket_errors'] + ')' if bad else ''} |")
+    wrk_table(results)
     p()
     p("Floor: the `sqlite3` CLI running the same SELECT (every column, 51 rows, output to "
       "/dev/null), 300 times in one process, against the same file. The CLI formats every row "

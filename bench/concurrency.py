@@ -7,6 +7,8 @@ time, peak simultaneous calls (sampled from /metrics), CPU of both daemons (user
 /proc/PID/stat), media tick jitter, peak RSS and RSS per session.
 
 Usage: /usr/bin/python3 bench/concurrency.py --build BUILD_DIR --work WORK_DIR --mode t38|g711 --n N
+       [--cluster]   the sender is two faxd nodes sharing a throwaway PostgreSQL (docs/cluster.md),
+                     each given half of the faxes through its own API; they claim from one queue
 """
 import argparse
 import collections
@@ -158,6 +160,8 @@ def main():
     ap.add_argument("--log-level", default="info")
     ap.add_argument("--no-hold", action="store_true",
                     help="dial while submitting (else the carrier is held at max_calls=1 until all are in)")
+    ap.add_argument("--cluster", action="store_true",
+                    help="send from two nodes on PostgreSQL instead of one faxd on SQLite")
     args = ap.parse_args()
     n = args.n or (1000 if args.mode == "t38" else 300)
 
@@ -178,14 +182,32 @@ def main():
     # A fax whose T.30 broke goes back to the queue; retry it within the run (the default waits
     # minutes, as a real fax machine on the other end might need them) so the figures say
     # whether every fax got through, and how many needed a second call.
-    tx = harness.Faxd({**common, "media": {"address": "127.0.0.1", "port_min": 1024 + span + 2,
-                                           "port_max": 1024 + 2 * span + 2},
-                       "retry": {"negotiation_failed_s": 5, "transfer_failed_s": 5}}, name="bench-tx")
-    daemons = {"receiver": rx, "sender": tx}
+    retry = {"negotiation_failed_s": 5, "transfer_failed_s": 5}
+    pg = None
+    if args.cluster:
+        from pg import Postgres
+        pg = Postgres(max_connections=400).start()
+        url = pg.create_database("faxd_bench")
+        senders = {}
+        for i, name in enumerate(("node1", "node2")):
+            lo = 1024 + (i + 1) * (span + 2)
+            senders[name] = harness.Faxd({**common, "media": {"address": "127.0.0.1", "port_min": lo,
+                                                              "port_max": lo + span},
+                                          "store": {"url": url}, "cluster": {"node": name},
+                                          "retry": retry}, name=f"bench-{name}")
+    else:
+        senders = {"sender": harness.Faxd({**common, "media": {"address": "127.0.0.1",
+                                                               "port_min": 1024 + span + 2,
+                                                               "port_max": 1024 + 2 * span + 2},
+                                           "retry": retry}, name="bench-tx")}
+    tx = next(iter(senders.values()))
+    daemons = {"receiver": rx, **senders}
     try:
         rx.start()
-        tx.start()
-        log(f"receiver pid {rx.proc.pid} dir {rx.dir}; sender pid {tx.proc.pid} dir {tx.dir}")
+        for d in senders.values():
+            d.start()
+        log(f"receiver pid {rx.proc.pid} dir {rx.dir}; senders "
+            + ", ".join(f"{k} pid {d.proc.pid} dir {d.dir}" for k, d in senders.items()))
         rx_tenant = provision(rx, carrier_port=tx.sip_port, ddi=RECEIVER_DDI)
         tx_tenant = provision(tx, carrier_port=rx.sip_port, t38=args.mode == "t38",
                               ddi="+15550001999", outgoing_ddi=SENDER_DDI)
@@ -206,9 +228,11 @@ def main():
         t0 = time.monotonic()
         load0 = os.getloadavg()
         ids, errors = [], collections.Counter()
+        targets = list(senders.values())
         with concurrent.futures.ThreadPoolExecutor(args.submitters) as pool:
-            futs = [pool.submit(submit, tx, tx_tenant["token"], tx_tenant["vfax"]["id"], pdf)
-                    for _ in range(n)]
+            futs = [pool.submit(submit, targets[i % len(targets)], tx_tenant["token"],
+                                tx_tenant["vfax"]["id"], pdf)
+                    for i in range(n)]
             for fut in concurrent.futures.as_completed(futs):
                 try:
                     ids.append(fut.result())
@@ -232,10 +256,14 @@ def main():
         final = {}
         while time.monotonic() < deadline:
             time.sleep(2)
-            m_tx, m_rx = sampler.last.get("sender", {}), sampler.last.get("receiver", {})
-            busy = m_tx.get("faxd_outbound_calls_active", 1) + m_rx.get("faxd_fax_sessions_active", 1)
-            log(f"t={time.monotonic() - t0:.0f}s sender calls {m_tx.get('faxd_outbound_calls_active')} "
-                f"sessions {m_tx.get('faxd_fax_sessions_active')} queue {m_tx.get('faxd_queue_depth')}; "
+            m_rx = sampler.last.get("receiver", {})
+            m_txs = [sampler.last.get(name, {}) for name in senders]
+            busy = (sum(m.get("faxd_outbound_calls_active", 1) for m in m_txs)
+                    + m_rx.get("faxd_fax_sessions_active", 1))
+            log(f"t={time.monotonic() - t0:.0f}s sender calls "
+                f"{[m.get('faxd_outbound_calls_active') for m in m_txs]} "
+                f"sessions {[m.get('faxd_fax_sessions_active') for m in m_txs]} "
+                f"queue {m_txs[0].get('faxd_queue_depth')}; "
                 f"receiver sessions {m_rx.get('faxd_fax_sessions_active')}")
             if busy:
                 continue
@@ -257,13 +285,19 @@ def main():
         received = list_faxes(rx, rx_tenant["token"], "inbound")
         for name, d in daemons.items():
             end[name]["windows"] = tick_windows(d.log_path, log_offset[name])
-        report(args, n, faxes, received, errors, t_submitted, wall, base, end, sampler, load0, load1)
+            with open(d.log_path, errors="replace") as f:
+                end[name]["log_dials"] = f.read().count("queue.dial ")
+        report(args, n, faxes, received, errors, t_submitted, wall, base, end, sampler, load0, load1,
+               list(senders))
     finally:
         for d in daemons.values():
             d.stop(timeout=30)
+        if pg:
+            pg.stop()
 
 
-def report(args, n, faxes, received, errors, t_submitted, wall, base, end, sampler, load0, load1):
+def report(args, n, faxes, received, errors, t_submitted, wall, base, end, sampler, load0, load1,
+           senders):
     status = collections.Counter(f["status"] for f in faxes)
     reasons = collections.Counter(
         f"{f['status']}: {f['failure']['code']} ({f['failure']['message'][:80]})"
@@ -273,11 +307,14 @@ def report(args, n, faxes, received, errors, t_submitted, wall, base, end, sampl
     out = []
     p = out.append
     mode = "T.38" if args.mode == "t38" else "G.711"
-    p(f"### {n} simultaneous {mode} faxes (1 page each)")
+    where = " from two cluster nodes on PostgreSQL" if args.cluster else ""
+    script = "cluster" if args.cluster else "concurrency"
+    p(f"### {n} simultaneous {mode} faxes (1 page each){where}")
     p("")
     p("```")
-    p(f"bench/concurrency.bench.sh BUILD_DIR WORK_DIR   # runs: /usr/bin/python3 bench/concurrency.py "
-      f"--build BUILD_DIR --work WORK_DIR --mode {args.mode} --n {n} --submitters {args.submitters}")
+    p(f"bench/{script}.bench.sh BUILD_DIR WORK_DIR   # runs: /usr/bin/python3 bench/concurrency.py "
+      f"--build BUILD_DIR --work WORK_DIR --mode {args.mode} --n {n} --submitters {args.submitters}"
+      + (" --cluster" if args.cluster else ""))
     p("```")
     p("")
     p(f"- Submitted: {len(faxes)} of {n} in {t_submitted:.1f} s ({args.submitters} API clients, "
@@ -295,16 +332,23 @@ def report(args, n, faxes, received, errors, t_submitted, wall, base, end, sampl
         p("- Failure reasons: " + "; ".join(f"{k} x{v}" for k, v in reasons.most_common(6)))
     p(f"- Receiver: {rx_status['received']} received, {rx_status['failed']} failed")
     p(f"- Wall time from the release to the last final state: {wall:.1f} s")
-    p(f"- Peak simultaneous calls (sampled every 0.5 s): sender {int(sampler.peak[('sender', 'outbound')])} "
-      f"outbound calls, {int(sampler.peak[('sender', 'sessions')])} fax sessions; receiver "
-      f"{int(sampler.peak[('receiver', 'sessions')])} fax sessions")
+    p("- Peak simultaneous calls (sampled every 0.5 s): "
+      + "; ".join(f"{s} {int(sampler.peak[(s, 'outbound')])} outbound calls, "
+                  f"{int(sampler.peak[(s, 'sessions')])} fax sessions" for s in senders)
+      + f"; receiver {int(sampler.peak[('receiver', 'sessions')])} fax sessions")
+    if args.cluster:
+        by_node = collections.Counter()
+        for s in senders:
+            by_node[s] = end[s]["log_dials"]
+        p("- Calls placed per node (queue.dial lines): "
+          + ", ".join(f"{k} {v}" for k, v in by_node.items()))
     p(f"- Load average at start / end: {' '.join(f'{x:.2f}' for x in load0)} / "
       f"{' '.join(f'{x:.2f}' for x in load1)} (2 cores, shared machine)")
     p("")
     p("| daemon | CPU s (user+sys) | CPU % of one core over the run | tick jitter p50 / p99 | "
       "tick work p50 / p99 | peak RSS | RSS per session at peak | peak fds |")
     p("| --- | --- | --- | --- | --- | --- | --- | --- |")
-    for name in ("sender", "receiver"):
+    for name in (*senders, "receiver"):
         cpu = end[name]["cpu"] - base[name]["cpu"]
         m = end[name]["metrics"]
         peak_sessions = max(1, int(sampler.peak[(name, "sessions")]))
