@@ -99,7 +99,7 @@ sip::InboundDecision InboundFaxes::decide_now(const sip::InboundCall& call) {
   const std::string fax_id = fax->id;
   sip::CallCallbacks callbacks{
       .on_progress =
-          [this, fax_id](const sip::CallProgress& p) {
+          [this, fax_id, doc](const sip::CallProgress& p) {
             if (p.kind == sip::CallProgress::Kind::answered) {
               run_blocking_([this, fax_id] { (void)faxes_.inbound_answered(fax_id); });
               return;
