@@ -243,9 +243,11 @@ struct App::Impl {
         },
         clock, qo);
     poll_queue();
-    // Inbound calls only from carriers' addresses: refreshed as carriers change.
+    // Inbound calls only from carriers' addresses: refreshed as carriers change here, and often
+    // enough in a cluster that a carrier added through another node is known within seconds.
+    const auto refresh = db->backend() == store::Backend::postgresql ? 3s : 30s;
     sources_task = std::make_unique<mail::PeriodicTask>(
-        io, [this](std::function<void()> f) { post_work(std::move(f)); }, 30s,
+        io, [this](std::function<void()> f) { post_work(std::move(f)); }, refresh,
         [this] {
           auto addresses = carrier_source_addresses(*carriers);
           if (!addresses) return;

@@ -100,7 +100,10 @@ void SipEngine::Impl::set_allowed_sources(const std::vector<std::string>& addres
   }
   // Any thread: the set is swapped on the control thread, where INVITEs are checked.
   asio::post(io_, [weak = weak_from_this(), next = std::move(next)]() mutable {
-    if (auto self = weak.lock()) self->allowed_ = std::move(next);
+    auto self = weak.lock();
+    if (!self) return;
+    if (next != self->allowed_) spdlog::info("sip.sources_loaded addresses={}", next.size());
+    self->allowed_ = std::move(next);
   });
 }
 
