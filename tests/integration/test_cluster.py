@@ -14,6 +14,9 @@ Needs Debian's postgresql-15 and kamailio (scripts/deps.sh test installs them).
 """
 import calendar
 import collections
+import http.client
+import json
+import threading
 import os
 import signal
 import sys
@@ -78,6 +81,33 @@ def all_faxes(d, token, direction):
         cursor = page.get("next_cursor")
         if not cursor:
             return out
+
+
+class EventLog:
+    """GET /api/v1/events on one node, read in the background: (type, fax id) of each event."""
+
+    def __init__(self, d, token):
+        self.events = []
+        self.conn = http.client.HTTPConnection("127.0.0.1", d.http_port, timeout=600)
+        self.conn.request("GET", "/api/v1/events", headers={"Authorization": f"Bearer {token}"})
+        self.res = self.conn.getresponse()
+        assert self.res.status == 200, self.res.status
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        try:
+            for line in iter(self.res.fp.readline, b""):
+                if line.startswith(b"data: "):
+                    event = json.loads(line[6:])
+                    self.events.append((event["type"], event["data"]["id"]))
+        except (OSError, ValueError):
+            return
+
+    def of(self, kind):
+        return {fax for t, fax in self.events if t == kind}
+
+    def close(self):
+        self.conn.close()
 
 
 class ClusterTest(FaxdTestCase):
@@ -146,6 +176,8 @@ class ClusterTest(FaxdTestCase):
         while "sip.sources_loaded" not in node2.log() and time.monotonic() < deadline:
             time.sleep(0.2)
 
+        stream = EventLog(node2, token2)  # node 2's stream carries every node's events
+        self.addCleanup(stream.close)
         pdf = os.path.join(self.tmp, "one-page.pdf")
         text_pdf(pdf, pages=1)
         outbound = []
@@ -234,6 +266,17 @@ class ClusterTest(FaxdTestCase):
                 if started > killed_at + 5 and a["result"] == "failed":
                     late_failures.append(a)
         self.assertEqual(late_failures, [], "calls still offered to the dead node")
+
+        # GET /events on node 2 streamed what happened on both nodes, in order, once each.
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and len(stream.of("fax.received")) < len(received):
+            time.sleep(0.5)
+        self.assertEqual(stream.of("fax.queued") & set(outbound), set(outbound),
+                         "faxes submitted to node 1 are queued events on node 2's stream too")
+        self.assertEqual(stream.of("fax.delivered"), set(outbound))
+        self.assertEqual(stream.of("fax.received"), {f["id"] for f in received})
+        delivered_events = [fax for t, fax in stream.events if t == "fax.delivered"]
+        self.assertEqual(len(delivered_events), len(set(delivered_events)), "an event twice")
 
         # Mail: every received fax mailed exactly once, by whichever node.
         deadline = time.monotonic() + 60
