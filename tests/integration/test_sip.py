@@ -167,7 +167,7 @@ class SipTest(unittest.TestCase):
         events = [l for l in peer.log().splitlines() if re.search(r"\bsip\.\w+", l)]
         self.assertTrue(events)
         for line in events:
-            if re.search(r"sip\.(listening|source_refused|allow_list_ignored)", line):
+            if re.search(r"sip\.(listening|sources_loaded|source_refused|allow_list_ignored)", line):
                 continue
             self.assertRegex(line, r"call=\S+", line)
 
