@@ -36,10 +36,12 @@ run: build
 	@echo "faxd: web UI and API on http://127.0.0.1:8080/ (Ctrl-C stops)"
 	$(BUILD)/faxd --config config/faxd.toml
 
-## e2e-deps: npm packages of the browser tests (playwright-core; the browser is Debian's chromium)
+## e2e-deps: npm packages of the browser tests (playwright-core, axe-core; the browser is Debian's
+## chromium), installed again whenever package-lock.json is newer than what npm put in place
 e2e-deps: deps-test
 	@if [ -f tests/e2e/package.json ]; then cd tests/e2e && \
-	  ( [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund --loglevel=error ); fi
+	  ( [ node_modules/.package-lock.json -nt package-lock.json ] || \
+	    npm ci --no-audit --no-fund --loglevel=error ); fi
 
 ## test: unit, integration (real sockets, SIPp, tshark, SMTP) and browser tests
 test: deps-test e2e-deps build
