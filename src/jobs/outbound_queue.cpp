@@ -206,6 +206,8 @@ void OutboundQueue::dial_next(const std::shared_ptr<Live>& live) {
   req.job.tiff_path = live->document;
   req.job.local_station_id = who.station_id.empty() ? live->fax.from_number : who.station_id;
   req.job.header = live->fax.header.empty() ? who.header : live->fax.header;
+  req.timezone = who.timezone;
+  req.language = who.language;
   req.job.ecm = settings.ecm && options_.ecm;
   req.job.max_bit_rate = settings.max_bit_rate;
   req.job.call_id =
@@ -319,9 +321,11 @@ bool OutboundQueue::conclude(const std::shared_ptr<Live>& live, const sip::CallO
                           .reached_fax = true,
                           .local_overload = o.fax && o.fax->local_overload});
   }
-  const RetryState state{.dials = fax.dials,
-                         .tries = fax.attempts + (reached_fax ? 1 : 0),
-                         .created_at = parse_rfc3339(fax.created_at).value_or(clock_.now())};
+  const RetryState state{
+      .dials = fax.dials,
+      .tries = fax.attempts + (reached_fax ? 1 : 0),
+      // A scheduled fax's kill time counts from when it was to go.
+      .created_at = parse_rfc3339(fax.send_at.value_or(fax.created_at)).value_or(clock_.now())};
   const auto decision = decide_retry(options_.retry, {o.failure, reached_fax}, state, clock_.now());
   if (decision.retry) {
     if (!stored(

@@ -57,6 +57,7 @@ void append_json(std::string& out, const Fax& f) {
   // Keys in name order, as nlohmann's std::map-backed objects print them.
   out += '{';
   number(out, "attempts", f.calls);
+  opt_text(out, "batch_id", f.batch_id);
   number(out, "bit_rate", f.bit_rate);
   text(out, "company_id", f.company_id);
   opt_text(out, "completed_at", f.completed_at);
@@ -84,6 +85,7 @@ void append_json(std::string& out, const Fax& f) {
   number(out, "pages_total", f.pages_total);
   text(out, "quality", f.quality);
   opt_text(out, "remote_station_id", f.remote_station_id);
+  opt_text(out, "send_at", f.send_at);
   opt_text(out, "started_at", f.started_at);
   text(out, "status", to_string(f.status));
   text(out, "to", f.to_number);

@@ -9,7 +9,8 @@ const std::string_view kFaxColumns =
     "id, direction, brand_id, company_id, virtual_fax_id, created_by, from_number, to_number, "
     "status, pages, pages_total, quality, header, attempts, dials, bit_rate, ecm, transport, "
     "remote_station_id, failure_code, failure_message, idempotency_key, document, claimed_by, "
-    "created_at, updated_at, started_at, completed_at, next_attempt_at, calls, document_purged_at";
+    "created_at, updated_at, started_at, completed_at, next_attempt_at, calls, document_purged_at, "
+    "batch_id, send_at";
 
 namespace {
 
@@ -35,6 +36,7 @@ void add_filters(const FaxQuery& q, Where& w) {
   if (q.status) w.add("status = ?", *q.status);
   if (q.from_number) w.add("from_number = ?", *q.from_number);
   if (q.to_number) w.add("to_number = ?", *q.to_number);
+  if (q.batch_id) w.add("batch_id = ?", *q.batch_id);
   if (q.since) w.add("created_at >= ?", *q.since);
   if (q.until) w.add("created_at < ?", *q.until);
   if (q.cursor) w.add("id < ?", *q.cursor);

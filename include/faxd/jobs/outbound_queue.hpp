@@ -72,6 +72,8 @@ struct DialRequest {
   std::string to_number;
   bool t38 = true;  // the mode allows T.38 (and the carrier does)
   fax::FaxJob job;
+  std::string timezone = "UTC";  // the company's, for the page header line's date
+  std::string language = "en";
 };
 
 class Dialer {
@@ -84,8 +86,10 @@ class Dialer {
 
 // What the fax needs from its virtual fax at dial time.
 struct SenderIdentity {
-  std::string station_id;  // TSI
-  std::string header;      // page header line ("" = none)
+  std::string station_id;        // TSI
+  std::string header;            // page header line ("" = none)
+  std::string timezone = "UTC";  // the company's
+  std::string language = "en";
 };
 using IdentityLookup = std::function<SenderIdentity(const store::Fax&)>;
 

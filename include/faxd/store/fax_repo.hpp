@@ -57,6 +57,8 @@ struct Fax {
   std::optional<std::string> completed_at;
   std::optional<std::string> next_attempt_at;
   std::optional<std::string> document_purged_at;  // the retention policy removed the document
+  std::optional<std::string> batch_id;  // the broadcast it belongs to
+  std::optional<std::string> send_at;   // asked-for send time (RFC 3339), if scheduled
 };
 
 // The api.md fax object.
@@ -74,6 +76,8 @@ struct NewOutboundFax {
   std::string header;
   std::optional<std::string> idempotency_key;
   std::string document;
+  std::optional<std::string> batch_id;
+  std::optional<SysTime> send_at;  // queued until then; unset = due now
 };
 
 struct NewInboundFax {
@@ -104,6 +108,7 @@ struct FaxQuery {
   std::optional<std::string> to_number;
   std::optional<std::string> since;  // created_at >= since (RFC 3339)
   std::optional<std::string> until;  // created_at < until
+  std::optional<std::string> batch_id;
   int limit = 50;
   std::optional<std::string> cursor;  // the last id of the previous page
 };
@@ -172,6 +177,13 @@ class FaxRepo {
   // A queued outbound fax, due now. When the creator already used this idempotency key, the
   // first fax is returned with `created == false` and nothing is written.
   Result<std::pair<Fax, bool>> create_outbound(const NewOutboundFax& fax);
+  // A broadcast: every fax or none, in order, in one transaction. Only the first carries the
+  // idempotency key; when it was used already, the faxes of that first batch are returned with
+  // `created == false`.
+  Result<std::pair<std::vector<Fax>, bool>> create_outbound_batch(
+      const std::vector<NewOutboundFax>& faxes);
+  // The faxes of a batch, in order of creation.
+  Result<std::vector<Fax>> batch(std::string_view batch_id);
   // An inbound fax being received (status receiving).
   Result<Fax> create_inbound(const NewInboundFax& fax);
 
@@ -219,7 +231,11 @@ class FaxRepo {
   // Queued: canceled at once. Sending: the caller must hang the call up (the call's end then
   // finishes the fax as canceled). Final: not cancelable.
   Result<CancelResult> cancel(std::string_view fax_id);
-  // Removes the fax with its attempts; returns its document path (to delete from the spool).
+  // A queued outbound fax is due at `send_at` instead (fax.queued again). Not queued:
+  // nullopt, nothing changed.
+  Result<std::optional<Fax>> reschedule(std::string_view fax_id, SysTime send_at);
+  // Removes the fax with its attempts; returns its document path when no other fax (of the same
+  // batch) still uses it, so the caller deletes it from the spool.
   Result<std::optional<std::string>> remove(std::string_view fax_id);
 
   // Renews the claim of every fax `node` is receiving (a heartbeat of the node's live calls).

@@ -3,6 +3,7 @@
 
 #include <deque>
 
+#include "faxd/common/time.hpp"
 #include "faxd/jobs/outbound_queue.hpp"
 #include "faxd/sip/sip_engine.hpp"
 #include "faxd/store/db.hpp"
@@ -315,3 +316,72 @@ TEST_F(QueueTest, LeaseIsRenewedOnlyOnceHalfOfItHasRun) {
 }
 
 }  // namespace
+
+// send_at (issue #20): a fax scheduled a minute ahead is not dialled before it, is dialled once
+// it is due, and can be moved while it waits.
+TEST_F(QueueTest, ScheduledFaxIsNotDialledBeforeItsTime) {
+  auto r = faxes->create_outbound({.brand_id = "B1",
+                                   .company_id = "C1",
+                                   .virtual_fax_id = "V1",
+                                   .from_number = "+34910000001",
+                                   .to_number = "+34910000002",
+                                   .pages_total = 1,
+                                   .document = "doc.tiff",
+                                   .send_at = clock.now() + 60s});
+  ASSERT_TRUE(r);
+  const auto id = r->first.id;
+  EXPECT_EQ(r->first.next_attempt_at, r->first.send_at);
+  for (int s = 0; s < 59; ++s) {
+    queue->poll();
+    ASSERT_TRUE(dialer.calls.empty()) << "dialled " << s << " s early";
+    clock.advance(1s);
+  }
+  queue->poll();
+  EXPECT_TRUE(dialer.calls.empty()) << "one second early";
+  clock.advance(1s);
+  queue->poll();
+  ASSERT_EQ(dialer.calls.size(), 1u) << "due at send_at";
+  dialer.end(faxed(true));
+  EXPECT_EQ(get(id).status, store::FaxStatus::delivered);
+  EXPECT_EQ(get(id).dials, 1);
+}
+
+TEST_F(QueueTest, ScheduledFaxCanBeMovedWhileQueuedOnly) {
+  auto r = faxes->create_outbound({.brand_id = "B1",
+                                   .company_id = "C1",
+                                   .virtual_fax_id = "V1",
+                                   .to_number = "+34910000002",
+                                   .document = "doc.tiff",
+                                   .send_at = clock.now() + 60s});
+  ASSERT_TRUE(r);
+  const auto id = r->first.id;
+  auto moved = faxes->reschedule(id, clock.now() + 120s);
+  ASSERT_TRUE(moved && *moved);
+  EXPECT_EQ((*moved)->send_at, format_rfc3339(clock.now() + 120s));
+  clock.advance(90s);
+  queue->poll();
+  EXPECT_TRUE(dialer.calls.empty()) << "moved later: not due at the old time";
+  clock.advance(30s);
+  queue->poll();
+  ASSERT_EQ(dialer.calls.size(), 1u);
+  auto again = faxes->reschedule(id, clock.now() + 60s);
+  ASSERT_TRUE(again);
+  EXPECT_FALSE(*again) << "a sending fax cannot be rescheduled";
+  dialer.end(faxed(true));
+}
+
+TEST_F(QueueTest, KillTimeOfAScheduledFaxCountsFromItsSendTime) {
+  auto r = faxes->create_outbound({.brand_id = "B1",
+                                   .company_id = "C1",
+                                   .virtual_fax_id = "V1",
+                                   .to_number = "+34910000002",
+                                   .document = "doc.tiff",
+                                   .send_at = clock.now() + std::chrono::hours(24 * 20)});
+  ASSERT_TRUE(r);
+  clock.advance(std::chrono::hours(24 * 20));
+  queue->poll();
+  ASSERT_EQ(dialer.calls.size(), 1u);
+  dialer.end(status(486, FailureCode::busy, "486 Busy Here"));
+  EXPECT_EQ(get(r->first.id).status, store::FaxStatus::queued)
+      << "20 days after creation, but just due: retried, not killed";
+}
