@@ -104,6 +104,28 @@ Result<FaxDocumentInfo> stamp_page_headers(const std::string& in_tiff, const std
 // The same on one page in memory (for previews and tests).
 Result<void> stamp_page_header(BilevelPage& page, const HeaderLine& header);
 
+// A delivery confirmation report (the proof of sending offices file) as a one-page A4 PDF: the
+// fields below in a table and a reduced image of the fax's first page. Strings are drawn as
+// given (formatted by the caller); labels follow `language`.
+struct DeliveryReport {
+  std::string language = "en";
+  std::string company_name;
+  std::string fax_id;
+  std::string from_name;  // the virtual fax
+  std::string from_number;
+  std::string to_number;
+  std::string submitted;  // when it was sent in
+  std::string date;       // when the call ended
+  std::string pages;      // "3 / 3"
+  std::string result;     // "Delivered", "Failed: busy (...)"
+  bool ok = false;
+  std::string duration;  // of the successful (or last) call
+  std::string remote_station_id;
+  std::string connection;       // "T.38, 14400 bit/s, ECM"
+  std::string first_page_tiff;  // "" = no image
+};
+Result<std::string> render_delivery_report(const DeliveryReport& report);
+
 // Reads page `page_index` (0-based) of a fax TIFF as a bilevel page.
 Result<BilevelPage> read_fax_page(const std::string& tiff, int page_index);
 
