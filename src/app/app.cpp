@@ -43,10 +43,12 @@
 #include "faxd/store/mail_outbox_repo.hpp"
 #include "faxd/store/retention_repo.hpp"
 #include "faxd/store/document_repo.hpp"
+#include "faxd/store/tenant_repo.hpp"
 #include "faxd/store/user_repo.hpp"
 #include "faxd/store/virtual_fax_repo.hpp"
 #include "faxd/store/webhook_repo.hpp"
 #include "faxd/web/assets.hpp"
+#include "header_dialer.hpp"
 #include "sip_dialer.hpp"
 #include "store_route_planner.hpp"
 
@@ -111,6 +113,7 @@ struct App::Impl {
   std::unique_ptr<InboundCallCounter> inbound_counted;
   std::unique_ptr<sip::SipEngine> sip;
   std::unique_ptr<SipDialer> dialer;
+  std::unique_ptr<HeaderDialer> header_dialer;  // draws the page header, then dials
   std::unique_ptr<StoreRoutePlanner> planner;
   std::unique_ptr<jobs::OutboundQueue> queue;
   asio::steady_timer queue_timer{io};
@@ -221,6 +224,9 @@ struct App::Impl {
     if (auto r = sip->start(); !r) throw std::runtime_error("sip: " + r.error().message);
     sip_up = true;
     dialer = std::make_unique<SipDialer>(*sip);
+    header_dialer = std::make_unique<HeaderDialer>(
+        *dialer, *spool, clock, [this](std::function<void()> f) { post_work(std::move(f)); },
+        [this](std::function<void()> f) { asio::post(io, std::move(f)); });
     planner = std::make_unique<StoreRoutePlanner>(*carriers, jobs::system_random());
     // Outbound calls at once: as many as the media ports allow (two even ports a call), leaving
     // half for inbound calls; carriers' max_calls limit each trunk below that.
@@ -233,12 +239,17 @@ struct App::Impl {
                           .ecm = config.t38.ecm,
                           .retry = retry_policy(config.retry)};
     queue = std::make_unique<jobs::OutboundQueue>(
-        *faxes, *destinations, *planner, *dialer,
+        *faxes, *destinations, *planner, *header_dialer,
         [this](const store::Fax& f) {
           jobs::SenderIdentity who;
           if (f.virtual_fax_id)
             if (auto v = vfaxes->find_virtual_fax(*f.virtual_fax_id); v && *v)
-              who = {(*v)->station_id, (*v)->header};
+              who = {.station_id = (*v)->station_id, .header = (*v)->header};
+          // The header line's date is the company's: its zone and language.
+          if (auto c = store::TenantRepo(*db, clock).find_company(f.company_id); c && *c) {
+            who.timezone = (*c)->timezone;
+            who.language = (*c)->language;
+          }
           return who;
         },
         clock, qo);
