@@ -103,6 +103,7 @@ void Api::add_routes(http::Router& r) {
         }));
   add_brand_routes(r, *this, *services_);
   add_company_routes(r, *this, *services_);
+  add_cover_template_routes(r, *this, *services_);
   add_user_routes(r, *this, *services_);
   add_carrier_routes(r, *this, *services_);
   add_route_routes(r, *this, *services_);

@@ -1,5 +1,8 @@
 #include "fax_preview.hpp"
+#include "fax_compose.hpp"
+#include "fax_submission.hpp"
 #include "fax_upload.hpp"
+#include "faxd/common/id.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -54,19 +57,27 @@ Response preview(FaxApiDeps& d, const Caller& caller, const Request& req) {
   if (!boundary) return error_response(boundary.error());
   auto parts = http::parse_multipart(req.body, *boundary);
   if (!parts) return error_response(parts.error());
-  std::string quality_text = "fine";
-  std::vector<const http::Part*> files;
-  for (const auto& p : *parts) {
-    if (p.name == "file")
-      files.push_back(&p);
-    else if (p.name == "quality")
-      quality_text = std::string(p.data);
-  }
-  auto quality = document::parse_quality(quality_text);
+  // The send form's fields; others are ignored here (POST /faxes refuses them).
+  auto sub = read_submission(*parts, d.clock.now(), /*strict=*/false);
+  if (!sub) return error_response(sub.error());
+  const auto& files = sub->files;
+  auto quality = document::parse_quality(sub->quality);
   if (!quality)
     return Response::error(422, "invalid_field", "quality: must be standard or fine", "quality");
   if (files.empty())
     return Response::error(422, "invalid_field", "file: attach at least one PDF or TIFF", "file");
+  // With a virtual fax the preview shows its header line and cover as the fax will carry them.
+  std::optional<store::VirtualFax> vf;
+  if (!sub->virtual_fax_id.empty()) {
+    auto found = is_valid_id(sub->virtual_fax_id)
+                     ? d.vfaxes.find_virtual_fax(sub->virtual_fax_id)
+                     : Result<std::optional<store::VirtualFax>>(std::nullopt);
+    if (!found) return error_response(found.error());
+    if (!*found || !may_use_virtual_fax(**found, fax_scope(caller, d.db)))
+      return Response::error(422, "invalid_field", "virtual_fax_id: no such virtual fax",
+                             "virtual_fax_id");
+    vf = **found;
+  }
 
   TempFiles temps;
   std::vector<std::string> inputs;
@@ -77,11 +88,39 @@ Response preview(FaxApiDeps& d, const Caller& caller, const Request& req) {
       return Response::error(507, "storage_full", "cannot store the upload");
     inputs.push_back(path.string());
   }
-  const auto tiff = d.spool.new_temp(d.clock.now(), ".tiff");
+  auto tiff = d.spool.new_temp(d.clock.now(), ".tiff");
   temps.paths.push_back(tiff);
   auto info = document::convert_to_fax_tiff(inputs, tiff.string(), *quality, d.convert);
   // The same answers as POST /faxes, so the form shows them at the file field.
   if (!info) return conversion_error(info.error(), files);
+
+  if (vf) {
+    std::string from;
+    if (vf->outgoing_ddi_id)
+      if (auto ddi = d.ddis.find_ddi(*vf->outgoing_ddi_id); ddi && *ddi) from = (*ddi)->number;
+    if (sub->has_cover()) {
+      auto cover = cover_context(d, *vf, from, *sub, tiff.string(), *quality);
+      if (!cover) return error_response(cover.error());
+      const auto with_cover = d.spool.new_temp(d.clock.now(), ".tiff");
+      temps.paths.push_back(with_cover);
+      auto joined = write_with_cover(d, *cover, sub->to.empty() ? "" : sub->to.front(), info->pages,
+                                     tiff.string(), with_cover.string());
+      if (!joined) return error_response(joined.error());
+      info = std::move(joined);
+      tiff = with_cover;
+    }
+    const auto header = header_context(d, *vf, from, *sub);
+    if (!header.header.empty()) {
+      const auto stamped = d.spool.new_temp(d.clock.now(), ".tiff");
+      temps.paths.push_back(stamped);
+      auto done = document::stamp_page_headers(tiff.string(), stamped.string(), [&](int n, int m) {
+        return jobs::page_header_line(header, n, m);
+      });
+      if (!done) return error_response(done.error());
+      info = std::move(done);
+      tiff = stamped;
+    }
+  }
 
   // Thumbnails come from our own TIFF-F output (trusted), so no isolation is needed here.
   auto thumbnails = nlohmann::json::array();

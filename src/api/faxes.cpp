@@ -8,6 +8,9 @@
 #include <nlohmann/json.hpp>
 
 #include "fax_preview.hpp"
+#include "fax_report.hpp"
+#include "fax_send.hpp"
+#include "fax_submission.hpp"
 #include "fax_upload.hpp"
 #include "faxd/api/json.hpp"
 #include "faxd/common/id.hpp"
@@ -34,113 +37,11 @@ std::optional<std::string> read_file(const fs::path& path) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-// The scope a caller may send from: the virtual fax must be visible to it.
-bool may_use_virtual_fax(const Caller& c, const store::VirtualFax& v,
-                         const store::FaxScope& scope) {
-  if (scope.brand_id && *scope.brand_id != v.brand_id) return false;
-  if (scope.company_id && *scope.company_id != v.company_id) return false;
-  if (scope.virtual_fax_ids &&
-      std::find(scope.virtual_fax_ids->begin(), scope.virtual_fax_ids->end(), v.id) ==
-          scope.virtual_fax_ids->end())
-    return false;
-  (void)c;
-  return true;
-}
-
 class FaxHandlers {
  public:
   explicit FaxHandlers(FaxApiDeps& deps) : d_(deps) {}
 
-  Response send(const Caller& caller, const Request& req) {
-    auto boundary = http::multipart_boundary(req.header("Content-Type"));
-    if (!boundary) return error_response(boundary.error());
-    auto parts = http::parse_multipart(req.body, *boundary);
-    if (!parts) return error_response(parts.error());
-    std::string vfax_id, to, quality_text = "fine", header;
-    std::vector<const http::Part*> files;
-    for (const auto& p : *parts) {
-      if (p.name == "file")
-        files.push_back(&p);
-      else if (p.name == "virtual_fax_id")
-        vfax_id = std::string(p.data);
-      else if (p.name == "to")
-        to = std::string(p.data);
-      else if (p.name == "quality")
-        quality_text = std::string(p.data);
-      else if (p.name == "header")
-        header = std::string(p.data);
-    }
-    if (!is_e164(to)) return Response::error(422, "invalid_field", "to: not an E.164 number", "to");
-    auto quality = document::parse_quality(quality_text);
-    if (!quality)
-      return Response::error(422, "invalid_field", "quality: must be standard or fine", "quality");
-    if (header.size() > 50 || !is_printable(header))
-      return Response::error(422, "invalid_field", "header: at most 50 printable characters",
-                             "header");
-    if (files.empty())
-      return Response::error(422, "invalid_field", "file: attach at least one PDF or TIFF", "file");
-    if (!is_valid_id(vfax_id))
-      return Response::error(422, "invalid_field", "virtual_fax_id: no such virtual fax",
-                             "virtual_fax_id");
-    auto vfax = d_.vfaxes.find_virtual_fax(vfax_id);
-    if (!vfax) return error_response(vfax.error());
-    const auto scope = fax_scope(caller, d_.db);
-    if (!*vfax || !may_use_virtual_fax(caller, **vfax, scope))
-      return Response::error(422, "invalid_field", "virtual_fax_id: no such virtual fax",
-                             "virtual_fax_id");
-    const auto& vf = **vfax;
-
-    const auto key = std::string(req.header("Idempotency-Key"));
-    if (key.size() > 200) return Response::error(422, "invalid_field", "Idempotency-Key: too long");
-    if (!key.empty()) {  // a retried request gets the first fax, without converting again
-      auto first = d_.faxes.find_by_idempotency_key(caller.user.id, key);
-      if (!first) return error_response(first.error());
-      if (*first) return Response::json(200, store::to_json(**first));
-    }
-
-    std::string from;
-    if (vf.outgoing_ddi_id) {
-      auto ddi = d_.ddis.find_ddi(*vf.outgoing_ddi_id);
-      if (ddi && *ddi) from = (*ddi)->number;
-    }
-
-    // Convert before answering: a bad document is refused now and nothing is queued.
-    TempFiles temps;
-    std::vector<std::string> inputs;
-    for (const auto* f : files) {
-      const auto path = d_.spool.new_temp(d_.clock.now(), ".upload").string();
-      temps.paths.push_back(path);
-      if (!write_file(path, f->data))
-        return Response::error(507, "storage_full", "cannot store the upload");
-      inputs.push_back(path);
-    }
-    const std::string doc = d_.spool.new_document("outbound", d_.clock.now());
-    auto info =
-        document::convert_to_fax_tiff(inputs, d_.spool.path(doc).string(), *quality, d_.convert);
-    if (!info) return conversion_error(info.error(), files);
-    if (auto published = d_.spool.publish(doc); !published) {  // a cluster's other nodes send it
-      d_.spool.remove(doc);
-      return error_response(published.error());
-    }
-    auto created = d_.faxes.create_outbound(
-        {.brand_id = vf.brand_id,
-         .company_id = vf.company_id,
-         .virtual_fax_id = vf.id,
-         .created_by = caller.user.id,
-         .from_number = from,
-         .to_number = to,
-         .pages_total = info->pages,
-         .quality = std::string(document::to_string(*quality)),
-         .header = header,
-         .idempotency_key = key.empty() ? std::nullopt : std::optional<std::string>(key),
-         .document = doc});
-    if (!created || !created->second) d_.spool.remove(doc);  // failed, or an idempotent retry
-    if (!created) return error_response(created.error());
-    spdlog::info("api.fax_queued fax={} to={} pages={} user={}", created->first.id, to, info->pages,
-                 caller.user.username);
-    if (d_.wake_queue) d_.wake_queue();
-    return Response::json(created->second ? 202 : 200, store::to_json(created->first));
-  }
+  Response send(const Caller& caller, const Request& req) { return send_faxes(d_, caller, req); }
 
   Response list(const Caller& caller, const Request& req) {
     store::FaxQuery q{.scope = fax_scope(caller, d_.db)};
@@ -174,6 +75,11 @@ class FaxHandlers {
     if (auto v = param("virtual_fax_id")) q.virtual_fax_id = *v;
     if (auto v = param("from")) q.from_number = *v;
     if (auto v = param("to")) q.to_number = *v;
+    if (auto v = param("batch_id")) {
+      if (!is_valid_id(*v))
+        return Response::error(422, "invalid_field", "batch_id: not a batch id", "batch_id");
+      q.batch_id = *v;
+    }
     for (auto [name, slot] : {std::pair{"since", &q.since}, std::pair{"until", &q.until}}) {
       if (auto v = param(name)) {
         auto t = parse_rfc3339(*v);
@@ -255,9 +161,18 @@ class FaxHandlers {
     auto data = read_file(*file);
     if (!data) return Response::error(404, "not_found", "the document is missing");
     auto res = Response::text(200, std::move(*data), as_tiff ? "image/tiff" : "application/pdf");
+    // Named like the fax-to-email attachment: fax-YYYYMMDD-HHMMSS-NUMBER.pdf (company's zone).
     res.set("Content-Disposition",
-            fmt::format("inline; filename=\"fax-{}.{}\"", f->id, as_tiff ? "tiff" : "pdf"));
+            fmt::format("inline; filename=\"{}\"",
+                        fax_download_name(d_, *f, "", as_tiff ? "tiff" : "pdf")));
     return res;
+  }
+
+  Response report(const Caller& caller, const std::string& id) {
+    Response err;
+    auto f = visible(caller, id, err);
+    if (!f) return err;
+    return fax_report(d_, *f);
   }
 
   Response thumbnail(const Caller& caller, const std::string& id, const std::string& n) {
@@ -280,6 +195,59 @@ class FaxHandlers {
     auto res = Response::text(200, std::move(*png), "image/png");
     res.set("Cache-Control", "private, max-age=3600");
     return res;
+  }
+
+  // PATCH /faxes/{id} {send_at}: a queued fax goes at another time.
+  Response patch(const Caller& caller, const Request& req, const std::string& id) {
+    Response err;
+    auto f = visible(caller, id, err);
+    if (!f) return err;
+    auto body = nlohmann::json::parse(req.body, nullptr, false);
+    if (!body.is_object()) return Response::error(422, "invalid_field", "the body is not JSON");
+    for (const auto& [name, value] : body.items())
+      if (name != "send_at")
+        return Response::error(422, "invalid_field",
+                               fmt::format("{}: cannot be changed (only send_at)", name), name);
+    if (!body.contains("send_at") || !body["send_at"].is_string())
+      return Response::error(422, "invalid_field", "send_at: an RFC 3339 time", "send_at");
+    const auto now = d_.clock.now();
+    auto when = parse_rfc3339(body["send_at"].get<std::string>());
+    if (!when)
+      return Response::error(422, "invalid_field", "send_at: not an RFC 3339 time", "send_at");
+    if (*when > now + kMaxSchedule)
+      return Response::error(422, "invalid_field", "send_at: at most 30 days ahead", "send_at");
+    if (*when < now - std::chrono::minutes(5))
+      return Response::error(422, "invalid_field", "send_at: in the past", "send_at");
+    auto r = d_.faxes.reschedule(id, std::max(*when, now));
+    if (!r) return error_response(r.error());
+    if (!*r)
+      return Response::error(
+          409, "conflict",
+          fmt::format("a {} fax cannot be rescheduled: only a queued one", to_string(f->status)));
+    if (d_.wake_queue) d_.wake_queue();
+    return Response::json(200, store::to_json(**r));
+  }
+
+  // POST /faxes/batches/{batch_id}/cancel: every fax of the broadcast not yet finished.
+  Response cancel_batch(const Caller& caller, const std::string& batch_id) {
+    if (!is_valid_id(batch_id)) return Response::error(404, "not_found", "no such batch");
+    auto all = d_.faxes.batch(batch_id);
+    if (!all) return error_response(all.error());
+    const auto scope = fax_scope(caller, d_.db);
+    std::vector<std::string> ids;
+    for (const auto& f : *all) {
+      auto seen = d_.faxes.find_in_scope(f.id, scope);
+      if (seen && *seen) ids.push_back(f.id);
+    }
+    if (ids.empty()) return Response::error(404, "not_found", "no such batch");
+    std::vector<store::Fax> out;
+    for (const auto& id : ids) {
+      auto r = d_.faxes.cancel(id);
+      if (!r) return error_response(r.error());
+      if (*r == store::CancelResult::hangup_needed && d_.hang_up) d_.hang_up(id);
+      if (auto now = d_.faxes.find(id); now && *now) out.push_back(**now);
+    }
+    return batch_response(202, batch_id, out);
   }
 
   Response cancel(const Caller& caller, const std::string& id) {
@@ -406,9 +374,21 @@ void add_fax_routes(http::Router& r, const Api& api, FaxApiDeps& deps) {
         api.authed([h](const Caller& c, const Request& req, const http::Params& p) {
           return h->document(c, req, p.at("id"));
         }));
+  r.add("GET", base + "/{id}/report",
+        api.authed([h](const Caller& c, const Request&, const http::Params& p) {
+          return h->report(c, p.at("id"));
+        }));
   r.add("GET", base + "/{id}/pages/{n}/thumbnail",
         api.authed([h](const Caller& c, const Request&, const http::Params& p) {
           return h->thumbnail(c, p.at("id"), p.at("n"));
+        }));
+  r.add("PATCH", base + "/{id}",
+        api.authed([h](const Caller& c, const Request& req, const http::Params& p) {
+          return h->patch(c, req, p.at("id"));
+        }));
+  r.add("POST", base + "/batches/{batch_id}/cancel",
+        api.authed([h](const Caller& c, const Request&, const http::Params& p) {
+          return h->cancel_batch(c, p.at("batch_id"));
         }));
   r.add("POST", base + "/{id}/cancel",
         api.authed([h](const Caller& c, const Request&, const http::Params& p) {

@@ -17,5 +17,6 @@ void add_brand_look_routes(http::Router& router, const Api& api, Services& s);
 void add_call_routes(http::Router& router, const Api& api, Services& s);
 void add_call_csv_schedule_routes(http::Router& router, const Api& api, Services& s);
 void add_audit_event_routes(http::Router& router, const Api& api, Services& s);
+void add_cover_template_routes(http::Router& router, const Api& api, Services& s);
 
 }  // namespace faxd::api

@@ -1,0 +1,299 @@
+// POST /api/v1/faxes with several numbers, a cover page and a send time; PATCH send_at; cancel
+// of a batch; the strict field list. Through the pure Router on a real store and spool.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "faxd/api/api.hpp"
+#include "faxd/api/faxes.hpp"
+#include "faxd/common/secrets.hpp"
+#include "faxd/common/time.hpp"
+#include "faxd/config/config.hpp"
+#include "faxd/document/document.hpp"
+#include "pdf_maker.hpp"
+#include "temp_dir.hpp"
+#include "test_db.hpp"
+
+using namespace faxd;
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+namespace {
+
+using Fields = std::vector<std::pair<std::string, std::string>>;
+
+struct FaxSendTest : ::testing::Test {
+  void SetUp() override {
+    ASSERT_TRUE(init_crypto());
+    db = test::open_test_db(dir);
+    ASSERT_TRUE(db);
+    ASSERT_TRUE(db->write([](store::Conn& c) {
+      c.exec("INSERT INTO brands (id, name, created_at, updated_at) VALUES (?,'b','t','t')", kBrand);
+      c.exec(
+          "INSERT INTO companies (id, brand_id, name, timezone, language, created_at, updated_at) "
+          "VALUES (?,?,'Clínica Norte','Europe/Madrid','es','t','t')",
+          kCompany, kBrand);
+      c.exec(
+          "INSERT INTO virtual_faxes (id, company_id, name, header, created_at, updated_at) "
+          "VALUES (?,?,'Recepción','Clínica Nº 5','t','t')",
+          kVfax, kCompany);
+    }));
+    users.emplace(*db, clock);
+    faxes.emplace(*db, clock);
+    vfaxes.emplace(*db, clock);
+    ddis.emplace(*db, clock);
+    spool.emplace(dir.file("spool"));
+    ASSERT_TRUE(spool->prepare());
+    api.emplace(api::Context{*db,
+                             clock,
+                             config,
+                             *users,
+                             [] { return true; },
+                             {.max_failures_per_user = 3, .window = std::chrono::seconds(60)}});
+    api->add_routes(router);
+    deps.emplace(api::FaxApiDeps{.db = *db,
+                                 .clock = clock,
+                                 .faxes = *faxes,
+                                 .vfaxes = *vfaxes,
+                                 .ddis = *ddis,
+                                 .spool = *spool,
+                                 .max_upload_bytes = 1 << 20,
+                                 .convert = {.max_bytes = 1 << 20, .isolate = false}});
+    api::add_fax_routes(router, *api, *deps);
+    auto u = users->create({.username = "root",
+                            .password_hash = hash_password("pass-root"),
+                            .role = store::Role::platform_admin});
+    ASSERT_TRUE(u);
+    token = users->issue_token(u->id, "session", "t", std::nullopt)->token;
+  }
+
+  http::Response request(const std::string& method, const std::string& path, std::string body,
+                         const std::string& type, const std::string& key = "") {
+    http::Request r;
+    r.method = method;
+    r.target = r.path = path;
+    const auto q = path.find('?');
+    if (q != std::string::npos) {
+      r.path = path.substr(0, q);
+      r.query = http::parse_query(path.substr(q + 1));
+    }
+    r.headers.emplace_back("Authorization", "Bearer " + token);
+    if (!type.empty()) r.headers.emplace_back("Content-Type", type);
+    if (!key.empty()) r.headers.emplace_back("Idempotency-Key", key);
+    r.body = std::move(body);
+    r.remote_address = "127.0.0.1";
+    return router.dispatch(r);
+  }
+
+  http::Response send(const Fields& fields, int pages = 1, const std::string& key = "",
+                      const std::string& path = "/api/v1/faxes") {
+    const std::string b = "sendboundary42";
+    std::string body;
+    for (const auto& [k, v] : fields)
+      body += fmt::format("--{}\r\nContent-Disposition: form-data; name=\"{}\"\r\n\r\n{}\r\n", b, k, v);
+    body += fmt::format(
+        "--{}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n"
+        "Content-Type: application/pdf\r\n\r\n{}\r\n--{}--\r\n",
+        b,
+        test::make_pdf(std::vector<std::pair<double, double>>(std::size_t(pages), {595, 842}),
+                       test::PdfText::page_numbers),
+        b);
+    return request("POST", path, std::move(body), "multipart/form-data; boundary=" + b, key);
+  }
+
+  std::size_t documents() {
+    std::size_t n = 0;
+    for (const auto& e : std::filesystem::directory_iterator(dir.file("spool") + "/outbound"))
+      n += e.path().extension() == ".tiff";
+    return n;
+  }
+
+  static constexpr const char* kBrand = "01JBRAND000000000000000000";
+  static constexpr const char* kCompany = "01JCOMPANY0000000000000000";
+  static constexpr const char* kVfax = "01JVFAX0000000000000000000";
+  test::TempDir dir;
+  ManualClock clock;
+  config::Config config;
+  std::unique_ptr<store::Db> db;
+  std::optional<store::UserRepo> users;
+  std::optional<store::FaxRepo> faxes;
+  std::optional<store::VirtualFaxRepo> vfaxes;
+  std::optional<store::DdiRepo> ddis;
+  std::optional<jobs::Spool> spool;
+  std::optional<api::Api> api;
+  std::optional<api::FaxApiDeps> deps;
+  http::Router router;
+  std::string token;
+};
+
+}  // namespace
+
+TEST_F(FaxSendTest, OneNumberAnswersTheFaxAsBefore) {
+  auto res = send({{"virtual_fax_id", kVfax}, {"to", "+34910000002"}});
+  ASSERT_EQ(res.status, 202) << res.body;
+  const auto fax = json::parse(res.body);
+  EXPECT_EQ(fax["to"], "+34910000002");
+  EXPECT_TRUE(fax["batch_id"].is_null());
+  EXPECT_TRUE(fax["send_at"].is_null());
+  EXPECT_EQ(fax["pages_total"], 1);
+}
+
+TEST_F(FaxSendTest, BroadcastMakesOneFaxPerNumberSharingOneDocument) {
+  auto res = send({{"virtual_fax_id", kVfax},
+                   {"to", "+34910000002"},
+                   {"to", "+34910000003"},
+                   {"to", "+34910000004"}},
+                  2, "key-1");
+  ASSERT_EQ(res.status, 202) << res.body;
+  const auto body = json::parse(res.body);
+  const std::string batch = body["batch_id"];
+  ASSERT_EQ(body["data"].size(), 3u);
+  std::vector<std::string> to;
+  for (const auto& f : body["data"]) {
+    EXPECT_EQ(f["batch_id"], batch);
+    EXPECT_EQ(f["status"], "queued");
+    EXPECT_EQ(f["pages_total"], 2);
+    to.push_back(f["to"]);
+  }
+  EXPECT_EQ(to, (std::vector<std::string>{"+34910000002", "+34910000003", "+34910000004"}));
+  EXPECT_EQ(documents(), 1u) << "converted once, one document shared";
+
+  // Listed by batch; a retried request answers the same batch without a second conversion.
+  auto listed = json::parse(request("GET", "/api/v1/faxes?batch_id=" + batch, "", "").body);
+  EXPECT_EQ(listed["data"].size(), 3u);
+  auto again = send({{"virtual_fax_id", kVfax}, {"to", "+34910000002"}, {"to", "+34910000003"},
+                     {"to", "+34910000004"}},
+                    2, "key-1");
+  EXPECT_EQ(again.status, 200);
+  EXPECT_EQ(json::parse(again.body)["batch_id"], batch);
+  EXPECT_EQ(documents(), 1u);
+
+  // Deleting faxes keeps the shared document until the last one goes.
+  const std::string first = body["data"][0]["id"], second = body["data"][1]["id"],
+                    third = body["data"][2]["id"];
+  EXPECT_EQ(request("POST", "/api/v1/faxes/" + first + "/cancel", "", "").status, 202);
+  EXPECT_EQ(request("DELETE", "/api/v1/faxes/" + first, "", "").status, 204);
+  EXPECT_EQ(documents(), 1u);
+
+  // Cancel of the whole batch: the rest end canceled.
+  auto canceled = request("POST", "/api/v1/faxes/batches/" + batch + "/cancel", "", "");
+  ASSERT_EQ(canceled.status, 202) << canceled.body;
+  for (const auto& f : json::parse(canceled.body)["data"]) EXPECT_EQ(f["status"], "canceled");
+  EXPECT_EQ(request("DELETE", "/api/v1/faxes/" + second, "", "").status, 204);
+  EXPECT_EQ(request("DELETE", "/api/v1/faxes/" + third, "", "").status, 204);
+  EXPECT_EQ(documents(), 0u);
+  EXPECT_EQ(request("POST", "/api/v1/faxes/batches/01JNOSUCHBATCH000000000000/cancel", "", "")
+                .status,
+            404);
+}
+
+TEST_F(FaxSendTest, UnknownOrRepeatedFieldsAreRefusedAndNothingIsQueued) {
+  struct Case {
+    Fields fields;
+    std::string field;
+  };
+  const std::vector<Case> cases = {
+      {{{"virtual_fax_id", kVfax}, {"to", "+34910000002"}, {"sendat", "x"}}, "sendat"},
+      {{{"virtual_fax_id", kVfax}, {"to", "+34910000002"}, {"quality", "fine"}, {"quality", "fine"}},
+       "quality"},
+      {{{"virtual_fax_id", kVfax}, {"virtual_fax_id", kVfax}, {"to", "+34910000002"}},
+       "virtual_fax_id"},
+      {{{"virtual_fax_id", kVfax}, {"to", "+34910000002"}, {"to", "+34910000002"}}, "to"},
+      {{{"virtual_fax_id", kVfax}, {"to", "+34910000002"}, {"to", "0034"}}, "to"},
+      {{{"virtual_fax_id", kVfax}}, "to"},
+      {{{"virtual_fax_id", kVfax}, {"to", "+34910000002"}, {"send_at", "tomorrow"}}, "send_at"},
+      {{{"virtual_fax_id", kVfax},
+        {"to", "+34910000002"},
+        {"send_at", format_rfc3339(SysTime{} + 1s)}},
+       "send_at"},
+  };
+  for (const auto& c : cases) {
+    auto res = send(c.fields);
+    EXPECT_EQ(res.status, 422) << res.body;
+    EXPECT_EQ(json::parse(res.body)["error"]["field"], c.field) << res.body;
+  }
+  auto far = send({{"virtual_fax_id", kVfax},
+                   {"to", "+34910000002"},
+                   {"send_at", format_rfc3339(clock.now() + std::chrono::hours(24 * 31))}});
+  EXPECT_EQ(far.status, 422) << far.body;
+  EXPECT_TRUE(faxes->list({})->data.empty());
+  EXPECT_EQ(documents(), 0u);
+}
+
+TEST_F(FaxSendTest, CoverPageIsOneMorePageForEachRecipient) {
+  auto res = send({{"virtual_fax_id", kVfax},
+                   {"to", "+34910000002"},
+                   {"to", "+34910000003"},
+                   {"cover_to", "Dr. Muñoz"},
+                   {"cover_subject", "Informe"},
+                   {"cover_note", "Línea uno\nLínea dos"}},
+                  2);
+  ASSERT_EQ(res.status, 202) << res.body;
+  const auto body = json::parse(res.body);
+  for (const auto& f : body["data"]) {
+    EXPECT_EQ(f["pages_total"], 3);
+    auto stored = **faxes->find(f["id"].get<std::string>());
+    auto pages = document::tiff_page_count(spool->path(*stored.document).string());
+    ASSERT_TRUE(pages);
+    EXPECT_EQ(*pages, 3);
+  }
+  EXPECT_EQ(documents(), 2u) << "each cover names its recipient: one document each";
+}
+
+TEST_F(FaxSendTest, ScheduledFaxWaitsQueuedAndCanBeMovedWithPatch) {
+  const auto at = clock.now() + 60s;
+  auto res = send({{"virtual_fax_id", kVfax}, {"to", "+34910000002"}, {"send_at", format_rfc3339(at)}});
+  ASSERT_EQ(res.status, 202) << res.body;
+  const auto fax = json::parse(res.body);
+  EXPECT_EQ(fax["status"], "queued");
+  EXPECT_EQ(fax["send_at"], format_rfc3339(at));
+  EXPECT_EQ(fax["next_attempt_at"], format_rfc3339(at));
+  const std::string id = fax["id"];
+  const auto later = format_rfc3339(clock.now() + 3600s);
+  auto moved = request("PATCH", "/api/v1/faxes/" + id, json{{"send_at", later}}.dump(),
+                       "application/json");
+  ASSERT_EQ(moved.status, 200) << moved.body;
+  EXPECT_EQ(json::parse(moved.body)["next_attempt_at"], later);
+  EXPECT_EQ(request("PATCH", "/api/v1/faxes/" + id, json{{"to", "+1"}}.dump(), "application/json")
+                .status,
+            422);
+  EXPECT_EQ(request("POST", "/api/v1/faxes/" + id + "/cancel", "", "").status, 202);
+  EXPECT_EQ(request("PATCH", "/api/v1/faxes/" + id, json{{"send_at", later}}.dump(),
+                    "application/json")
+                .status,
+            409);
+}
+
+TEST_F(FaxSendTest, PreviewShowsTheCoverAndTheHeaderLine) {
+  auto plain = send({{"to", "+34910000002"}}, 1, "", "/api/v1/faxes/preview");
+  ASSERT_EQ(plain.status, 200) << plain.body;
+  EXPECT_EQ(json::parse(plain.body)["pages"], 1);
+  auto full = send({{"virtual_fax_id", kVfax}, {"to", "+34910000002"}, {"cover_to", "Dr. Muñoz"}},
+                   1, "", "/api/v1/faxes/preview");
+  ASSERT_EQ(full.status, 200) << full.body;
+  const auto body = json::parse(full.body);
+  EXPECT_EQ(body["pages"], 2);
+  EXPECT_EQ(body["thumbnails"].size(), 2u);
+  // The header line is drawn on the page: the coded size grows by it.
+  auto no_cover = json::parse(
+      send({{"virtual_fax_id", kVfax}, {"to", "+34910000002"}}, 1, "", "/api/v1/faxes/preview")
+          .body);
+  EXPECT_GT(no_cover["coded_bytes"].get<int>(), json::parse(plain.body)["coded_bytes"].get<int>());
+}
+
+TEST_F(FaxSendTest, ReportIsForFinishedOutboundFaxes) {
+  auto res = send({{"virtual_fax_id", kVfax}, {"to", "+34910000002"}});
+  const std::string id = json::parse(res.body)["id"];
+  EXPECT_EQ(request("GET", "/api/v1/faxes/" + id + "/report", "", "").status, 409);
+  ASSERT_TRUE(faxes->cancel(id));
+  auto report = request("GET", "/api/v1/faxes/" + id + "/report", "", "");
+  ASSERT_EQ(report.status, 200) << report.body;
+  EXPECT_TRUE(report.body.starts_with("%PDF-"));
+  std::string disposition;
+  for (const auto& [k, v] : report.headers)
+    if (k == "Content-Disposition") disposition = v;
+  EXPECT_TRUE(disposition.find("-+34910000002-report.pdf") != std::string::npos) << disposition;
+}
