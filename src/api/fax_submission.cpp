@@ -61,8 +61,9 @@ Result<Submission> read_submission(const std::vector<http::Part>& parts, SysTime
       continue;
     }
     if (std::find(seen.begin(), seen.end(), name) != seen.end()) {
-      if (strict) return fail(Errc::invalid_argument, fmt::format("{}: given twice", name),
-                                  std::string(name));
+      if (strict)
+        return fail(Errc::invalid_argument, fmt::format("{}: given twice", name),
+                    std::string(name));
       continue;
     }
     seen.push_back(name);

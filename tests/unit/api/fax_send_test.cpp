@@ -31,7 +31,8 @@ struct FaxSendTest : ::testing::Test {
     db = test::open_test_db(dir);
     ASSERT_TRUE(db);
     ASSERT_TRUE(db->write([](store::Conn& c) {
-      c.exec("INSERT INTO brands (id, name, created_at, updated_at) VALUES (?,'b','t','t')", kBrand);
+      c.exec("INSERT INTO brands (id, name, created_at, updated_at) VALUES (?,'b','t','t')",
+             kBrand);
       c.exec(
           "INSERT INTO companies (id, brand_id, name, timezone, language, created_at, updated_at) "
           "VALUES (?,?,'Clínica Norte','Europe/Madrid','es','t','t')",
@@ -93,7 +94,8 @@ struct FaxSendTest : ::testing::Test {
     const std::string b = "sendboundary42";
     std::string body;
     for (const auto& [k, v] : fields)
-      body += fmt::format("--{}\r\nContent-Disposition: form-data; name=\"{}\"\r\n\r\n{}\r\n", b, k, v);
+      body +=
+          fmt::format("--{}\r\nContent-Disposition: form-data; name=\"{}\"\r\n\r\n{}\r\n", b, k, v);
     body += fmt::format(
         "--{}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n"
         "Content-Type: application/pdf\r\n\r\n{}\r\n--{}--\r\n",
@@ -164,7 +166,9 @@ TEST_F(FaxSendTest, BroadcastMakesOneFaxPerNumberSharingOneDocument) {
   // Listed by batch; a retried request answers the same batch without a second conversion.
   auto listed = json::parse(request("GET", "/api/v1/faxes?batch_id=" + batch, "", "").body);
   EXPECT_EQ(listed["data"].size(), 3u);
-  auto again = send({{"virtual_fax_id", kVfax}, {"to", "+34910000002"}, {"to", "+34910000003"},
+  auto again = send({{"virtual_fax_id", kVfax},
+                     {"to", "+34910000002"},
+                     {"to", "+34910000003"},
                      {"to", "+34910000004"}},
                     2, "key-1");
   EXPECT_EQ(again.status, 200);
@@ -185,9 +189,9 @@ TEST_F(FaxSendTest, BroadcastMakesOneFaxPerNumberSharingOneDocument) {
   EXPECT_EQ(request("DELETE", "/api/v1/faxes/" + second, "", "").status, 204);
   EXPECT_EQ(request("DELETE", "/api/v1/faxes/" + third, "", "").status, 204);
   EXPECT_EQ(documents(), 0u);
-  EXPECT_EQ(request("POST", "/api/v1/faxes/batches/01JNOSUCHBATCH000000000000/cancel", "", "")
-                .status,
-            404);
+  EXPECT_EQ(
+      request("POST", "/api/v1/faxes/batches/01JNOSUCHBATCH000000000000/cancel", "", "").status,
+      404);
 }
 
 TEST_F(FaxSendTest, UnknownOrRepeatedFieldsAreRefusedAndNothingIsQueued) {
@@ -197,7 +201,10 @@ TEST_F(FaxSendTest, UnknownOrRepeatedFieldsAreRefusedAndNothingIsQueued) {
   };
   const std::vector<Case> cases = {
       {{{"virtual_fax_id", kVfax}, {"to", "+34910000002"}, {"sendat", "x"}}, "sendat"},
-      {{{"virtual_fax_id", kVfax}, {"to", "+34910000002"}, {"quality", "fine"}, {"quality", "fine"}},
+      {{{"virtual_fax_id", kVfax},
+        {"to", "+34910000002"},
+        {"quality", "fine"},
+        {"quality", "fine"}},
        "quality"},
       {{{"virtual_fax_id", kVfax}, {"virtual_fax_id", kVfax}, {"to", "+34910000002"}},
        "virtual_fax_id"},
@@ -245,7 +252,8 @@ TEST_F(FaxSendTest, CoverPageIsOneMorePageForEachRecipient) {
 
 TEST_F(FaxSendTest, ScheduledFaxWaitsQueuedAndCanBeMovedWithPatch) {
   const auto at = clock.now() + 60s;
-  auto res = send({{"virtual_fax_id", kVfax}, {"to", "+34910000002"}, {"send_at", format_rfc3339(at)}});
+  auto res =
+      send({{"virtual_fax_id", kVfax}, {"to", "+34910000002"}, {"send_at", format_rfc3339(at)}});
   ASSERT_EQ(res.status, 202) << res.body;
   const auto fax = json::parse(res.body);
   EXPECT_EQ(fax["status"], "queued");
@@ -253,18 +261,18 @@ TEST_F(FaxSendTest, ScheduledFaxWaitsQueuedAndCanBeMovedWithPatch) {
   EXPECT_EQ(fax["next_attempt_at"], format_rfc3339(at));
   const std::string id = fax["id"];
   const auto later = format_rfc3339(clock.now() + 3600s);
-  auto moved = request("PATCH", "/api/v1/faxes/" + id, json{{"send_at", later}}.dump(),
-                       "application/json");
+  auto moved =
+      request("PATCH", "/api/v1/faxes/" + id, json{{"send_at", later}}.dump(), "application/json");
   ASSERT_EQ(moved.status, 200) << moved.body;
   EXPECT_EQ(json::parse(moved.body)["next_attempt_at"], later);
-  EXPECT_EQ(request("PATCH", "/api/v1/faxes/" + id, json{{"to", "+1"}}.dump(), "application/json")
-                .status,
-            422);
+  EXPECT_EQ(
+      request("PATCH", "/api/v1/faxes/" + id, json{{"to", "+1"}}.dump(), "application/json").status,
+      422);
   EXPECT_EQ(request("POST", "/api/v1/faxes/" + id + "/cancel", "", "").status, 202);
-  EXPECT_EQ(request("PATCH", "/api/v1/faxes/" + id, json{{"send_at", later}}.dump(),
-                    "application/json")
-                .status,
-            409);
+  EXPECT_EQ(
+      request("PATCH", "/api/v1/faxes/" + id, json{{"send_at", later}}.dump(), "application/json")
+          .status,
+      409);
 }
 
 TEST_F(FaxSendTest, PreviewShowsTheCoverAndTheHeaderLine) {
