@@ -41,7 +41,7 @@ Labels labels_for(std::string_view language) {
             "Fax",
             "De",
             "Para",
-            "Enviado a la cola",
+            "Enviado",
             "Fecha",
             "Páginas",
             "Resultado",
