@@ -180,9 +180,21 @@ export async function faxDetail(main, ctx, id) {
   const act = (label, fn) => el('button', { type: 'button', class: 'secondary', onclick: async () => {
     try { await fn(); } catch (e) { status.textContent = errorText(e); }
   } }, label);
+  // A queued fax can be moved to another time (PATCH send_at).
+  const reschedule = () => {
+    const when = el('input', { type: 'datetime-local', id: 'reschedule-at', 'aria-label': t('fax.reschedule_at') });
+    return el('span', { class: 'inline' }, when, act(t('fax.reschedule'), async () => {
+      if (!when.value) { status.textContent = t('fax.reschedule_choose'); return; }
+      fax = await api.patch(`/faxes/${fax.id}`, { send_at: new Date(when.value).toISOString() });
+      status.textContent = t('fax.rescheduled', { time: formatTime(fax.send_at) });
+      await render();
+    }));
+  };
+  let batch = [];
 
   const render = async () => {
     const inbound = fax.direction === 'inbound';
+    if (fax.batch_id) batch = (await api.get('/faxes', { batch_id: fax.batch_id, limit: 100 }).catch(() => ({ data: [] }))).data;
     // [data-fact id, label, value]
     const rows = [
       ['Status', t('field.status'), [statusBadge(fax)]],
@@ -202,6 +214,9 @@ export async function faxDetail(main, ctx, id) {
         fax.bit_rate ? t('fax.bit_rate', { rate: String(fax.bit_rate) }) : null, fax.ecm ? t('fax.ecm') : null].filter(Boolean).join(', ')]] : null,
       fax.remote_station_id ? ['Remote station', t('fax.remote_station'), [fax.remote_station_id]] : null,
       ['Created', t('field.created'), [formatTime(fax.created_at)]],
+      fax.send_at ? ['Scheduled for', t('fax.scheduled_for'), [formatTime(fax.send_at)]] : null,
+      fax.batch_id && batch.length ? ['Broadcast', t('fax.broadcast'), [el('ul', { class: 'batch', id: 'batch-faxes' }, batch.map((b) =>
+        el('li', {}, el('a', { href: `#/fax/${b.id}` }, b.to), ' ', statusBadge(b))))]] : null,
       fax.next_attempt_at && fax.status === 'queued' ? ['Next try', t('fax.next_try'), [formatTime(fax.next_attempt_at)]] : null,
       fax.completed_at ? ['Completed', t('fax.completed'), [formatTime(fax.completed_at)]] : null,
     ].filter(Boolean);
@@ -226,6 +241,15 @@ export async function faxDetail(main, ctx, id) {
       shownActions = actionsKey;
       actions.replaceChildren(...[
         hasDoc ? el('a', { class: 'button', id: 'download-pdf', href: `/api/v1/faxes/${fax.id}/document`, download: downloadName(fax) }, t('fax.download')) : null,
+        !inbound && ['delivered', 'failed', 'canceled'].includes(fax.status)
+          ? el('a', { class: 'button secondary', id: 'download-report', href: `/api/v1/faxes/${fax.id}/report`, download: '' }, t('fax.report')) : null,
+        !inbound && fax.status === 'queued' ? reschedule() : null,
+        fax.batch_id && ['queued', 'sending'].includes(fax.status) ? act(t('fax.cancel_broadcast'), async () => {
+          await api.post(`/faxes/batches/${fax.batch_id}/cancel`);
+          fax = await api.get(`/faxes/${fax.id}`);
+          status.textContent = t('fax.broadcast_canceled');
+          await render();
+        }) : null,
         !inbound && ['queued', 'sending'].includes(fax.status) ? confirmButton(t('fax.cancel'), t('fax.cancel_question'), async () => {
           try {
             fax = await api.post(`/faxes/${fax.id}/cancel`);
@@ -281,8 +305,16 @@ export async function sendPage(main, ctx) {
   }
   const fVfax = field({ name: 'virtual_fax_id', label: t('send.from_vfax'), type: 'select', required: true,
     options: vfaxes.map((v) => [v.id, v.name]) });
-  const fTo = field({ name: 'to', label: t('send.to'), type: 'tel', required: true,
-    hint: t('hint.e164'), problem: t('problem.to'), attrs: { autocomplete: 'off', placeholder: '+15550000100' } });
+  const fTo = field({ name: 'to', label: t('send.to'), type: 'textarea', required: true,
+    hint: t('send.to_many_hint'), problem: t('problem.to'), attrs: { autocomplete: 'off', placeholder: '+15550000100', rows: 2 } });
+  // Several numbers make a broadcast: one fax to each (one a line, or separated by commas).
+  const numbers = () => fTo.input.value.split(/[\s,;]+/).map((n) => n.trim()).filter(Boolean);
+  const fCoverTo = field({ name: 'cover_to', label: t('send.cover_to') });
+  const fCoverSubject = field({ name: 'cover_subject', label: t('send.cover_subject') });
+  const fCoverNote = field({ name: 'cover_note', label: t('send.cover_note'), type: 'textarea', attrs: { rows: 3 } });
+  const cover = el('details', { class: 'cover-fields', id: 'cover-fields' },
+    el('summary', {}, t('send.cover')), fCoverTo.wrap, fCoverSubject.wrap, fCoverNote.wrap);
+  const fSendAt = field({ name: 'send_at', label: t('send.send_at'), type: 'datetime-local', hint: t('send.send_at_hint') });
   const fFile = field({ name: 'file', label: t('send.documents'), type: 'file', required: true,
     hint: t('hint.documents'), attrs: { multiple: true, accept: '.pdf,.tif,.tiff,application/pdf,image/tiff' } });
   const fQuality = field({ name: 'quality', label: t('field.quality'), type: 'select', value: 'fine',
@@ -293,7 +325,15 @@ export async function sendPage(main, ctx) {
   const submit = el('button', { type: 'submit', id: 'send-submit' }, t('send.submit'));
   const form = el('form', { class: 'card form', id: 'send-form', 'aria-label': t('nav.send'), novalidate: true },
     el('h1', {}, t('nav.send')), fVfax.wrap, fTo.wrap, fFile.wrap, fileList, fQuality.wrap, fHeader.wrap,
-    general, el('div', { class: 'actions sticky-send' }, submit));
+    cover, fSendAt.wrap, general, el('div', { class: 'actions sticky-send' }, submit));
+  // The fields that change how the pages look (header line, cover page): previewed too.
+  const shown = () => {
+    const out = [['virtual_fax_id', fVfax.input.value], ['quality', fQuality.input.value]];
+    if (fHeader.input.value.trim()) out.push(['header', fHeader.input.value.trim()]);
+    for (const f of [fCoverTo, fCoverSubject, fCoverNote])
+      if (f.input.value.trim()) out.push([f.spec.name, f.input.value.trim()]);
+    return out;
+  };
 
   // As soon as files are picked (or the quality changes), faxd converts them exactly as it would
   // for sending and answers the page count, its line-time estimate and page thumbnails; a
@@ -314,7 +354,8 @@ export async function sendPage(main, ctx) {
     fileList.replaceChildren(list, estimate);
     const body = new FormData();
     for (const f of files) body.append('file', f, f.name);
-    body.append('quality', fQuality.input.value);
+    for (const [k, v] of shown()) body.append(k, v);
+    if (numbers().length) body.append('to', numbers()[0]);
     try {
       const p = await api.post('/faxes/preview', body);
       if (seq !== previewSeq) return;  // the files changed meanwhile: a newer preview wins
@@ -337,16 +378,16 @@ export async function sendPage(main, ctx) {
     }
   };
   fFile.input.addEventListener('change', describe);
-  fQuality.input.addEventListener('change', () => { if (fFile.input.files.length) describe(); });
+  for (const f of [fQuality, fVfax, fHeader, fCoverTo, fCoverSubject, fCoverNote])
+    f.input.addEventListener('change', () => { if (fFile.input.files.length) describe(); });
 
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const body = new FormData();
-    body.append('virtual_fax_id', fVfax.input.value);
-    body.append('to', fTo.input.value.trim());
+    for (const [k, v] of shown()) body.append(k, v);
+    for (const n of numbers()) body.append('to', n);
     for (const f of fFile.input.files) body.append('file', f, f.name);
-    body.append('quality', fQuality.input.value);
-    if (fHeader.input.value.trim()) body.append('header', fHeader.input.value.trim());
+    if (fSendAt.input.value) body.append('send_at', new Date(fSendAt.input.value).toISOString());
     if (!fTo.input.value.trim()) {
       showError(form, general, { field: 'to', key: 'problem.to' });
       return;
@@ -358,7 +399,13 @@ export async function sendPage(main, ctx) {
     submit.disabled = true;
     submit.textContent = t('send.sending');
     try {
-      const fax = await api.post('/faxes', body);
+      const sent = await api.post('/faxes', body);
+      if (sent.batch_id) {  // a broadcast: one fax per number; its page lists the others
+        ctx.setFlash(t('send.queued_batch', { count: sent.data.length }));
+        location.hash = `#/fax/${sent.data[0].id}`;
+        return;
+      }
+      const fax = sent;
       const seconds = preview && preview.pages === fax.pages_total && preview.quality === fax.quality
         ? preview.line_seconds : estimateSeconds(fax.pages_total, fax.quality);
       rememberEstimate(fax.id, seconds);
