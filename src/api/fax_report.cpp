@@ -37,10 +37,9 @@ std::string when(const std::optional<std::string>& rfc3339, const Zone& z) {
   return t ? format_local_short(*t, z.timezone, z.language) : *rfc3339;
 }
 
-std::string duration_text(long seconds, bool spanish) {
+std::string duration_text(long seconds) {
   if (seconds < 60) return fmt::format("{} s", seconds);
   return fmt::format("{} min {} s", seconds / 60, seconds % 60);
-  (void)spanish;
 }
 
 }  // namespace
@@ -95,7 +94,7 @@ Response fax_report(FaxApiDeps& d, const store::Fax& f) {
       auto t0 = parse_rfc3339(a->started_at), t1 = parse_rfc3339(*a->ended_at);
       if (t0 && t1)
         r.duration =
-            duration_text(std::chrono::duration_cast<std::chrono::seconds>(*t1 - *t0).count(), es);
+            duration_text(std::chrono::duration_cast<std::chrono::seconds>(*t1 - *t0).count());
     }
     std::string conn;
     if (a->transport) conn = *a->transport == "t38" ? "T.38" : "G.711";
@@ -104,7 +103,9 @@ Response fax_report(FaxApiDeps& d, const store::Fax& f) {
     r.connection = conn;
   }
   r.remote_station_id = f.remote_station_id.value_or("");
-  if (f.document) r.first_page_tiff = d.spool.path(*f.document).string();
+  // The first page as sent (fetched from the store when another node wrote it).
+  if (f.document && !f.document_purged_at)
+    if (auto tiff = d.spool.local(*f.document)) r.first_page_tiff = tiff->string();
   auto pdf = document::render_delivery_report(r);
   if (!pdf) return error_response(pdf.error());
   auto res = Response::text(200, std::move(*pdf), "application/pdf");

@@ -149,6 +149,10 @@ Response send_faxes(FaxApiDeps& d, const Caller& caller, const Request& req) {
     pages_total = info->pages + 1;
   }
 
+  // In a cluster another node may send them: each document is in the store before its fax.
+  for (const auto& doc : std::set<std::string>(fax_docs.begin(), fax_docs.end()))
+    if (auto published = d.spool.publish(doc); !published) return error_response(published.error());
+
   const bool broadcast = numbers.size() > 1;
   const std::optional<std::string> batch_id =
       broadcast ? std::optional<std::string>(new_id(d.clock.now())) : std::nullopt;

@@ -1,12 +1,11 @@
 -- Broadcasts and scheduled sends (issue #20).
 -- batch_id: the faxes made by one POST /faxes with several `to` parts share it (and, without a
--- cover page, one document: the spool file is removed with the last fax that uses it, hence the
--- index on document). send_at: when the sender asked it to go; the queue's next_attempt_at
--- starts there and retries' kill time counts from it.
+-- cover page, one document: the spool file is removed with the last fax that uses it, found by
+-- 0020's faxes_document index). send_at: when the sender asked it to go; the queue's
+-- next_attempt_at starts there and retries' kill time counts from it.
 ALTER TABLE faxes ADD COLUMN batch_id TEXT;
 ALTER TABLE faxes ADD COLUMN send_at TEXT;
-CREATE INDEX faxes_batch ON faxes(batch_id, id);
-CREATE INDEX faxes_document ON faxes(document);
+CREATE INDEX faxes_batch ON faxes(batch_id, id) WHERE batch_id IS NOT NULL;
 
 -- A company's cover page: what goes around each fax's own fields (addressee, subject, note).
 CREATE TABLE cover_templates (
