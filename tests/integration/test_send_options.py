@@ -138,7 +138,10 @@ class SendOptions(FaxdTestCase):
         self.assertEqual(datetime.fromisoformat(fax["send_at"]), send_at)
         time.sleep(8)
         early = self.tx.api("GET", f"/faxes/{fax['id']}", token=self.t["token"])
-        self.assertEqual((early["status"], early["dials"]), ("queued", 0), early)
+        # Only an answer that came back before send_at tells "not dialled early" (a stalled
+        # machine may take longer than the wait); the attempts below prove it either way.
+        if datetime.now(timezone.utc) < send_at:
+            self.assertEqual((early["status"], early["dials"]), ("queued", 0), early)
         done = wait_for(self.tx, self.t["token"], fax["id"], {"delivered", "failed"})
         self.assertEqual(done["status"], "delivered", done)
         self.assertGreaterEqual(datetime.fromisoformat(done["started_at"]), send_at)

@@ -307,8 +307,9 @@ export async function sendPage(main, ctx) {
     options: vfaxes.map((v) => [v.id, v.name]) });
   const fTo = field({ name: 'to', label: t('send.to'), type: 'textarea', required: true,
     hint: t('send.to_many_hint'), problem: t('problem.to'), attrs: { autocomplete: 'off', placeholder: '+15550000100', rows: 2 } });
-  // Several numbers make a broadcast: one fax to each (one a line, or separated by commas).
-  const numbers = () => fTo.input.value.split(/[\s,;]+/).map((n) => n.trim()).filter(Boolean);
+  // Several numbers make a broadcast: one fax to each (one a line, or separated by commas or
+  // semicolons; spaces stay inside a number as people write them: "+34 910 00 00 02").
+  const numbers = () => fTo.input.value.split(/[\r\n,;]+/).map((n) => n.trim()).filter(Boolean);
   const fCoverTo = field({ name: 'cover_to', label: t('send.cover_to') });
   const fCoverSubject = field({ name: 'cover_subject', label: t('send.cover_subject') });
   const fCoverNote = field({ name: 'cover_note', label: t('send.cover_note'), type: 'textarea', attrs: { rows: 3 } });
