@@ -194,7 +194,9 @@ export async function faxDetail(main, ctx, id) {
 
   const render = async () => {
     const inbound = fax.direction === 'inbound';
-    if (fax.batch_id) batch = (await api.get('/faxes', { batch_id: fax.batch_id, limit: 100 }).catch(() => ({ data: [] }))).data;
+    // The broadcast's faxes in the order the numbers were given (ids sort by creation).
+    if (fax.batch_id) batch = (await api.get('/faxes', { batch_id: fax.batch_id, limit: 100 }).catch(() => ({ data: [] }))).data
+      .sort((a, b) => (a.id < b.id ? -1 : 1));
     // [data-fact id, label, value]
     const rows = [
       ['Status', t('field.status'), [statusBadge(fax)]],
