@@ -39,10 +39,10 @@
 #include "faxd/store/db.hpp"
 #include "faxd/store/ddi_repo.hpp"
 #include "faxd/store/destination_repo.hpp"
+#include "faxd/store/document_repo.hpp"
 #include "faxd/store/fax_repo.hpp"
 #include "faxd/store/mail_outbox_repo.hpp"
 #include "faxd/store/retention_repo.hpp"
-#include "faxd/store/document_repo.hpp"
 #include "faxd/store/tenant_repo.hpp"
 #include "faxd/store/user_repo.hpp"
 #include "faxd/store/virtual_fax_repo.hpp"
@@ -508,9 +508,8 @@ struct App::Impl {
       return;
     }
     if (active > 0) spdlog::warn("daemon.grace_expired calls={}", active);
-    for (auto* task :
-         {sources_task.get(), cluster_task.get(), outbox_task.get(), webhook_task.get(),
-          events_task.get(), purge_task.get(), csv_task.get()})
+    for (auto* task : {sources_task.get(), cluster_task.get(), outbox_task.get(),
+                       webhook_task.get(), events_task.get(), purge_task.get(), csv_task.get()})
       if (task) task->stop();
     if (!sip) return io.stop();
     sip->shutdown([this] {

@@ -158,9 +158,10 @@ void OutboundQueue::start(store::Fax fax) {
     return;
   }
   const std::string document = live->fax.document.value_or("");
-  auto located = options_.locate ? options_.locate(document)
-                                 : Result<std::filesystem::path>(
-                                       std::filesystem::path(options_.spool_dir) / document);
+  auto located =
+      options_.locate
+          ? options_.locate(document)
+          : Result<std::filesystem::path>(std::filesystem::path(options_.spool_dir) / document);
   if (!located) {
     // Gone for good: fail the fax; unreadable for now (the store is down): try again later.
     spdlog::error("queue.document_unavailable fax={} error={}", live->fax.id,

@@ -102,7 +102,7 @@ struct QueueOptions {
   // Where a fax's document can be read on this node (a cluster fetches it from the store);
   // unset: spool_dir / document. Blocking; called when a fax is dialled.
   std::function<Result<std::filesystem::path>(const std::string& document)> locate;
-  bool ecm = true;                        // [t38] ecm: when false, no mode uses ECM
+  bool ecm = true;  // [t38] ecm: when false, no mode uses ECM
   RetryPolicy retry;
   LadderPolicy ladder;
 };

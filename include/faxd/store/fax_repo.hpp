@@ -57,8 +57,8 @@ struct Fax {
   std::optional<std::string> completed_at;
   std::optional<std::string> next_attempt_at;
   std::optional<std::string> document_purged_at;  // the retention policy removed the document
-  std::optional<std::string> batch_id;  // the broadcast it belongs to
-  std::optional<std::string> send_at;   // asked-for send time (RFC 3339), if scheduled
+  std::optional<std::string> batch_id;            // the broadcast it belongs to
+  std::optional<std::string> send_at;             // asked-for send time (RFC 3339), if scheduled
 };
 
 // The api.md fax object.
@@ -88,8 +88,8 @@ struct NewInboundFax {
   std::string from_number;
   std::string to_number;
   std::string document;
-  std::string node;                     // the node taking the call: it holds the claim
-  std::optional<SysTime> claim_until;   // until when, unless renewed (renew_receiving)
+  std::string node;                    // the node taking the call: it holds the claim
+  std::optional<SysTime> claim_until;  // until when, unless renewed (renew_receiving)
 };
 
 // Who may see what: unset members do not restrict (a platform admin sets none).
