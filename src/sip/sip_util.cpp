@@ -8,8 +8,8 @@
 
 #include <strings.h>
 
-#include <cstring>
 #include <strings.h>
+#include <cstring>
 
 namespace faxd::sip::detail {
 namespace {

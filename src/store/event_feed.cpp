@@ -37,8 +37,8 @@ std::int64_t EventFeed::append(Conn& c, const NewEvent& e, SysTime now) {
   auto& st = c.prepare(
       "INSERT INTO events (id, type, fax_id, brand_id, company_id, virtual_fax_id, payload, "
       "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq");
-  st.bind_all(e.id.empty() ? new_id(now) : e.id, e.type, e.fax_id, e.brand_id, e.company_id, e.virtual_fax_id, e.payload,
-              format_rfc3339(now));
+  st.bind_all(e.id.empty() ? new_id(now) : e.id, e.type, e.fax_id, e.brand_id, e.company_id,
+              e.virtual_fax_id, e.payload, format_rfc3339(now));
   st.step();
   const auto seq = st.int64(0);
   while (st.step()) {

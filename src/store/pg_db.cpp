@@ -115,7 +115,9 @@ class PgStmt final : public Stmt {
     if (end && *end == '.') return static_cast<std::int64_t>(std::strtod(v, nullptr));  // numeric
     return n;
   }
-  double real(int col) const override { return std::strtod(PQgetvalue(cell(col), row_, col), nullptr); }
+  double real(int col) const override {
+    return std::strtod(PQgetvalue(cell(col), row_, col), nullptr);
+  }
   std::string text(int col) const override {
     return std::string(PQgetvalue(cell(col), row_, col),
                        static_cast<std::size_t>(PQgetlength(cell(col), row_, col)));
@@ -123,8 +125,8 @@ class PgStmt final : public Stmt {
   std::string blob(int col) const override {
     if (is_null(col)) return {};
     std::size_t n = 0;
-    unsigned char* raw =
-        PQunescapeBytea(reinterpret_cast<const unsigned char*>(PQgetvalue(cell(col), row_, col)), &n);
+    unsigned char* raw = PQunescapeBytea(
+        reinterpret_cast<const unsigned char*>(PQgetvalue(cell(col), row_, col)), &n);
     if (!raw) throw Failure{Errc::store, "bytea: cannot decode a column"};
     std::string out(reinterpret_cast<const char*>(raw), n);
     PQfreemem(raw);
@@ -183,7 +185,8 @@ class PgConn final : public Conn {
       conn_ = nullptr;
       throw Failure{Errc::io, fmt::format("cannot connect to PostgreSQL: {}", msg)};
     }
-    PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);  // NOTICEs of DDL
+    PQsetNoticeProcessor(
+        conn_, [](void*, const char*) {}, nullptr);  // NOTICEs of DDL
     exec_script("SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'");
     if (!schema_.empty()) {
       char* quoted = PQescapeIdentifier(conn_, schema_.data(), schema_.size());
@@ -311,10 +314,10 @@ class PgDb final : public Db {
         while (st.step()) serials.emplace_back(st.text(0), st.text(1));
       }
       for (const auto& [table, column] : serials) {
-        auto& st = c.prepare(fmt::format(
-            "SELECT setval(pg_get_serial_sequence(CAST(? AS TEXT), CAST(? AS TEXT)), "
-            "COALESCE((SELECT max(\"{}\") FROM \"{}\"), 0) + 1, false)",
-            column, table));
+        auto& st = c.prepare(
+            fmt::format("SELECT setval(pg_get_serial_sequence(CAST(? AS TEXT), CAST(? AS TEXT)), "
+                        "COALESCE((SELECT max(\"{}\") FROM \"{}\"), 0) + 1, false)",
+                        column, table));
         st.bind_all(table, column);
         while (st.step()) {
         }
@@ -370,7 +373,8 @@ class PgDb final : public Db {
         }
       } catch (const RetryTx& e) {
         if (attempt >= options_.max_retries)
-          return fail(Errc::timeout, fmt::format("gave up after {} retries: {}", attempt, e.message));
+          return fail(Errc::timeout,
+                      fmt::format("gave up after {} retries: {}", attempt, e.message));
         // Back off a little, more each time, at random, so the racers do not meet again.
         std::uniform_int_distribution<int> jitter(0, 1 + std::min(attempt, 10) * 4);
         std::this_thread::sleep_for(std::chrono::milliseconds(jitter(rng)));
@@ -418,8 +422,10 @@ class PgDb final : public Db {
   // transaction with its record. An advisory lock makes nodes that start together take turns.
   void migrate(PgConn& c) {
     // Per schema, so that tests migrating their own schemas do not wait for each other.
-    const std::string lock = "SELECT pg_advisory_lock(hashtext('faxd.migrations.' || current_schema()))";
-    const std::string unlock = "SELECT pg_advisory_unlock(hashtext('faxd.migrations.' || current_schema()))";
+    const std::string lock =
+        "SELECT pg_advisory_lock(hashtext('faxd.migrations.' || current_schema()))";
+    const std::string unlock =
+        "SELECT pg_advisory_unlock(hashtext('faxd.migrations.' || current_schema()))";
     c.exec_script(lock);
     try {
       c.exec_script(

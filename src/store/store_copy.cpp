@@ -19,7 +19,7 @@ struct ForeignKey {
 struct Table {
   std::string name;
   std::vector<ForeignKey> keys;
-  std::string primary_key;        // single-column primary key, "" if none or composite
+  std::string primary_key;         // single-column primary key, "" if none or composite
   std::set<std::string> deferred;  // columns copied as NULL, then set once every row exists
 };
 
@@ -172,9 +172,9 @@ Result<void> copy_deferred(Db& from, Db& to, const Table& t) {
   for (const auto& column : t.deferred) {
     auto pairs = from.read([&](Conn& c) {
       std::vector<std::pair<std::string, std::string>> out;
-      auto& st = c.prepare(fmt::format("SELECT {}, {} FROM {} WHERE {} IS NOT NULL",
-                                       ident(t.primary_key), ident(column), ident(t.name),
-                                       ident(column)));
+      auto& st =
+          c.prepare(fmt::format("SELECT {}, {} FROM {} WHERE {} IS NOT NULL", ident(t.primary_key),
+                                ident(column), ident(t.name), ident(column)));
       while (st.step()) out.emplace_back(st.text(0), st.text(1));
       return out;
     });
@@ -202,7 +202,8 @@ Result<int> copy_documents(Db& from, Db& to, const DocumentReader& read_document
   int copied = 0;
   for (const auto& tiff : *names) {
     std::string pdf = tiff;
-    if (const auto dot = pdf.rfind('.'); dot != std::string::npos) pdf.replace(dot, pdf.npos, ".pdf");
+    if (const auto dot = pdf.rfind('.'); dot != std::string::npos)
+      pdf.replace(dot, pdf.npos, ".pdf");
     for (const auto& name : {tiff, pdf}) {
       auto bytes = read_document(name);
       if (!bytes) continue;  // a PDF not made yet, or a document already gone
@@ -219,9 +220,8 @@ Result<CopyReport> copy_store(Db& from, Db& to, const DocumentReader& read_docum
   if (from.backend() != Backend::sqlite)
     return fail(Errc::unsupported, "store copy: the source must be a SQLite store");
   if (from.schema_version() != to.schema_version())
-    return fail(Errc::conflict,
-                fmt::format("store copy: schema versions differ ({} and {})",
-                            from.schema_version(), to.schema_version()));
+    return fail(Errc::conflict, fmt::format("store copy: schema versions differ ({} and {})",
+                                            from.schema_version(), to.schema_version()));
   auto catalogue = read_catalogue(from);
   if (!catalogue) return std::unexpected(catalogue.error());
   auto ordered = copy_order(std::move(*catalogue));

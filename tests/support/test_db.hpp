@@ -43,7 +43,8 @@ inline std::unique_ptr<store::Db> open_test_db(const TempDir& dir, std::string s
     if (schema.empty()) schema = "t" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
     opened = store::Db::open_postgresql({.url = url, .connections = 4, .schema = schema});
   } else {
-    opened = store::Db::open_sqlite({.path = dir.file(schema.empty() ? "faxd.db" : schema + ".db")});
+    opened =
+        store::Db::open_sqlite({.path = dir.file(schema.empty() ? "faxd.db" : schema + ".db")});
   }
   EXPECT_TRUE(opened) << opened.error().message;
   return opened ? std::move(*opened) : nullptr;

@@ -31,8 +31,8 @@ using WorkRunner = std::function<void(std::function<void()>)>;
 
 struct InboundOptions {
   bool ecm = true;
-  std::string node_id = "local";       // holds the claim of the faxes it receives
-  std::chrono::seconds lease{60};      // renewed by the App's heartbeat (FaxRepo::renew_receiving)
+  std::string node_id = "local";   // holds the claim of the faxes it receives
+  std::chrono::seconds lease{60};  // renewed by the App's heartbeat (FaxRepo::renew_receiving)
 };
 
 class InboundFaxes final : public sip::CallHandler {

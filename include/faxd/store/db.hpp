@@ -147,8 +147,8 @@ struct Options {
 };
 
 struct PgOptions {
-  std::string url;      // a libpq connection URI: postgresql://user:pass@host:port/db?...
-  int connections = 8;  // pooled connections, opened as needed
+  std::string url;       // a libpq connection URI: postgresql://user:pass@host:port/db?...
+  int connections = 8;   // pooled connections, opened as needed
   int max_retries = 30;  // a write re-run after serialization failures before giving up
   std::string schema;    // non-empty: create this schema if missing and work in it (tests)
 };

@@ -63,8 +63,7 @@ TEST_F(BackendTest, DocumentsKeepEveryByte) {
 // serialization race are run again.
 TEST_F(BackendTest, ConcurrentReadModifyWritesLoseNothing) {
   ASSERT_TRUE(db->write([](Conn& c) {
-    c.exec(
-        "INSERT INTO login_failures (key, failures, window_start) VALUES ('counter', 0, 't')");
+    c.exec("INSERT INTO login_failures (key, failures, window_start) VALUES ('counter', 0, 't')");
   }));
   constexpr int kThreads = 4, kEach = 40;
   std::atomic<int> failed{0};
@@ -229,13 +228,13 @@ TEST_F(BackendTest, StoreCopyMovesEveryRowAndDocument) {
   FaxRepo source_faxes(**source, clock);
   for (int i = 0; i < 3; ++i) {
     clock.advance(1ms);
-    ASSERT_TRUE(source_faxes.create_outbound({.brand_id = brand,
-                                              .company_id = company,
-                                              .virtual_fax_id = "V1",
-                                              .to_number = "+34910000002",
-                                              .pages_total = 1,
-                                              .document = "outbound/f" + std::to_string(i) +
-                                                          ".tiff"}));
+    ASSERT_TRUE(
+        source_faxes.create_outbound({.brand_id = brand,
+                                      .company_id = company,
+                                      .virtual_fax_id = "V1",
+                                      .to_number = "+34910000002",
+                                      .pages_total = 1,
+                                      .document = "outbound/f" + std::to_string(i) + ".tiff"}));
   }
   int asked = 0;
   auto read_document = [&](const std::string& name) -> std::optional<std::string> {
