@@ -15,9 +15,17 @@ using store::Role;
 namespace {
 
 json brand_json(const store::Brand& b) {
-  return {
-      {"id", b.id}, {"name", b.name}, {"created_at", b.created_at}, {"updated_at", b.updated_at}};
+  return {{"id", b.id},
+          {"name", b.name},
+          {"language", b.language},
+          {"created_at", b.created_at},
+          {"updated_at", b.updated_at}};
 }
+
+constexpr TextRule kLanguage{.non_empty = true,
+                             .max_length = 5,
+                             .valid = is_language,
+                             .problem = "a language code such as en, es or pt-BR"};
 
 constexpr TextRule kName{.required = true,
                          .max_length = 100,
@@ -50,28 +58,43 @@ void add_brand_routes(http::Router& router, const Api& api, Services& s) {
                 auto body = json_body(req);
                 if (!body) return error_response(body.error());
                 BodyReader in(*body);
-                in.only({"name"});
+                in.only({"name", "language"});
                 auto name = in.text("name", kName);
+                auto language = in.text("language", kLanguage);
                 if (auto e = in.error()) return error_response(*e);
-                return reply(s.tenants.create_brand(*name), 201, brand_json);
+                return reply(s.tenants.create_brand(*name, language.value_or("en")), 201,
+                             brand_json);
               },
           .get = get_in_scope(find, "brand", brand_json),
           .patch = found_in_scope(find, "brand",
                                   [&s](const Caller& c, const Request& req, const auto& b) {
-                                    if (!at_least(c, Role::platform_admin))
+                                    // A brand admin may set its brand's mail language.
+                                    if (!at_least(c, Role::brand_admin))
                                       return forbidden("only platform admins change brands");
                                     auto body = json_body(req);
                                     if (!body) return error_response(body.error());
                                     BodyReader in(*body);
-                                    in.only({"name"});
+                                    in.only({"name", "language"});
                                     auto name = in.text("name", {.non_empty = true,
                                                                  .max_length = 100,
                                                                  .valid = is_printable,
                                                                  .problem = kName.problem});
+                                    auto language = in.text("language", kLanguage);
                                     if (auto e = in.error()) return error_response(*e);
-                                    if (!name) return Response::json(200, brand_json(b));
-                                    return reply(s.tenants.rename_brand(b.id, *name), 200,
-                                                 brand_json);
+                                    if (name && *name != b.name && !at_least(c, Role::platform_admin))
+                                      return forbidden("only platform admins rename brands");
+                                    store::Brand out = b;
+                                    if (name) {
+                                      auto r = s.tenants.rename_brand(b.id, *name);
+                                      if (!r) return error_response(r.error());
+                                      out = *r;
+                                    }
+                                    if (language) {
+                                      auto r = s.tenants.set_brand_language(b.id, *language);
+                                      if (!r) return error_response(r.error());
+                                      out = *r;
+                                    }
+                                    return Response::json(200, brand_json(out));
                                   }),
           .remove = found_in_scope(find, "brand",
                                    [&s](const Caller& c, const Request&, const auto& b) {

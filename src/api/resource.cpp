@@ -18,9 +18,10 @@ void add_resource(http::Router& router, const Api& api, const Resource& res) {
   };
   if (res.list) router.add("GET", res.path, api.authed(res.list));
   if (res.create)
-    router.add("POST", res.path, api.authed(res.create), {.max_body_bytes = 64 * 1024});
+    router.add("POST", res.path, api.authed(res.create), {.max_body_bytes = res.max_body_bytes});
   if (res.get) router.add("GET", item, with_id(res.get));
-  if (res.patch) router.add("PATCH", item, with_id(res.patch), {.max_body_bytes = 64 * 1024});
+  if (res.patch)
+    router.add("PATCH", item, with_id(res.patch), {.max_body_bytes = res.max_body_bytes});
   if (res.remove) router.add("DELETE", item, with_id(res.remove));
 }
 

@@ -18,6 +18,7 @@ namespace faxd::api {
 struct Resource {
   std::string path;  // "/api/v1/carriers"; items live at path + "/{id}"
   AuthedHandler list, create, get, patch, remove;
+  std::size_t max_body_bytes = 64 * 1024;  // POST and PATCH bodies
 };
 
 // Registers the handlers that are set. Item handlers see an invalid id as 404 before running.

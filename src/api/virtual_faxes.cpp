@@ -2,7 +2,10 @@
 // manage them; a `user` reads the ones it is linked to.
 #include <algorithm>
 
+#include <fmt/format.h>
+
 #include "body_reader.hpp"
+#include "faxd/store/mail_outbox_repo.hpp"
 #include "resource.hpp"
 #include "resources.hpp"
 #include "scope.hpp"
@@ -36,7 +39,30 @@ constexpr TextRule kName{.non_empty = true,
                          .max_length = 100,
                          .valid = is_printable,
                          .problem = "must not contain control characters"};
-constexpr TextRule kEmail{.max_length = 254, .valid = is_email, .problem = "not an email address"};
+constexpr TextRule kEmail{.max_length = 10 * 256};
+constexpr std::size_t kMaxEmails = 10;
+
+// `email`: up to 10 addresses separated by commas, each checked; stored as "a@x, b@y" with
+// repeats left out, so each address gets a mail once.
+std::optional<std::string> email_list(BodyReader& in) {
+  auto text = in.text("email", kEmail);
+  if (!text) return text;
+  const auto addresses = store::split_email_list(*text);
+  if (addresses.size() > kMaxEmails) {
+    in.reject("email", fmt::format("email: at most {} addresses", kMaxEmails));
+    return std::nullopt;
+  }
+  std::string out;
+  for (const auto& a : addresses) {
+    if (!is_email(a)) {
+      in.reject("email", fmt::format("email: {} is not an email address", a));
+      return std::nullopt;
+    }
+    if (!out.empty()) out += ", ";
+    out += a;
+  }
+  return out;
+}
 constexpr TextRule kStation{.max_length = 20,
                             .valid = is_station_id,
                             .problem = "up to 20 digits, '+' and spaces (T.30 station id)"};
@@ -90,7 +116,7 @@ void add_virtual_fax_routes(http::Router& router, const Api& api, Services& s) {
                 TextRule name = kName;
                 name.required = true;
                 if (auto x = in.text("name", name)) v.name = *x;
-                if (auto x = in.text("email", kEmail)) v.email = *x;
+                if (auto x = email_list(in)) v.email = *x;
                 if (auto x = in.boolean("send_by_email")) v.send_by_email = *x;
                 if (auto x = in.boolean("notify_sender")) v.notify_sender = *x;
                 if (auto x = in.nullable_id("outgoing_ddi_id")) v.outgoing_ddi_id = *x;
@@ -116,7 +142,7 @@ void add_virtual_fax_routes(http::Router& router, const Api& api, Services& s) {
                 if (auto x = in.id("brand_id"); x && *x != v.brand_id)
                   in.reject("brand_id", "brand_id: cannot be changed");
                 store::VirtualFaxPatch patch{in.text("name", kName),
-                                             in.text("email", kEmail),
+                                             email_list(in),
                                              in.boolean("send_by_email"),
                                              in.boolean("notify_sender"),
                                              in.nullable_id("outgoing_ddi_id"),

@@ -15,6 +15,7 @@
 #include "faxd/api/api.hpp"
 #include "faxd/api/event_stream.hpp"
 #include "faxd/api/faxes.hpp"
+#include "faxd/api/notification_templates.hpp"
 #include "faxd/api/webhooks.hpp"
 #include "faxd/common/log.hpp"
 #include "faxd/common/metrics.hpp"
@@ -27,6 +28,7 @@
 #include "faxd/jobs/retention_purge.hpp"
 #include "faxd/jobs/spool.hpp"
 #include "faxd/mail/call_csv_mail.hpp"
+#include "faxd/mail/mime.hpp"
 #include "faxd/mail/outbox_worker.hpp"
 #include "faxd/mail/periodic_task.hpp"
 #include "faxd/mail/smtp_mailer.hpp"
@@ -43,6 +45,7 @@
 #include "faxd/store/fax_repo.hpp"
 #include "faxd/store/mail_outbox_repo.hpp"
 #include "faxd/store/retention_repo.hpp"
+#include "faxd/store/notification_template_repo.hpp"
 #include "faxd/store/tenant_repo.hpp"
 #include "faxd/store/user_repo.hpp"
 #include "faxd/store/virtual_fax_repo.hpp"
@@ -101,6 +104,7 @@ struct App::Impl {
   std::unique_ptr<store::CarrierRepo> carriers;
   std::unique_ptr<store::DestinationRepo> destinations;
   std::unique_ptr<store::MailOutboxRepo> outbox;
+  std::unique_ptr<store::NotificationTemplateRepo> templates;
   std::unique_ptr<store::WebhookRepo> webhooks;
   std::unique_ptr<store::CallRepo> calls;
   std::unique_ptr<store::CallCsvScheduleRepo> csv_schedules;
@@ -134,6 +138,7 @@ struct App::Impl {
   http::Router router;
   std::unique_ptr<api::Api> api;
   std::unique_ptr<api::FaxApiDeps> fax_api;
+  std::unique_ptr<api::NotificationTemplateDeps> template_api;
   std::unique_ptr<api::EventStreams> events;
   std::unique_ptr<mail::PeriodicTask> events_task;
   std::unique_ptr<http::Server> http;
@@ -170,6 +175,7 @@ struct App::Impl {
     carriers = std::make_unique<store::CarrierRepo>(*db, clock);
     destinations = std::make_unique<store::DestinationRepo>(*db, clock);
     outbox = std::make_unique<store::MailOutboxRepo>(*db);
+    templates = std::make_unique<store::NotificationTemplateRepo>(*db, clock);
     webhooks = std::make_unique<store::WebhookRepo>(*db);
     calls = std::make_unique<store::CallRepo>(*db);
     csv_schedules = std::make_unique<store::CallCsvScheduleRepo>(*db, clock);
@@ -306,7 +312,7 @@ struct App::Impl {
   void start_mail_and_webhooks() {
     mailer = std::make_unique<mail::SmtpMailer>(config.smtp);
     outbox_worker = std::make_unique<mail::OutboxWorker>(
-        *outbox, *mailer,
+        *outbox, *templates, *mailer,
         [this](const std::string& fax_id) -> Result<std::string> {
           auto f = faxes->find(fax_id);
           if (!f) return std::unexpected(f.error());
@@ -387,6 +393,9 @@ struct App::Impl {
                             }});
     api::add_fax_routes(router, *api, *fax_api);
     api::add_webhook_routes(router, *api, *webhooks, clock);
+    template_api = std::make_unique<api::NotificationTemplateDeps>(
+        api::NotificationTemplateDeps{.db = *db, .clock = clock, .mailer = *mailer});
+    api::add_notification_template_routes(router, *api, *template_api);
     events = std::make_unique<api::EventStreams>(*db, clock);
     events->add_routes(router, *api);
     events_task = std::make_unique<mail::PeriodicTask>(
@@ -530,6 +539,7 @@ int App::run() {
   auto& s = *impl_;
   if (!init_crypto()) throw std::runtime_error("libsodium failed to initialise");
   if (!mail::init_curl()) throw std::runtime_error("libcurl failed to initialise");
+  mail::init_mime();
   s.open_store();
   s.bootstrap();
   s.start_telephony();

@@ -8,9 +8,10 @@ MailService::MailService(store::Db& db, const Clock& clock, config::SmtpConfig s
                          PdfPathFn pdf_path, boost::asio::io_context& io, PeriodicTask::Post post,
                          MailServiceOptions options)
     : outbox_(db),
+      templates_(db, clock),
       webhooks_(db),
       mailer_(std::move(smtp)),
-      outbox_worker_(outbox_, mailer_, std::move(pdf_path), clock, options.outbox),
+      outbox_worker_(outbox_, templates_, mailer_, std::move(pdf_path), clock, options.outbox),
       webhook_worker_(webhooks_, transport_, clock, options.webhooks),
       outbox_task_(io, post, options.outbox_every, [this] { outbox_worker_.tick(); }),
       webhook_task_(io, post, options.webhooks_every, [this] { webhook_worker_.tick(); }) {}

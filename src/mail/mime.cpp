@@ -1,110 +1,92 @@
 #include "faxd/mail/mime.hpp"
 
-#include <array>
-#include <cctype>
-#include <ctime>
+#include <mutex>
 
 #include <fmt/format.h>
-#include <sodium.h>
+
+#include "gmime_ptr.hpp"
 
 namespace faxd::mail {
 
+using detail::adopt;
+using detail::GPtr;
+
 namespace {
 
-constexpr std::string_view kCrlf = "\r\n";
-
-bool is_plain_ascii(std::string_view s) {
-  for (unsigned char c : s)
-    if (c < 0x20 || c > 0x7e) return false;
-  return s.find("=?") == std::string_view::npos;
+bool has_line_break(std::string_view s) {
+  return s.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
 }
 
-std::string base64(std::string_view data) {
-  std::string out(sodium_base64_encoded_len(data.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(data.data()),
-                    data.size(), sodium_base64_VARIANT_ORIGINAL);
-  out.resize(out.size() - 1);  // the terminating NUL
-  return out;
+// Text content in UTF-8 as it is (GMime's set_text would pick a legacy charset), encoded
+// quoted-printable or base64, whichever 7-bit encoding suits it.
+GPtr<GMimeTextPart> text_part(const char* subtype, std::string_view utf8) {
+  auto part = adopt(g_mime_text_part_new_with_subtype(subtype));
+  auto stream = adopt(g_mime_stream_mem_new_with_buffer(utf8.data(), utf8.size()));
+  auto content =
+      adopt(g_mime_data_wrapper_new_with_stream(stream.get(), GMIME_CONTENT_ENCODING_DEFAULT));
+  g_mime_part_set_content(GMIME_PART(part.get()), content.get());
+  g_mime_object_set_content_type_parameter(GMIME_OBJECT(part.get()), "charset", "utf-8");
+  g_mime_part_set_content_encoding(
+      GMIME_PART(part.get()),
+      g_mime_part_get_best_content_encoding(GMIME_PART(part.get()), GMIME_ENCODING_CONSTRAINT_7BIT));
+  return part;
 }
 
-// Length of the longest prefix of s (at most max bytes) that ends on a UTF-8 character boundary.
-std::size_t utf8_prefix(std::string_view s, std::size_t max) {
-  if (s.size() <= max) return s.size();
-  std::size_t n = max;
-  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
-  return n == 0 ? max : n;  // a broken sequence longer than max: cut anyway
+// Sets a parameter's charset to UTF-8 (GMime would pick ISO-8859-1 where it fits).
+void utf8_param(GMimeParamList* list, const char* name) {
+  if (list == nullptr) return;
+  if (auto* p = g_mime_param_list_get_parameter(list, name)) g_mime_param_set_charset(p, "UTF-8");
 }
 
-// Folds plain ASCII header text at spaces so lines stay under 78 columns where possible.
-std::string fold_ascii(std::string_view s, std::size_t used) {
-  std::string out;
-  std::size_t col = used;
-  std::size_t pos = 0;
-  while (pos < s.size()) {
-    std::size_t next = s.find(' ', pos + 1);
-    if (next == std::string_view::npos) next = s.size();
-    const auto word = s.substr(pos, next - pos);  // starts with the space (except the first)
-    if (col + word.size() > 76 && !out.empty() && word.front() == ' ') {
-      out += kCrlf;
-      col = 0;
-    }
-    out += word;
-    col += word.size();
-    pos = next;
-  }
-  return out;
+Result<GPtr<GMimePart>> attachment_part(const Attachment& a) {
+  const auto slash = a.content_type.find('/');
+  if (slash == std::string::npos || has_line_break(a.content_type) ||
+      a.content_type.find_first_of(" ;") != std::string::npos)
+    return fail(Errc::invalid_argument, "malformed content type");
+  if (has_line_break(a.filename)) return fail(Errc::invalid_argument, "malformed file name");
+  const auto type = a.content_type.substr(0, slash);
+  const auto subtype = a.content_type.substr(slash + 1);
+  auto part = adopt(g_mime_part_new_with_type(type.c_str(), subtype.c_str()));
+  auto stream = adopt(g_mime_stream_mem_new_with_buffer(a.data.data(), a.data.size()));
+  auto content =
+      adopt(g_mime_data_wrapper_new_with_stream(stream.get(), GMIME_CONTENT_ENCODING_DEFAULT));
+  g_mime_part_set_content(part.get(), content.get());
+  g_mime_part_set_filename(part.get(), a.filename.c_str());  // disposition attachment + name
+  g_mime_part_set_content_encoding(part.get(), GMIME_CONTENT_ENCODING_BASE64);
+  auto* object = GMIME_OBJECT(part.get());
+  if (auto* disposition = g_mime_object_get_content_disposition(object))
+    utf8_param(g_mime_content_disposition_get_parameters(disposition), "filename");
+  if (auto* ct = g_mime_object_get_content_type(object))
+    utf8_param(g_mime_content_type_get_parameters(ct), "name");
+  return part;
 }
 
-bool filename_is_token(std::string_view s) {
-  if (s.empty()) return false;
-  for (unsigned char c : s)
-    if (!(std::isalnum(c) || c == '.' || c == '-' || c == '_' || c == '+')) return false;
-  return true;
-}
-
-std::string filename_params(std::string_view attr, std::string_view name) {
-  if (filename_is_token(name)) return fmt::format("{}=\"{}\"", attr, name);
-  std::string enc;
-  for (unsigned char c : name) {
-    if (std::isalnum(c) || c == '.' || c == '-' || c == '_')
-      enc += static_cast<char>(c);
-    else
-      enc += fmt::format("%{:02X}", c);
-  }
-  return fmt::format("{}*=UTF-8''{}", attr, enc);
-}
-
-Result<std::string> address_header(std::string_view address) {
-  auto spec = address_spec(address);
+Result<void> add_mailbox(InternetAddressList* list, const Mailbox& m) {
+  if (has_line_break(m.name)) return fail(Errc::invalid_argument, "a name must not contain line breaks");
+  auto spec = address_spec(m.address);
   if (!spec) return std::unexpected(spec.error());
-  const auto lt = address.find('<');
-  if (lt == std::string_view::npos) return *spec;
-  auto name = address.substr(0, lt);
-  while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
-  while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
-  if (name.size() >= 2 && name.front() == '"' && name.back() == '"')
-    name = name.substr(1, name.size() - 2);
-  if (name.empty()) return *spec;
-  std::string shown;
-  if (is_plain_ascii(name)) {
-    shown = "\"";
-    for (char c : name) {
-      if (c == '"' || c == '\\') shown += '\\';
-      shown += c;
-    }
-    shown += '"';
-  } else {
-    shown = encode_header_text(name, 6);
-  }
-  return fmt::format("{} <{}>", shown, *spec);
+  auto address = adopt(internet_address_mailbox_new(m.name.empty() ? nullptr : m.name.c_str(),
+                                                    spec->c_str()));
+  internet_address_set_charset(address.get(), "UTF-8");
+  internet_address_list_add(list, address.get());
+  return {};
+}
+
+bool valid_message_id(std::string_view id) {
+  return !id.empty() && id.find_first_of(std::string_view("\r\n<> \t\0", 7)) == std::string::npos &&
+         id.find('@') != std::string_view::npos;
 }
 
 }  // namespace
 
+void init_mime() {
+  static std::once_flag once;
+  std::call_once(once, [] { g_mime_init(); });
+}
+
 Result<std::string> address_spec(std::string_view address) {
-  for (char c : address)
-    if (c == '\r' || c == '\n' || c == '\0')
-      return fail(Errc::invalid_argument, "an e-mail address must not contain line breaks");
+  if (has_line_break(address))
+    return fail(Errc::invalid_argument, "an e-mail address must not contain line breaks");
   auto spec = address;
   if (const auto lt = address.find('<'); lt != std::string_view::npos) {
     const auto gt = address.find('>', lt);
@@ -129,121 +111,82 @@ std::string address_domain(std::string_view address) {
   return spec->substr(spec->rfind('@') + 1);
 }
 
-std::string encode_header_text(std::string_view utf8, std::size_t first_line_used) {
-  if (is_plain_ascii(utf8)) return fold_ascii(utf8, first_line_used);
-  // Encoded words of at most 75 characters, on lines of at most 76 (RFC 2047 section 2).
-  constexpr std::size_t kOverhead = std::string_view(
-                                        "=?UTF-8?B?"
-                                        "?=")
-                                        .size();
-  std::string out;
-  std::size_t used = first_line_used;
-  while (!utf8.empty()) {
-    const std::size_t room = used + kOverhead < 76 ? 76 - used - kOverhead : 0;
-    std::size_t max_bytes = std::min<std::size_t>(room / 4 * 3, 45);
-    if (max_bytes < 3) max_bytes = 45;  // header name too long: start the word on the next line
-    const auto n = utf8_prefix(utf8, max_bytes);
-    if (!out.empty()) out += "\r\n ";
-    out += "=?UTF-8?B?" + base64(utf8.substr(0, n)) + "?=";
-    utf8.remove_prefix(n);
-    used = 1;
-  }
-  return out;
+Result<Mailbox> parse_mailbox(std::string_view text) {
+  if (has_line_break(text))
+    return fail(Errc::invalid_argument, "an e-mail address must not contain line breaks");
+  init_mime();
+  const std::string copy(text);
+  auto list = adopt(internet_address_list_parse(nullptr, copy.c_str()));
+  if (!list || internet_address_list_length(list.get()) != 1)
+    return fail(Errc::invalid_argument, fmt::format("not one e-mail address: {}", text));
+  auto* address = internet_address_list_get_address(list.get(), 0);
+  if (!INTERNET_ADDRESS_IS_MAILBOX(address))
+    return fail(Errc::invalid_argument, fmt::format("not an e-mail address: {}", text));
+  const char* addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(address));
+  auto spec = address_spec(addr ? addr : "");
+  if (!spec) return std::unexpected(spec.error());
+  const char* name = internet_address_get_name(address);
+  return Mailbox{name ? name : "", *spec};
 }
 
-std::string base64_lines(std::string_view data) {
-  const auto encoded = base64(data);
-  std::string out;
-  out.reserve(encoded.size() + encoded.size() / 76 * 2 + 2);
-  for (std::size_t i = 0; i < encoded.size(); i += 76) {
-    out.append(encoded, i, 76);
-    out += kCrlf;
-  }
-  return out;
-}
+Result<std::string> build_mime(const MailMessage& m) {
+  init_mime();
+  if (!valid_message_id(m.message_id)) return fail(Errc::invalid_argument, "malformed Message-ID");
+  if (!m.in_reply_to.empty() && !valid_message_id(m.in_reply_to))
+    return fail(Errc::invalid_argument, "malformed In-Reply-To");
+  if (m.to.empty()) return fail(Errc::invalid_argument, "a mail needs a recipient");
 
-std::string quoted_printable(std::string_view text) {
-  std::string out;
-  std::size_t col = 0;
-  auto emit = [&](std::string_view token) {
-    if (col + token.size() > 75) {  // leave room for the soft break '='
-      out += "=\r\n";
-      col = 0;
+  auto message = adopt(g_mime_message_new(TRUE));
+  auto* object = GMIME_OBJECT(message.get());
+  if (auto r = add_mailbox(g_mime_message_get_from(message.get()), m.from); !r)
+    return std::unexpected(r.error());
+  for (const auto& to : m.to)
+    if (auto r = add_mailbox(g_mime_message_get_to(message.get()), to); !r)
+      return std::unexpected(r.error());
+  g_mime_message_set_subject(message.get(), m.subject.c_str(), "UTF-8");
+  const auto secs =
+      std::chrono::duration_cast<std::chrono::seconds>(m.date.time_since_epoch()).count();
+  GDateTime* date = g_date_time_new_from_unix_utc(secs);
+  g_mime_message_set_date(message.get(), date);
+  g_date_time_unref(date);
+  g_mime_message_set_message_id(message.get(), m.message_id.c_str());
+  if (!m.in_reply_to.empty()) {
+    const auto ref = "<" + m.in_reply_to + ">";
+    g_mime_object_set_header(object, "In-Reply-To", ref.c_str(), nullptr);
+    g_mime_object_set_header(object, "References", ref.c_str(), nullptr);
+  }
+  if (m.auto_submitted) g_mime_object_set_header(object, "Auto-Submitted", "auto-generated", nullptr);
+
+  // The body: text, or text and HTML as alternatives (the last one is the preferred one).
+  GPtr<GMimeObject> body(GMIME_OBJECT(text_part("plain", m.text).release()));
+  if (m.html) {
+    auto alternative = adopt(g_mime_multipart_new_with_subtype("alternative"));
+    g_mime_multipart_add(alternative.get(), body.get());
+    auto html = text_part("html", *m.html);
+    g_mime_multipart_add(alternative.get(), GMIME_OBJECT(html.get()));
+    body.reset(GMIME_OBJECT(alternative.release()));
+  }
+  if (!m.attachments.empty()) {
+    auto mixed = adopt(g_mime_multipart_new_with_subtype("mixed"));
+    g_mime_multipart_add(mixed.get(), body.get());
+    for (const auto& a : m.attachments) {
+      auto part = attachment_part(a);
+      if (!part) return std::unexpected(part.error());
+      g_mime_multipart_add(mixed.get(), GMIME_OBJECT(part->get()));
     }
-    out += token;
-    col += token.size();
-  };
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') continue;  // CRLF: take the LF
-    if (c == '\n') {
-      out += kCrlf;
-      col = 0;
-      continue;
-    }
-    const bool at_line_end = i + 1 == text.size() || text[i + 1] == '\n' || text[i + 1] == '\r';
-    const bool literal =
-        (c >= 33 && c <= 126 && c != '=') || ((c == ' ' || c == '\t') && !at_line_end);
-    // A '.' opening a line is encoded too: some relays mangle it.
-    if (literal && !(c == '.' && col == 0)) {
-      const char ch = static_cast<char>(c);
-      emit(std::string_view(&ch, 1));
-    } else {
-      emit(fmt::format("={:02X}", c));
-    }
+    body.reset(GMIME_OBJECT(mixed.release()));
   }
-  return out;
-}
+  g_mime_message_set_mime_part(message.get(), body.get());
 
-std::string format_rfc5322_date(SysTime t) {
-  static constexpr std::array<const char*, 7> kDays{"Sun", "Mon", "Tue", "Wed",
-                                                    "Thu", "Fri", "Sat"};
-  static constexpr std::array<const char*, 12> kMonths{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  const std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  return fmt::format("{}, {:02} {} {} {:02}:{:02}:{:02} +0000", kDays[tm.tm_wday], tm.tm_mday,
-                     kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
-}
-
-Result<std::string> build_mime(const MailMessage& m, std::string_view boundary) {
-  auto from = address_header(m.from);
-  if (!from) return std::unexpected(from.error());
-  auto to = address_header(m.to);
-  if (!to) return std::unexpected(to.error());
-  if (m.message_id.find_first_of("\r\n<> ") != std::string::npos)
-    return fail(Errc::invalid_argument, "malformed Message-ID");
-
-  std::string out;
-  out += "Date: " + format_rfc5322_date(m.date) + "\r\n";
-  out += "From: " + *from + "\r\n";
-  out += "To: " + *to + "\r\n";
-  out += "Subject: " + encode_header_text(m.subject, 9) + "\r\n";
-  out += "Message-ID: <" + m.message_id + ">\r\n";
-  out += "MIME-Version: 1.0\r\n";
-  out += fmt::format("Content-Type: multipart/mixed; boundary=\"{}\"\r\n", boundary);
-  out += "\r\n";
-  out += "This is a multi-part message in MIME format.\r\n";
-  out += fmt::format("--{}\r\n", boundary);
-  out += "Content-Type: text/plain; charset=UTF-8\r\n";
-  out += "Content-Transfer-Encoding: quoted-printable\r\n\r\n";
-  out += quoted_printable(m.text);
-  out += "\r\n";
-  for (const auto& a : m.attachments) {
-    if (a.content_type.find_first_of("\r\n") != std::string::npos)
-      return fail(Errc::invalid_argument, "malformed content type");
-    out += fmt::format("--{}\r\n", boundary);
-    // Parameters on their own folded lines: long file names stay under the 78-column limit.
-    out += fmt::format("Content-Type: {};\r\n {}\r\n", a.content_type,
-                       filename_params("name", a.filename));
-    out += "Content-Transfer-Encoding: base64\r\n";
-    out += fmt::format("Content-Disposition: attachment;\r\n {}\r\n\r\n",
-                       filename_params("filename", a.filename));
-    out += base64_lines(a.data);
-  }
-  out += fmt::format("--{}--\r\n", boundary);
-  return out;
+  detail::FormatOptionsPtr options(g_mime_format_options_new());
+  g_mime_format_options_set_newline_format(options.get(), GMIME_NEWLINE_FORMAT_DOS);
+  g_mime_format_options_set_param_encoding_method(options.get(),
+                                                  GMIME_PARAM_ENCODING_METHOD_RFC2231);
+  auto out = adopt(g_mime_stream_mem_new());
+  if (g_mime_object_write_to_stream(object, options.get(), out.get()) < 0)
+    return fail(Errc::internal, "cannot write the message");
+  GByteArray* bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(out.get()));
+  return std::string(reinterpret_cast<const char*>(bytes->data), bytes->len);
 }
 
 }  // namespace faxd::mail

@@ -11,6 +11,7 @@
 #include "faxd/common/time.hpp"
 #include "faxd/mail/fax_mail_template.hpp"
 #include "faxd/mail/mime.hpp"
+#include "faxd/mail/template_choice.hpp"
 
 namespace faxd::mail {
 
@@ -32,9 +33,11 @@ Result<std::string> read_file(const std::string& path, std::size_t max_bytes) {
 
 }  // namespace
 
-OutboxWorker::OutboxWorker(store::MailOutboxRepo& repo, Mailer& mailer, PdfPathFn pdf_path,
-                           const Clock& clock, OutboxOptions options)
+OutboxWorker::OutboxWorker(store::MailOutboxRepo& repo, store::NotificationTemplateRepo& templates,
+                           Mailer& mailer, PdfPathFn pdf_path, const Clock& clock,
+                           OutboxOptions options)
     : repo_(repo),
+      templates_(templates),
       mailer_(mailer),
       pdf_path_(std::move(pdf_path)),
       clock_(clock),
@@ -48,11 +51,15 @@ Result<std::string> OutboxWorker::compose(const store::OutboxMail& m, SysTime no
   if (auto it = composers_.find(m.kind); it != composers_.end()) {
     auto msg = it->second(m, now);
     if (!msg) return std::unexpected(msg.error());
-    msg->from = mailer_.sender();
-    msg->to = m.to_address;
+    auto from = parse_mailbox(mailer_.sender());
+    if (!from) return fail(Errc::io, "[smtp] from: " + from.error().message);
+    auto to = address_spec(m.to_address);
+    if (!to) return std::unexpected(to.error());
+    msg->from = std::move(*from);
+    msg->to = {{"", std::move(*to)}};
     msg->date = now;
-    msg->message_id = fmt::format("{}.faxd@{}", m.id, address_domain(msg->from));
-    return build_mime(*msg, "=_faxd_" + random_hex(12));
+    msg->message_id = fmt::format("{}.faxd@{}", m.id, address_domain(msg->from.address));
+    return build_mime(*msg);
   }
   MailKind kind{};
   if (!parse_mail_kind(m.kind, &kind))
@@ -63,6 +70,11 @@ Result<std::string> OutboxWorker::compose(const store::OutboxMail& m, SysTime no
   if (!*ctx) return fail(Errc::invalid_argument, "the fax was deleted");
   const auto& fax = **ctx;
 
+  auto stored = templates_.for_mail(fax.brand_id, fax.company_id, m.kind);
+  if (!stored) return std::unexpected(stored.error());
+  const auto chosen =
+      choose_template(*stored, kind, fax.company_id, fax.language, fax.brand_language);
+
   FaxMailFields fields;
   fields.fax_name = fax.virtual_fax_name;
   fields.pages = fax.pages;
@@ -70,31 +82,29 @@ Result<std::string> OutboxWorker::compose(const store::OutboxMail& m, SysTime no
   fields.to = fax.to_number;
   fields.date = parse_rfc3339(fax.completed_at.value_or(fax.created_at)).value_or(now);
   fields.timezone = fax.timezone;
-  fields.language = fax.language;
+  fields.language = chosen.language;
+  fields.company = fax.company_name;
+  fields.brand = fax.brand_name;
   if (fax.failure_message && !fax.failure_message->empty())
-    fields.reason = *fax.failure_message;
+    fields.failure = *fax.failure_message;
   else
-    fields.reason = fax.failure_code.value_or("");
+    fields.failure = fax.failure_code.value_or("");
+  fields.pdf_name = attachment_filename(fields.date, fields.timezone, fields.from);
 
-  const auto tmpl = default_template(kind, fax.language);
-  MailMessage msg;
-  msg.from = mailer_.sender();
-  msg.to = m.to_address;
-  msg.subject = render_template(tmpl.subject, fields);
-  msg.text = render_template(tmpl.body, fields);
+  auto smtp_from = parse_mailbox(mailer_.sender());
+  if (!smtp_from) return fail(Errc::io, "[smtp] from: " + smtp_from.error().message);
+  auto msg = fax_mail_message(chosen.tmpl, fields, *smtp_from, m.to_address);
   msg.date = now;
   // Stable across retries: a rare duplicate (crash after the server's 250) carries the same id.
-  msg.message_id = fmt::format("{}.faxd@{}", m.id, address_domain(msg.from));
+  msg.message_id = fmt::format("{}.faxd@{}", m.id, address_domain(msg.from.address));
   if (kind == MailKind::fax_received) {
     auto path = pdf_path_(*m.fax_id);
     if (!path) return std::unexpected(path.error());
     auto pdf = read_file(*path, options_.max_attachment_bytes);
     if (!pdf) return std::unexpected(pdf.error());
-    msg.attachments.push_back({attachment_filename(fields.date, fields.timezone, fields.from),
-                               "application/pdf", std::move(*pdf)});
+    msg.attachments.push_back({fields.pdf_name, "application/pdf", std::move(*pdf)});
   }
-  // "=_" never occurs in quoted-printable or base64 text, so the boundary cannot collide.
-  return build_mime(msg, "=_faxd_" + random_hex(12));
+  return build_mime(msg);
 }
 
 OutboxRun OutboxWorker::run_once(SysTime now) {

@@ -1,5 +1,7 @@
 #include "faxd/store/mail_outbox_repo.hpp"
 
+#include <algorithm>
+
 #include "faxd/common/id.hpp"
 #include "faxd/common/time.hpp"
 
@@ -34,6 +36,34 @@ std::string clip(std::string_view s) {
 
 }  // namespace
 
+std::vector<std::string> split_email_list(std::string_view list) {
+  std::vector<std::string> out;
+  auto lower = [](std::string_view s) {
+    std::string l(s);
+    for (auto& c : l)
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return l;
+  };
+  std::vector<std::string> seen;
+  std::size_t pos = 0;
+  while (pos <= list.size()) {
+    auto end = list.find(',', pos);
+    if (end == std::string_view::npos) end = list.size();
+    auto item = list.substr(pos, end - pos);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+    if (!item.empty()) {
+      auto key = lower(item);
+      if (std::find(seen.begin(), seen.end(), key) == seen.end()) {
+        seen.push_back(std::move(key));
+        out.emplace_back(item);
+      }
+    }
+    pos = end + 1;
+  }
+  return out;
+}
+
 std::string MailOutboxRepo::enqueue(Conn& c, const NewMail& mail, SysTime now) {
   const auto id = new_id(now);
   const auto ts = format_rfc3339(now);
@@ -60,7 +90,12 @@ std::optional<std::string> MailOutboxRepo::enqueue_for_fax(Conn& c, std::string_
   const bool exists = dup.step();
   dup.reset();
   if (exists) return std::nullopt;
-  return enqueue(c, NewMail{std::string(fax_id), std::string(kind), email}, now);
+  std::optional<std::string> first;
+  for (const auto& address : split_email_list(email)) {
+    auto id = enqueue(c, NewMail{std::string(fax_id), std::string(kind), address}, now);
+    if (!first) first = std::move(id);
+  }
+  return first;
 }
 
 Result<std::string> MailOutboxRepo::enqueue(const NewMail& mail, SysTime now) {
@@ -163,8 +198,10 @@ Result<std::optional<FaxMailContext>> MailOutboxRepo::fax_context(std::string_vi
     auto& st = c.prepare(
         "SELECT f.id, f.direction, f.status, f.from_number, f.to_number, "
         "COALESCE(f.remote_station_id, ''), f.pages, f.pages_total, f.created_at, f.completed_at, "
-        "f.failure_code, f.failure_message, COALESCE(v.name, ''), co.timezone, co.language "
+        "f.failure_code, f.failure_message, COALESCE(v.name, ''), co.timezone, co.language, "
+        "f.brand_id, f.company_id, co.name, b.name, b.language "
         "FROM faxes f JOIN companies co ON co.id = f.company_id "
+        "JOIN brands b ON b.id = f.brand_id "
         "LEFT JOIN virtual_faxes v ON v.id = f.virtual_fax_id WHERE f.id = ?");
     st.bind_all(fax_id);
     if (!st.step()) return std::nullopt;
@@ -184,6 +221,11 @@ Result<std::optional<FaxMailContext>> MailOutboxRepo::fax_context(std::string_vi
     x.virtual_fax_name = st.text(12);
     x.timezone = st.text(13);
     x.language = st.text(14);
+    x.brand_id = st.text(15);
+    x.company_id = st.text(16);
+    x.company_name = st.text(17);
+    x.brand_name = st.text(18);
+    x.brand_language = st.text(19);
     return x;
   });
 }

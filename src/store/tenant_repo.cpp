@@ -11,13 +11,14 @@ using detail::reject;
 
 namespace {
 
-constexpr std::string_view kBrandSelect = "SELECT id, name, created_at, updated_at FROM brands";
+constexpr std::string_view kBrandSelect =
+    "SELECT id, name, created_at, updated_at, language FROM brands";
 constexpr std::string_view kCompanySelect =
     "SELECT id, brand_id, name, timezone, language, created_at, updated_at, retention_days FROM "
     "companies";
 
 Brand read_brand(const Stmt& st) {
-  return {st.text(0), st.text(1), st.text(2), st.text(3)};
+  return {st.text(0), st.text(1), st.text(2), st.text(3), st.text(4)};
 }
 
 Company read_company(const Stmt& st) {
@@ -48,14 +49,16 @@ std::optional<Company> load_company(Conn& c, std::string_view id) {
 
 }  // namespace
 
-Result<Brand> TenantRepo::create_brand(std::string_view name) {
+Result<Brand> TenantRepo::create_brand(std::string_view name, std::string_view language) {
   const auto now = clock_.now();
-  Brand b{new_id(now), std::string(name), format_rfc3339(now), format_rfc3339(now)};
+  Brand b{new_id(now), std::string(name), format_rfc3339(now), format_rfc3339(now),
+          std::string(language)};
   return db_.write([&](Conn& c) {
     if (exists(c, "SELECT 1 FROM brands WHERE name = ?", b.name))
       reject(Errc::conflict, "name", "name: a brand with this name exists");
-    c.exec("INSERT INTO brands (id, name, created_at, updated_at) VALUES (?,?,?,?)", b.id, b.name,
-           b.created_at, b.updated_at);
+    c.exec(
+        "INSERT INTO brands (id, name, created_at, updated_at, language) VALUES (?,?,?,?,?)",
+        b.id, b.name, b.created_at, b.updated_at, b.language);
     return b;
   });
 }
@@ -82,6 +85,18 @@ Result<Brand> TenantRepo::rename_brand(std::string_view id, std::string_view nam
     b->name = std::string(name);
     b->updated_at = now;
     c.exec("UPDATE brands SET name = ?, updated_at = ? WHERE id = ?", b->name, now, b->id);
+    return *b;
+  });
+}
+
+Result<Brand> TenantRepo::set_brand_language(std::string_view id, std::string_view language) {
+  const auto now = format_rfc3339(clock_.now());
+  return db_.write([&](Conn& c) -> Result<Brand> {
+    auto b = load_brand(c, id);
+    if (!b) return fail(Errc::not_found, "no such brand");
+    b->language = std::string(language);
+    b->updated_at = now;
+    c.exec("UPDATE brands SET language = ?, updated_at = ? WHERE id = ?", b->language, now, b->id);
     return *b;
   });
 }

@@ -29,6 +29,7 @@
 #include "faxd/mail/webhook_worker.hpp"
 #include "faxd/store/db.hpp"
 #include "faxd/store/mail_outbox_repo.hpp"
+#include "faxd/store/notification_template_repo.hpp"
 #include "faxd/store/webhook_repo.hpp"
 
 namespace faxd::mail {
@@ -58,6 +59,7 @@ class MailService {
 
  private:
   store::MailOutboxRepo outbox_;
+  store::NotificationTemplateRepo templates_;
   store::WebhookRepo webhooks_;
   SmtpMailer mailer_;
   CurlWebhookTransport transport_;

@@ -1,7 +1,10 @@
 #pragma once
 // Sends the mail outbox. run_once(now) claims due rows, builds each message at send time from
-// the fax row, its virtual fax and company (language, time zone) and, for fax_received, the
-// fax PDF, and hands it to the Mailer. Outcomes:
+// the fax row, its virtual fax, company and brand (language, time zone, names), the template
+// mail::choose_template picks among the company's and brand's (else the built-in one) and, for
+// fax_received, the fax PDF, and hands it to the Mailer. The envelope sender (MAIL FROM) is
+// always the [smtp] from address, so bounces reach the operator; the From header is the
+// template's. Outcomes:
 //   accepted            -> mark_sent (see MailOutboxRepo for the at-most-rare-duplicate rule)
 //   temporary failure   -> retried after retry_delay(policy, attempts)
 //   permanent refusal   -> failed (5xx from the server, malformed address, fax deleted)
@@ -21,6 +24,7 @@
 #include "faxd/mail/mime.hpp"
 #include "faxd/mail/retry_policy.hpp"
 #include "faxd/store/mail_outbox_repo.hpp"
+#include "faxd/store/notification_template_repo.hpp"
 
 namespace faxd::mail {
 
@@ -46,8 +50,8 @@ using MailComposer = std::function<Result<MailMessage>(const store::OutboxMail& 
 
 class OutboxWorker {
  public:
-  OutboxWorker(store::MailOutboxRepo& repo, Mailer& mailer, PdfPathFn pdf_path, const Clock& clock,
-               OutboxOptions options = {});
+  OutboxWorker(store::MailOutboxRepo& repo, store::NotificationTemplateRepo& templates,
+               Mailer& mailer, PdfPathFn pdf_path, const Clock& clock, OutboxOptions options = {});
 
   // Other subsystems' mails (the call CSV reports) ride the same outbox and retries: rows of
   // `kind` are written by `composer`. Call before the worker runs.
@@ -63,6 +67,7 @@ class OutboxWorker {
 
  private:
   store::MailOutboxRepo& repo_;
+  store::NotificationTemplateRepo& templates_;
   Mailer& mailer_;
   PdfPathFn pdf_path_;
   const Clock& clock_;

@@ -41,7 +41,11 @@ struct NewMail {
   std::string to_address;
 };
 
-// What a fax mail is written from: the fax, its virtual fax and its company.
+// The addresses of a virtual fax's `email` ("a@x, b@y"): split at commas, trimmed, empty ones
+// and repeats (compared without case) left out, in the order written.
+std::vector<std::string> split_email_list(std::string_view list);
+
+// What a fax mail is written from: the fax, its virtual fax, its company and brand.
 struct FaxMailContext {
   std::string fax_id;
   std::string direction;
@@ -58,6 +62,11 @@ struct FaxMailContext {
   std::string virtual_fax_name;
   std::string timezone = "UTC";
   std::string language = "en";
+  std::string brand_id;
+  std::string company_id;
+  std::string company_name;
+  std::string brand_name;
+  std::string brand_language = "en";
 };
 
 class MailOutboxRepo {
@@ -70,7 +79,9 @@ class MailOutboxRepo {
   //   fax_received: when the fax's virtual fax has send_by_email and an email address;
   //   fax_delivered / fax_failed: when it has notify_sender and an email address (the virtual
   //   fax's address is the sender's mailbox: users have no address of their own).
-  // Returns the mail id, or nullopt when no mail is due. Idempotent per (fax, kind).
+  // One mail per address of the virtual fax's `email` (split_email_list), so each address gets
+  // it once and a refusing address does not hold up the others.
+  // Returns the first mail's id, or nullopt when no mail is due. Idempotent per (fax, kind).
   static std::optional<std::string> enqueue_for_fax(Conn& c, std::string_view fax_id,
                                                     std::string_view kind, SysTime now);
 

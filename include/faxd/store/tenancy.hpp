@@ -39,6 +39,7 @@ struct Brand {
   std::string name;
   std::string created_at;
   std::string updated_at;
+  std::string language = "en";  // mails fall back to it when a company's language has none
 };
 
 struct Company {

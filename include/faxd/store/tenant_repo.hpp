@@ -21,11 +21,12 @@ class TenantRepo {
   TenantRepo(Db& db, const Clock& clock) : db_(db), clock_(clock) {}
 
   // conflict (field "name") when the name is taken.
-  Result<Brand> create_brand(std::string_view name);
+  Result<Brand> create_brand(std::string_view name, std::string_view language = "en");
   Result<std::optional<Brand>> find_brand(std::string_view id);
   // filter.brand_id restricts to that one brand.
   Result<Slice<Brand>> list_brands(const TenantFilter& filter, const Page& page);
   Result<Brand> rename_brand(std::string_view id, std::string_view name);
+  Result<Brand> set_brand_language(std::string_view id, std::string_view language);
   // conflict while the brand has companies, carriers, DDIs or users.
   Result<void> delete_brand(std::string_view id);
 

@@ -29,6 +29,7 @@
 #include "faxd/mail/webhook_worker.hpp"
 #include "faxd/store/event_feed.hpp"
 #include "faxd/store/mail_outbox_repo.hpp"
+#include "faxd/store/notification_template_repo.hpp"
 #include "faxd/store/webhook_repo.hpp"
 #include "fixtures.hpp"
 
@@ -140,8 +141,10 @@ TEST_F(LiveTest, AMailQueuedWhileTheServerIsDownIsDeliveredOnceWhenItComesUp) {
                      .starttls = config::StartTls::never,
                      .from = "Fax service <fax@example.com>"},
                     {.connect = 5s, .total = 30s});
+  store::NotificationTemplateRepo templates(*db, clock);
   OutboxWorker worker(
-      repo, mailer, [&](const std::string&) -> Result<std::string> { return pdf_path; }, clock);
+      repo, templates, mailer, [&](const std::string&) -> Result<std::string> { return pdf_path; },
+      clock);
 
   // Server down: the mail stays queued, the attempt counted.
   EXPECT_EQ(worker.run_once(clock.now()).retried, 1);
