@@ -31,6 +31,8 @@ json vfax_json(const store::VirtualFax& v) {
           {"outgoing_ddi_id", nullable(v.outgoing_ddi_id)},
           {"station_id", v.station_id},
           {"header", v.header},
+          {"mail_senders", v.mail_senders},
+          {"mail_cover", v.mail_cover},
           {"created_at", v.created_at},
           {"updated_at", v.updated_at}};
 }
@@ -69,8 +71,46 @@ constexpr TextRule kStation{.max_length = 20,
 constexpr TextRule kHeader{
     .max_length = 60, .valid = is_printable, .problem = "must not contain control characters"};
 const std::initializer_list<std::string_view> kFields = {
-    "company_id",    "brand_id",        "name",       "email", "send_by_email",
-    "notify_sender", "outgoing_ddi_id", "station_id", "header"};
+    "company_id",      "brand_id",   "name",   "email",        "send_by_email", "notify_sender",
+    "outgoing_ddi_id", "station_id", "header", "mail_senders", "mail_cover"};
+constexpr std::size_t kMaxSenders = 50;
+
+bool is_sender_domain(std::string_view s) {
+  return s.size() > 1 && s.front() == '@' && is_email(std::string("x") + std::string(s));
+}
+
+// `mail_senders`: addresses or "@domain", stored in lower case without repeats.
+std::optional<std::vector<std::string>> mail_senders(BodyReader& in, const json& body) {
+  if (!in.has("mail_senders")) return std::nullopt;
+  const auto& list = body.at("mail_senders");
+  if (!list.is_array()) {
+    in.reject("mail_senders", "mail_senders: a list of addresses or @domains");
+    return std::nullopt;
+  }
+  if (list.size() > kMaxSenders) {
+    in.reject("mail_senders", fmt::format("mail_senders: at most {} entries", kMaxSenders));
+    return std::nullopt;
+  }
+  std::vector<std::string> out;
+  for (const auto& item : list) {
+    if (!item.is_string()) {
+      in.reject("mail_senders", "mail_senders: a list of addresses or @domains");
+      return std::nullopt;
+    }
+    auto s = item.get<std::string>();
+    while (!s.empty() && s.front() == ' ') s.erase(0, 1);
+    while (!s.empty() && s.back() == ' ') s.pop_back();
+    for (auto& c : s)
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (!is_email(s) && !is_sender_domain(s)) {
+      in.reject("mail_senders",
+                fmt::format("mail_senders: {} is neither an address nor an @domain", s));
+      return std::nullopt;
+    }
+    if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(std::move(s));
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -122,6 +162,8 @@ void add_virtual_fax_routes(http::Router& router, const Api& api, Services& s) {
                 if (auto x = in.nullable_id("outgoing_ddi_id")) v.outgoing_ddi_id = *x;
                 if (auto x = in.text("station_id", kStation)) v.station_id = *x;
                 if (auto x = in.text("header", kHeader)) v.header = *x;
+                if (auto x = mail_senders(in, *body)) v.mail_senders = std::move(*x);
+                if (auto x = in.boolean("mail_cover")) v.mail_cover = *x;
                 if ((v.send_by_email || v.notify_sender) && v.email.empty())
                   in.reject("email", "email: required when send_by_email or notify_sender is on");
                 if (auto e = in.error()) return error_response(*e);
@@ -147,7 +189,9 @@ void add_virtual_fax_routes(http::Router& router, const Api& api, Services& s) {
                                              in.boolean("notify_sender"),
                                              in.nullable_id("outgoing_ddi_id"),
                                              in.text("station_id", kStation),
-                                             in.text("header", kHeader)};
+                                             in.text("header", kHeader),
+                                             mail_senders(in, *body),
+                                             in.boolean("mail_cover")};
                 const bool mails = patch.send_by_email.value_or(v.send_by_email) ||
                                    patch.notify_sender.value_or(v.notify_sender);
                 if (mails && patch.email.value_or(v.email).empty())

@@ -175,9 +175,9 @@ std::expected<Config, Problems> parse(std::string_view text) {
   }
   Config c;
   Problems problems;
-  static const std::set<std::string> kSections = {"daemon", "store", "cluster", "http",
-                                                  "sip",    "media", "t38",     "smtp",
-                                                  "retry",  "admin", "demo",    "log"};
+  static const std::set<std::string> kSections = {
+      "daemon", "store", "cluster", "http", "sip",  "media",
+      "t38",    "smtp",  "mail_in", "retry", "admin", "demo", "log"};
   for (const auto& [key, node] : root)
     if (!kSections.contains(std::string(key.str())))
       problems.push_back({line_of(node), fmt::format("unknown section '{}'", key.str())});
@@ -280,6 +280,29 @@ std::expected<Config, Problems> parse(std::string_view text) {
     s.get("from", c.smtp.from);
   }
   {
+    Section s(root, "mail_in", problems);
+    s.get_parsed("listen", [&](const std::string& v) {
+      if (v.empty()) return std::string{};
+      auto hp = parse_host_port(v);
+      if (!hp) return hp.error();
+      c.mail_in.listen = *hp;
+      c.mail_in.enabled = true;
+      return std::string{};
+    });
+    s.get_list("trusted_relays", c.mail_in.trusted_relays,
+               [](const std::string& v) { return check_address_or_cidr(v); });
+    s.get("max_connections", c.mail_in.max_connections, 1, 10000);
+    s.get("max_message_mb", c.mail_in.max_message_mb, 1, 1024);
+    s.get("max_recipients", c.mail_in.max_recipients, 1, 1000);
+    s.get("timeout_s", c.mail_in.timeout_s, 5, 3600);
+    s.get_list("authserv_ids", c.mail_in.authserv_ids, [](const std::string& v) {
+      return v.empty() || v.find_first_of(" ;()\"") != std::string::npos
+                 ? std::string("not an authserv-id (a host name such as mx.example.com)")
+                 : std::string{};
+    });
+    s.get("hostname", c.mail_in.hostname);
+  }
+  {
     Section s(root, "admin", problems);
     s.get("username", c.admin.username);
     s.get("password", c.admin.password);
@@ -327,6 +350,23 @@ std::expected<Config, Problems> parse(std::string_view text) {
     return std::unexpected(std::move(problems));
   }
   return c;
+}
+
+std::string check_address_or_cidr(std::string_view text) {
+  const auto slash = text.find('/');
+  const std::string address(text.substr(0, slash));
+  boost::system::error_code ec;
+  const auto ip = boost::asio::ip::make_address(address, ec);
+  if (ec) return "not an IP address or CIDR block";
+  if (slash == std::string_view::npos) return {};
+  const auto bits_text = text.substr(slash + 1);
+  unsigned bits = 0;
+  const auto [p, err] =
+      std::from_chars(bits_text.data(), bits_text.data() + bits_text.size(), bits);
+  const unsigned max = ip.is_v4() ? 32 : 128;
+  if (err != std::errc{} || p != bits_text.data() + bits_text.size() || bits > max)
+    return fmt::format("the prefix length must be 0 to {}", max);
+  return {};
 }
 
 std::expected<Config, Problems> load(const std::string& path) {

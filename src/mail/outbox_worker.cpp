@@ -97,6 +97,8 @@ Result<std::string> OutboxWorker::compose(const store::OutboxMail& m, SysTime no
   msg.date = now;
   // Stable across retries: a rare duplicate (crash after the server's 250) carries the same id.
   msg.message_id = fmt::format("{}.faxd@{}", m.id, address_domain(msg.from.address));
+  // The result of a fax sent by mail answers that mail, so it shows in the same thread.
+  if (fax.mail_message_id && kind != MailKind::fax_received) msg.in_reply_to = *fax.mail_message_id;
   if (kind == MailKind::fax_received) {
     auto path = pdf_path_(*m.fax_id);
     if (!path) return std::unexpected(path.error());

@@ -77,13 +77,19 @@ std::string MailOutboxRepo::enqueue(Conn& c, const NewMail& mail, SysTime now) {
 std::optional<std::string> MailOutboxRepo::enqueue_for_fax(Conn& c, std::string_view fax_id,
                                                            std::string_view kind, SysTime now) {
   auto& st = c.prepare(
-      "SELECT v.email, v.send_by_email, v.notify_sender FROM faxes f "
+      "SELECT v.email, v.send_by_email, v.notify_sender, f.mail_from FROM faxes f "
       "JOIN virtual_faxes v ON v.id = f.virtual_fax_id WHERE f.id = ?");
   st.bind_all(fax_id);
   if (!st.step()) return std::nullopt;
-  const auto email = st.text(0);
-  const bool wanted = kind == "fax_received" ? st.boolean(1) : st.boolean(2);
+  auto email = st.text(0);
+  bool wanted = kind == "fax_received" ? st.boolean(1) : st.boolean(2);
+  const auto mail_from = st.opt_text(3);
   st.reset();
+  // A fax that came by mail reports to its sender, whatever notify_sender says.
+  if (kind != "fax_received" && mail_from && !mail_from->empty()) {
+    email = *mail_from;
+    wanted = true;
+  }
   if (!wanted || email.empty()) return std::nullopt;
   auto& dup = c.prepare("SELECT 1 FROM mail_outbox WHERE fax_id = ? AND kind = ?");
   dup.bind_all(fax_id, kind);
@@ -199,7 +205,7 @@ Result<std::optional<FaxMailContext>> MailOutboxRepo::fax_context(std::string_vi
         "SELECT f.id, f.direction, f.status, f.from_number, f.to_number, "
         "COALESCE(f.remote_station_id, ''), f.pages, f.pages_total, f.created_at, f.completed_at, "
         "f.failure_code, f.failure_message, COALESCE(v.name, ''), co.timezone, co.language, "
-        "f.brand_id, f.company_id, co.name, b.name, b.language "
+        "f.brand_id, f.company_id, co.name, b.name, b.language, f.mail_message_id "
         "FROM faxes f JOIN companies co ON co.id = f.company_id "
         "JOIN brands b ON b.id = f.brand_id "
         "LEFT JOIN virtual_faxes v ON v.id = f.virtual_fax_id WHERE f.id = ?");
@@ -226,6 +232,7 @@ Result<std::optional<FaxMailContext>> MailOutboxRepo::fax_context(std::string_vi
     x.company_name = st.text(17);
     x.brand_name = st.text(18);
     x.brand_language = st.text(19);
+    x.mail_message_id = st.opt_text(20);
     return x;
   });
 }

@@ -13,7 +13,7 @@ namespace {
 
 constexpr std::string_view kVfaxSelect =
     "SELECT v.id, v.company_id, c.brand_id, v.name, v.email, v.send_by_email, v.notify_sender, "
-    "v.outgoing_ddi_id, v.station_id, v.header, v.created_at, v.updated_at "
+    "v.outgoing_ddi_id, v.station_id, v.header, v.created_at, v.updated_at, v.mail_cover "
     "FROM virtual_faxes v JOIN companies c ON c.id = v.company_id";
 
 VirtualFax read_vfax(const Stmt& st) {
@@ -30,14 +30,47 @@ VirtualFax read_vfax(const Stmt& st) {
   v.header = st.text(9);
   v.created_at = st.text(10);
   v.updated_at = st.text(11);
+  v.mail_cover = st.boolean(12);
   return v;
+}
+
+// Fills in mail_senders for the given virtual faxes (one query).
+void load_senders(Conn& c, std::vector<VirtualFax*> faxes) {
+  if (faxes.empty()) return;
+  // Placeholders in steps of 50 (padded with the first id), so a connection caches a few
+  // statements, not one per page size.
+  const std::size_t slots = (faxes.size() + 49) / 50 * 50;
+  std::string sql =
+      "SELECT virtual_fax_id, sender FROM virtual_fax_mail_senders WHERE virtual_fax_id IN (";
+  for (std::size_t i = 0; i < slots; ++i) sql += i ? ",?" : "?";
+  sql += ") ORDER BY virtual_fax_id, sender";
+  auto& st = c.prepare(sql);
+  for (std::size_t i = 0; i < slots; ++i)
+    st.bind(static_cast<int>(i + 1), faxes[i < faxes.size() ? i : 0]->id);
+  while (st.step()) {
+    const auto id = st.text(0);
+    for (auto* v : faxes)
+      if (v->id == id) v->mail_senders.push_back(st.text(1));
+  }
 }
 
 std::optional<VirtualFax> load_vfax(Conn& c, std::string_view id) {
   auto& st = c.prepare(fmt::format("{} WHERE v.id = ?", kVfaxSelect));
   st.bind_all(id);
   if (!st.step()) return std::nullopt;
-  return read_vfax(st);
+  auto v = read_vfax(st);
+  st.reset();
+  load_senders(c, {&v});
+  return v;
+}
+
+void save_senders(Conn& c, const VirtualFax& v) {
+  c.exec("DELETE FROM virtual_fax_mail_senders WHERE virtual_fax_id = ?", v.id);
+  for (const auto& s : v.mail_senders)
+    c.exec(
+        "INSERT INTO virtual_fax_mail_senders (virtual_fax_id, sender) VALUES (?, ?) "
+        "ON CONFLICT (virtual_fax_id, sender) DO NOTHING",
+        v.id, s);
 }
 
 void check(Conn& c, const VirtualFax& v) {
@@ -65,10 +98,11 @@ Result<VirtualFax> VirtualFaxRepo::create_virtual_fax(const VirtualFax& in) {
     check(c, v);
     c.exec(
         "INSERT INTO virtual_faxes (id, company_id, name, email, send_by_email, notify_sender, "
-        "outgoing_ddi_id, station_id, header, created_at, updated_at) "
-        "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        "outgoing_ddi_id, station_id, header, created_at, updated_at, mail_cover) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
         v.id, v.company_id, v.name, v.email, v.send_by_email, v.notify_sender, v.outgoing_ddi_id,
-        v.station_id, v.header, v.created_at, v.updated_at);
+        v.station_id, v.header, v.created_at, v.updated_at, v.mail_cover);
+    save_senders(c, v);
     return v;
   });
 }
@@ -86,7 +120,11 @@ Result<Slice<VirtualFax>> VirtualFaxRepo::list_virtual_faxes(const TenantFilter&
     if (f.linked_user_id)
       w.add("v.id IN (SELECT virtual_fax_id FROM user_virtual_faxes WHERE user_id = ?)",
             *f.linked_user_id);
-    return detail::page_query<VirtualFax>(c, kVfaxSelect, w, "v.id", page, read_vfax);
+    auto slice = detail::page_query<VirtualFax>(c, kVfaxSelect, w, "v.id", page, read_vfax);
+    std::vector<VirtualFax*> items;
+    for (auto& v : slice.items) items.push_back(&v);
+    load_senders(c, items);
+    return slice;
   });
 }
 
@@ -103,13 +141,19 @@ Result<VirtualFax> VirtualFaxRepo::update_virtual_fax(std::string_view id,
     if (p.outgoing_ddi_id) v->outgoing_ddi_id = *p.outgoing_ddi_id;
     if (p.station_id) v->station_id = *p.station_id;
     if (p.header) v->header = *p.header;
+    if (p.mail_cover) v->mail_cover = *p.mail_cover;
     check(c, *v);
     v->updated_at = now;
     c.exec(
         "UPDATE virtual_faxes SET name = ?, email = ?, send_by_email = ?, notify_sender = ?, "
-        "outgoing_ddi_id = ?, station_id = ?, header = ?, updated_at = ? WHERE id = ?",
+        "outgoing_ddi_id = ?, station_id = ?, header = ?, mail_cover = ?, updated_at = ? "
+        "WHERE id = ?",
         v->name, v->email, v->send_by_email, v->notify_sender, v->outgoing_ddi_id, v->station_id,
-        v->header, now, v->id);
+        v->header, v->mail_cover, now, v->id);
+    if (p.mail_senders) {
+      v->mail_senders = *p.mail_senders;
+      save_senders(c, *v);
+    }
     return *v;
   });
 }
@@ -119,6 +163,31 @@ Result<void> VirtualFaxRepo::delete_virtual_fax(std::string_view id) {
     if (c.exec("DELETE FROM virtual_faxes WHERE id = ?", id) == 0)
       return fail(Errc::not_found, "no such virtual fax");
     return {};
+  });
+}
+
+Result<std::vector<VirtualFax>> VirtualFaxRepo::find_by_mail_sender(std::string_view address) {
+  std::string exact(address);
+  for (auto& ch : exact)
+    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+  const auto at = exact.rfind('@');
+  if (at == std::string::npos) return std::vector<VirtualFax>{};
+  const std::string domain = exact.substr(at);
+  return db_.read([&](Conn& c) {
+    std::vector<VirtualFax> out;
+    for (const auto& key : {exact, domain}) {
+      std::vector<std::string> ids;
+      auto& st = c.prepare(
+          "SELECT virtual_fax_id FROM virtual_fax_mail_senders WHERE sender = ? "
+          "ORDER BY virtual_fax_id");
+      st.bind_all(key);
+      while (st.step()) ids.push_back(st.text(0));
+      st.reset();
+      for (const auto& id : ids)
+        if (auto v = load_vfax(c, id)) out.push_back(std::move(*v));
+      if (!out.empty()) break;  // the address itself wins over its domain
+    }
+    return out;
   });
 }
 

@@ -38,8 +38,10 @@ test('every path of api.md is described', async () => {
     '/faxes/{id}/attempts': ['get'], '/faxes/{id}/document': ['get'],
     '/faxes/{id}/pages/{n}/thumbnail': ['get'], '/faxes/{id}/cancel': ['post'],
     '/faxes/{id}/resend': ['post'], '/events': ['get'],
+    '/notification-templates/preview': ['post'], '/notification-templates/test': ['post'],
   };
-  for (const r of ['brands', 'companies', 'users', 'carriers', 'routes', 'ddis', 'virtual-faxes', 'webhooks']) {
+  for (const r of ['brands', 'companies', 'users', 'carriers', 'routes', 'ddis', 'virtual-faxes', 'webhooks',
+    'notification-templates']) {
     expected[`/${r}`] = ['get', 'post'];
     expected[`/${r}/{id}`] = ['get', 'patch', 'delete'];
   }

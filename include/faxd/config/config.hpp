@@ -80,6 +80,19 @@ struct SmtpConfig {
   std::string from = "faxd@localhost";
 };
 
+// Email-to-fax: an SMTP listener an MTA (Postfix, Exim) relays fax mails to.
+struct MailInConfig {
+  bool enabled = false;  // listen set
+  HostPort listen;
+  std::vector<std::string> trusted_relays;  // addresses or CIDRs; empty = loopback only
+  int max_connections = 20;
+  int max_message_mb = 25;
+  int max_recipients = 10;
+  int timeout_s = 120;                   // per command, and per chunk of message data
+  std::vector<std::string> authserv_ids;  // Authentication-Results to trust; empty = the topmost
+  std::string hostname;                   // in the greeting; "" = the host name
+};
+
 // When the outbound queue tries a failed fax again, by cause (docs/admin-guide.md, failure codes),
 // and when it gives up.
 struct RetryConfig {
@@ -117,6 +130,7 @@ struct Config {
   MediaConfig media;
   T38Config t38;
   SmtpConfig smtp;
+  MailInConfig mail_in;
   RetryConfig retry;
   AdminConfig admin;
   DemoConfig demo;
@@ -135,6 +149,10 @@ std::expected<Config, Problems> parse(std::string_view toml_text);
 std::expected<Config, Problems> load(const std::string& path);
 // "FILE:LINE: message" lines, one per problem, as --check-config prints them.
 std::string format_problems(std::string_view file, const Problems& problems);
+
+// "" when `text` is an IP address or a CIDR block ("10.0.0.0/8", "2001:db8::/32"), else what is
+// wrong with it.
+std::string check_address_or_cidr(std::string_view text);
 
 // "host:port", "[v6]:port"; nullopt-like error text on failure.
 std::expected<HostPort, std::string> parse_host_port(std::string_view text);

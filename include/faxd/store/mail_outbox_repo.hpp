@@ -67,6 +67,7 @@ struct FaxMailContext {
   std::string company_name;
   std::string brand_name;
   std::string brand_language = "en";
+  std::optional<std::string> mail_message_id;  // a fax sent by mail: the mail it answers
 };
 
 class MailOutboxRepo {
@@ -78,7 +79,8 @@ class MailOutboxRepo {
   // Inside the caller's write transaction: queues the mail a fax event calls for, if any.
   //   fax_received: when the fax's virtual fax has send_by_email and an email address;
   //   fax_delivered / fax_failed: when it has notify_sender and an email address (the virtual
-  //   fax's address is the sender's mailbox: users have no address of their own).
+  //   fax's address is the sender's mailbox: users have no address of their own); for a fax
+  //   that came by mail (faxes.mail_from), always, to that sender instead.
   // One mail per address of the virtual fax's `email` (split_email_list), so each address gets
   // it once and a refusing address does not hold up the others.
   // Returns the first mail's id, or nullopt when no mail is due. Idempotent per (fax, kind).

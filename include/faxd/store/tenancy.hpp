@@ -141,6 +141,10 @@ struct VirtualFax {
   std::string header;
   std::string created_at;
   std::string updated_at;
+  // Email-to-fax: who may send from it by mail (lower-case addresses or "@domain"), and
+  // whether a cover page with the mail's subject goes first.
+  std::vector<std::string> mail_senders;
+  bool mail_cover = false;
 };
 
 struct VirtualFaxPatch {
@@ -151,6 +155,8 @@ struct VirtualFaxPatch {
   Nullable<std::string> outgoing_ddi_id;
   std::optional<std::string> station_id;
   std::optional<std::string> header;
+  std::optional<std::vector<std::string>> mail_senders;
+  std::optional<bool> mail_cover;
 };
 
 }  // namespace faxd::store

@@ -5,7 +5,8 @@
 // unroutes its DDIs and unlinks its users (ON DELETE in the schema); its faxes stay.
 //
 // The send path reads `find_virtual_fax` (station id, header, outgoing DDI); the receive path
-// gets there from DdiRepo::find_ddi_by_number.
+// gets there from DdiRepo::find_ddi_by_number; email-to-fax from find_by_mail_sender.
+// mail_senders are stored in their own table and written whole (a patch replaces the list).
 //
 // Threads: any; every call is one store transaction (blocking, use the worker pool).
 // Ownership: borrows the Db and the Clock, which outlive it.
@@ -33,6 +34,10 @@ class VirtualFaxRepo {
   Result<Slice<VirtualFax>> list_virtual_faxes(const TenantFilter& filter, const Page& page);
   Result<VirtualFax> update_virtual_fax(std::string_view id, const VirtualFaxPatch& patch);
   Result<void> delete_virtual_fax(std::string_view id);
+  // Email-to-fax: the virtual faxes `address` may send from. Those listing the address itself
+  // win over those listing its domain ("@acme.example"); compared in lower case. More than one
+  // at the winning level is ambiguous (the caller refuses the mail).
+  Result<std::vector<VirtualFax>> find_by_mail_sender(std::string_view address);
   // Ids of the users linked to a virtual fax (role `user`), by id.
   Result<std::vector<std::string>> linked_user_ids(std::string_view virtual_fax_id);
 

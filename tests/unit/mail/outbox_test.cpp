@@ -129,9 +129,12 @@ TEST_F(OutboxTest, SendsTheFaxAsASpanishMailInTheCompanysTimeZone) {
   const auto& [env, msg] = mailer.sent.front();
   EXPECT_EQ(env.from, "fax@example.com");
   EXPECT_EQ(env.to, "office@acme.example");
-  EXPECT_NE(msg.find("Subject: =?UTF-8?B?"), std::string::npos);  // "páginas" is not ASCII
-  EXPECT_NE(msg.find("fax-20260702-003000-+34911234567.pdf"), std::string::npos);
-  EXPECT_NE(msg.find("2 de julio de 2026, 00:30 CEST"), std::string::npos);
+  const auto p = test::parse(msg);
+  EXPECT_EQ(p.subject, "Fax recibido de +34911234567 (3 páginas)");
+  ASSERT_EQ(p.files.size(), 1u);
+  EXPECT_EQ(p.files[0].first, "fax-20260702-003000-+34911234567.pdf");
+  EXPECT_NE(p.text.find("Fecha: 2 de julio de 2026, 00:30 CEST"), std::string::npos);
+  EXPECT_NE(msg.find("Subject: "), std::string::npos);
   const auto m = only_mail("F1");
   EXPECT_EQ(m.status, "sent");
   EXPECT_EQ(m.attempts, 1);
