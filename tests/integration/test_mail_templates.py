@@ -80,7 +80,8 @@ class BrandMail(FaxdTestCase):
                 "brand_id": rx_t["brand"]["id"], "kind": "fax_received", "language": "es",
                 "subject": "Fax de {remitente}", "body_text": "x"}, token=admin)
         self.assertEqual(bad.exception.status, 422)
-        self.assertIn("{remitente}", bad.exception.body)
+        self.assertEqual(bad.exception.body["error"]["field"], "subject")
+        self.assertIn("unknown variable {remitente}", bad.exception.body["error"]["message"])
         rx.api("POST", "/notification-templates", {
             "brand_id": rx_t["brand"]["id"], "company_id": None, "kind": "fax_received",
             "language": "es", "from_name": "Telefónica Fax", "from_address": "fax@telco.example",
