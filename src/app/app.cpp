@@ -34,6 +34,9 @@
 #include "faxd/mail/smtp_mailer.hpp"
 #include "faxd/mail/webhook_transport.hpp"
 #include "faxd/mail/webhook_worker.hpp"
+#include "faxd/mail_in/fax_from_mail.hpp"
+#include "faxd/mail_in/mail_fax_submitter.hpp"
+#include "faxd/mail_in/smtp_server.hpp"
 #include "faxd/sip/sip_engine.hpp"
 #include "faxd/store/call_csv_schedule_repo.hpp"
 #include "faxd/store/call_repo.hpp"
@@ -98,6 +101,7 @@ struct App::Impl {
 
   std::unique_ptr<store::Db> db;
   std::unique_ptr<store::UserRepo> users;
+  std::unique_ptr<store::TenantRepo> tenants;
   std::unique_ptr<store::FaxRepo> faxes;
   std::unique_ptr<store::DdiRepo> ddis;
   std::unique_ptr<store::VirtualFaxRepo> vfaxes;
@@ -138,6 +142,9 @@ struct App::Impl {
   http::Router router;
   std::unique_ptr<api::Api> api;
   std::unique_ptr<api::FaxApiDeps> fax_api;
+  std::unique_ptr<mail_in::MailFaxSubmitter> mail_submitter;  // [mail_in]: email-to-fax
+  std::unique_ptr<mail_in::FaxFromMail> fax_from_mail;
+  std::unique_ptr<mail_in::SmtpServer> smtp_server;
   std::unique_ptr<api::NotificationTemplateDeps> template_api;
   std::unique_ptr<api::EventStreams> events;
   std::unique_ptr<mail::PeriodicTask> events_task;
@@ -168,6 +175,7 @@ struct App::Impl {
                  url->backend == store::Backend::postgresql ? "postgresql" : "sqlite",
                  store::StoreUrl::redact(url->target), node_name(config));
     users = std::make_unique<store::UserRepo>(*db, clock);
+    tenants = std::make_unique<store::TenantRepo>(*db, clock);
     faxes = std::make_unique<store::FaxRepo>(*db, clock);
     faxes->set_listener(&fax_metrics);
     ddis = std::make_unique<store::DdiRepo>(*db, clock);
@@ -417,6 +425,34 @@ struct App::Impl {
     spdlog::info("http.listening addr={} port={}", config.http.listen.host, http->port());
   }
 
+  // [mail_in]: the SMTP listener an MTA relays fax mails to; each becomes faxes as POST /faxes
+  // makes them.
+  void start_mail_in() {
+    if (!config.mail_in.enabled) return;
+    mail_submitter = std::make_unique<mail_in::MailFaxSubmitter>(mail_in::MailFaxSubmitterDeps{
+        .clock = clock,
+        .faxes = *faxes,
+        .ddis = *ddis,
+        .tenants = *tenants,
+        .spool = *spool,
+        .convert = {.max_bytes = static_cast<std::uint64_t>(config.mail_in.max_message_mb) << 20},
+        .wake_queue = fax_api->wake_queue});
+    fax_from_mail = std::make_unique<mail_in::FaxFromMail>(
+        *vfaxes, *mail_submitter,
+        mail_in::FaxFromMailOptions{.authserv_ids = config.mail_in.authserv_ids});
+    smtp_server = std::make_unique<mail_in::SmtpServer>(
+        io, mail_in::server_options(config.mail_in, node_name(config)), *fax_from_mail,
+        [this](std::function<void()> f) { post_work(std::move(f)); });
+    if (auto r = smtp_server->start(); !r)
+      throw std::runtime_error("mail_in: " + r.error().message);
+    spdlog::info("mail_in.listening addr={} port={}", config.mail_in.listen.host,
+                 smtp_server->port());
+    metrics.counter_callback("faxd_mail_in_refused_connections_total",
+                             "SMTP connections refused: untrusted relay or over the limit", [this] {
+                               return static_cast<double>(smtp_server->refused_connections());
+                             });
+  }
+
   void register_metrics() {
     auto& requests =
         metrics.counter("faxd_http_requests_total", "HTTP requests answered", {"route", "status"});
@@ -500,6 +536,7 @@ struct App::Impl {
     if (stopping) return;
     stopping = true;
     http->stop();
+    if (smtp_server) smtp_server->stop();
     queue_timer.cancel();
     if (inbound) inbound->stop_accepting();
     const auto deadline =
@@ -545,6 +582,7 @@ int App::run() {
   s.start_telephony();
   s.start_mail_and_webhooks();
   s.start_http();
+  s.start_mail_in();
   s.wait_for_signals();
   spdlog::info("daemon.started data_dir={} sip={} http={}", s.config.daemon.data_dir,
                s.config.sip.listen.to_string(), s.config.http.listen.to_string());

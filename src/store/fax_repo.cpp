@@ -210,6 +210,19 @@ Result<std::optional<Fax>> FaxRepo::find_by_idempotency_key(std::string_view cre
   });
 }
 
+Result<std::optional<Fax>> FaxRepo::find_by_mail_key(std::string_view virtual_fax_id,
+                                                     std::string_view key) {
+  return db_.read([&](Conn& c) -> std::optional<Fax> {
+    auto& st = c.prepare(
+        "SELECT id FROM faxes WHERE virtual_fax_id = ? AND idempotency_key = ? "
+        "AND created_by IS NULL");
+    st.bind_all(virtual_fax_id, key);
+    if (!st.step()) return std::nullopt;
+    const auto id = st.text(0);
+    return select_fax(c, id);
+  });
+}
+
 Result<std::optional<Fax>> FaxRepo::find_in_scope(std::string_view id, const FaxScope& scope) {
   auto f = find(id);
   if (!f || !*f) return f;

@@ -26,20 +26,27 @@ Fax insert_outbound(Conn& c, const Clock& clock, const NewOutboundFax& n,
   c.exec(
       "INSERT INTO faxes (id, direction, brand_id, company_id, virtual_fax_id, created_by, "
       "from_number, to_number, status, pages_total, quality, header, idempotency_key, "
-      "document, created_at, updated_at, next_attempt_at, batch_id, send_at) "
-      "VALUES (?, 'outbound', ?,?,?,?,?,?, 'queued', ?,?,?,?,?,?,?,?,?,?)",
+      "document, created_at, updated_at, next_attempt_at, batch_id, send_at, mail_from, "
+      "mail_message_id) "
+      "VALUES (?, 'outbound', ?,?,?,?,?,?, 'queued', ?,?,?,?,?,?,?,?,?,?,?,?)",
       id, n.brand_id, n.company_id, n.virtual_fax_id, n.created_by, n.from_number, n.to_number,
       n.pages_total, n.quality, n.header, key, n.document, now, now, send_at.value_or(now),
-      n.batch_id, send_at);
+      n.batch_id, send_at, n.mail_from, n.mail_message_id);
   Fax f = must_select(c, id);
   append_event(c, clock, "fax.queued", f);
   return f;
 }
 
+// The fax that already used this idempotency key: the creator's, or for a fax without one (by
+// mail) the virtual fax's.
 std::optional<std::string> id_for_key(Conn& c, const NewOutboundFax& n) {
-  if (!n.idempotency_key || !n.created_by) return std::nullopt;
-  auto& st = c.prepare("SELECT id FROM faxes WHERE created_by = ? AND idempotency_key = ?");
-  st.bind_all(*n.created_by, *n.idempotency_key);
+  if (!n.idempotency_key) return std::nullopt;
+  auto& st = n.created_by
+                 ? c.prepare("SELECT id FROM faxes WHERE created_by = ? AND idempotency_key = ?")
+                 : c.prepare(
+                       "SELECT id FROM faxes WHERE virtual_fax_id = ? AND idempotency_key = ? "
+                       "AND created_by IS NULL");
+  st.bind_all(n.created_by ? *n.created_by : n.virtual_fax_id, *n.idempotency_key);
   if (!st.step()) return std::nullopt;
   return st.text(0);
 }

@@ -78,6 +78,10 @@ struct NewOutboundFax {
   std::string document;
   std::optional<std::string> batch_id;
   std::optional<SysTime> send_at;  // queued until then; unset = due now
+  // A fax that came by mail (no creating user): its sender gets the result mail, which answers
+  // the mail's Message-ID; its idempotency key is unique per virtual fax.
+  std::optional<std::string> mail_from;
+  std::optional<std::string> mail_message_id;
 };
 
 struct NewInboundFax {
@@ -174,8 +178,9 @@ class FaxRepo {
   // At most one listener; it must outlive the repository (nullptr removes it).
   void set_listener(FaxListener* listener) { listener_ = listener; }
 
-  // A queued outbound fax, due now. When the creator already used this idempotency key, the
-  // first fax is returned with `created == false` and nothing is written.
+  // A queued outbound fax, due now. When the creator (or, for a fax without one, the virtual
+  // fax) already used this idempotency key, the first fax is returned with `created == false`
+  // and nothing is written.
   Result<std::pair<Fax, bool>> create_outbound(const NewOutboundFax& fax);
   // A broadcast: every fax or none, in order, in one transaction. Only the first carries the
   // idempotency key; when it was used already, the faxes of that first batch are returned with
@@ -190,6 +195,9 @@ class FaxRepo {
   Result<std::optional<Fax>> find(std::string_view id);
   Result<std::optional<Fax>> find_by_idempotency_key(std::string_view created_by,
                                                      std::string_view key);
+  // A fax that came by mail (created_by NULL) with this idempotency key.
+  Result<std::optional<Fax>> find_by_mail_key(std::string_view virtual_fax_id,
+                                              std::string_view key);
   // find() limited to a scope: nullopt for a fax outside it, exactly as for a missing one.
   Result<std::optional<Fax>> find_in_scope(std::string_view id, const FaxScope& scope);
   Result<FaxPage> list(const FaxQuery& query);

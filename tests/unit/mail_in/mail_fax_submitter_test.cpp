@@ -1,0 +1,173 @@
+// The submission pipeline of mailed faxes against a real store, spool and conversion: one fax
+// per number with its own document, the cover page first when asked, the text drawn when there
+// is no document, the same message again gets the first faxes, and a refused request (a
+// national number, a broken PDF) queues nothing and leaves no file behind.
+#include <filesystem>
+
+#include <gtest/gtest.h>
+
+#include "faxd/common/clock.hpp"
+#include "faxd/mail_in/mail_fax_submitter.hpp"
+#include "pdf_maker.hpp"
+#include "temp_dir.hpp"
+#include "test_db.hpp"
+
+using namespace faxd;
+using namespace faxd::mail_in;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct MailFaxSubmitterTest : ::testing::Test {
+  void SetUp() override {
+    db = test::open_test_db(dir);
+    ASSERT_TRUE(db);
+    ASSERT_TRUE(db->write([](store::Conn& c) {
+      const char* t = "2026-01-01T00:00:00.000Z";
+      c.exec("INSERT INTO brands (id, name, created_at, updated_at) VALUES ('B1','b',?,?)", t, t);
+      c.exec(
+          "INSERT INTO companies (id, brand_id, name, language, created_at, updated_at) VALUES "
+          "('C1','B1','Acme','es',?,?)",
+          t, t);
+      c.exec(
+          "INSERT INTO virtual_faxes (id, company_id, name, created_at, updated_at) "
+          "VALUES ('V1','C1','Office',?,?)",
+          t, t);
+    }));
+    faxes = std::make_unique<store::FaxRepo>(*db, clock);
+    ddis = std::make_unique<store::DdiRepo>(*db, clock);
+    tenants = std::make_unique<store::TenantRepo>(*db, clock);
+    vfaxes = std::make_unique<store::VirtualFaxRepo>(*db, clock);
+    spool = std::make_unique<jobs::Spool>(dir.path() / "spool");
+    ASSERT_TRUE(spool->prepare());
+    submitter = std::make_unique<MailFaxSubmitter>(
+        MailFaxSubmitterDeps{.clock = clock,
+                             .faxes = *faxes,
+                             .ddis = *ddis,
+                             .tenants = *tenants,
+                             .spool = *spool,
+                             .convert = {.threads = 1, .isolate = false},
+                             .wake_queue = [this] { ++wakes; }});
+  }
+
+  MailFax request(std::vector<std::string> to) {
+    MailFax r;
+    auto v = vfaxes->find_virtual_fax("V1");
+    EXPECT_TRUE(v && *v);
+    r.vfax = **v;
+    r.to = std::move(to);
+    r.documents = {{"two.pdf", "application/pdf", test::make_pdf({{595, 842}, {595, 842}})}};
+    r.idempotency_key = "mail:m1@acme.example";
+    r.mail_from = "ana@acme.example";
+    r.message_id = "m1@acme.example";
+    return r;
+  }
+
+  std::vector<std::string> spool_files() const {
+    std::vector<std::string> out;
+    for (const auto& e : fs::recursive_directory_iterator(spool->root()))
+      if (e.is_regular_file()) out.push_back(e.path().string());
+    return out;
+  }
+
+  int fax_count() {
+    auto n = db->read([](store::Conn& c) {
+      auto& st = c.prepare("SELECT COUNT(*) FROM faxes");
+      st.step();
+      return st.int64(0);
+    });
+    return n ? static_cast<int>(*n) : -1;
+  }
+
+  test::TempDir dir;
+  ManualClock clock;
+  std::unique_ptr<store::Db> db;
+  std::unique_ptr<store::FaxRepo> faxes;
+  std::unique_ptr<store::DdiRepo> ddis;
+  std::unique_ptr<store::TenantRepo> tenants;
+  std::unique_ptr<store::VirtualFaxRepo> vfaxes;
+  std::unique_ptr<jobs::Spool> spool;
+  std::unique_ptr<MailFaxSubmitter> submitter;
+  int wakes = 0;
+};
+
+}  // namespace
+
+TEST(MailNumber, InternationalFormsAreE164AndNationalOnesAreNot) {
+  EXPECT_EQ(mail_number("34910000001"), "+34910000001");
+  EXPECT_EQ(mail_number("+34910000001"), "+34910000001");
+  EXPECT_EQ(mail_number("0034910000001"), "+34910000001");
+  EXPECT_EQ(mail_number("+34.910-000 001"), "+34910000001");
+  EXPECT_FALSE(mail_number("0910000002"));
+  EXPECT_FALSE(mail_number("fax"));
+  EXPECT_FALSE(mail_number("34+910000001"));
+  EXPECT_FALSE(mail_number("1234567890123456"));
+  EXPECT_FALSE(mail_number(""));
+}
+
+TEST_F(MailFaxSubmitterTest, OneFaxPerNumberWithItsOwnDocumentAndTheSameMailAgainGetsThem) {
+  auto r = request({"34910000002", "+34910000003", "0034910000002"});
+  r.cover_subject = "Pedido 42";
+  auto made = submitter->submit(r);
+  ASSERT_TRUE(made) << made.error().message;
+  ASSERT_EQ(made->size(), 2u);  // the repeated number once
+  EXPECT_EQ((*made)[0].to_number, "+34910000002");
+  EXPECT_EQ((*made)[1].to_number, "+34910000003");
+  for (const auto& f : *made) {
+    EXPECT_EQ(f.status, store::FaxStatus::queued);
+    EXPECT_EQ(f.pages_total, 3);  // the cover page and two pages
+    EXPECT_FALSE(f.created_by);
+    ASSERT_TRUE(f.document);
+    EXPECT_TRUE(fs::exists(spool->path(*f.document)));
+    EXPECT_EQ(document::tiff_page_count(spool->path(*f.document).string()).value_or(0), 3);
+  }
+  EXPECT_NE((*made)[0].document, (*made)[1].document);
+  EXPECT_EQ(wakes, 1);
+  auto sender = db->read([&](store::Conn& c) {
+    auto& st = c.prepare("SELECT mail_from, mail_message_id FROM faxes WHERE id = ?");
+    st.bind_all((*made)[0].id);
+    st.step();
+    return st.text(0) + " " + st.text(1);
+  });
+  EXPECT_EQ(sender.value_or(""), "ana@acme.example m1@acme.example");
+
+  const auto files = spool_files().size();
+  auto again = submitter->submit(r);
+  ASSERT_TRUE(again) << again.error().message;
+  ASSERT_EQ(again->size(), 2u);
+  EXPECT_EQ((*again)[0].id, (*made)[0].id);
+  EXPECT_EQ((*again)[1].id, (*made)[1].id);
+  EXPECT_EQ(fax_count(), 2);
+  EXPECT_EQ(spool_files().size(), files);
+}
+
+TEST_F(MailFaxSubmitterTest, TextWithoutADocumentIsDrawnAsThePage) {
+  auto r = request({"34910000002"});
+  r.documents.clear();
+  r.text = "Texto del fax\r\nsegunda l\xC3\xADnea\r\n";
+  auto made = submitter->submit(r);
+  ASSERT_TRUE(made) << made.error().message;
+  ASSERT_EQ(made->size(), 1u);
+  EXPECT_EQ((*made)[0].pages_total, 1);
+}
+
+TEST_F(MailFaxSubmitterTest, ARefusedRequestQueuesNothingAndLeavesNoFile) {
+  auto national = submitter->submit(request({"34910000002", "0910000002"}));
+  ASSERT_FALSE(national);
+  EXPECT_EQ(national.error().code, Errc::invalid_argument);
+  EXPECT_EQ(national.error().field, "to");
+  EXPECT_NE(national.error().message.find("0910000002"), std::string::npos);
+
+  auto r = request({"34910000002"});
+  r.documents = {{"roto.pdf", "application/pdf", "%PDF-1.4\nthis is no PDF at all\n"}};
+  auto broken = submitter->submit(r);
+  ASSERT_FALSE(broken);
+  EXPECT_EQ(broken.error().code, Errc::invalid_argument);
+  EXPECT_EQ(broken.error().field, "file");
+  EXPECT_TRUE(broken.error().message.starts_with("roto.pdf cannot be faxed"))
+      << broken.error().message;
+
+  EXPECT_EQ(fax_count(), 0);
+  EXPECT_EQ(spool_files(), std::vector<std::string>{});
+  EXPECT_EQ(wakes, 0);
+}
