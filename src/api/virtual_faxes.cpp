@@ -79,7 +79,7 @@ bool is_sender_domain(std::string_view s) {
   return s.size() > 1 && s.front() == '@' && is_email(std::string("x") + std::string(s));
 }
 
-// `mail_senders`: addresses or "@domain", stored in lower case without repeats.
+// `mail_senders`: addresses or "@domain", stored in lower case, sorted, without repeats.
 std::optional<std::vector<std::string>> mail_senders(BodyReader& in, const json& body) {
   if (!in.has("mail_senders")) return std::nullopt;
   const auto& list = body.at("mail_senders");
@@ -109,6 +109,7 @@ std::optional<std::vector<std::string>> mail_senders(BodyReader& in, const json&
     }
     if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(std::move(s));
   }
+  std::sort(out.begin(), out.end());  // as the store reads them back
   return out;
 }
 
