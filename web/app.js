@@ -11,6 +11,7 @@ import {
 import { tokensPage, webhooksPage } from './pages/account.js';
 import { accountPage } from './pages/me.js';
 import { lookPage } from './pages/look.js';
+import { templatesPage } from './pages/templates.js';
 import { loadBrand, productName, titled } from './lib/brand.js';
 
 const main = document.getElementById('main');
@@ -33,13 +34,14 @@ const pages = {
   webhooks: ['nav.webhooks', webhooksPage],
   account: ['nav.account', accountPage],
   look: ['nav.look', lookPage],
+  templates: ['nav.templates', templatesPage],
 };
 
 // Every role has its own API tokens and webhooks (they act with the owner's rights).
 const rolePages = {
-  platform_admin: ['brands', 'companies', 'carriers', 'routes', 'ddis', 'users', 'tokens', 'webhooks'],
-  brand_admin: ['companies', 'virtual-faxes', 'carriers', 'routes', 'ddis', 'users', 'inbox', 'sent', 'look', 'tokens', 'webhooks'],
-  company_admin: ['send', 'inbox', 'sent', 'virtual-faxes', 'ddis', 'users', 'tokens', 'webhooks'],
+  platform_admin: ['brands', 'companies', 'carriers', 'routes', 'ddis', 'users', 'templates', 'tokens', 'webhooks'],
+  brand_admin: ['companies', 'virtual-faxes', 'carriers', 'routes', 'ddis', 'users', 'inbox', 'sent', 'look', 'templates', 'tokens', 'webhooks'],
+  company_admin: ['send', 'inbox', 'sent', 'virtual-faxes', 'ddis', 'users', 'templates', 'tokens', 'webhooks'],
   user: ['send', 'inbox', 'sent', 'tokens', 'webhooks'],
 };
 

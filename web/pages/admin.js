@@ -14,7 +14,8 @@ export const brandsPage = resourcePage({
   path: '/brands', key: 'brands',
   intro: 'brands.intro',
   columns: [['field.name', (b) => b.name]],
-  fields: () => [{ name: 'name', label: t('field.name'), required: true, hint: t('hint.name'), problem: t('problem.name') }],
+  fields: (l, obj) => [{ name: 'name', label: t('field.name'), required: true, hint: t('hint.name'), problem: t('problem.name') },
+    languageField({ name: 'language', label: t('field.mail_language'), value: obj ? obj.language : 'en', hint: t('hint.brand_language'), problem: t('problem.language') })],
   // What must be emptied before a brand can be deleted, one click away.
   children: (b) => [['nav.look', `#/look?brand_id=${b.id}`], ['nav.companies', `#/companies?brand_id=${b.id}`], ['nav.carriers', `#/carriers?brand_id=${b.id}`],
     ['nav.ddis', `#/ddis?brand_id=${b.id}`], ['nav.users', `#/users?brand_id=${b.id}`]],
@@ -132,8 +133,12 @@ export const virtualFaxesPage = resourcePage({
     ['field.receives_on', (v, l) => l.ddis.filter((d) => d.virtual_fax_id === v.id).map((d) => d.number).join(', ') || t('vfaxes.no_ddi')]],
   fields: (l) => [
     { name: 'name', label: t('field.name'), required: true, hint: t('hint.name'), problem: t('problem.name') },
-    { name: 'email', label: t('field.email_long'), type: 'email', value: '', hint: t('hint.email'), problem: t('problem.email') },
+    { name: 'email', label: t('field.email_long'), type: 'email', value: '', hint: t('hint.email'), problem: t('problem.email'), attrs: { multiple: true } },
     { name: 'send_by_email', label: t('field.send_by_email_long'), type: 'checkbox', value: false },
+    { name: 'notify_sender', label: t('field.notify_sender_long'), type: 'checkbox', value: false, hint: t('hint.notify_sender') },
+    { name: 'mail_senders', label: t('field.mail_senders'), value: '', hint: t('hint.mail_senders'), problem: t('problem.mail_senders'),
+      get: (v) => (v.mail_senders || []).join(', '), send: (s) => s.split(/[\s,;]+/).filter(Boolean), attrs: { spellcheck: 'false' } },
+    { name: 'mail_cover', label: t('field.mail_cover_long'), type: 'checkbox', value: false },
     { name: 'outgoing_ddi_id', label: t('field.outgoing_ddi_long'), type: 'select', nullable: true, options: options(l.ddis, (d) => d.number, t('common.none')) },
     { name: 'station_id', label: t('field.station_id'), value: '', hint: t('hint.station_id'), problem: t('problem.station_id') },
     { name: 'header', label: t('field.header'), value: '', hint: t('hint.header'), problem: t('problem.header') },

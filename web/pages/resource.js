@@ -18,7 +18,10 @@ import { DataTable } from '../lib/table.js';
 //       filters: ['brand_id' | 'company_id'] the list may be narrowed by (#/companies?brand_id=…),
 //       children(obj, me) -> [[label key, href]]: links to the lists its deletion needs emptied,
 //       empty(lookups, me) -> Node|null shown above an empty list (a next step),
-//       created(saved) -> Node shown after a create (e.g. a secret the API shows only once)}
+//       created(saved) -> Node shown after a create (e.g. a secret the API shows only once),
+//       extra({obj, me, lookups, collect, fail}) -> Node added to the form (collect(): the body
+//         the form would send; fail(e): show an error as the form does),
+//       mapError(apiError) -> the error to show (e.g. {field, key, vars} for a sharper sentence)}
 // field spec extras: number (send a number), nullable ('' means null), multiple (select
 // multiple: an array), skipEmpty (leave out when empty, e.g. a password on edit), readonly
 // (shown, never sent), showIf(values) (shown and sent only when it says so).
@@ -52,8 +55,12 @@ export function resourcePage(def) {
       const general = el('p', { class: 'error', role: 'alert' });
       const title = t(obj ? `${def.key}.edit` : `${def.key}.new`);
       const close = () => { formSlot.replaceChildren(); if (obj) backTo(obj.id); };
+      // A page's own tools under the fields (a template's preview and test mail, say): they get
+      // the body the form would send and a way to show an error like the form does.
+      const extra = def.extra ? def.extra({ obj, me, lookups, collect: () => collect(),
+        fail: (e) => showError(form, general, def.mapError ? def.mapError(e) : e) }) : null;
       const form = el('form', { class: 'card form', 'aria-label': title, novalidate: true },
-        el('h2', {}, title), fields.map((f) => f.wrap), general,
+        el('h2', {}, title), fields.map((f) => f.wrap), extra, general,
         el('div', { class: 'actions' },
           el('button', { type: 'submit' }, t(obj ? 'form.save' : 'form.create')),
           el('button', { type: 'button', class: 'secondary', onclick: close }, t('form.cancel'))));
@@ -65,8 +72,8 @@ export function resourcePage(def) {
       };
       form.addEventListener('change', showOnly);
       showOnly();
-      form.addEventListener('submit', async (ev) => {
-        ev.preventDefault();
+      // The body the API gets from this form.
+      const collect = () => {
         const body = {};
         for (const f of fields) {
           const s = f.spec;
@@ -80,6 +87,11 @@ export function resourcePage(def) {
           else if (s.number && v !== '') v = Number(v);
           body[s.name] = s.send ? s.send(v) : v;
         }
+        return body;
+      };
+      form.addEventListener('submit', async (ev) => {
+        ev.preventDefault();
+        const body = collect();
         try {
           const saved = obj ? await api.patch(`${def.path}/${obj.id}`, body) : await api.post(def.path, body);
           formSlot.replaceChildren();
@@ -92,7 +104,8 @@ export function resourcePage(def) {
             once.querySelector('input, button')?.focus();
           } else backTo(saved.id);
         } catch (e) {
-          showError(form, general, e instanceof ApiError ? e : null);
+          const err = e instanceof ApiError ? e : null;
+          showError(form, general, err && def.mapError ? def.mapError(err) : err);
         }
       });
       formSlot.replaceChildren(form);

@@ -24,8 +24,9 @@ async function freePort() {
 
 let started = 0;
 
-// demo: seed the demo tenant. Each faxd of a run gets its own media port range.
-export async function startFaxd({ demo = true } = {}) {
+// demo: seed the demo tenant; extra: more TOML (say an [smtp] section). Each faxd of a run gets
+// its own media port range.
+export async function startFaxd({ demo = true, extra = '' } = {}) {
   const bin = process.env.FAXD_BIN || path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../build/faxd');
   const dir = mkdtempSync(path.join(tmpdir(), 'faxd-e2e-'));
   const httpPort = await freePort();
@@ -52,7 +53,7 @@ password = "admin-e2e"
 enabled = ${demo}
 [log]
 level = "info"
-`;
+${extra}`;
   writeFileSync(path.join(dir, 'faxd.toml'), config);
   const log = [];
   const proc = spawn(bin, ['--config', path.join(dir, 'faxd.toml')], { stdio: ['ignore', 'pipe', 'pipe'] });

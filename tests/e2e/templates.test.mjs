@@ -1,0 +1,140 @@
+// Mail templates in the browser (issue #18): a company admin whose company speaks Spanish writes
+// a template, is told in Spanish which variable is unknown, previews the mail with sample values,
+// sends a test mail that a real SMTP server (Debian's aiosmtpd) receives, and saves it; a brand
+// admin sets the brand's mail language. No English string is left on the page.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startFaxd, launchBrowser } from './lib/faxd.mjs';
+import { call, login } from './lib/tenant.mjs';
+import { catalogue, englishMatchers, englishLeft } from './lib/english.mjs';
+
+const sink = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../unit/mail/smtp_sink.py');
+let d;
+let smtp;
+let browser;
+let maildir;
+let company;
+let brand;
+
+async function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
+  });
+}
+
+async function until(what, check, ms = 30000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+before(async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'faxd-e2e-mail-'));
+  maildir = path.join(dir, 'inbox');
+  const port = await freePort();
+  const portFile = path.join(dir, 'smtp.port');
+  mkdirSync(maildir, { recursive: true });
+  smtp = spawn('/usr/bin/python3', [sink, '--port', String(port), '--out', maildir, '--port-file', portFile],
+    { stdio: 'ignore' });
+  await until('the SMTP server', () => existsSync(portFile));
+  d = await startFaxd({ demo: false, extra: `[smtp]\nurl = "smtp://127.0.0.1:${port}"\nstarttls = "never"\nfrom = "Fax <fax@provider.example>"\n` });
+  const admin = await login(d, 'admin', 'admin-e2e');
+  brand = await call(d, 'POST', '/brands', { token: admin, body: { name: 'Telefonía Sur' } });
+  company = await call(d, 'POST', '/companies', { token: admin,
+    body: { brand_id: brand.id, name: 'Clínica Norte', timezone: 'Europe/Madrid', language: 'es' } });
+  await call(d, 'POST', '/users', { token: admin, body: { username: 'clinica', password: 'clinica-secret-1',
+    role: 'company_admin', brand_id: brand.id, company_id: company.id } });
+  await call(d, 'POST', '/users', { token: admin, body: { username: 'marca', password: 'marca-secret-12',
+    role: 'brand_admin', brand_id: brand.id } });
+  ({ browser } = await launchBrowser());
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (d) await d.stop();
+  if (smtp) smtp.kill();
+});
+
+async function loginAs(username, password) {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, locale: 'es-ES' });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  await page.goto(d.base + '/');
+  await page.locator('#username').fill(username);
+  await page.locator('#password').fill(password);
+  await page.locator('#login-form button[type=submit]').click();
+  await page.locator('#logout').waitFor();
+  return { context, page, problems };
+}
+
+test('a company admin writes, previews and tests a template in Spanish', async () => {
+  const { context, page, problems } = await loginAs('clinica', 'clinica-secret-1');
+  await page.locator('#nav').getByRole('link', { name: 'Plantillas de correo', exact: true }).click();
+  await page.getByRole('heading', { name: 'Plantillas de correo' }).waitFor();
+  await page.getByRole('button', { name: 'Nueva plantilla de correo' }).click();
+  const form = page.getByRole('form', { name: 'Nueva plantilla de correo' });
+  await form.getByLabel('Correo', { exact: true }).selectOption('fax_received');
+  await form.getByLabel('Asunto').fill('Fax de {remitente}');
+  await form.getByLabel('Texto', { exact: true }).fill('Páginas: {pages}\nDe: {from}');
+  await form.getByRole('button', { name: 'Crear' }).click();
+  // The unknown variable is named beside the subject, in Spanish.
+  const subjectError = form.locator('.field[data-field="subject"] .field-error');
+  await until('the error', async () => /\{remitente\} no es una variable/.test(await subjectError.textContent()));
+
+  await form.getByLabel('Asunto').fill('Fax de {from} para {company}');
+  await form.getByLabel('HTML (opcional)').fill('<p>Hola <b>{company}</b>: {pages} páginas</p>');
+  await form.getByRole('button', { name: 'Vista previa' }).click();
+  const preview = form.locator('.template-preview');
+  await preview.getByText('Fax de +34910000001 para Clínica Norte').waitFor();
+  assert.match(await preview.locator('pre.mail-text').textContent(), /Páginas: 2\nDe: \+34910000001/);
+  const html = await preview.locator('iframe.mail-html').getAttribute('srcdoc');
+  assert.equal(html, '<p>Hola <b>Clínica Norte</b>: 2 páginas</p>');
+  assert.equal(await preview.locator('iframe.mail-html').getAttribute('sandbox'), '');
+
+  const [en, es] = [await catalogue('en'), await catalogue('es')];
+  assert.deepEqual(await englishLeft(page, englishMatchers(en, es)), [], 'templates page');
+
+  await form.getByLabel('Correo de prueba a').fill('yo@clinica.example');
+  await form.getByRole('button', { name: 'Enviar un correo de prueba' }).click();
+  await form.getByText('Se ha enviado un correo de prueba a yo@clinica.example.').waitFor();
+  const mails = await until('the test mail', () => readdirSync(maildir).filter((f) => f.endsWith('.eml')));
+  const raw = readFileSync(path.join(maildir, mails[0]), 'latin1');
+  assert.match(raw, /^Subject: Fax de \+34910000001 /m);
+  assert.match(raw, /^To: yo@clinica\.example\r$/m);
+  assert.match(raw, /multipart\/alternative/);
+  assert.match(raw, /application\/pdf/);
+
+  await form.getByRole('button', { name: 'Crear' }).click();
+  await page.locator('.status').getByText('Plantilla Fax recibido creada.').waitFor();
+  const saved = await call(d, 'GET', '/notification-templates', { token: await login(d, 'clinica', 'clinica-secret-1') });
+  assert.equal(saved.data.length, 1);
+  assert.equal(saved.data[0].company_id, company.id);
+  assert.equal(saved.data[0].subject, 'Fax de {from} para {company}');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a brand admin sets the language its mails fall back to', async () => {
+  const { context, page, problems } = await loginAs('marca', 'marca-secret-12');
+  await page.locator('#nav').getByRole('link', { name: 'Plantillas de correo', exact: true }).click();
+  const form = page.getByRole('form', { name: 'Idioma de los correos de la marca' });
+  await form.getByLabel('Idioma de los correos de la marca').selectOption('pt-BR');
+  await form.getByRole('button', { name: 'Guardar' }).click();
+  await form.getByText('El idioma de correo de la marca se ha guardado.').waitFor();
+  const b = await call(d, 'GET', `/brands/${brand.id}`, { token: await login(d, 'admin', 'admin-e2e') });
+  assert.equal(b.language, 'pt-BR');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
