@@ -129,6 +129,9 @@ Result<std::vector<OutboxMail>> MailOutboxRepo::claim_due(SysTime now, std::chro
     st.bind_all(until, ts, ts, limit);
     std::vector<OutboxMail> out;
     while (st.step()) out.push_back(read_mail(st));
+    // UPDATE ... RETURNING has no order on PostgreSQL: sent in the order they were queued.
+    std::sort(out.begin(), out.end(),
+              [](const OutboxMail& a, const OutboxMail& b) { return a.id < b.id; });
     return out;
   });
 }
