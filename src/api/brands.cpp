@@ -81,7 +81,8 @@ void add_brand_routes(http::Router& router, const Api& api, Services& s) {
                                                                  .problem = kName.problem});
                                     auto language = in.text("language", kLanguage);
                                     if (auto e = in.error()) return error_response(*e);
-                                    if (name && *name != b.name && !at_least(c, Role::platform_admin))
+                                    if (name && *name != b.name &&
+                                        !at_least(c, Role::platform_admin))
                                       return forbidden("only platform admins rename brands");
                                     store::Brand out = b;
                                     if (name) {

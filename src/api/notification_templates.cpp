@@ -31,9 +31,9 @@ namespace {
 
 constexpr std::size_t kMaxRequest = 256 * 1024;
 
-const std::initializer_list<std::string_view> kFields = {
-    "brand_id", "company_id", "kind",      "language",  "from_name",
-    "from_address", "subject", "body_text", "body_html"};
+const std::initializer_list<std::string_view> kFields = {"brand_id", "company_id", "kind",
+                                                         "language", "from_name",  "from_address",
+                                                         "subject",  "body_text",  "body_html"};
 
 constexpr TextRule kLanguage{.non_empty = true,
                              .max_length = 5,
@@ -312,8 +312,8 @@ class TemplateHandlers {
     auto body = json_body(req);
     if (!body) return error_response(body.error());
     BodyReader in(*body);
-    in.only({"brand_id", "company_id", "kind", "language", "from_name", "from_address",
-             "subject", "body_text", "body_html", "to"});
+    in.only({"brand_id", "company_id", "kind", "language", "from_name", "from_address", "subject",
+             "body_text", "body_html", "to"});
     auto to = in.text("to", {.required = true,
                              .max_length = 254,
                              .valid = is_email,
@@ -329,7 +329,8 @@ class TemplateHandlers {
     auto msg = mail::fax_mail_message(s->tmpl, s->fields, s->smtp_from, *to);
     const auto now = d_.clock.now();
     msg.date = now;
-    msg.message_id = fmt::format("{}.test.faxd@{}", new_id(now), mail::address_domain(msg.from.address));
+    msg.message_id =
+        fmt::format("{}.test.faxd@{}", new_id(now), mail::address_domain(msg.from.address));
     if (s->kind == mail::MailKind::fax_received)
       msg.attachments.push_back(
           {s->fields.pdf_name, "application/pdf", std::string(faxd_sample_fax().front().data)});
@@ -342,9 +343,9 @@ class TemplateHandlers {
     if (!sent) {
       spdlog::warn("api.template_test_failed user={} to={} error={}", c.user.username, *to,
                    sent.error().message);
-      return Response::error(502, "mail_refused",
-                             fmt::format("the mail server did not take it: {}",
-                                         sent.error().message));
+      return Response::error(
+          502, "mail_refused",
+          fmt::format("the mail server did not take it: {}", sent.error().message));
     }
     spdlog::info("api.template_test_sent user={} to={} kind={}", c.user.username, *to,
                  mail::to_string(s->kind));
@@ -383,11 +384,13 @@ void add_notification_template_routes(http::Router& r, const Api& api,
                               const http::Params&) { return h->create(c, req); },
                 .get = get_in_scope(find, "notification template", template_json),
                 .patch = found_in_scope(find, "notification template",
-                                        [h](const Caller& c, const Request& req,
-                                            const auto& t) { return h->patch(c, req, t); }),
+                                        [h](const Caller& c, const Request& req, const auto& t) {
+                                          return h->patch(c, req, t);
+                                        }),
                 .remove = found_in_scope(find, "notification template",
-                                         [h](const Caller& c, const Request&,
-                                             const auto& t) { return h->remove(c, t); }),
+                                         [h](const Caller& c, const Request&, const auto& t) {
+                                           return h->remove(c, t);
+                                         }),
                 .max_body_bytes = kMaxRequest});
 }
 

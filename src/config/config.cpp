@@ -175,9 +175,9 @@ std::expected<Config, Problems> parse(std::string_view text) {
   }
   Config c;
   Problems problems;
-  static const std::set<std::string> kSections = {
-      "daemon", "store", "cluster", "http", "sip",  "media",
-      "t38",    "smtp",  "mail_in", "retry", "admin", "demo", "log"};
+  static const std::set<std::string> kSections = {"daemon", "store", "cluster", "http",    "sip",
+                                                  "media",  "t38",   "smtp",    "mail_in", "retry",
+                                                  "admin",  "demo",  "log"};
   for (const auto& [key, node] : root)
     if (!kSections.contains(std::string(key.str())))
       problems.push_back({line_of(node), fmt::format("unknown section '{}'", key.str())});

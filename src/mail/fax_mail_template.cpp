@@ -262,9 +262,9 @@ std::string format_local_date(SysTime t, std::string_view timezone, std::string_
                        kEs[month], static_cast<int>(ymd.year()), hms.hours().count(),
                        hms.minutes().count(), local.abbrev);
   if (primary_subtag(language) != "en")  // no month names for it: numbers read everywhere
-    return fmt::format("{:04}-{:02}-{:02} {:02}:{:02} {}", static_cast<int>(ymd.year()),
-                       month + 1, static_cast<unsigned>(ymd.day()), hms.hours().count(),
-                       hms.minutes().count(), local.abbrev);
+    return fmt::format("{:04}-{:02}-{:02} {:02}:{:02} {}", static_cast<int>(ymd.year()), month + 1,
+                       static_cast<unsigned>(ymd.day()), hms.hours().count(), hms.minutes().count(),
+                       local.abbrev);
   return fmt::format("{} {} {}, {:02}:{:02} {}", static_cast<unsigned>(ymd.day()), kEn[month],
                      static_cast<int>(ymd.year()), hms.hours().count(), hms.minutes().count(),
                      local.abbrev);

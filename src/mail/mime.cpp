@@ -26,9 +26,9 @@ GPtr<GMimeTextPart> text_part(const char* subtype, std::string_view utf8) {
       adopt(g_mime_data_wrapper_new_with_stream(stream.get(), GMIME_CONTENT_ENCODING_DEFAULT));
   g_mime_part_set_content(GMIME_PART(part.get()), content.get());
   g_mime_object_set_content_type_parameter(GMIME_OBJECT(part.get()), "charset", "utf-8");
-  g_mime_part_set_content_encoding(
-      GMIME_PART(part.get()),
-      g_mime_part_get_best_content_encoding(GMIME_PART(part.get()), GMIME_ENCODING_CONSTRAINT_7BIT));
+  g_mime_part_set_content_encoding(GMIME_PART(part.get()),
+                                   g_mime_part_get_best_content_encoding(
+                                       GMIME_PART(part.get()), GMIME_ENCODING_CONSTRAINT_7BIT));
   return part;
 }
 
@@ -62,11 +62,12 @@ Result<GPtr<GMimePart>> attachment_part(const Attachment& a) {
 }
 
 Result<void> add_mailbox(InternetAddressList* list, const Mailbox& m) {
-  if (has_line_break(m.name)) return fail(Errc::invalid_argument, "a name must not contain line breaks");
+  if (has_line_break(m.name))
+    return fail(Errc::invalid_argument, "a name must not contain line breaks");
   auto spec = address_spec(m.address);
   if (!spec) return std::unexpected(spec.error());
-  auto address = adopt(internet_address_mailbox_new(m.name.empty() ? nullptr : m.name.c_str(),
-                                                    spec->c_str()));
+  auto address =
+      adopt(internet_address_mailbox_new(m.name.empty() ? nullptr : m.name.c_str(), spec->c_str()));
   internet_address_set_charset(address.get(), "UTF-8");
   internet_address_list_add(list, address.get());
   return {};
@@ -155,7 +156,8 @@ Result<std::string> build_mime(const MailMessage& m) {
     g_mime_object_set_header(object, "In-Reply-To", ref.c_str(), nullptr);
     g_mime_object_set_header(object, "References", ref.c_str(), nullptr);
   }
-  if (m.auto_submitted) g_mime_object_set_header(object, "Auto-Submitted", "auto-generated", nullptr);
+  if (m.auto_submitted)
+    g_mime_object_set_header(object, "Auto-Submitted", "auto-generated", nullptr);
 
   // The body: text, or text and HTML as alternatives (the last one is the preferred one).
   GPtr<GMimeObject> body(GMIME_OBJECT(text_part("plain", m.text).release()));

@@ -29,17 +29,23 @@ std::optional<std::string> strip_comments(std::string_view s) {
     const char c = s[i];
     if (quoted) {
       out += c;
-      if (c == '\\' && i + 1 < s.size()) out += s[++i];
-      else if (c == '"') quoted = false;
+      if (c == '\\' && i + 1 < s.size())
+        out += s[++i];
+      else if (c == '"')
+        quoted = false;
       continue;
     }
     if (depth > 0) {
-      if (c == '\\') ++i;
-      else if (c == '(') ++depth;
-      else if (c == ')' && --depth == 0) out += ' ';
+      if (c == '\\')
+        ++i;
+      else if (c == '(')
+        ++depth;
+      else if (c == ')' && --depth == 0)
+        out += ' ';
       continue;
     }
-    if (c == '(') ++depth;
+    if (c == '(')
+      ++depth;
     else if (c == '"') {
       quoted = true;
       out += c;
@@ -145,8 +151,9 @@ AuthVerdict judge_auth_results(std::span<const std::string> headers,
     const auto parsed = parse_auth_results(headers[h]);
     if (!parsed) continue;
     if (!trusted_ids.empty() &&
-        std::none_of(trusted_ids.begin(), trusted_ids.end(),
-                     [&](const std::string& id) { return lower(id) == lower(parsed->authserv_id); }))
+        std::none_of(trusted_ids.begin(), trusted_ids.end(), [&](const std::string& id) {
+          return lower(id) == lower(parsed->authserv_id);
+        }))
       continue;
     auto property = [](const AuthResult& r, std::string_view name) {
       for (const auto& [k, v] : r.properties)

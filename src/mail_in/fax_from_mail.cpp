@@ -56,8 +56,8 @@ SmtpReply FaxFromMail::deliver(const ReceivedMail& m) {
 
   const auto verdict = judge_auth_results(mail->auth_results, options_.authserv_ids);
   if (verdict.refused)
-    return refuse(550, fmt::format("5.7.1 {}: faxes are sent only from authenticated mail",
-                                   verdict.reason));
+    return refuse(
+        550, fmt::format("5.7.1 {}: faxes are sent only from authenticated mail", verdict.reason));
 
   if (!mail->from)
     return refuse(550, "5.7.1 the mail has no single From address, so no sender to fax for");

@@ -57,11 +57,13 @@ bool is_tiff(std::string_view data) {
 }
 
 bool ignored_type(std::string_view type) {
-  static constexpr std::string_view kIgnored[] = {
-      "application/pkcs7-signature", "application/x-pkcs7-signature",
-      "application/pgp-signature",   "application/pgp-keys",
-      "text/vcard",                  "text/x-vcard",
-      "text/directory"};
+  static constexpr std::string_view kIgnored[] = {"application/pkcs7-signature",
+                                                  "application/x-pkcs7-signature",
+                                                  "application/pgp-signature",
+                                                  "application/pgp-keys",
+                                                  "text/vcard",
+                                                  "text/x-vcard",
+                                                  "text/directory"};
   return std::find(std::begin(kIgnored), std::end(kIgnored), type) != std::end(kIgnored);
 }
 
@@ -99,12 +101,12 @@ struct Walk {
       return;
     }
     auto data = part_bytes(part);
-    const bool named_pdf = type == "application/pdf" || type == "application/x-pdf" ||
-                           ends_with_ci(filename, ".pdf");
+    const bool named_pdf =
+        type == "application/pdf" || type == "application/x-pdf" || ends_with_ci(filename, ".pdf");
     const bool named_tiff = type == "image/tiff" || type == "image/tif" ||
                             ends_with_ci(filename, ".tif") || ends_with_ci(filename, ".tiff");
     if (is_pdf(data) || is_tiff(data) || named_pdf || named_tiff) {
-      std::string ctype = is_pdf(data) ? "application/pdf"
+      std::string ctype = is_pdf(data)    ? "application/pdf"
                           : is_tiff(data) ? "image/tiff"
                           : named_pdf     ? "application/pdf"
                                           : "image/tiff";
@@ -175,9 +177,9 @@ std::string html_to_text(std::string_view html) {
         i = gt == std::string_view::npos ? html.size() : gt + 1;
         continue;
       }
-      if (name == "br" || (closing && (name == "p" || name == "div" || name == "tr" ||
-                                       name == "li" || name == "h1" || name == "h2" ||
-                                       name == "h3" || name == "table")))
+      if (name == "br" ||
+          (closing && (name == "p" || name == "div" || name == "tr" || name == "li" ||
+                       name == "h1" || name == "h2" || name == "h3" || name == "table")))
         out += '\n';
       if (!closing && name == "li") out += "- ";
       i = end + 1;

@@ -229,12 +229,12 @@ class SmtpServer::Impl : public std::enable_shared_from_this<SmtpServer::Impl> {
   };
 
   void accept() {
-    acceptor_.async_accept([self = shared_from_this()](boost::system::error_code ec,
-                                                       tcp::socket socket) {
-      if (self->stopping_ || ec == asio::error::operation_aborted) return;
-      if (!ec) self->on_accept(std::move(socket));
-      self->accept();
-    });
+    acceptor_.async_accept(
+        [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
+          if (self->stopping_ || ec == asio::error::operation_aborted) return;
+          if (!ec) self->on_accept(std::move(socket));
+          self->accept();
+        });
   }
 
   void on_accept(tcp::socket socket) {
@@ -254,13 +254,13 @@ class SmtpServer::Impl : public std::enable_shared_from_this<SmtpServer::Impl> {
     };
     if (!trusted(remote.address())) {
       spdlog::warn("mail_in.untrusted remote={}", who);
-      return refuse(fmt::format("554 5.7.1 {} is not a trusted relay for {}\r\n", who,
-                                options_.hostname));
+      return refuse(
+          fmt::format("554 5.7.1 {} is not a trusted relay for {}\r\n", who, options_.hostname));
     }
     if (open_ >= options_.max_connections) {
       spdlog::warn("mail_in.busy remote={} open={}", who, open_.load());
-      return refuse(fmt::format("421 4.3.2 {} too many connections, try again later\r\n",
-                                options_.hostname));
+      return refuse(
+          fmt::format("421 4.3.2 {} too many connections, try again later\r\n", options_.hostname));
     }
     ++open_;
     socket.set_option(tcp::no_delay(true), ec);

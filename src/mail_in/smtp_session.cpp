@@ -111,7 +111,8 @@ SmtpSession::Output SmtpSession::on_line(std::string_view line) {
 SmtpSession::Output SmtpSession::on_command(std::string_view line) {
   const auto verb_end = line.find(' ');
   const auto verb = line.substr(0, verb_end);
-  const auto arg = verb_end == std::string_view::npos ? std::string_view{} : trim(line.substr(verb_end));
+  const auto arg =
+      verb_end == std::string_view::npos ? std::string_view{} : trim(line.substr(verb_end));
   auto is = [&](std::string_view v) { return verb.size() == v.size() && iequals_prefix(verb, v); };
 
   if (is("EHLO") || is("HELO")) {
@@ -174,8 +175,8 @@ SmtpSession::Output SmtpSession::on_command(std::string_view line) {
       return reply(550, fmt::format("5.1.1 <{}>: not a fax number (write NUMBER@any-domain)",
                                     path->address));
     if (static_cast<int>(recipients_.size()) >= limits_.max_recipients)
-      return reply(452, fmt::format("4.5.3 too many recipients (at most {})",
-                                    limits_.max_recipients));
+      return reply(452,
+                   fmt::format("4.5.3 too many recipients (at most {})", limits_.max_recipients));
     recipients_.push_back(std::move(path->address));
     return reply(250, "2.1.5 Ok");
   }

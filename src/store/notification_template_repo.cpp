@@ -53,8 +53,7 @@ void check_unique(Conn& c, const NotificationTemplate& t) {
                    t.brand_id, t.kind, t.language, t.id);
   if (taken)
     reject(Errc::conflict, "language",
-           fmt::format("language: there is already a {} template in {} here", t.kind,
-                       t.language));
+           fmt::format("language: there is already a {} template in {} here", t.kind, t.language));
 }
 
 }  // namespace
@@ -75,8 +74,8 @@ Result<NotificationTemplate> NotificationTemplateRepo::create(const Notification
         "INSERT INTO notification_templates (id, brand_id, company_id, kind, language, from_name, "
         "from_address, subject, body_text, body_html, created_at, updated_at) "
         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-        t.id, t.brand_id, t.company_id, t.kind, t.language, t.from_name, t.from_address,
-        t.subject, t.body_text, t.body_html, t.created_at, t.updated_at);
+        t.id, t.brand_id, t.company_id, t.kind, t.language, t.from_name, t.from_address, t.subject,
+        t.body_text, t.body_html, t.created_at, t.updated_at);
     return t;
   });
 }
@@ -95,8 +94,8 @@ Result<Slice<NotificationTemplate>> NotificationTemplateRepo::list(const TenantF
   });
 }
 
-Result<NotificationTemplate> NotificationTemplateRepo::update(
-    std::string_view id, const NotificationTemplatePatch& p) {
+Result<NotificationTemplate> NotificationTemplateRepo::update(std::string_view id,
+                                                              const NotificationTemplatePatch& p) {
   const auto now = format_rfc3339(clock_.now());
   return db_.write([&](Conn& c) -> Result<NotificationTemplate> {
     auto t = load(c, id);
@@ -113,8 +112,8 @@ Result<NotificationTemplate> NotificationTemplateRepo::update(
     c.exec(
         "UPDATE notification_templates SET kind = ?, language = ?, from_name = ?, "
         "from_address = ?, subject = ?, body_text = ?, body_html = ?, updated_at = ? WHERE id = ?",
-        t->kind, t->language, t->from_name, t->from_address, t->subject, t->body_text,
-        t->body_html, t->updated_at, t->id);
+        t->kind, t->language, t->from_name, t->from_address, t->subject, t->body_text, t->body_html,
+        t->updated_at, t->id);
     return *t;
   });
 }

@@ -56,9 +56,8 @@ Result<Brand> TenantRepo::create_brand(std::string_view name, std::string_view l
   return db_.write([&](Conn& c) {
     if (exists(c, "SELECT 1 FROM brands WHERE name = ?", b.name))
       reject(Errc::conflict, "name", "name: a brand with this name exists");
-    c.exec(
-        "INSERT INTO brands (id, name, created_at, updated_at, language) VALUES (?,?,?,?,?)",
-        b.id, b.name, b.created_at, b.updated_at, b.language);
+    c.exec("INSERT INTO brands (id, name, created_at, updated_at, language) VALUES (?,?,?,?,?)",
+           b.id, b.name, b.created_at, b.updated_at, b.language);
     return b;
   });
 }

@@ -88,7 +88,7 @@ struct MailInConfig {
   int max_connections = 20;
   int max_message_mb = 25;
   int max_recipients = 10;
-  int timeout_s = 120;                   // per command, and per chunk of message data
+  int timeout_s = 120;                    // per command, and per chunk of message data
   std::vector<std::string> authserv_ids;  // Authentication-Results to trust; empty = the topmost
   std::string hostname;                   // in the greeting; "" = the host name
 };

@@ -30,9 +30,9 @@ namespace faxd::mail_in {
 // One mailed fax request, for the submission pipeline.
 struct MailFax {
   store::VirtualFax vfax;
-  std::vector<std::string> to;          // numbers as written before the '@', in order
-  std::vector<MailDocument> documents;  // PDF and TIFF, in order
-  std::string text;                     // drawn as the pages when there are no documents
+  std::vector<std::string> to;               // numbers as written before the '@', in order
+  std::vector<MailDocument> documents;       // PDF and TIFF, in order
+  std::string text;                          // drawn as the pages when there are no documents
   std::optional<std::string> cover_subject;  // set when the virtual fax asks for a cover page
   std::string idempotency_key;               // "mail:<Message-ID>" (or a digest of the mail)
   std::string mail_from;                     // the sender's address; gets the result mail

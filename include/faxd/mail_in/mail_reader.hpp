@@ -29,9 +29,9 @@ struct MailDocument {
 };
 
 struct IncomingMail {
-  std::optional<mail::Mailbox> from;  // nullopt: no From, or not exactly one mailbox
-  std::string subject;                // decoded UTF-8
-  std::string message_id;             // without brackets; "" when none
+  std::optional<mail::Mailbox> from;      // nullopt: no From, or not exactly one mailbox
+  std::string subject;                    // decoded UTF-8
+  std::string message_id;                 // without brackets; "" when none
   std::vector<std::string> auth_results;  // Authentication-Results values, topmost first
   std::string text;
   std::vector<MailDocument> documents;

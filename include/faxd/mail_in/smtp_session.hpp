@@ -27,7 +27,7 @@ struct SmtpLimits {
 struct ReceivedMail {
   std::string remote;  // the client's address, for logs
   std::string helo;
-  std::string mail_from;  // envelope sender (addr-spec, never empty)
+  std::string mail_from;                // envelope sender (addr-spec, never empty)
   std::vector<std::string> recipients;  // "NUMBER@domain" as given, in order
   std::string data;
 };
@@ -47,8 +47,8 @@ class SmtpSession {
   SmtpSession(std::string hostname, std::string remote, SmtpLimits limits);
 
   struct Output {
-    std::string bytes;          // replies to send, CRLF-terminated
-    bool close = false;         // after sending them
+    std::string bytes;           // replies to send, CRLF-terminated
+    bool close = false;          // after sending them
     bool message_ready = false;  // take_message() and answer with finish_message()
   };
 

@@ -22,9 +22,10 @@ struct MailStore : ::testing::Test {
     ASSERT_TRUE(db);
     auto r = db->write([](store::Conn& c) {
       const char* t = "2026-01-01T00:00:00.000Z";
-      c.exec("INSERT INTO brands (id, name, created_at, updated_at) VALUES ('B1', 'Brand one', ?, ?), "
-             "('B2', 'Brand two', ?, ?)", t, t,
-             t, t);
+      c.exec(
+          "INSERT INTO brands (id, name, created_at, updated_at) VALUES ('B1', 'Brand one', ?, ?), "
+          "('B2', 'Brand two', ?, ?)",
+          t, t, t, t);
       c.exec(
           "INSERT INTO companies (id, brand_id, name, timezone, language, created_at, updated_at) "
           "VALUES ('C1', 'B1', 'Acme', 'Europe/Madrid', 'es', ?, ?), "

@@ -9,8 +9,8 @@
 #include "faxd/common/time.hpp"
 #include "faxd/mail/fax_mail_template.hpp"
 #include "faxd/mail/mime.hpp"
-#include "faxd/mail/template_choice.hpp"
 #include "faxd/mail/retry_policy.hpp"
+#include "faxd/mail/template_choice.hpp"
 #include "faxd/mail/webhook_signature.hpp"
 #include "faxd/mail/webhook_transport.hpp"
 #include "mime_reader.hpp"
@@ -103,9 +103,9 @@ TEST(Mime, BuildsHtmlWithATextAlternativeAndTheAttachmentIntact) {
   ASSERT_TRUE(out) << out.error().message;
   expect_smtp_lines(*out);
   const auto p = test::parse(*out);
-  EXPECT_EQ(p.types, (std::vector<std::string>{"multipart/mixed", "multipart/alternative",
-                                               "text/plain", "text/html", "application/pdf",
-                                               "application/pdf"}));
+  EXPECT_EQ(p.types,
+            (std::vector<std::string>{"multipart/mixed", "multipart/alternative", "text/plain",
+                                      "text/html", "application/pdf", "application/pdf"}));
   EXPECT_EQ(p.from, "\"Fáx Señor S.L.\" <fax@example.com>");  // "." asks for quotes
   EXPECT_EQ(p.html, "<p>Hola <b>señor</b></p>");
   EXPECT_NE(p.text.find("De: +34911234567"), std::string::npos);
@@ -232,7 +232,8 @@ TEST(Templates, NameTheFirstUnknownVariable) {
 }
 
 TEST(Templates, LookForTheCompanysLanguageThenTheBrandsThenEnglish) {
-  EXPECT_EQ(language_candidates("pt-BR", "es"), (std::vector<std::string>{"pt-BR", "pt", "es", "en"}));
+  EXPECT_EQ(language_candidates("pt-BR", "es"),
+            (std::vector<std::string>{"pt-BR", "pt", "es", "en"}));
   EXPECT_EQ(language_candidates("es", "es"), (std::vector<std::string>{"es", "en"}));
   EXPECT_EQ(language_candidates("en", "de"), (std::vector<std::string>{"en", "de"}));
 }
@@ -255,8 +256,7 @@ store::NotificationTemplate stored(std::string id, std::optional<std::string> co
 TEST(TemplateChoice, CompanyBeforeBrandBeforeBuiltIn) {
   const std::vector<store::NotificationTemplate> rows = {
       stored("brand-es", std::nullopt, "fax_received", "es"),
-      stored("co-es", "C1", "fax_received", "es"),
-      stored("other-co", "C2", "fax_received", "es"),
+      stored("co-es", "C1", "fax_received", "es"), stored("other-co", "C2", "fax_received", "es"),
       stored("brand-failed-de", std::nullopt, "fax_failed", "de"),
       stored("brand-de", std::nullopt, "fax_received", "de")};
   EXPECT_EQ(choose_template(rows, MailKind::fax_received, "C1", "es", "en").id, "co-es");

@@ -251,7 +251,8 @@ TEST_F(OutboxTest, AClaimedMailIsNotClaimedAgainDuringItsLease) {
 }
 
 TEST_F(OutboxTest, MailsEveryListedAddressOnce) {
-  set_email("V1", "office@acme.example, Boss@Acme.example ,boss@acme.example,,archive@acme.example");
+  set_email("V1",
+            "office@acme.example, Boss@Acme.example ,boss@acme.example,,archive@acme.example");
   add_fax("F1", "V1", "C1", "B1");
   ASSERT_TRUE(repo->enqueue_for_fax("F1", "fax_received", clock.now()));
   auto list = repo->list_for_fax("F1");
@@ -273,8 +274,8 @@ TEST_F(OutboxTest, MailsEveryListedAddressOnce) {
 
 TEST_F(OutboxTest, UsesTheBrandsHtmlTemplateWithItsOwnFrom) {
   add_template(std::nullopt, "fax_received", "es", "Telco Fax", "fax@telco.example",
-               "Fax de {from} para {company}: {pages} páginas",
-               "Texto: {fax_name} {date}", "<p>Hola <b>{company}</b>, {pdf_name} ({brand})</p>");
+               "Fax de {from} para {company}: {pages} páginas", "Texto: {fax_name} {date}",
+               "<p>Hola <b>{company}</b>, {pdf_name} ({brand})</p>");
   add_fax("F1", "V1", "C1", "B1");
   ASSERT_TRUE(repo->enqueue_for_fax("F1", "fax_received", clock.now()));
   EXPECT_EQ(worker->run_once(clock.now()).sent, 1);
@@ -303,7 +304,8 @@ TEST_F(OutboxTest, ACompanysTemplateOverridesTheBrands) {
   const auto p = test::parse(mailer.sent.at(0).second);
   EXPECT_EQ(p.subject, "Empresa +34930000001");
   EXPECT_EQ(p.from, "Fax <fax@example.com>");  // the company's template leaves From to [smtp]
-  EXPECT_EQ(p.types, (std::vector<std::string>{"multipart/mixed", "text/plain", "application/pdf"}));
+  EXPECT_EQ(p.types,
+            (std::vector<std::string>{"multipart/mixed", "text/plain", "application/pdf"}));
 }
 
 TEST_F(OutboxTest, AnotherLanguageFallsBackToTheBrandsLanguageThenEnglish) {

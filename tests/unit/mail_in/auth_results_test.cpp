@@ -45,7 +45,8 @@ TEST(AuthResults, RefusesFailedSpfDkimOrDmarcFromTheTrustedHeaderOnly) {
   EXPECT_TRUE(v.refused);
   EXPECT_EQ(v.reason, "DKIM failed for acme.example");
   // Another signature that verifies: not refused.
-  EXPECT_FALSE(judge({"mx; dkim=fail header.d=list.example; dkim=pass header.d=acme.example"}).refused);
+  EXPECT_FALSE(
+      judge({"mx; dkim=fail header.d=list.example; dkim=pass header.d=acme.example"}).refused);
   EXPECT_TRUE(judge({"mx; dmarc=fail header.from=acme.example"}).refused);
   EXPECT_FALSE(judge({"mx; spf=softfail; spf=temperror; dkim=none; dmarc=none"}).refused);
   // Only the topmost header is the relay's: a failing one further down came with the mail...

@@ -54,8 +54,8 @@ struct FaxFromMailTest : ::testing::Test {
     vfaxes = std::make_unique<store::VirtualFaxRepo>(*db, clock);
     senders("V1", {"ana@acme.example"});
     senders("V2", {"@acme.example"});
-    handler = std::make_unique<FaxFromMail>(*vfaxes, submitter,
-                                            FaxFromMailOptions{.authserv_ids = {}});
+    handler =
+        std::make_unique<FaxFromMail>(*vfaxes, submitter, FaxFromMailOptions{.authserv_ids = {}});
   }
   void senders(const std::string& vfax, std::vector<std::string> list) {
     store::VirtualFaxPatch p;
@@ -74,10 +74,9 @@ struct FaxFromMailTest : ::testing::Test {
     m.auto_submitted = false;
     return headers + *mail::build_mime(m);
   }
-  SmtpReply deliver(std::string data,
-                    std::vector<std::string> to = {"910000002@fax.example"}) {
-    return handler->deliver({"127.0.0.1", "relay", "bounce@acme.example", std::move(to),
-                             std::move(data)});
+  SmtpReply deliver(std::string data, std::vector<std::string> to = {"910000002@fax.example"}) {
+    return handler->deliver(
+        {"127.0.0.1", "relay", "bounce@acme.example", std::move(to), std::move(data)});
   }
 
   test::TempDir dir;
@@ -123,8 +122,9 @@ TEST_F(FaxFromMailTest, TheDomainsVirtualFaxTakesOtherSendersAndTextBecomesThePa
 TEST_F(FaxFromMailTest, RefusesUnknownSendersAndWhatCannotBeFaxed) {
   auto r = deliver(mail("eve@evil.example", {{"a.pdf", "application/pdf", kPdf}}));
   EXPECT_EQ(r.code, 550);
-  EXPECT_EQ(r.text, "5.7.1 eve@evil.example may not send faxes here (not in any virtual fax's "
-                    "mail senders)");
+  EXPECT_EQ(r.text,
+            "5.7.1 eve@evil.example may not send faxes here (not in any virtual fax's "
+            "mail senders)");
   r = deliver(mail("ana@acme.example", {{"carta.docx", "application/msword", "PK.."}}));
   EXPECT_EQ(r.code, 550);
   EXPECT_EQ(r.text, "5.6.1 no PDF or TIFF attachment to fax (carta.docx cannot be faxed)");
@@ -142,8 +142,9 @@ TEST_F(FaxFromMailTest, RefusesWhatTheRelaySaysFailedAuthentication) {
                         "Authentication-Results: mx.example; spf=fail "
                         "smtp.mailfrom=ana@acme.example\r\n"));
   EXPECT_EQ(r.code, 550);
-  EXPECT_EQ(r.text, "5.7.1 SPF failed for ana@acme.example: faxes are sent only from "
-                    "authenticated mail");
+  EXPECT_EQ(r.text,
+            "5.7.1 SPF failed for ana@acme.example: faxes are sent only from "
+            "authenticated mail");
   r = deliver(mail("ana@acme.example", {{"a.pdf", "application/pdf", kPdf}}, "x",
                    "Authentication-Results: mx.example; dkim=fail header.d=acme.example\r\n"));
   EXPECT_EQ(r.code, 550);
@@ -179,8 +180,7 @@ TEST_F(FaxFromMailTest, PipelineErrorsBecomeClearRepliesTemporaryOnesA4xx) {
 }
 
 TEST_F(FaxFromMailTest, AMailWithoutMessageIdIsKeyedByItsContent) {
-  const std::string raw =
-      "From: ana@acme.example\r\nSubject: x\r\n\r\nJust text\r\n";
+  const std::string raw = "From: ana@acme.example\r\nSubject: x\r\n\r\nJust text\r\n";
   ASSERT_EQ(deliver(raw).code, 250);
   ASSERT_EQ(deliver(raw).code, 250);
   ASSERT_EQ(submitter.requests.size(), 2u);

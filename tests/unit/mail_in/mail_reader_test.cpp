@@ -34,17 +34,18 @@ TEST(MailReader, TakesPdfAndTiffAttachmentsInOrder) {
                    {"tres.bin", "application/octet-stream", kPdf}};
   auto raw = mail::build_mime(m);
   ASSERT_TRUE(raw);
-  auto r = read_mail("Authentication-Results: mx.example; spf=pass\r\n"
-                     "Authentication-Results: older.example; spf=fail\r\n" +
-                     *raw);
+  auto r = read_mail(
+      "Authentication-Results: mx.example; spf=pass\r\n"
+      "Authentication-Results: older.example; spf=fail\r\n" +
+      *raw);
   ASSERT_TRUE(r) << r.error().message;
   ASSERT_TRUE(r->from);
   EXPECT_EQ(r->from->address, "Ana@Acme.example");
   EXPECT_EQ(r->from->name, "Ana Pérez");
   EXPECT_EQ(r->subject, "Factura nº 7");
   EXPECT_EQ(r->message_id, "abc.123@acme.example");
-  EXPECT_EQ(r->auth_results, (std::vector<std::string>{"mx.example; spf=pass",
-                                                       "older.example; spf=fail"}));
+  EXPECT_EQ(r->auth_results,
+            (std::vector<std::string>{"mx.example; spf=pass", "older.example; spf=fail"}));
   ASSERT_EQ(r->documents.size(), 3u);
   EXPECT_EQ(r->documents[0].filename, "uno.pdf");
   EXPECT_EQ(r->documents[0].data, kPdf);

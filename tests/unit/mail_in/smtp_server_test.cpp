@@ -108,7 +108,8 @@ TEST(SmtpServer, ATrustedRelayDeliversAPipelinedMessage) {
   EXPECT_EQ(c.reply(), "");  // closed
   std::lock_guard lock(s.handler.mutex);
   ASSERT_EQ(s.handler.mails.size(), 2u);
-  EXPECT_EQ(s.handler.mails[0].data, "From: ana@acme.example\r\nSubject: x\r\n\r\n.dot\r\nbody\r\n");
+  EXPECT_EQ(s.handler.mails[0].data,
+            "From: ana@acme.example\r\nSubject: x\r\n\r\n.dot\r\nbody\r\n");
   EXPECT_EQ(s.handler.mails[0].remote, "127.0.0.1");
   EXPECT_EQ(s.handler.mails[1].mail_from, "eve@evil.example");
 }

@@ -33,10 +33,11 @@ TEST(SmtpSession, TakesAMessageForNumbersAndUnstuffsDots) {
   const auto m = t.s.take_message();
   EXPECT_EQ(m.mail_from, "ana@acme.example");
   EXPECT_EQ(m.helo, "relay.example");
-  EXPECT_EQ(m.recipients,
-            (std::vector<std::string>{"+34910000002@fax.example", "0034-910-000-003@anything.example"}));
+  EXPECT_EQ(m.recipients, (std::vector<std::string>{"+34910000002@fax.example",
+                                                    "0034-910-000-003@anything.example"}));
   EXPECT_EQ(m.data, "Subject: hi\r\n\r\n.leading dot\r\n");
-  EXPECT_EQ(t.s.finish_message({250, "2.0.0 queued as fax X"}).bytes, "250 2.0.0 queued as fax X\r\n");
+  EXPECT_EQ(t.s.finish_message({250, "2.0.0 queued as fax X"}).bytes,
+            "250 2.0.0 queued as fax X\r\n");
   // The next transaction starts clean.
   EXPECT_EQ(t.code("RCPT TO:<1234@x.example>"), "503");
   EXPECT_EQ(t.code("MAIL FROM:<ana@acme.example>"), "250");
