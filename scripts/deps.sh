@@ -12,6 +12,7 @@ build_pkgs=(
   libcairo2-dev libpango1.0-dev fonts-dejavu-core
   libpq-dev
   libgmime-3.0-dev
+  libphonenumber-dev  # numbers: parsing, validation and formats (src/numbers)
 )
 # kamailio, rtpengine-daemon: the provider's edge in tests/integration/edge.py (run in the
 # foreground by the tests; their packaged services are never started, see below).
