@@ -86,9 +86,10 @@ void Api::add_routes(http::Router& r) {
           return logout(c, req);
         }));
   // The caller, with what the web UI needs to speak its language from the first page: the
-  // company's name, language and time zone (the user's own settings win where set).
+  // company's name, language, time zone and country (the send form's default), and why its
+  // tenant is switched off (`disabled`) (the user's own settings win where set).
   r.add("GET", "/api/v1/me", authed([this](const Caller& c, const Request&, const http::Params&) {
-          auto me = me_json(c.user);
+          auto me = me_with_tenant(c.user);
           me["company"] = nullptr;
           if (c.user.company_id) {
             auto co = services_->tenants.find_company(*c.user.company_id);
@@ -97,7 +98,9 @@ void Api::add_routes(http::Router& r) {
               me["company"] = {{"id", (*co)->id},
                                {"name", (*co)->name},
                                {"language", (*co)->language},
-                               {"timezone", (*co)->timezone}};
+                               {"timezone", (*co)->timezone},
+                               {"country", (*co)->country.empty() ? nlohmann::json(nullptr)
+                                                                  : nlohmann::json((*co)->country)}};
           }
           return Response::json(200, me);
         }));
@@ -115,6 +118,21 @@ void Api::add_routes(http::Router& r) {
   add_call_csv_schedule_routes(r, *this, *services_);
   add_audit_event_routes(r, *this, *services_);
   services_->auditor.set_router(&r);
+}
+
+nlohmann::json Api::me_with_tenant(const store::User& u) const {
+  auto me = me_json(u);
+  // Why a switched-off tenant's users cannot send or receive, shown from the login on.
+  std::string why;
+  if (u.company_id) {
+    if (auto t = services_->tenants.tenant_state(*u.company_id); t && !t->enabled())
+      why = t->disabled_message();
+  } else if (u.brand_id) {
+    if (auto b = services_->tenants.find_brand(*u.brand_id); b && *b && !(*b)->enabled)
+      why = store::TenantState{.brand_enabled = false, .brand_name = (*b)->name}.disabled_message();
+  }
+  me["disabled"] = why.empty() ? nlohmann::json(nullptr) : nlohmann::json(why);
+  return me;
 }
 
 Response Api::login(const Request& req) const {
@@ -153,8 +171,9 @@ Response Api::login(const Request& req) const {
   services_->auditor.login(*username, **user, req, std::nullopt);
   const auto csrf = random_hex(16);
   const std::string secure = req.secure ? "; Secure" : "";
-  auto res = Response::json(
-      200, {{"token", token->token}, {"expires_at", token->expires_at}, {"user", me_json(**user)}});
+  auto res = Response::json(200, {{"token", token->token},
+                                  {"expires_at", token->expires_at},
+                                  {"user", me_with_tenant(**user)}});
   res.headers.emplace_back(
       "Set-Cookie",
       fmt::format("{}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}", kSessionCookie,

@@ -1,5 +1,7 @@
 #include "body_reader.hpp"
 
+#include "faxd/numbers/phone_number.hpp"
+
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -98,6 +100,24 @@ store::Nullable<int> BodyReader::nullable_integer(std::string_view name, int min
   else if (auto v = integer(name, min, max))
     out.emplace(*v);
   return out;
+}
+
+std::optional<std::string> BodyReader::country(std::string_view name) {
+  const auto* m = member(name);
+  if (!m) return std::nullopt;
+  if (m->is_null()) return std::string{};
+  if (!m->is_string()) {
+    reject(name, fmt::format("{}: must be a string", name));
+    return std::nullopt;
+  }
+  auto code = m->get<std::string>();
+  for (auto& c : code)
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  if (!code.empty() && !numbers::is_country(code)) {
+    reject(name, fmt::format("{}: not an ISO 3166 country code (e.g. ES, DE, US)", name));
+    return std::nullopt;
+  }
+  return code;
 }
 
 std::optional<std::string> BodyReader::id(std::string_view name, bool required) {

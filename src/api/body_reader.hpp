@@ -44,6 +44,8 @@ class BodyReader {
   // An id that must be present (and valid) when required.
   std::optional<std::string> id(std::string_view name, bool required = false);
   std::optional<std::vector<std::string>> id_list(std::string_view name);
+  // An ISO 3166 alpha-2 country code (any case, answered in upper case); null or "" = none ("").
+  std::optional<std::string> country(std::string_view name);
   // Refuses members outside `known`; id, created_at and updated_at are always ignored (so an
   // object read from the API can be sent back as a PATCH).
   void only(std::initializer_list<std::string_view> known);

@@ -17,6 +17,7 @@ namespace {
 json brand_json(const store::Brand& b) {
   return {{"id", b.id},
           {"name", b.name},
+          {"enabled", b.enabled},
           {"language", b.language},
           {"created_at", b.created_at},
           {"updated_at", b.updated_at}};
@@ -58,45 +59,53 @@ void add_brand_routes(http::Router& router, const Api& api, Services& s) {
                 auto body = json_body(req);
                 if (!body) return error_response(body.error());
                 BodyReader in(*body);
-                in.only({"name", "language"});
+                in.only({"name", "language", "enabled"});
                 auto name = in.text("name", kName);
                 auto language = in.text("language", kLanguage);
+                auto enabled = in.boolean("enabled");
                 if (auto e = in.error()) return error_response(*e);
-                return reply(s.tenants.create_brand(*name, language.value_or("en")), 201,
-                             brand_json);
+                auto created = s.tenants.create_brand(*name, language.value_or("en"));
+                if (created && enabled && !*enabled)
+                  return reply(s.tenants.update_brand(created->id, {.enabled = false}), 201,
+                               brand_json);
+                return reply(created, 201, brand_json);
               },
           .get = get_in_scope(find, "brand", brand_json),
-          .patch = found_in_scope(find, "brand",
-                                  [&s](const Caller& c, const Request& req, const auto& b) {
-                                    // A brand admin may set its brand's mail language.
-                                    if (!at_least(c, Role::brand_admin))
-                                      return forbidden("only platform admins change brands");
-                                    auto body = json_body(req);
-                                    if (!body) return error_response(body.error());
-                                    BodyReader in(*body);
-                                    in.only({"name", "language"});
-                                    auto name = in.text("name", {.non_empty = true,
+          .patch = found_in_scope(
+              find, "brand",
+              [&s](const Caller& c, const Request& req, const auto& b) {
+                // A brand admin may set its brand's mail language; renaming and switching a
+                // brand on or off are the platform admin's.
+                if (!at_least(c, Role::brand_admin))
+                  return forbidden("only platform admins change brands");
+                auto body = json_body(req);
+                if (!body) return error_response(body.error());
+                BodyReader in(*body);
+                in.only({"name", "language", "enabled"});
+                store::BrandPatch patch{.name = in.text("name", {.non_empty = true,
                                                                  .max_length = 100,
                                                                  .valid = is_printable,
-                                                                 .problem = kName.problem});
-                                    auto language = in.text("language", kLanguage);
-                                    if (auto e = in.error()) return error_response(*e);
-                                    if (name && *name != b.name &&
-                                        !at_least(c, Role::platform_admin))
-                                      return forbidden("only platform admins rename brands");
-                                    store::Brand out = b;
-                                    if (name) {
-                                      auto r = s.tenants.rename_brand(b.id, *name);
-                                      if (!r) return error_response(r.error());
-                                      out = *r;
-                                    }
-                                    if (language) {
-                                      auto r = s.tenants.set_brand_language(b.id, *language);
-                                      if (!r) return error_response(r.error());
-                                      out = *r;
-                                    }
-                                    return Response::json(200, brand_json(out));
-                                  }),
+                                                                 .problem = kName.problem}),
+                                        .enabled = in.boolean("enabled")};
+                auto language = in.text("language", kLanguage);
+                if (auto e = in.error()) return error_response(*e);
+                if (patch.name && *patch.name == b.name) patch.name.reset();
+                if (patch.enabled && *patch.enabled == b.enabled) patch.enabled.reset();
+                if ((patch.name || patch.enabled) && !at_least(c, Role::platform_admin))
+                  return forbidden("only platform admins rename or switch brands");
+                store::Brand out = b;
+                if (patch.name || patch.enabled) {
+                  auto r = s.tenants.update_brand(b.id, patch);
+                  if (!r) return error_response(r.error());
+                  out = *r;
+                }
+                if (language) {
+                  auto r = s.tenants.set_brand_language(b.id, *language);
+                  if (!r) return error_response(r.error());
+                  out = *r;
+                }
+                return Response::json(200, brand_json(out));
+              }),
           .remove = found_in_scope(find, "brand",
                                    [&s](const Caller& c, const Request&, const auto& b) {
                                      if (!at_least(c, Role::platform_admin))

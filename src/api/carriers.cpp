@@ -1,6 +1,7 @@
 // /api/v1/carriers: SIP trunks of a brand, managed by its brand admins. The password is
 // write-only: it is never part of a reply (`has_password` tells whether one is set).
 #include "body_reader.hpp"
+#include "faxd/numbers/phone_number.hpp"
 #include "resource.hpp"
 #include "resources.hpp"
 #include "scope.hpp"
@@ -26,6 +27,9 @@ json carrier_json(const store::Carrier& k) {
           {"has_password", !k.password.empty()},
           {"t38", k.t38},
           {"max_calls", k.max_calls},
+          {"number_format", k.number_format},
+          {"dial_prefix", k.dial_prefix},
+          {"country", k.country.empty() ? json(nullptr) : json(k.country)},
           {"created_at", k.created_at},
           {"updated_at", k.updated_at}};
 }
@@ -46,9 +50,27 @@ constexpr TextRule kTransport{
     .non_empty = true, .max_length = 3, .valid = is_transport, .problem = "must be udp or tcp"};
 constexpr TextRule kCredential{
     .max_length = 200, .valid = is_printable, .problem = "must not contain control characters"};
+bool is_number_format(std::string_view s) noexcept {
+  return numbers::parse_dial_format(s).has_value();
+}
+constexpr TextRule kNumberFormat{.non_empty = true,
+                                 .max_length = 11,
+                                 .valid = is_number_format,
+                                 .problem = "must be e164, e164_digits or national"};
+constexpr TextRule kDialPrefix{
+    .max_length = 20, .valid = is_dial_prefix, .problem = "up to 20 digits, * and #"};
 const std::initializer_list<std::string_view> kFields = {
-    "brand_id", "name",     "host", "port",      "transport",
-    "username", "password", "t38",  "max_calls", "has_password"};
+    "brand_id", "name",      "host",         "port",          "transport",   "username", "password",
+    "t38",      "max_calls", "has_password", "number_format", "dial_prefix", "country"};
+
+// A carrier that wants national numbers must say which nation: refused otherwise, since every
+// call would go out wrong.
+void check_national(BodyReader& in, std::string_view format, std::string_view country) {
+  if (format == "national" && country.empty())
+    in.reject("country",
+              "country: required when number_format is national (the carrier's "
+              "country decides what is national)");
+}
 
 }  // namespace
 
@@ -90,35 +112,43 @@ void add_carrier_routes(http::Router& router, const Api& api, Services& s) {
                          if (auto v = in.text("password", kCredential)) k.password = *v;
                          if (auto v = in.boolean("t38")) k.t38 = *v;
                          if (auto v = in.integer("max_calls", 0, 100000)) k.max_calls = *v;
+                         if (auto v = in.text("number_format", kNumberFormat)) k.number_format = *v;
+                         if (auto v = in.text("dial_prefix", kDialPrefix)) k.dial_prefix = *v;
+                         if (auto v = in.country("country")) k.country = *v;
+                         check_national(in, k.number_format, k.country);
                          if (auto e = in.error()) return error_response(*e);
                          auto created = s.carriers.create_carrier(k);
                          if (created && s.ctx.carriers_changed) s.ctx.carriers_changed();
                          return reply(created, 201, carrier_json);
                        },
                    .get = get_in_scope(find, "carrier", carrier_json),
-                   .patch = found_in_scope(find, "carrier",
-                                           [&s](const Caller&, const Request& req, const auto& k) {
-                                             auto body = json_body(req);
-                                             if (!body) return error_response(body.error());
-                                             BodyReader in(*body);
-                                             in.only(kFields);
-                                             if (auto b = in.id("brand_id"); b && *b != k.brand_id)
-                                               in.reject("brand_id", "brand_id: cannot be changed");
-                                             store::CarrierPatch patch{
-                                                 in.text("name", kName),
-                                                 in.text("host", kHost),
-                                                 in.integer("port", 1, 65535),
-                                                 in.text("transport", kTransport),
-                                                 in.text("username", kCredential),
-                                                 in.text("password", kCredential),
-                                                 in.boolean("t38"),
-                                                 in.integer("max_calls", 0, 100000)};
-                                             if (auto e = in.error()) return error_response(*e);
-                                             auto updated = s.carriers.update_carrier(k.id, patch);
-                                             if (updated && s.ctx.carriers_changed)
-                                               s.ctx.carriers_changed();
-                                             return reply(updated, 200, carrier_json);
-                                           }),
+                   .patch = found_in_scope(
+                       find, "carrier",
+                       [&s](const Caller&, const Request& req, const auto& k) {
+                         auto body = json_body(req);
+                         if (!body) return error_response(body.error());
+                         BodyReader in(*body);
+                         in.only(kFields);
+                         if (auto b = in.id("brand_id"); b && *b != k.brand_id)
+                           in.reject("brand_id", "brand_id: cannot be changed");
+                         store::CarrierPatch patch{in.text("name", kName),
+                                                   in.text("host", kHost),
+                                                   in.integer("port", 1, 65535),
+                                                   in.text("transport", kTransport),
+                                                   in.text("username", kCredential),
+                                                   in.text("password", kCredential),
+                                                   in.boolean("t38"),
+                                                   in.integer("max_calls", 0, 100000),
+                                                   in.text("number_format", kNumberFormat),
+                                                   in.text("dial_prefix", kDialPrefix),
+                                                   in.country("country")};
+                         check_national(in, patch.number_format.value_or(k.number_format),
+                                        patch.country.value_or(k.country));
+                         if (auto e = in.error()) return error_response(*e);
+                         auto updated = s.carriers.update_carrier(k.id, patch);
+                         if (updated && s.ctx.carriers_changed) s.ctx.carriers_changed();
+                         return reply(updated, 200, carrier_json);
+                       }),
                    .remove = found_in_scope(find, "carrier",
                                             [&s](const Caller&, const Request&, const auto& k) {
                                               if (auto r = s.carriers.delete_carrier(k.id); !r)

@@ -22,6 +22,9 @@ json company_json(const store::Company& co) {
           {"timezone", co.timezone},
           {"language", co.language},
           {"retention_days", co.retention_days ? json(*co.retention_days) : json(nullptr)},
+          {"country", co.country.empty() ? json(nullptr) : json(co.country)},
+          {"default_outgoing_ddi_id", nullable(co.default_outgoing_ddi_id)},
+          {"enabled", co.enabled},
           {"created_at", co.created_at},
           {"updated_at", co.updated_at}};
 }
@@ -41,6 +44,9 @@ constexpr TextRule kLanguage{.non_empty = true,
 
 // A retention of more than 100 years is a typo.
 constexpr int kMaxRetentionDays = 36500;
+const std::initializer_list<std::string_view> kFields = {
+    "brand_id", "name",          "timezone", "language", "country", "default_outgoing_ddi_id",
+    "enabled",  "retention_days"};
 
 }  // namespace
 
@@ -69,7 +75,7 @@ void add_company_routes(http::Router& router, const Api& api, Services& s) {
                 auto body = json_body(req);
                 if (!body) return error_response(body.error());
                 BodyReader in(*body);
-                in.only({"brand_id", "name", "timezone", "language", "retention_days"});
+                in.only(kFields);
                 store::Company co;
                 co.brand_id = brand_for_create(c, in);
                 TextRule name = kName;
@@ -79,6 +85,12 @@ void add_company_routes(http::Router& router, const Api& api, Services& s) {
                 if (auto v = in.text("language", kLanguage)) co.language = *v;
                 if (auto v = in.nullable_integer("retention_days", 0, kMaxRetentionDays))
                   co.retention_days = *v;
+                if (auto v = in.country("country")) co.country = *v;
+                if (auto v = in.boolean("enabled")) co.enabled = *v;
+                if (auto v = in.nullable_id("default_outgoing_ddi_id"); v && *v)
+                  in.reject("default_outgoing_ddi_id",
+                            "default_outgoing_ddi_id: a new company has no DDIs yet; give it "
+                            "DDIs first, then choose one");
                 if (auto e = in.error()) return error_response(*e);
                 return reply(s.tenants.create_company(co), 201, company_json);
               },
@@ -91,13 +103,17 @@ void add_company_routes(http::Router& router, const Api& api, Services& s) {
                 auto body = json_body(req);
                 if (!body) return error_response(body.error());
                 BodyReader in(*body);
-                in.only({"brand_id", "name", "timezone", "language", "retention_days"});
+                in.only(kFields);
                 if (auto b = in.id("brand_id"); b && *b != co.brand_id)
                   in.reject("brand_id", "brand_id: cannot be changed");
                 store::CompanyPatch patch{
-                    in.text("name", kName), in.text("timezone", kTimezone),
-                    in.text("language", kLanguage),
-                    in.nullable_integer("retention_days", 0, kMaxRetentionDays)};
+                    .name = in.text("name", kName),
+                    .timezone = in.text("timezone", kTimezone),
+                    .language = in.text("language", kLanguage),
+                    .retention_days = in.nullable_integer("retention_days", 0, kMaxRetentionDays),
+                    .country = in.country("country"),
+                    .default_outgoing_ddi_id = in.nullable_id("default_outgoing_ddi_id"),
+                    .enabled = in.boolean("enabled")};
                 if (auto e = in.error()) return error_response(*e);
                 return reply(s.tenants.update_company(co.id, patch), 200, company_json);
               }),

@@ -6,11 +6,13 @@
 #include <spdlog/spdlog.h>
 
 #include "fax_compose.hpp"
+#include "fax_sender.hpp"
 #include "fax_submission.hpp"
 #include "fax_upload.hpp"
 #include "faxd/api/json.hpp"
 #include "faxd/common/id.hpp"
 #include "faxd/store/fax_json.hpp"
+#include "faxd/store/tenant_repo.hpp"
 #include "validate.hpp"
 
 namespace faxd::api {
@@ -19,17 +21,6 @@ using http::Request;
 using http::Response;
 
 namespace {
-
-// One `to` part as the number dialled. The numbers work (#17) turns national numbers with
-// `country` into E.164 here; until then only E.164 is taken.
-Result<std::string> recipient_number(const std::string& to, const std::optional<std::string>&) {
-  if (!is_e164(to))
-    return fail(Errc::invalid_argument,
-                to.empty() ? "to: give the number to send to"
-                           : fmt::format("to: {} is not an E.164 number", to),
-                "to");
-  return to;
-}
 
 // Removes the documents written for a request unless it is kept.
 struct Documents {
@@ -67,14 +58,6 @@ Response send_faxes(FaxApiDeps& d, const Caller& caller, const Request& req) {
   if (!sub) return error_response(sub.error());
   if (sub->to.empty())
     return Response::error(422, "invalid_field", "to: give the number to send to", "to");
-  std::vector<std::string> numbers;
-  for (const auto& to : sub->to) {
-    auto n = recipient_number(to, sub->country);
-    if (!n) return error_response(n.error());
-    if (std::find(numbers.begin(), numbers.end(), *n) != numbers.end())
-      return Response::error(422, "invalid_field", fmt::format("to: {} is given twice", *n), "to");
-    numbers.push_back(std::move(*n));
-  }
   auto quality = document::parse_quality(sub->quality);
   if (!quality)
     return Response::error(422, "invalid_field", "quality: must be standard or fine", "quality");
@@ -89,6 +72,23 @@ Response send_faxes(FaxApiDeps& d, const Caller& caller, const Request& req) {
     return Response::error(422, "invalid_field", "virtual_fax_id: no such virtual fax",
                            "virtual_fax_id");
   const auto& vf = **vfax;
+  // The tenant switched on and a caller id (api/fax_sender.hpp), then each `to` as typed, read
+  // with `country` (default the company's) as E.164.
+  store::TenantRepo tenants(d.db, d.clock);
+  auto sender = tenants.sending_context(vf.id);
+  if (!sender) return error_response(sender.error());
+  if (!*sender)
+    return Response::error(422, "invalid_field", "virtual_fax_id: no such virtual fax",
+                           "virtual_fax_id");
+  if (auto refused = refuse_sender(**sender)) return *refused;
+  std::vector<std::string> numbers;
+  for (const auto& to : sub->to) {
+    auto n = destination_e164(to, sub->country.value_or(""), (*sender)->tenant.country);
+    if (!n) return error_response(n.error());
+    if (std::find(numbers.begin(), numbers.end(), *n) != numbers.end())
+      return Response::error(422, "invalid_field", fmt::format("to: {} is given twice", *n), "to");
+    numbers.push_back(std::move(*n));
+  }
 
   const auto key = std::string(req.header("Idempotency-Key"));
   if (key.size() > 200) return Response::error(422, "invalid_field", "Idempotency-Key: too long");
@@ -103,11 +103,7 @@ Response send_faxes(FaxApiDeps& d, const Caller& caller, const Request& req) {
     }
   }
 
-  std::string from;
-  if (vf.outgoing_ddi_id) {
-    auto ddi = d.ddis.find_ddi(*vf.outgoing_ddi_id);
-    if (ddi && *ddi) from = (*ddi)->number;
-  }
+  const std::string from = (*sender)->caller_id;
 
   // Convert once, before answering: a bad document is refused now and nothing is queued.
   TempFiles temps;

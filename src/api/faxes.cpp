@@ -11,12 +11,14 @@
 #include "fax_report.hpp"
 #include "fax_send.hpp"
 #include "fax_submission.hpp"
+#include "fax_sender.hpp"
 #include "fax_upload.hpp"
 #include "faxd/api/json.hpp"
 #include "faxd/common/id.hpp"
 #include "faxd/common/time.hpp"
 #include "faxd/http/multipart.hpp"
 #include "faxd/store/fax_json.hpp"
+#include "faxd/store/tenant_repo.hpp"
 #include "validate.hpp"
 
 namespace faxd::api {
@@ -39,7 +41,7 @@ std::optional<std::string> read_file(const fs::path& path) {
 
 class FaxHandlers {
  public:
-  explicit FaxHandlers(FaxApiDeps& deps) : d_(deps) {}
+  explicit FaxHandlers(FaxApiDeps& deps) : d_(deps), tenants_(deps.db, deps.clock) {}
 
   Response send(const Caller& caller, const Request& req) { return send_faxes(d_, caller, req); }
 
@@ -282,6 +284,10 @@ class FaxHandlers {
     if (f->document_purged_at) return purged();
     if (!f->document || !f->virtual_fax_id)
       return Response::error(409, "conflict", "the document is gone");
+    auto sender = tenants_.sending_context(*f->virtual_fax_id);
+    if (!sender) return error_response(sender.error());
+    if (!*sender) return Response::error(409, "conflict", "the virtual fax is gone");
+    if (auto refused = refuse_sender(**sender)) return *refused;
     const std::string doc = d_.spool.new_document("outbound", d_.clock.now());
     std::error_code ec;
     auto source = d_.spool.local(*f->document);
@@ -295,7 +301,7 @@ class FaxHandlers {
                                              .company_id = f->company_id,
                                              .virtual_fax_id = *f->virtual_fax_id,
                                              .created_by = caller.user.id,
-                                             .from_number = f->from_number,
+                                             .from_number = (*sender)->caller_id,
                                              .to_number = f->to_number,
                                              .pages_total = f->pages_total,
                                              .quality = f->quality,
@@ -320,6 +326,7 @@ class FaxHandlers {
 
  private:
   FaxApiDeps& d_;
+  store::TenantRepo tenants_;
 };
 
 }  // namespace

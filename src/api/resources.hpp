@@ -10,6 +10,8 @@ void add_company_routes(http::Router& router, const Api& api, Services& s);
 void add_user_routes(http::Router& router, const Api& api, Services& s);
 void add_carrier_routes(http::Router& router, const Api& api, Services& s);
 void add_route_routes(http::Router& router, const Api& api, Services& s);
+// GET /api/v1/routes/plan: which carriers a number would use (the route tester).
+void add_route_plan_route(http::Router& router, const Api& api, Services& s);
 void add_ddi_routes(http::Router& router, const Api& api, Services& s);
 void add_virtual_fax_routes(http::Router& router, const Api& api, Services& s);
 void add_token_routes(http::Router& router, const Api& api, Services& s);

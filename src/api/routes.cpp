@@ -1,5 +1,6 @@
-// /api/v1/routes: outgoing routes of a brand (type fax|call, prefix, carrier, priority, weight),
-// managed by its brand admins. How they are used: jobs/route_selector.hpp.
+// /api/v1/routes: outgoing routes of a brand or of one of its companies (company_id; type
+// fax|call, prefix, carrier, priority, weight), managed by its brand admins. How they are used:
+// jobs/route_selector.hpp; what a number would use: GET /api/v1/routes/plan (route_plan.cpp).
 #include "body_reader.hpp"
 #include "resource.hpp"
 #include "resources.hpp"
@@ -16,9 +17,16 @@ using store::Role;
 namespace {
 
 json route_json(const store::Route& r) {
-  return {{"id", r.id},         {"brand_id", r.brand_id},     {"type", r.type},
-          {"prefix", r.prefix}, {"carrier_id", r.carrier_id}, {"priority", r.priority},
-          {"weight", r.weight}, {"created_at", r.created_at}, {"updated_at", r.updated_at}};
+  return {{"id", r.id},
+          {"brand_id", r.brand_id},
+          {"company_id", nullable(r.company_id)},
+          {"type", r.type},
+          {"prefix", r.prefix},
+          {"carrier_id", r.carrier_id},
+          {"priority", r.priority},
+          {"weight", r.weight},
+          {"created_at", r.created_at},
+          {"updated_at", r.updated_at}};
 }
 
 bool is_route_type(std::string_view s) noexcept {
@@ -27,11 +35,14 @@ bool is_route_type(std::string_view s) noexcept {
 
 constexpr TextRule kType{
     .non_empty = true, .max_length = 4, .valid = is_route_type, .problem = "must be fax or call"};
-constexpr TextRule kPrefix{.max_length = 16,
-                           .valid = is_prefix,
-                           .problem = "must be digits, optionally after a leading +"};
-const std::initializer_list<std::string_view> kFields = {"brand_id",   "type",     "prefix",
-                                                         "carrier_id", "priority", "weight"};
+constexpr TextRule kPrefix{
+    .max_length = 16,
+    .valid = is_prefix,
+    .problem =
+        "must be + and the start of the numbers in international form (e.g. +34 for "
+        "Spain, +4930 for Berlin), or empty for every number"};
+const std::initializer_list<std::string_view> kFields = {
+    "brand_id", "company_id", "type", "prefix", "carrier_id", "priority", "weight"};
 constexpr int kMaxPriority = 1000;
 constexpr int kMaxWeight = 1000;
 
@@ -44,6 +55,7 @@ void add_route_routes(http::Router& router, const Api& api, Services& s) {
       return std::optional<store::Route>{};
     return r;
   };
+  add_route_plan_route(router, api, s);  // before /routes/{id}, which would take "plan" as an id
   add_resource(
       router, api,
       {
@@ -69,6 +81,7 @@ void add_route_routes(http::Router& router, const Api& api, Services& s) {
                 if (auto v = in.id("carrier_id", true)) r.carrier_id = *v;
                 if (auto v = in.integer("priority", 0, kMaxPriority)) r.priority = *v;
                 if (auto v = in.integer("weight", 1, kMaxWeight)) r.weight = *v;
+                if (auto v = in.nullable_id("company_id")) r.company_id = *v;
                 if (auto e = in.error()) return error_response(*e);
                 return reply(s.carriers.create_route(r), 201, route_json);
               },
@@ -82,9 +95,12 @@ void add_route_routes(http::Router& router, const Api& api, Services& s) {
                 in.only(kFields);
                 if (auto b = in.id("brand_id"); b && *b != r.brand_id)
                   in.reject("brand_id", "brand_id: cannot be changed");
-                store::RoutePatch patch{
-                    in.text("type", kType), in.text("prefix", kPrefix), in.id("carrier_id"),
-                    in.integer("priority", 0, kMaxPriority), in.integer("weight", 1, kMaxWeight)};
+                store::RoutePatch patch{.type = in.text("type", kType),
+                                        .prefix = in.text("prefix", kPrefix),
+                                        .carrier_id = in.id("carrier_id"),
+                                        .priority = in.integer("priority", 0, kMaxPriority),
+                                        .weight = in.integer("weight", 1, kMaxWeight),
+                                        .company_id = in.nullable_id("company_id")};
                 if (auto e = in.error()) return error_response(*e);
                 return reply(s.carriers.update_route(r.id, patch), 200, route_json);
               }),

@@ -107,8 +107,16 @@ bool is_language(std::string_view s) noexcept {
 }
 
 bool is_prefix(std::string_view s) noexcept {
-  if (!s.empty() && s.front() == '+') s.remove_prefix(1);
-  return s.size() <= 15 && std::all_of(s.begin(), s.end(), is_digit);
+  if (s.empty()) return true;
+  if (s.front() != '+') return false;
+  s.remove_prefix(1);
+  return !s.empty() && s.size() <= 15 && s.front() != '0' &&
+         std::all_of(s.begin(), s.end(), is_digit);
+}
+
+bool is_dial_prefix(std::string_view s) noexcept {
+  return s.size() <= 20 && std::all_of(s.begin(), s.end(),
+                                       [](char c) { return is_digit(c) || c == '*' || c == '#'; });
 }
 
 bool is_station_id(std::string_view s) noexcept {

@@ -15,8 +15,12 @@ bool is_host(std::string_view s) noexcept;
 bool is_timezone(std::string_view s) noexcept;
 // "en", "de", "pt-BR".
 bool is_language(std::string_view s) noexcept;
-// A route prefix: optional '+', then up to 15 digits ("" matches every number).
+// A route prefix: the start of E.164 numbers, "+" and 1..15 digits, the first not 0 ("+34",
+// "+4930"), or "" for every number. Prefixes without "+" ("0034", "91") never match an E.164
+// number as users mean them, so they are refused.
 bool is_prefix(std::string_view s) noexcept;
+// A carrier's tech prefix: up to 20 of digits, '*' and '#' ("" = none).
+bool is_dial_prefix(std::string_view s) noexcept;
 // T.30 station id (TSI/CSI): up to 20 of digits, '+' and space.
 bool is_station_id(std::string_view s) noexcept;
 // Printable text without control characters (names, headers).

@@ -106,6 +106,7 @@ struct App::Impl {
   std::unique_ptr<store::DdiRepo> ddis;
   std::unique_ptr<store::VirtualFaxRepo> vfaxes;
   std::unique_ptr<store::CarrierRepo> carriers;
+  std::unique_ptr<store::TenantRepo> tenants;
   std::unique_ptr<store::DestinationRepo> destinations;
   std::unique_ptr<store::MailOutboxRepo> outbox;
   std::unique_ptr<store::NotificationTemplateRepo> templates;
@@ -181,6 +182,7 @@ struct App::Impl {
     ddis = std::make_unique<store::DdiRepo>(*db, clock);
     vfaxes = std::make_unique<store::VirtualFaxRepo>(*db, clock);
     carriers = std::make_unique<store::CarrierRepo>(*db, clock);
+    tenants = std::make_unique<store::TenantRepo>(*db, clock);
     destinations = std::make_unique<store::DestinationRepo>(*db, clock);
     outbox = std::make_unique<store::MailOutboxRepo>(*db);
     templates = std::make_unique<store::NotificationTemplateRepo>(*db, clock);
@@ -227,7 +229,7 @@ struct App::Impl {
     if (!engine) throw std::runtime_error("media: " + engine.error().message);
     media = std::move(*engine);
     inbound = std::make_unique<jobs::InboundFaxes>(
-        *faxes, *ddis, *vfaxes, *carriers, *spool,
+        *faxes, *ddis, *vfaxes, *carriers, *tenants, *spool,
         [this](std::function<void()> f) { post_work(std::move(f)); }, clock,
         jobs::InboundOptions{.ecm = config.t38.ecm,
                              .node_id = node_name(config),
@@ -241,7 +243,7 @@ struct App::Impl {
     header_dialer = std::make_unique<HeaderDialer>(
         *dialer, *spool, clock, [this](std::function<void()> f) { post_work(std::move(f)); },
         [this](std::function<void()> f) { asio::post(io, std::move(f)); });
-    planner = std::make_unique<StoreRoutePlanner>(*carriers, jobs::system_random());
+    planner = std::make_unique<StoreRoutePlanner>(*carriers, *tenants, jobs::system_random());
     // Outbound calls at once: as many as the media ports allow (two even ports a call), leaving
     // half for inbound calls; carriers' max_calls limit each trunk below that.
     const int port_calls = (config.media.port_max - config.media.port_min + 1) / 4;

@@ -19,7 +19,8 @@ Result<bool> seed_demo(store::Db& db, store::UserRepo& users, const Clock& clock
 
   auto brand = tenants.create_brand("Demo brand");
   if (!brand) return std::unexpected(brand.error());
-  auto company = tenants.create_company({.brand_id = brand->id, .name = "Demo company"});
+  auto company =
+      tenants.create_company({.brand_id = brand->id, .name = "Demo company", .country = "US"});
   if (!company) return std::unexpected(company.error());
   auto admin = users.create({.username = std::string(kDemoUser),
                              .password_hash = hash_password(kDemoPassword),
@@ -50,6 +51,8 @@ Result<bool> seed_demo(store::Db& db, store::UserRepo& users, const Clock& clock
   auto ddi = ddis.create_ddi(
       {.brand_id = brand->id, .company_id = company->id, .number = std::string(kDemoDdi)});
   if (!ddi) return std::unexpected(ddi.error());
+  if (auto d = tenants.update_company(company->id, {.default_outgoing_ddi_id = ddi->id}); !d)
+    return std::unexpected(d.error());
   store::VirtualFaxRepo vfaxes(db, clock);
   auto vfax = vfaxes.create_virtual_fax({.company_id = company->id,
                                          .name = "Demo fax",

@@ -18,13 +18,21 @@ class SipDialer final : public jobs::Dialer {
         .username = r.carrier.username,
         .password = r.carrier.password,
         .t38_allowed = r.t38,
-        .from_number = r.from_number,
-        .to_number = r.to_number,
+        .from_number = uri_user(r.from_number),
+        .to_number = uri_user(r.to_number),
         .job = std::move(r.job)};
     return engine_.dial(std::move(call), std::move(callbacks));
   }
 
  private:
+  // A telephone-subscriber user part may carry '#' (a carrier's tech prefix), which a SIP URI
+  // must escape (RFC 3261 25.1: '#' is not unreserved).
+  static std::string uri_user(const std::string& number) {
+    std::string out;
+    for (char c : number) out += c == '#' ? std::string("%23") : std::string(1, c);
+    return out;
+  }
+
   sip::SipEngine& engine_;
 };
 

@@ -5,8 +5,13 @@
 namespace faxd::app {
 
 Result<jobs::RoutePlan> StoreRoutePlanner::plan(const std::string& brand_id,
+                                                const std::string& company_id,
                                                 const std::string& number,
                                                 const jobs::CallsInUse& in_use) {
+  auto state = tenants_.tenant_state(company_id);
+  if (!state) return std::unexpected(state.error());
+  if (!state->enabled())
+    return jobs::RoutePlan{.tenant_disabled = true, .tenant_message = state->disabled_message()};
   auto routes = carriers_.routes_for_brand(brand_id);
   if (!routes) return std::unexpected(routes.error());
   auto carriers = carriers_.carriers_for_brand(brand_id);
@@ -18,7 +23,7 @@ Result<jobs::RoutePlan> StoreRoutePlanner::plan(const std::string& brand_id,
     auto it = in_use.find(c.id);
     loads[c.id] = {c.max_calls, it == in_use.end() ? 0 : it->second};
   }
-  const auto selection = jobs::select_carriers(number, *routes, loads, random_);
+  const auto selection = jobs::select_carriers(number, *routes, loads, random_, company_id);
   jobs::RoutePlan plan{.all_full = selection.all_full};
   for (const auto& id : selection.carrier_ids) {
     auto it = by_id.find(id);
@@ -32,7 +37,10 @@ Result<jobs::RoutePlan> StoreRoutePlanner::plan(const std::string& brand_id,
                              .username = c.username,
                              .password = c.password,
                              .t38 = c.t38,
-                             .max_calls = c.max_calls});
+                             .max_calls = c.max_calls,
+                             .number_format = c.number_format,
+                             .dial_prefix = c.dial_prefix,
+                             .country = c.country});
   }
   return plan;
 }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "faxd/numbers/phone_number.hpp"
 #include "faxd/store/mail_outbox_repo.hpp"
 
 namespace faxd::jobs {
@@ -14,23 +15,17 @@ std::optional<std::string> transport_name(fax::Transport t) {
   return std::nullopt;
 }
 
-// "+34910000002" for "34910000002", "+34910000002" or "tel:+34910000002".
-std::string e164(std::string_view user) {
-  if (user.starts_with("tel:")) user.remove_prefix(4);
-  if (user.starts_with("00")) user.remove_prefix(2);
-  std::string out = user.starts_with('+') ? std::string(user) : "+" + std::string(user);
-  return out;
-}
 }  // namespace
 
 InboundFaxes::InboundFaxes(store::FaxRepo& faxes, store::DdiRepo& ddis,
                            store::VirtualFaxRepo& vfaxes, store::CarrierRepo& carriers,
-                           const Spool& spool, WorkRunner run_blocking, const Clock& clock,
-                           InboundOptions options)
+                           store::TenantRepo& tenants, const Spool& spool, WorkRunner run_blocking,
+                           const Clock& clock, InboundOptions options)
     : faxes_(faxes),
       ddis_(ddis),
       vfaxes_(vfaxes),
       carriers_(carriers),
+      tenants_(tenants),
       spool_(spool),
       run_blocking_(std::move(run_blocking)),
       clock_(clock),
@@ -42,49 +37,83 @@ void InboundFaxes::on_inbound_invite(const sip::InboundCall& call, sip::Decide d
 }
 
 sip::InboundDecision InboundFaxes::decide_now(const sip::InboundCall& call) {
-  const auto number = e164(!call.called_number.empty() ? call.called_number
-                           : call.request_user.empty() ? call.to_user
-                                                       : call.request_user);
-  auto ddi = ddis_.find_ddi_by_number(number);
-  if (!ddi) {
-    spdlog::error("inbound.lookup_failed call={} error={}", call.call_id, ddi.error().message);
+  const std::string raw = !call.called_number.empty() ? call.called_number
+                          : call.request_user.empty() ? call.to_user
+                                                      : call.request_user;
+  auto all = carriers_.all_carriers();
+  if (!all) {
+    spdlog::error("inbound.lookup_failed call={} error={}", call.call_id, all.error().message);
     return sip::InboundDecision::reject(503);
   }
-  if (!*ddi || !(*ddi)->virtual_fax_id) {
-    spdlog::info("inbound.unknown_ddi call={} number={}", call.call_id, number);
-    return sip::InboundDecision::reject(404);
+  // The carriers this call comes from (one host may serve several brands), each reading the
+  // number with its own country; the DDI must be of that carrier's brand.
+  std::vector<const store::Carrier*> sources;
+  for (const auto& c : *all)
+    if (c.host == call.source_address) sources.push_back(&c);
+  std::optional<store::Ddi> ddi;
+  const store::Carrier* carrier = nullptr;
+  std::string number;
+  for (const auto* c : sources) {
+    const auto n = numbers::from_carrier(raw, c->country);
+    if (!n) continue;
+    auto found = ddis_.find_ddi_by_number(*n);
+    if (!found) {
+      spdlog::error("inbound.lookup_failed call={} error={}", call.call_id, found.error().message);
+      return sip::InboundDecision::reject(503);
+    }
+    if (*found && (*found)->brand_id == c->brand_id) {
+      ddi = **found;
+      carrier = c;
+      number = *n;
+      break;
+    }
   }
-  // Only the DDI's own brand's carriers may deliver calls to it.
-  auto carriers = carriers_.carriers_for_brand((*ddi)->brand_id);
-  std::optional<std::string> carrier_id;
-  bool t38_allowed = true;  // the carrier's t38: false holds for its inbound calls too
-  if (carriers)
-    for (const auto& c : *carriers)
-      if (c.host == call.source_address) {
-        carrier_id = c.id;
-        t38_allowed = c.t38;
-        break;
-      }
-  const bool from_carrier = carrier_id.has_value();
-  if (!from_carrier) {
+  if (!carrier) {
+    // No carrier of this source has the number: unknown (404) or someone else's DDI (403).
+    number = numbers::from_carrier(raw, "").value_or(raw);
+    auto found = ddis_.find_ddi_by_number(number);
+    if (!found) {
+      spdlog::error("inbound.lookup_failed call={} error={}", call.call_id, found.error().message);
+      return sip::InboundDecision::reject(503);
+    }
+    if (!*found || !(*found)->virtual_fax_id) {
+      spdlog::info("inbound.unknown_ddi call={} number={}", call.call_id, number);
+      return sip::InboundDecision::reject(404);
+    }
     spdlog::warn("inbound.foreign_source call={} number={} source={}", call.call_id, number,
                  call.source_address);
     return sip::InboundDecision::reject(403);
   }
-  auto vfax = vfaxes_.find_virtual_fax(*(*ddi)->virtual_fax_id);
+  if (!ddi->virtual_fax_id) {
+    spdlog::info("inbound.unknown_ddi call={} number={}", call.call_id, number);
+    return sip::InboundDecision::reject(404);
+  }
+  auto vfax = vfaxes_.find_virtual_fax(*ddi->virtual_fax_id);
   if (!vfax || !*vfax) return sip::InboundDecision::reject(404);
   const auto& vf = **vfax;
+  auto state = tenants_.tenant_state(vf.company_id);
+  if (!state) {
+    spdlog::error("inbound.lookup_failed call={} error={}", call.call_id, state.error().message);
+    return sip::InboundDecision::reject(503);
+  }
+  if (!state->enabled()) {
+    spdlog::warn(
+        "inbound.tenant_disabled call={} number={} company={} brand_enabled={} "
+        "company_enabled={}",
+        call.call_id, number, vf.company_id, state->brand_enabled, state->company_enabled);
+    return sip::InboundDecision::reject(403, "Tenant Disabled");
+  }
   const auto doc = spool_.new_document("inbound", clock_.now());
-  auto fax =
-      faxes_.create_inbound({.carrier_id = carrier_id,
-                             .brand_id = vf.brand_id,
-                             .company_id = vf.company_id,
-                             .virtual_fax_id = vf.id,
-                             .from_number = call.from_user.empty() ? "" : e164(call.from_user),
-                             .to_number = number,
-                             .document = doc,
-                             .node = options_.node_id,
-                             .claim_until = clock_.now() + options_.lease});
+  auto fax = faxes_.create_inbound(
+      {.carrier_id = carrier->id,
+       .brand_id = vf.brand_id,
+       .company_id = vf.company_id,
+       .virtual_fax_id = vf.id,
+       .from_number = numbers::from_carrier(call.from_user, carrier->country).value_or(""),
+       .to_number = number,
+       .document = doc,
+       .node = options_.node_id,
+       .claim_until = clock_.now() + options_.lease});
   if (!fax) {
     spdlog::error("inbound.store_failed call={} error={}", call.call_id, fax.error().message);
     return sip::InboundDecision::reject(503);
@@ -121,7 +150,7 @@ sip::InboundDecision InboundFaxes::decide_now(const sip::InboundCall& call) {
             run_blocking_([this, fax_id, doc, o] { finished(fax_id, doc, o); });
           }};
   auto decision = sip::InboundDecision::accept(std::move(job), std::move(callbacks));
-  decision.t38_allowed = t38_allowed;  // the carrier's t38: false holds both ways
+  decision.t38_allowed = carrier->t38;  // the carrier's t38: false holds both ways
   return decision;
 }
 

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "faxd/common/time.hpp"
+#include "faxd/numbers/phone_number.hpp"
 #include "faxd/sip/sip_engine.hpp"
 #include "faxd/store/mail_outbox_repo.hpp"
 
@@ -143,7 +144,22 @@ void OutboundQueue::start(store::Fax fax) {
   live->fax = std::move(fax);
   live->lease_renewed_at = clock_.now();  // claim_due took the lease just now
   live->mode = mode_for(live->fax.to_number);
-  auto plan = planner_.plan(live->fax.brand_id, live->fax.to_number, carrier_calls_);
+  if (live->fax.from_number.empty()) {
+    // Carriers reject calls without a caller id (or present them as anonymous): never dial one.
+    spdlog::warn("queue.no_caller_id fax={}", live->fax.id);
+    (void)faxes_.finish(live->fax.id, store::FaxStatus::failed, {}, FailureCode::no_route,
+                        "no caller id: give the virtual fax or its company an outgoing DDI");
+    return;
+  }
+  auto plan =
+      planner_.plan(live->fax.brand_id, live->fax.company_id, live->fax.to_number, carrier_calls_);
+  if (plan && plan->tenant_disabled) {
+    // Kept queued, not dialled and not counted: it goes once the tenant is switched on again.
+    spdlog::info("queue.tenant_disabled fax={} company={}", live->fax.id, live->fax.company_id);
+    (void)faxes_.requeue(live->fax.id, clock_.now() + options_.disabled_wait, FailureCode::rejected,
+                         plan->tenant_message, false, /*dialed=*/false);
+    return;
+  }
   if (plan && plan->all_full) {
     spdlog::info("queue.carriers_busy fax={}", live->fax.id);
     (void)faxes_.requeue(live->fax.id, clock_.now() + options_.capacity_wait, FailureCode::busy,
@@ -200,8 +216,11 @@ void OutboundQueue::dial_next(const std::shared_ptr<Live>& live) {
   const auto who = identity_ ? identity_(live->fax) : SenderIdentity{};
   DialRequest req;
   req.carrier = carrier;
-  req.from_number = live->fax.from_number;
-  req.to_number = live->fax.to_number;
+  const auto format =
+      numbers::parse_dial_format(carrier.number_format).value_or(numbers::DialFormat::e164);
+  req.from_number = numbers::for_carrier(live->fax.from_number, format, carrier.country);
+  req.to_number =
+      carrier.dial_prefix + numbers::for_carrier(live->fax.to_number, format, carrier.country);
   req.t38 = settings.t38 && carrier.t38;
   req.job.direction = fax::Direction::send;
   req.job.tiff_path = live->document;
@@ -213,8 +232,8 @@ void OutboundQueue::dial_next(const std::shared_ptr<Live>& live) {
   req.job.max_bit_rate = settings.max_bit_rate;
   req.job.call_id =
       live->fax.id.substr(live->fax.id.size() - 10) + "-" + std::to_string(live->next);
-  spdlog::info("queue.dial fax={} carrier={} to={} mode={}", live->fax.id, carrier.name,
-               live->fax.to_number, to_string(live->mode));
+  spdlog::info("queue.dial fax={} carrier={} to={} dialled={} mode={}", live->fax.id, carrier.name,
+               live->fax.to_number, req.to_number, to_string(live->mode));
   std::weak_ptr<Live> weak = live;
   live->call =
       dialer_.dial(std::move(req), sip::CallCallbacks{.on_progress =

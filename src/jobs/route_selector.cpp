@@ -19,21 +19,26 @@ bool is_full(const CarrierLoads& loads, const std::string& carrier_id) {
   return it != loads.end() && it->second.max_calls > 0 && it->second.in_use >= it->second.max_calls;
 }
 
-// The routes of `type` with the longest prefix matching `number`.
+// The routes of `type` and tier (`company_id`, "" = brand-wide) with the longest prefix
+// matching `number`, sorted by priority, then id (so a seed replays exactly).
 std::vector<const store::Route*> longest_match(std::string_view number,
                                                std::span<const store::Route> routes,
-                                               std::string_view type) {
+                                               std::string_view type, std::string_view company_id) {
   std::vector<const store::Route*> out;
   std::size_t best = 0;
   for (const auto& r : routes) {
     const auto prefix = digits(r.prefix);
     if (r.type != type || !number.starts_with(prefix)) continue;
+    if (r.company_id.value_or("") != company_id) continue;
     if (out.empty() || prefix.size() > best) {
       out.clear();
       best = prefix.size();
     }
     if (prefix.size() == best) out.push_back(&r);
   }
+  std::stable_sort(out.begin(), out.end(), [](const auto* a, const auto* b) {
+    return a->priority != b->priority ? a->priority < b->priority : a->id < b->id;
+  });
   return out;
 }
 
@@ -59,24 +64,25 @@ void append_weighted(std::vector<const store::Route*> group, const Random& rando
 
 }  // namespace
 
-RouteSelection select_carriers(std::string_view number, std::span<const store::Route> routes,
-                               const CarrierLoads& loads, const Random& random) {
-  RouteSelection sel;
+RouteMatch match_routes(std::string_view number, std::span<const store::Route> routes,
+                        std::string_view company_id) {
+  RouteMatch m;
   const auto n = digits(number);
-  std::vector<const store::Route*> matched;
   for (std::string_view type : {"fax", "call"}) {
-    matched = longest_match(n, routes, type);
-    if (!matched.empty()) {
-      sel.route_type = std::string(type);
+    if (!company_id.empty()) m.company = longest_match(n, routes, type, company_id);
+    m.brand = longest_match(n, routes, type, "");
+    if (!m.company.empty() || !m.brand.empty()) {
+      m.route_type = std::string(type);
       break;
     }
   }
-  if (matched.empty()) return sel;
-  // Ties on priority keep a stable (id) order before the draw, so a seed replays exactly.
-  std::stable_sort(matched.begin(), matched.end(), [](const auto* a, const auto* b) {
-    return a->priority != b->priority ? a->priority < b->priority : a->id < b->id;
-  });
-  std::vector<const store::Route*> ordered;
+  return m;
+}
+
+namespace {
+// Priority groups in order, each drawn by weight; carriers at max_calls left out.
+void append_tier(const std::vector<const store::Route*>& matched, const CarrierLoads& loads,
+                 const Random& random, std::vector<const store::Route*>& ordered) {
   for (auto first = matched.begin(); first != matched.end();) {
     auto last = std::find_if(first, matched.end(),
                              [&](const auto* r) { return r->priority != (*first)->priority; });
@@ -86,6 +92,19 @@ RouteSelection select_carriers(std::string_view number, std::span<const store::R
     append_weighted(std::move(group), random, ordered);
     first = last;
   }
+}
+}  // namespace
+
+RouteSelection select_carriers(std::string_view number, std::span<const store::Route> routes,
+                               const CarrierLoads& loads, const Random& random,
+                               std::string_view company_id) {
+  RouteSelection sel;
+  const auto match = match_routes(number, routes, company_id);
+  if (match.route_type.empty()) return sel;
+  sel.route_type = match.route_type;
+  std::vector<const store::Route*> ordered;
+  append_tier(match.company, loads, random, ordered);
+  append_tier(match.brand, loads, random, ordered);
   for (const auto* r : ordered)
     if (std::find(sel.carrier_ids.begin(), sel.carrier_ids.end(), r->carrier_id) ==
         sel.carrier_ids.end())

@@ -13,10 +13,10 @@ namespace {
 
 constexpr std::string_view kCarrierSelect =
     "SELECT id, brand_id, name, host, port, transport, username, password, t38, max_calls, "
-    "created_at, updated_at FROM carriers";
+    "number_format, dial_prefix, country, created_at, updated_at FROM carriers";
 constexpr std::string_view kRouteSelect =
-    "SELECT id, brand_id, type, prefix, carrier_id, priority, weight, created_at, updated_at "
-    "FROM routes";
+    "SELECT id, brand_id, type, prefix, carrier_id, priority, weight, company_id, created_at, "
+    "updated_at FROM routes";
 
 Carrier read_carrier(const Stmt& st) {
   Carrier c;
@@ -30,8 +30,11 @@ Carrier read_carrier(const Stmt& st) {
   c.password = st.text(7);
   c.t38 = st.boolean(8);
   c.max_calls = st.int32(9);
-  c.created_at = st.text(10);
-  c.updated_at = st.text(11);
+  c.number_format = st.text(10);
+  c.dial_prefix = st.text(11);
+  c.country = st.text(12);
+  c.created_at = st.text(13);
+  c.updated_at = st.text(14);
   return c;
 }
 
@@ -44,8 +47,9 @@ Route read_route(const Stmt& st) {
   r.carrier_id = st.text(4);
   r.priority = st.int32(5);
   r.weight = st.int32(6);
-  r.created_at = st.text(7);
-  r.updated_at = st.text(8);
+  r.company_id = st.opt_text(7);
+  r.created_at = st.text(8);
+  r.updated_at = st.text(9);
   return r;
 }
 
@@ -73,14 +77,18 @@ void check_carrier_of_brand(Conn& c, const Route& r) {
   // A carrier of another brand is reported exactly like a missing one.
   if (!exists(c, "SELECT 1 FROM carriers WHERE id = ? AND brand_id = ?", r.carrier_id, r.brand_id))
     reject(Errc::invalid_argument, "carrier_id", "carrier_id: no such carrier in the brand");
+  if (r.company_id && !exists(c, "SELECT 1 FROM companies WHERE id = ? AND brand_id = ?",
+                              *r.company_id, r.brand_id))
+    reject(Errc::invalid_argument, "company_id", "company_id: no such company in the brand");
 }
 
 void write_carrier(Conn& c, const Carrier& k) {
   c.exec(
       "UPDATE carriers SET name = ?, host = ?, port = ?, transport = ?, username = ?, "
-      "password = ?, t38 = ?, max_calls = ?, updated_at = ? WHERE id = ?",
-      k.name, k.host, k.port, k.transport, k.username, k.password, k.t38, k.max_calls, k.updated_at,
-      k.id);
+      "password = ?, t38 = ?, max_calls = ?, number_format = ?, dial_prefix = ?, country = ?, "
+      "updated_at = ? WHERE id = ?",
+      k.name, k.host, k.port, k.transport, k.username, k.password, k.t38, k.max_calls,
+      k.number_format, k.dial_prefix, k.country, k.updated_at, k.id);
 }
 
 template <class T, class Read>
@@ -105,9 +113,10 @@ Result<Carrier> CarrierRepo::create_carrier(const Carrier& in) {
     check_name_free(c, k);
     c.exec(
         "INSERT INTO carriers (id, brand_id, name, host, port, transport, username, password, "
-        "t38, max_calls, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        "t38, max_calls, number_format, dial_prefix, country, created_at, updated_at) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         k.id, k.brand_id, k.name, k.host, k.port, k.transport, k.username, k.password, k.t38,
-        k.max_calls, k.created_at, k.updated_at);
+        k.max_calls, k.number_format, k.dial_prefix, k.country, k.created_at, k.updated_at);
     return k;
   });
 }
@@ -137,6 +146,9 @@ Result<Carrier> CarrierRepo::update_carrier(std::string_view id, const CarrierPa
     if (p.password) k->password = *p.password;
     if (p.t38) k->t38 = *p.t38;
     if (p.max_calls) k->max_calls = *p.max_calls;
+    if (p.number_format) k->number_format = *p.number_format;
+    if (p.dial_prefix) k->dial_prefix = *p.dial_prefix;
+    if (p.country) k->country = *p.country;
     check_name_free(c, *k);
     k->updated_at = now;
     write_carrier(c, *k);
@@ -177,10 +189,10 @@ Result<Route> CarrierRepo::create_route(const Route& in) {
       reject(Errc::invalid_argument, "brand_id", "brand_id: no such brand");
     check_carrier_of_brand(c, r);
     c.exec(
-        "INSERT INTO routes (id, brand_id, type, prefix, carrier_id, priority, weight, "
-        "created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?)",
-        r.id, r.brand_id, r.type, r.prefix, r.carrier_id, r.priority, r.weight, r.created_at,
-        r.updated_at);
+        "INSERT INTO routes (id, brand_id, company_id, type, prefix, carrier_id, priority, weight, "
+        "created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        r.id, r.brand_id, r.company_id, r.type, r.prefix, r.carrier_id, r.priority, r.weight,
+        r.created_at, r.updated_at);
     return r;
   });
 }
@@ -193,6 +205,7 @@ Result<Slice<Route>> CarrierRepo::list_routes(const TenantFilter& f, const Page&
   return db_.read([&](Conn& c) {
     detail::Where w;
     if (f.brand_id) w.add("brand_id = ?", *f.brand_id);
+    if (f.company_id) w.add("company_id = ?", *f.company_id);
     return detail::page_query<Route>(c, kRouteSelect, w, "id", page, read_route);
   });
 }
@@ -204,17 +217,16 @@ Result<Route> CarrierRepo::update_route(std::string_view id, const RoutePatch& p
     if (!r) return fail(Errc::not_found, "no such route");
     if (p.type) r->type = *p.type;
     if (p.prefix) r->prefix = *p.prefix;
-    if (p.carrier_id) {
-      r->carrier_id = *p.carrier_id;
-      check_carrier_of_brand(c, *r);
-    }
+    if (p.carrier_id) r->carrier_id = *p.carrier_id;
+    if (p.company_id) r->company_id = *p.company_id;
+    if (p.carrier_id || p.company_id) check_carrier_of_brand(c, *r);
     if (p.priority) r->priority = *p.priority;
     if (p.weight) r->weight = *p.weight;
     r->updated_at = now;
     c.exec(
         "UPDATE routes SET type = ?, prefix = ?, carrier_id = ?, priority = ?, weight = ?, "
-        "updated_at = ? WHERE id = ?",
-        r->type, r->prefix, r->carrier_id, r->priority, r->weight, now, r->id);
+        "company_id = ?, updated_at = ? WHERE id = ?",
+        r->type, r->prefix, r->carrier_id, r->priority, r->weight, r->company_id, now, r->id);
     return *r;
   });
 }

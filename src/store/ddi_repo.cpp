@@ -89,6 +89,9 @@ Result<Ddi> DdiRepo::update_ddi(std::string_view id, const DdiPatch& p) {
       if (exists(c, "SELECT 1 FROM virtual_faxes WHERE outgoing_ddi_id = ?", d->id))
         reject(Errc::conflict, "company_id",
                "company_id: the DDI is a virtual fax's outgoing DDI; change that first");
+      if (exists(c, "SELECT 1 FROM companies WHERE default_outgoing_ddi_id = ?", d->id))
+        reject(Errc::conflict, "company_id",
+               "company_id: the DDI is its company's default outgoing DDI; change that first");
       d->company_id = *p.company_id;
       d->virtual_fax_id.reset();  // routed inside the old company: no longer meaningful
     }
@@ -106,6 +109,9 @@ Result<void> DdiRepo::delete_ddi(std::string_view id) {
     if (!load_ddi(c, "id", id)) return fail(Errc::not_found, "no such DDI");
     if (exists(c, "SELECT 1 FROM virtual_faxes WHERE outgoing_ddi_id = ?", id))
       return fail(Errc::conflict, "the DDI is a virtual fax's outgoing DDI; change that first");
+    if (exists(c, "SELECT 1 FROM companies WHERE default_outgoing_ddi_id = ?", id))
+      return fail(Errc::conflict,
+                  "the DDI is its company's default outgoing DDI; change that first");
     c.exec("DELETE FROM ddis WHERE id = ?", id);
     return {};
   });

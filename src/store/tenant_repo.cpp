@@ -6,19 +6,34 @@
 
 namespace faxd::store {
 
+std::string TenantState::disabled_message() const {
+  if (!brand_enabled)
+    return fmt::format("{} is switched off by its provider: faxes are not sent or received",
+                       brand_name);
+  if (!company_enabled)
+    return fmt::format("{} is switched off by its provider: faxes are not sent or received",
+                       company_name);
+  return {};
+}
+
 using detail::exists;
 using detail::reject;
 
 namespace {
 
 constexpr std::string_view kBrandSelect =
-    "SELECT id, name, created_at, updated_at, language FROM brands";
+    "SELECT id, name, enabled, created_at, updated_at, language FROM brands";
 constexpr std::string_view kCompanySelect =
-    "SELECT id, brand_id, name, timezone, language, created_at, updated_at, retention_days FROM "
-    "companies";
+    "SELECT id, brand_id, name, timezone, language, country, default_outgoing_ddi_id, enabled, "
+    "created_at, updated_at, retention_days FROM companies";
 
 Brand read_brand(const Stmt& st) {
-  return {st.text(0), st.text(1), st.text(2), st.text(3), st.text(4)};
+  return {.id = st.text(0),
+          .name = st.text(1),
+          .enabled = st.boolean(2),
+          .created_at = st.text(3),
+          .updated_at = st.text(4),
+          .language = st.text(5)};
 }
 
 Company read_company(const Stmt& st) {
@@ -27,10 +42,21 @@ Company read_company(const Stmt& st) {
              .name = st.text(2),
              .timezone = st.text(3),
              .language = st.text(4),
-             .created_at = st.text(5),
-             .updated_at = st.text(6)};
-  if (auto v = st.opt_int64(7)) co.retention_days = static_cast<int>(*v);
+             .country = st.text(5),
+             .default_outgoing_ddi_id = st.opt_text(6),
+             .enabled = st.boolean(7),
+             .created_at = st.text(8),
+             .updated_at = st.text(9)};
+  if (auto v = st.opt_int64(10)) co.retention_days = static_cast<int>(*v);
   return co;
+}
+
+// The default outgoing DDI must be one of the company's own DDIs.
+void check_default_ddi(Conn& c, const Company& co) {
+  if (co.default_outgoing_ddi_id && !exists(c, "SELECT 1 FROM ddis WHERE id = ? AND company_id = ?",
+                                            *co.default_outgoing_ddi_id, co.id))
+    reject(Errc::invalid_argument, "default_outgoing_ddi_id",
+           "default_outgoing_ddi_id: no such DDI in the company");
 }
 
 std::optional<Brand> load_brand(Conn& c, std::string_view id) {
@@ -51,8 +77,11 @@ std::optional<Company> load_company(Conn& c, std::string_view id) {
 
 Result<Brand> TenantRepo::create_brand(std::string_view name, std::string_view language) {
   const auto now = clock_.now();
-  Brand b{new_id(now), std::string(name), format_rfc3339(now), format_rfc3339(now),
-          std::string(language)};
+  Brand b{.id = new_id(now),
+          .name = std::string(name),
+          .created_at = format_rfc3339(now),
+          .updated_at = format_rfc3339(now),
+          .language = std::string(language)};
   return db_.write([&](Conn& c) {
     if (exists(c, "SELECT 1 FROM brands WHERE name = ?", b.name))
       reject(Errc::conflict, "name", "name: a brand with this name exists");
@@ -74,16 +103,20 @@ Result<Slice<Brand>> TenantRepo::list_brands(const TenantFilter& f, const Page& 
   });
 }
 
-Result<Brand> TenantRepo::rename_brand(std::string_view id, std::string_view name) {
+Result<Brand> TenantRepo::update_brand(std::string_view id, const BrandPatch& p) {
   const auto now = format_rfc3339(clock_.now());
   return db_.write([&](Conn& c) -> Result<Brand> {
     auto b = load_brand(c, id);
     if (!b) return fail(Errc::not_found, "no such brand");
-    if (exists(c, "SELECT 1 FROM brands WHERE name = ? AND id <> ?", name, id))
-      reject(Errc::conflict, "name", "name: a brand with this name exists");
-    b->name = std::string(name);
+    if (p.name) {
+      if (exists(c, "SELECT 1 FROM brands WHERE name = ? AND id <> ?", *p.name, id))
+        reject(Errc::conflict, "name", "name: a brand with this name exists");
+      b->name = *p.name;
+    }
+    if (p.enabled) b->enabled = *p.enabled;
     b->updated_at = now;
-    c.exec("UPDATE brands SET name = ?, updated_at = ? WHERE id = ?", b->name, now, b->id);
+    c.exec("UPDATE brands SET name = ?, enabled = ?, updated_at = ? WHERE id = ?", b->name,
+           b->enabled, now, b->id);
     return *b;
   });
 }
@@ -97,6 +130,46 @@ Result<Brand> TenantRepo::set_brand_language(std::string_view id, std::string_vi
     b->updated_at = now;
     c.exec("UPDATE brands SET language = ?, updated_at = ? WHERE id = ?", b->language, now, b->id);
     return *b;
+  });
+}
+
+Result<Brand> TenantRepo::rename_brand(std::string_view id, std::string_view name) {
+  return update_brand(id, {.name = std::string(name)});
+}
+
+Result<TenantState> TenantRepo::tenant_state(std::string_view company_id) {
+  return db_.read([&](Conn& c) -> Result<TenantState> {
+    auto& st = c.prepare(
+        "SELECT b.enabled, co.enabled, b.name, co.name, co.country FROM companies co "
+        "JOIN brands b ON b.id = co.brand_id WHERE co.id = ?");
+    st.bind_all(company_id);
+    if (!st.step()) return fail(Errc::not_found, "no such company");
+    return TenantState{.brand_enabled = st.boolean(0),
+                       .company_enabled = st.boolean(1),
+                       .brand_name = st.text(2),
+                       .company_name = st.text(3),
+                       .country = st.text(4)};
+  });
+}
+
+Result<std::optional<SendingContext>> TenantRepo::sending_context(std::string_view vfax_id) {
+  return db_.read([&](Conn& c) -> std::optional<SendingContext> {
+    auto& st = c.prepare(
+        "SELECT b.enabled, co.enabled, b.name, co.name, co.country, co.id, vd.number, cd.number "
+        "FROM virtual_faxes v JOIN companies co ON co.id = v.company_id "
+        "JOIN brands b ON b.id = co.brand_id "
+        "LEFT JOIN ddis vd ON vd.id = v.outgoing_ddi_id "
+        "LEFT JOIN ddis cd ON cd.id = co.default_outgoing_ddi_id WHERE v.id = ?");
+    st.bind_all(vfax_id);
+    if (!st.step()) return std::nullopt;
+    SendingContext ctx{.tenant = {.brand_enabled = st.boolean(0),
+                                  .company_enabled = st.boolean(1),
+                                  .brand_name = st.text(2),
+                                  .company_name = st.text(3),
+                                  .country = st.text(4)},
+                       .company_id = st.text(5)};
+    ctx.caller_id = st.opt_text(6).value_or(st.opt_text(7).value_or(""));
+    return ctx;
   });
 }
 
@@ -126,11 +199,13 @@ Result<Company> TenantRepo::create_company(const Company& in) {
       reject(Errc::invalid_argument, "brand_id", "brand_id: no such brand");
     if (exists(c, "SELECT 1 FROM companies WHERE brand_id = ? AND name = ?", co.brand_id, co.name))
       reject(Errc::conflict, "name", "name: a company with this name exists in the brand");
+    // A new company has no DDIs yet, so it cannot name a default one.
+    if (co.default_outgoing_ddi_id) check_default_ddi(c, co);
     c.exec(
-        "INSERT INTO companies (id, brand_id, name, timezone, language, retention_days, "
-        "created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)",
-        co.id, co.brand_id, co.name, co.timezone, co.language, co.retention_days, co.created_at,
-        co.updated_at);
+        "INSERT INTO companies (id, brand_id, name, timezone, language, country, enabled, "
+        "retention_days, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        co.id, co.brand_id, co.name, co.timezone, co.language, co.country, co.enabled,
+        co.retention_days, co.created_at, co.updated_at);
     return co;
   });
 }
@@ -162,11 +237,18 @@ Result<Company> TenantRepo::update_company(std::string_view id, const CompanyPat
     if (p.timezone) co->timezone = *p.timezone;
     if (p.language) co->language = *p.language;
     if (p.retention_days) co->retention_days = *p.retention_days;
+    if (p.country) co->country = *p.country;
+    if (p.enabled) co->enabled = *p.enabled;
+    if (p.default_outgoing_ddi_id) {
+      co->default_outgoing_ddi_id = *p.default_outgoing_ddi_id;
+      check_default_ddi(c, *co);
+    }
     co->updated_at = now;
     c.exec(
-        "UPDATE companies SET name = ?, timezone = ?, language = ?, retention_days = ?, "
-        "updated_at = ? WHERE id = ?",
-        co->name, co->timezone, co->language, co->retention_days, now, co->id);
+        "UPDATE companies SET name = ?, timezone = ?, language = ?, country = ?, "
+        "default_outgoing_ddi_id = ?, enabled = ?, retention_days = ?, updated_at = ? WHERE id = ?",
+        co->name, co->timezone, co->language, co->country, co->default_outgoing_ddi_id, co->enabled,
+        co->retention_days, now, co->id);
     return *co;
   });
 }
@@ -180,6 +262,8 @@ Result<void> TenantRepo::delete_company(std::string_view id) {
       return fail(Errc::conflict, "the company still has users; delete them first");
     if (exists(c, "SELECT 1 FROM ddis WHERE company_id = ?", id))
       return fail(Errc::conflict, "the company still has DDIs; take them back first");
+    if (exists(c, "SELECT 1 FROM routes WHERE company_id = ?", id))
+      return fail(Errc::conflict, "the company still has its own routes; delete them first");
     if (exists(c, "SELECT 1 FROM faxes WHERE company_id = ?", id))
       return fail(Errc::conflict, "the company still has faxes; delete them first");
     c.exec("DELETE FROM companies WHERE id = ?", id);

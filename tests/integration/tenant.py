@@ -8,12 +8,19 @@ _seq = itertools.count(1)
 
 
 def provision(d, carrier_host="127.0.0.1", carrier_port=5060, t38=True, ddi="+15550001000",
-              email="", send_by_email=False, outgoing_ddi=None):
+              email="", send_by_email=False, outgoing_ddi=None, company_default_ddi=True,
+              country=None):
+    """company_default_ddi: the company's default outgoing DDI (its caller id when the virtual
+    fax has none) is its receiving DDI, as most offices have it; False leaves it unset.
+    country: the company's country (ISO 3166 alpha-2) for national numbers."""
     admin = d.login()
     n = next(_seq)
     brand = d.api("POST", "/brands", {"name": f"Brand {n} {os.getpid()}"}, token=admin)
-    company = d.api("POST", "/companies", {"brand_id": brand["id"], "name": f"Company {n}",
-                                          "timezone": "Europe/Madrid", "language": "es"}, token=admin)
+    company_body = {"brand_id": brand["id"], "name": f"Company {n}",
+                    "timezone": "Europe/Madrid", "language": "es"}
+    if country:
+        company_body["country"] = country
+    company = d.api("POST", "/companies", company_body, token=admin)
     user = f"ca{n}x{os.getpid()}"
     d.api("POST", "/users", {"username": user, "password": "company-pass-1",
                              "role": "company_admin", "brand_id": brand["id"],
@@ -27,6 +34,9 @@ def provision(d, carrier_host="127.0.0.1", carrier_port=5060, t38=True, ddi="+15
     for number in [ddi] + ([outgoing_ddi] if outgoing_ddi else []):
         ddis[number] = d.api("POST", "/ddis", {"brand_id": brand["id"], "company_id": company["id"],
                                                 "number": number}, token=admin)
+    if company_default_ddi:
+        company = d.api("PATCH", f"/companies/{company['id']}",
+                        {"default_outgoing_ddi_id": ddis[ddi]["id"]}, token=admin)
     token = d.login(user, "company-pass-1")
     vfax_body = {"company_id": company["id"], "name": f"Fax {n}", "email": email,
                  "send_by_email": send_by_email}

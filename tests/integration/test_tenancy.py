@@ -104,7 +104,7 @@ class World:
                 "users": {"username": f"user{n}", "password": PASSWORD, "role": "user",
                           "company_id": self.company[c]},
                 "carriers": {"brand_id": self.brand[b], "name": f"carrier {n}", "host": "sip.example.net"},
-                "routes": {"brand_id": self.brand[b], "prefix": "49", "carrier_id": self.carrier[b]},
+                "routes": {"brand_id": self.brand[b], "prefix": "+49", "carrier_id": self.carrier[b]},
                 "ddis": {"brand_id": self.brand[b], "company_id": self.company[c],
                          "number": f"+4930555{n:04d}"},
                 "virtual-faxes": {"company_id": self.company[c], "name": f"fax {n}"}}[resource]

@@ -17,6 +17,8 @@
 #include "faxd/store/login_throttle.hpp"
 #include "faxd/store/user_repo.hpp"
 
+#include <nlohmann/json.hpp>
+
 namespace faxd::api {
 
 struct Caller {
@@ -68,6 +70,8 @@ class Api {
 
  private:
   http::Response login(const http::Request& request) const;
+  // me_json plus `disabled`: why the user's company or brand is switched off, or null.
+  nlohmann::json me_with_tenant(const store::User& user) const;
   http::Response logout(const Caller& caller, const http::Request& request) const;
 
   Context ctx_;

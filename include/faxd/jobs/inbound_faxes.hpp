@@ -1,9 +1,12 @@
 #pragma once
 // Receiving: decides inbound calls for the SIP engine and records what they bring.
 //
-// An INVITE's called number (Request-URI user, else To) is looked up as a DDI ("+" added when
-// the carrier sends digits only); a DDI routed to a virtual fax is answered only when the call
-// comes from one of the DDI brand's carriers (source address = carrier host), else 403. A new
+// An INVITE's called number (Request-URI user, else To) is read as E.164 with the country of
+// the carrier it comes from (source address = carrier host; numbers/phone_number.hpp: a Spanish
+// carrier's "910000002" is +34910000002; without a country digits get a "+") and looked up as a
+// DDI; a DDI routed to a virtual fax is answered only when the call comes from one of the DDI
+// brand's carriers, else 403, and only while its company and brand are switched on, else 403
+// with an `inbound.tenant_disabled` log line. A new
 // inbound fax (status receiving) is recorded and the fax engine writes its pages into the
 // spool, published to the store page by page (so that in a cluster another node can end the fax
 // with the pages stored if this node dies). At the end the fax becomes `received`, or `failed`
@@ -23,6 +26,7 @@
 #include "faxd/store/carrier_repo.hpp"
 #include "faxd/store/ddi_repo.hpp"
 #include "faxd/store/fax_repo.hpp"
+#include "faxd/store/tenant_repo.hpp"
 #include "faxd/store/virtual_fax_repo.hpp"
 
 namespace faxd::jobs {
@@ -38,8 +42,8 @@ struct InboundOptions {
 class InboundFaxes final : public sip::CallHandler {
  public:
   InboundFaxes(store::FaxRepo& faxes, store::DdiRepo& ddis, store::VirtualFaxRepo& vfaxes,
-               store::CarrierRepo& carriers, const Spool& spool, WorkRunner run_blocking,
-               const Clock& clock, InboundOptions options);
+               store::CarrierRepo& carriers, store::TenantRepo& tenants, const Spool& spool,
+               WorkRunner run_blocking, const Clock& clock, InboundOptions options);
 
   void on_inbound_invite(const sip::InboundCall& call, sip::Decide decide) override;
   // Shutting down: new calls are refused with 503 (callers retry elsewhere or later).
@@ -55,6 +59,7 @@ class InboundFaxes final : public sip::CallHandler {
   store::DdiRepo& ddis_;
   store::VirtualFaxRepo& vfaxes_;
   store::CarrierRepo& carriers_;
+  store::TenantRepo& tenants_;
   const Spool& spool_;
   WorkRunner run_blocking_;
   const Clock& clock_;

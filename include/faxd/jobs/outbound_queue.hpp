@@ -46,11 +46,17 @@ struct CarrierTarget {
   std::string password;
   bool t38 = true;
   int max_calls = 0;  // 0 = unlimited
+  // How it wants numbers in the Request-URI and From (numbers/phone_number.hpp).
+  std::string number_format = "e164";
+  std::string dial_prefix;  // before the dialled number in the Request-URI and To
+  std::string country;      // for the national format
 };
 
 struct RoutePlan {
   std::vector<CarrierTarget> carriers;  // in the order to try; empty = nothing to try now
   bool all_full = false;                // routes matched but every carrier is at its max_calls
+  bool tenant_disabled = false;         // the fax's company or brand is switched off: hold it
+  std::string tenant_message;           // why, for the fax's failure message
 };
 
 // Live outbound calls per carrier id (what this node has up right now).
@@ -59,13 +65,16 @@ using CallsInUse = std::map<std::string, int, std::less<>>;
 class RoutePlanner {
  public:
   virtual ~RoutePlanner() = default;
-  // Carriers for one attempt of a fax from `brand_id` to `number`, in the order to try them
-  // (the routing rule of api.md, jobs/route_selector.hpp), leaving out carriers whose calls in
-  // use reached their max_calls.
-  virtual Result<RoutePlan> plan(const std::string& brand_id, const std::string& number,
-                                 const CallsInUse& in_use) = 0;
+  // Carriers for one attempt of a fax from `company_id` of `brand_id` to `number`, in the order
+  // to try them (the routing rule of api.md, jobs/route_selector.hpp: the company's own routes
+  // first), leaving out carriers whose calls in use reached their max_calls. A switched-off
+  // company or brand gets no carriers and `tenant_disabled`.
+  virtual Result<RoutePlan> plan(const std::string& brand_id, const std::string& company_id,
+                                 const std::string& number, const CallsInUse& in_use) = 0;
 };
 
+// from_number and to_number are written the way the carrier wants them (number_format,
+// dial_prefix on the dialled number); the fax keeps E.164.
 struct DialRequest {
   CarrierTarget carrier;
   std::string from_number;
@@ -97,8 +106,9 @@ struct QueueOptions {
   std::string node_id = "local";
   int max_concurrent = 200;  // calls this node runs at once
   std::chrono::seconds lease{600};
-  std::chrono::seconds capacity_wait{5};  // retry delay when every carrier is at max_calls
-  std::string spool_dir;                  // documents' paths are relative to it
+  std::chrono::seconds capacity_wait{5};   // retry delay when every carrier is at max_calls
+  std::chrono::seconds disabled_wait{60};  // retry delay while the fax's tenant is switched off
+  std::string spool_dir;                   // documents' paths are relative to it
   // Where a fax's document can be read on this node (a cluster fetches it from the store);
   // unset: spool_dir / document. Blocking; called when a fax is dialled.
   std::function<Result<std::filesystem::path>(const std::string& document)> locate;

@@ -37,9 +37,37 @@ using Nullable = std::optional<std::optional<T>>;
 struct Brand {
   std::string id;
   std::string name;
+  bool enabled = true;  // false: its companies cannot send or receive; data kept
   std::string created_at;
   std::string updated_at;
   std::string language = "en";  // mails fall back to it when a company's language has none
+};
+
+struct BrandPatch {
+  std::optional<std::string> name;
+  std::optional<bool> enabled;
+};
+
+// Whether a company's faxes may go and come (both switches on), for the send and receive paths.
+struct TenantState {
+  bool brand_enabled = true;
+  bool company_enabled = true;
+  std::string brand_name;
+  std::string company_name;
+  std::string country;  // the company's
+  bool enabled() const { return brand_enabled && company_enabled; }
+  // Why nothing is sent or received, for users, logs and fax failures ("" while enabled).
+  std::string disabled_message() const;
+};
+
+// What sending from one virtual fax needs to know (every way of sending: POST /faxes, resend,
+// email-to-fax): the tenant's switches and country, and the caller id.
+struct SendingContext {
+  TenantState tenant;
+  std::string company_id;
+  // E.164 of the virtual fax's outgoing DDI, else of its company's default outgoing DDI;
+  // "" = neither: the fax must be refused (carriers reject calls without a caller id).
+  std::string caller_id;
 };
 
 struct Company {
@@ -51,6 +79,9 @@ struct Company {
   // Days a fax document is kept once the fax is final (nullopt: for ever; 0: until its mail
   // went out). See jobs/retention_purge.hpp.
   std::optional<int> retention_days;
+  std::string country;  // ISO 3166 alpha-2 of its national numbers; "" = none
+  std::optional<std::string> default_outgoing_ddi_id;  // caller id of virtual faxes without one
+  bool enabled = true;                                 // false: cannot send or receive; data kept
   std::string created_at;
   std::string updated_at;
 };
@@ -60,6 +91,9 @@ struct CompanyPatch {
   std::optional<std::string> timezone;
   std::optional<std::string> language;
   Nullable<int> retention_days = std::nullopt;
+  std::optional<std::string> country;
+  Nullable<std::string> default_outgoing_ddi_id;
+  std::optional<bool> enabled;
 };
 
 // A SIP trunk. `password` is needed in clear for SIP digest authentication; the API never
@@ -75,6 +109,10 @@ struct Carrier {
   std::string password;
   bool t38 = true;
   int max_calls = 0;  // 0 = unlimited
+  // numbers::DialFormat of the Request-URI and From users: e164 | e164_digits | national.
+  std::string number_format = "e164";
+  std::string dial_prefix;  // put before the dialled number (a tech prefix); "" = none
+  std::string country;      // ISO 3166 alpha-2: its national numbers (inbound; national format)
   std::string created_at;
   std::string updated_at;
 };
@@ -88,14 +126,19 @@ struct CarrierPatch {
   std::optional<std::string> password;
   std::optional<bool> t38;
   std::optional<int> max_calls;
+  std::optional<std::string> number_format;
+  std::optional<std::string> dial_prefix;
+  std::optional<std::string> country;
 };
 
-// An outgoing route of a brand (see jobs/route_selector.hpp for how they are chosen).
+// An outgoing route of a brand, or of one of its companies (see jobs/route_selector.hpp for how
+// they are chosen).
 struct Route {
   std::string id;
   std::string brand_id;
-  std::string type = "fax";  // fax | call
-  std::string prefix;        // digits, optionally with a leading '+'; "" matches every number
+  std::optional<std::string> company_id;  // a company's own route; nullopt = brand-wide
+  std::string type = "fax";               // fax | call
+  std::string prefix;  // "+" and digits (an E.164 start); "" matches every number
   std::string carrier_id;
   int priority = 1;  // lower is tried first
   int weight = 1;    // >= 1, share of calls among routes of one priority
@@ -109,6 +152,7 @@ struct RoutePatch {
   std::optional<std::string> carrier_id;
   std::optional<int> priority;
   std::optional<int> weight;
+  Nullable<std::string> company_id;
 };
 
 // A number (E.164 with '+') of a brand, optionally given to a company and routed to one of that

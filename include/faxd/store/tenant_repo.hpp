@@ -25,6 +25,7 @@ class TenantRepo {
   Result<std::optional<Brand>> find_brand(std::string_view id);
   // filter.brand_id restricts to that one brand.
   Result<Slice<Brand>> list_brands(const TenantFilter& filter, const Page& page);
+  Result<Brand> update_brand(std::string_view id, const BrandPatch& patch);
   Result<Brand> rename_brand(std::string_view id, std::string_view name);
   Result<Brand> set_brand_language(std::string_view id, std::string_view language);
   // conflict while the brand has companies, carriers, DDIs or users.
@@ -36,8 +37,16 @@ class TenantRepo {
   Result<std::optional<Company>> find_company(std::string_view id);
   Result<Slice<Company>> list_companies(const TenantFilter& filter, const Page& page);
   Result<Company> update_company(std::string_view id, const CompanyPatch& patch);
-  // conflict while the company has virtual faxes, users or DDIs.
+  // invalid_argument (default_outgoing_ddi_id) for a DDI that is not the company's.
+  // conflict while the company has virtual faxes, users, DDIs or routes of its own.
   Result<void> delete_company(std::string_view id);
+
+  // Whether a company may send and receive (its own and its brand's switch) and the country of
+  // its national numbers; not_found for an unknown company.
+  Result<TenantState> tenant_state(std::string_view company_id);
+  // The same for the company of a virtual fax, with the caller id its faxes go out with;
+  // nullopt for an unknown virtual fax.
+  Result<std::optional<SendingContext>> sending_context(std::string_view virtual_fax_id);
 
  private:
   Db& db_;

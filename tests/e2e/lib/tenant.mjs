@@ -34,6 +34,8 @@ export async function provision(faxd, { name, peerSipPort, ddi, outgoingDdi = nu
   const numbers = [ddi, ...(outgoingDdi ? [outgoingDdi] : [])];
   const ddis = {};
   for (const n of numbers) ddis[n] = await a('POST', '/ddis', { brand_id: brand.id, company_id: company.id, number: n });
+  // The company's own number is its caller id when a virtual fax has none (as offices have it).
+  await a('PATCH', `/companies/${company.id}`, { default_outgoing_ddi_id: ddis[ddi].id });
   const token = await login(faxd, user, `${user}-secret-1`);
   const c = as(token);
   const vfax = await c('POST', '/virtual-faxes', { company_id: company.id, name: vfaxName, email: '', send_by_email: false,

@@ -44,9 +44,17 @@ TEST(Validate, Hosts) {
 TEST(Validate, PrefixesStationIdsZonesLanguages) {
   EXPECT_TRUE(is_prefix(""));
   EXPECT_TRUE(is_prefix("+49"));
-  EXPECT_TRUE(is_prefix("4930"));
-  EXPECT_FALSE(is_prefix("49a"));
+  EXPECT_TRUE(is_prefix("+4930"));
+  // A prefix without "+" never matches an E.164 number the way it was meant: refused.
+  EXPECT_FALSE(is_prefix("4930"));
+  EXPECT_FALSE(is_prefix("0034"));
+  EXPECT_FALSE(is_prefix("+"));
+  EXPECT_FALSE(is_prefix("+049"));
+  EXPECT_FALSE(is_prefix("+49a"));
   EXPECT_FALSE(is_prefix("++49"));
+  EXPECT_TRUE(is_dial_prefix(""));
+  EXPECT_TRUE(is_dial_prefix("1234#"));
+  EXPECT_FALSE(is_dial_prefix("12 34"));
   EXPECT_TRUE(is_station_id("+49 30 1234567"));
   EXPECT_FALSE(is_station_id("ACME"));
   EXPECT_FALSE(is_station_id("123456789012345678901"));

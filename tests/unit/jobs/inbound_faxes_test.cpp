@@ -3,6 +3,7 @@
 
 #include "faxd/jobs/inbound_faxes.hpp"
 #include "faxd/store/db.hpp"
+#include "faxd/store/tenant_repo.hpp"
 #include "temp_dir.hpp"
 #include "test_db.hpp"
 
@@ -43,11 +44,12 @@ struct InboundTest : ::testing::Test {
     ddis = std::make_unique<store::DdiRepo>(*db, clock);
     vfaxes = std::make_unique<store::VirtualFaxRepo>(*db, clock);
     carriers = std::make_unique<store::CarrierRepo>(*db, clock);
+    tenants = std::make_unique<store::TenantRepo>(*db, clock);
     spool = std::make_unique<Spool>(dir.path() / "spool");
     ASSERT_TRUE(spool->prepare());
     inbound = std::make_unique<InboundFaxes>(
-        *faxes, *ddis, *vfaxes, *carriers, *spool, [](std::function<void()> f) { f(); }, clock,
-        InboundOptions{});
+        *faxes, *ddis, *vfaxes, *carriers, *tenants, *spool, [](std::function<void()> f) { f(); },
+        clock, InboundOptions{});
   }
 
   sip::InboundCall call(std::string number, std::string source = "10.0.0.5") {
@@ -74,6 +76,7 @@ struct InboundTest : ::testing::Test {
   std::unique_ptr<store::DdiRepo> ddis;
   std::unique_ptr<store::VirtualFaxRepo> vfaxes;
   std::unique_ptr<store::CarrierRepo> carriers;
+  std::unique_ptr<store::TenantRepo> tenants;
   std::unique_ptr<Spool> spool;
   std::unique_ptr<InboundFaxes> inbound;
 };
@@ -99,6 +102,35 @@ TEST_F(InboundTest, AcceptedCallRecordsAReceivingFaxForTheVirtualFax) {
   EXPECT_EQ(f.from_number, "+34915550000");
   EXPECT_EQ(f.virtual_fax_id, "V1");
   EXPECT_EQ(spool->path(*f.document).string(), d.job.tiff_path);
+}
+
+TEST_F(InboundTest, NationalNumbersOfACarrierWithACountryReachTheirDdi) {
+  // Without a country "910000002" is read as +910000002: no such DDI.
+  EXPECT_EQ(inbound->decide_now(call("910000002")).status, 404);
+  ASSERT_TRUE(carriers->update_carrier("K1", {.country = "ES"}));
+  auto c = call("910000002");
+  c.from_user = "915550000";  // the caller's national number, read the same way
+  auto d = inbound->decide_now(c);
+  ASSERT_EQ(d.status, 0);
+  const auto f = faxes->list({})->data.at(0);
+  EXPECT_EQ(f.to_number, "+34910000002");
+  EXPECT_EQ(f.from_number, "+34915550000");
+  // The same carrier's E.164 and 00-prefixed forms still work.
+  EXPECT_EQ(inbound->decide_now(call("0034910000002")).status, 0);
+  EXPECT_EQ(inbound->decide_now(call("+34910000002")).status, 0);
+}
+
+TEST_F(InboundTest, SwitchedOffCompanyOrBrandIsRefusedWith403AndNothingRecorded) {
+  store::TenantRepo t(*db, clock);
+  ASSERT_TRUE(t.update_company("C1", {.enabled = false}));
+  auto d = inbound->decide_now(call("34910000002"));
+  EXPECT_EQ(d.status, 403);
+  EXPECT_EQ(faxes->list({})->data.size(), 0u);
+  ASSERT_TRUE(t.update_company("C1", {.enabled = true}));
+  ASSERT_TRUE(t.update_brand("B1", {.enabled = false}));
+  EXPECT_EQ(inbound->decide_now(call("34910000002")).status, 403);
+  ASSERT_TRUE(t.update_brand("B1", {.enabled = true}));
+  EXPECT_EQ(inbound->decide_now(call("34910000002")).status, 0);
 }
 
 TEST_F(InboundTest, ReceivedFaxIsMailedOnceAndAPartialOneKeepsItsPages) {

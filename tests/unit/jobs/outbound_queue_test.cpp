@@ -51,9 +51,11 @@ class FakeDialer final : public Dialer {
 // Routes every number to `carriers`, honouring max_calls as the real planner does.
 class FakePlanner final : public RoutePlanner {
  public:
-  Result<RoutePlan> plan(const std::string&, const std::string&,
+  Result<RoutePlan> plan(const std::string&, const std::string& company_id, const std::string&,
                          const CallsInUse& in_use) override {
     RoutePlan p;
+    planned_company = company_id;
+    if (disabled) return RoutePlan{.tenant_disabled = true, .tenant_message = "switched off"};
     for (const auto& c : carriers) {
       auto it = in_use.find(c.id);
       if (c.max_calls > 0 && it != in_use.end() && it->second >= c.max_calls) continue;
@@ -63,6 +65,8 @@ class FakePlanner final : public RoutePlanner {
     return p;
   }
   std::vector<CarrierTarget> carriers;
+  std::string planned_company;
+  bool disabled = false;
 };
 
 sip::CallOutcome status(int code, FailureCode failure, std::string msg) {
@@ -170,6 +174,59 @@ TEST_F(QueueTest, DeliveredFaxRecordsPagesTransportAndTheModeThatWorked) {
   EXPECT_EQ(done.remote_station_id, "REMOTE");
   EXPECT_EQ(queue->active_calls(), 0);
   EXPECT_EQ(**destinations->mode("+34910000002"), "t38_ecm");
+}
+
+TEST_F(QueueTest, EachCarrierGetsNumbersInItsOwnFormat) {
+  planner.carriers = {
+      {.id = "A",
+       .name = "national",
+       .host = "127.0.0.1",
+       .number_format = "national",
+       .dial_prefix = "1234#",
+       .country = "ES"},
+      {.id = "B", .name = "digits", .host = "127.0.0.1", .number_format = "e164_digits"}};
+  auto f = submit();
+  queue->poll();
+  ASSERT_EQ(dialer.calls.size(), 1u);
+  EXPECT_EQ(dialer.calls.front().request.to_number, "1234#910000002");
+  EXPECT_EQ(dialer.calls.front().request.from_number, "910000001");
+  EXPECT_EQ(planner.planned_company, "C1") << "the company's routes are asked for";
+  dialer.end(status(503, FailureCode::carrier_unreachable, "503"));
+  ASSERT_EQ(dialer.calls.size(), 1u);
+  EXPECT_EQ(dialer.calls.front().request.to_number, "34910000002");
+  EXPECT_EQ(dialer.calls.front().request.from_number, "34910000001");
+  dialer.end(faxed(true));
+  EXPECT_EQ(get(f.id).to_number, "+34910000002") << "the fax keeps E.164";
+}
+
+TEST_F(QueueTest, NeverDialsWithoutACallerId) {
+  auto r = faxes->create_outbound({.brand_id = "B1",
+                                   .company_id = "C1",
+                                   .virtual_fax_id = "V1",
+                                   .to_number = "+34910000002",
+                                   .pages_total = 1,
+                                   .document = "doc.tiff"});
+  ASSERT_TRUE(r);
+  queue->poll();
+  EXPECT_TRUE(dialer.calls.empty());
+  auto f = get(r->first.id);
+  EXPECT_EQ(f.status, store::FaxStatus::failed);
+  EXPECT_NE(f.failure_message.value_or("").find("no caller id"), std::string::npos);
+}
+
+TEST_F(QueueTest, SwitchedOffTenantsFaxWaitsUndialledAndGoesWhenSwitchedOn) {
+  planner.disabled = true;
+  auto f = submit();
+  queue->poll();
+  EXPECT_TRUE(dialer.calls.empty());
+  auto q = get(f.id);
+  EXPECT_EQ(q.status, store::FaxStatus::queued);
+  EXPECT_EQ(q.dials, 0);
+  EXPECT_EQ(q.failure_message, "switched off");
+  planner.disabled = false;
+  clock.advance(61s);
+  queue->poll();
+  EXPECT_EQ(dialer.calls.size(), 1u);
 }
 
 TEST_F(QueueTest, UnreachableCarrierFailsOverToTheNextInTheSameAttempt) {

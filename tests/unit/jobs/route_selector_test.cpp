@@ -142,3 +142,49 @@ TEST(RouteSelector, EqualWeightsSpreadEvenlyAndASeedReplaysExactly) {
 }
 
 }  // namespace
+
+namespace {
+
+store::Route company_route(std::string company, std::string type, std::string prefix,
+                           std::string carrier, int priority = 1) {
+  auto r = route(std::move(type), std::move(prefix), std::move(carrier), priority);
+  r.company_id = std::move(company);
+  return r;
+}
+
+TEST(RouteSelector, CompanyRoutesComeBeforeTheBrandsEvenWithAShorterPrefix) {
+  std::vector<store::Route> routes{route("fax", "+3491", "brand-madrid"),
+                                   company_route("C1", "fax", "+34", "own-es"),
+                                   company_route("C2", "fax", "+3491", "other-company")};
+  auto s = select_carriers("+34910000002", routes, {}, first, "C1");
+  EXPECT_EQ(s.carrier_ids, (V{"own-es", "brand-madrid"})) << "the brand's route is the failover";
+  EXPECT_EQ(s.route_type, "fax");
+  // Another company, or a fax without a company: brand-wide routes only, never C1's.
+  EXPECT_EQ(select_carriers("+34910000002", routes, {}, first, "C3").carrier_ids,
+            V{"brand-madrid"});
+  EXPECT_EQ(select_carriers("+34910000002", routes, {}, first).carrier_ids, V{"brand-madrid"});
+}
+
+TEST(RouteSelector, CompanyRoutesFollowTheSamePriorityAndLongestPrefixRule) {
+  std::vector<store::Route> routes{company_route("C1", "fax", "+34", "es-backup", 5),
+                                   company_route("C1", "fax", "+34", "es-main", 1),
+                                   company_route("C1", "fax", "", "anything"),
+                                   route("fax", "", "brand-any")};
+  EXPECT_EQ(ids("+34910000002", routes, {}, first).size(), 1u) << "brand-wide only without C1";
+  auto s = select_carriers("+34910000002", routes, {}, first, "C1");
+  EXPECT_EQ(s.carrier_ids, (V{"es-main", "es-backup", "brand-any"}));
+}
+
+TEST(RouteSelector, FaxRoutesOfTheBrandBeatTheCompanysCallRoutes) {
+  std::vector<store::Route> routes{company_route("C1", "call", "+34", "own-voice"),
+                                   route("fax", "+34", "brand-fax")};
+  auto s = select_carriers("+34910000002", routes, {}, first, "C1");
+  EXPECT_EQ(s.carrier_ids, V{"brand-fax"});
+  std::vector<store::Route> calls_only{company_route("C1", "call", "+34", "own-voice"),
+                                       route("call", "", "brand-voice")};
+  auto c = select_carriers("+34910000002", calls_only, {}, first, "C1");
+  EXPECT_EQ(c.carrier_ids, (V{"own-voice", "brand-voice"}));
+  EXPECT_EQ(c.route_type, "call");
+}
+
+}  // namespace
