@@ -14,7 +14,9 @@ const conflicts = [
   [/company still has DDIs/, 'conflict.company_ddis'],
   [/company still has faxes/, 'conflict.company_faxes'],
   [/carrier is used by routes/, 'conflict.carrier_routes'],
+  [/default outgoing DDI/, 'conflict.ddi_company_default'],
   [/outgoing DDI/, 'conflict.ddi_outgoing'],
+  [/company still has its own routes/, 'conflict.company_routes'],
   [/username is taken/, 'conflict.username_taken'],
   [/already exists|is taken|duplicate|UNIQUE/i, 'conflict.exists'],
 ];
@@ -24,6 +26,7 @@ export function errorText(e) {
   const c = e.code || '';
   if (e.status === 401) return c === 'invalid_credentials' ? t('login.wrong') : t('error.session_ended');
   if (e.status === 429) return t('error.throttled');
+  if (e.status === 403 && c === 'tenant_disabled') return t('error.tenant_disabled');
   if (e.status === 403) return c === 'csrf' ? t('error.session_ended') : t('error.forbidden');
   if (e.status === 404) return t('error.not_found');
   if (e.status === 409) {

@@ -3,9 +3,10 @@
 // (web/i18n/en.js) or t() calls made when the page is drawn.
 import { api } from '../lib/api.js';
 import { el } from '../lib/dom.js';
-import { t, languageName, language } from '../lib/i18n.js';
+import { t, languageName, language, countryName } from '../lib/i18n.js';
 import { resourcePage, byId, options } from './resource.js';
-import { languageField, timeZoneField } from '../lib/pickers.js';
+import { languageField, timeZoneField, countryField } from '../lib/pickers.js';
+import { routeTester } from './route_tester.js';
 
 const yes = (b) => t(b ? 'common.yes' : 'common.no');
 const roleName = (r) => t(`role.${r}`);
@@ -13,9 +14,10 @@ const roleName = (r) => t(`role.${r}`);
 export const brandsPage = resourcePage({
   path: '/brands', key: 'brands',
   intro: 'brands.intro',
-  columns: [['field.name', (b) => b.name]],
+  columns: [['field.name', (b) => b.name], ['field.enabled', (b) => yes(b.enabled)]],
   fields: (l, obj) => [{ name: 'name', label: t('field.name'), required: true, hint: t('hint.name'), problem: t('problem.name') },
-    languageField({ name: 'language', label: t('field.mail_language'), value: obj ? obj.language : 'en', hint: t('hint.brand_language'), problem: t('problem.language') })],
+    languageField({ name: 'language', label: t('field.mail_language'), value: obj ? obj.language : 'en', hint: t('hint.brand_language'), problem: t('problem.language') }),
+    { name: 'enabled', label: t('field.enabled_brand'), type: 'checkbox', value: obj ? obj.enabled : true, hint: t('hint.enabled') }],
   // What must be emptied before a brand can be deleted, one click away.
   children: (b) => [['nav.look', `#/look?brand_id=${b.id}`], ['nav.companies', `#/companies?brand_id=${b.id}`], ['nav.carriers', `#/carriers?brand_id=${b.id}`],
     ['nav.ddis', `#/ddis?brand_id=${b.id}`], ['nav.users', `#/users?brand_id=${b.id}`]],
@@ -37,9 +39,12 @@ const brandColumn = ['field.brand', (o, l) => byId(l.allBrands)[o.brand_id]?.nam
 export const companiesPage = resourcePage({
   path: '/companies', key: 'companies',
   filters: ['brand_id'],
-  load: async (me) => owners(me),
+  load: async (me) => ({ ...(await owners(me)), ddis: await api.all('/ddis') }),
   scopeNote: scopeNote('companies'),
-  columns: [['field.name', (c) => c.name], ['field.timezone', (c) => c.timezone], ['field.language', (c) => languageName(c.language, language())]],
+  columns: [['field.name', (c) => c.name], ['field.timezone', (c) => c.timezone], ['field.language', (c) => languageName(c.language, language())],
+    ['field.country', (c) => (c.country ? countryName(c.country) : t('common.none'))],
+    ['field.caller_id', (c, l) => byId(l.ddis)[c.default_outgoing_ddi_id]?.number ?? t('common.none')],
+    ['field.enabled', (c) => yes(c.enabled)]],
   children: (c) => [['nav.virtual_faxes', `#/virtual-faxes?company_id=${c.id}`], ['nav.users', `#/users?company_id=${c.id}`],
     ['nav.ddis', `#/ddis?company_id=${c.id}`]],
   fields: (l, obj, me, narrow) => [
@@ -49,6 +54,13 @@ export const companiesPage = resourcePage({
     { name: 'name', label: t('field.name'), required: true, hint: t('hint.name'), problem: t('problem.name') },
     timeZoneField({ name: 'timezone', value: obj ? obj.timezone : 'UTC', hint: t('hint.company_timezone'), problem: t('problem.timezone') }),
     languageField({ name: 'language', value: obj ? obj.language : 'en', hint: t('hint.company_language'), problem: t('problem.language') }),
+    countryField({ name: 'country', value: obj ? obj.country || '' : '', nullable: true, none: t('common.none'),
+      hint: t('hint.company_country'), problem: t('problem.country') }),
+    // Only the company's own DDIs can be its caller id; a new company has none yet.
+    ...(obj ? [{ name: 'default_outgoing_ddi_id', label: t('field.default_outgoing_ddi'), type: 'select', nullable: true,
+      options: options(l.ddis.filter((d) => d.company_id === obj.id), (d) => d.number, t('common.none')),
+      hint: t('hint.default_outgoing_ddi'), problem: t('problem.default_outgoing_ddi') }] : []),
+    { name: 'enabled', label: t('field.enabled_company'), type: 'checkbox', value: true, hint: t('hint.enabled') },
   ],
 });
 
@@ -60,7 +72,8 @@ export const carriersPage = resourcePage({
   scopeNote: scopeNote('carriers'),
   canCreate: (me) => me.role !== 'platform_admin',
   columns: [['field.name', (c) => c.name], ['field.address', (c) => `${c.host}:${c.port} (${c.transport.toUpperCase()})`],
-    ['field.t38', (c) => yes(c.t38)], ['field.max_calls', (c) => String(c.max_calls)]],
+    ['field.t38', (c) => yes(c.t38)], ['field.max_calls', (c) => (c.max_calls === 0 ? t('carriers.unlimited') : String(c.max_calls))],
+    ['field.number_format', (c) => numberFormatText(c)]],
   fields: (_, obj) => [
     { name: 'name', label: t('field.name'), required: true, hint: t('hint.name'), problem: t('problem.name') },
     { name: 'host', label: t('field.host'), required: true, hint: t('hint.host'), problem: t('problem.host') },
@@ -70,8 +83,20 @@ export const carriersPage = resourcePage({
     { name: 'password', label: t(obj ? 'field.sip_password_keep' : 'field.sip_password'), type: 'password', skipEmpty: true, get: () => '', attrs: { autocomplete: 'new-password' } },
     { name: 't38', label: t('field.t38_long'), type: 'checkbox', value: true },
     { name: 'max_calls', label: t('field.max_calls_long'), type: 'number', number: true, value: 10, hint: t('hint.max_calls'), problem: t('problem.max_calls') },
+    { name: 'number_format', label: t('field.number_format'), type: 'select', value: 'e164', hint: t('hint.number_format'),
+      options: [['e164', t('number_format.e164')], ['e164_digits', t('number_format.e164_digits')], ['national', t('number_format.national')]] },
+    { name: 'dial_prefix', label: t('field.dial_prefix'), value: '', hint: t('hint.dial_prefix'), problem: t('problem.dial_prefix') },
+    countryField({ name: 'country', value: obj ? obj.country || '' : '', nullable: true, none: t('common.none'),
+      hint: t('hint.carrier_country'), problem: t('problem.carrier_country') }),
   ],
 });
+
+// "National (ES)", "E.164 digits", with the tech prefix when there is one.
+function numberFormatText(c) {
+  const f = c.number_format === 'national' && c.country
+    ? t('number_format.national_in', { country: c.country }) : t(`number_format.${c.number_format || 'e164'}`);
+  return c.dial_prefix ? `${f} · ${c.dial_prefix}` : f;
+}
 
 export const routesPage = resourcePage({
   path: '/routes', key: 'routes',
@@ -80,10 +105,14 @@ export const routesPage = resourcePage({
   canCreate: (me) => me.role !== 'platform_admin',
   load: async (me, narrow) => ({ carriers: await api.all('/carriers', narrow), ...(await owners(me)) }),
   scopeNote: scopeNote('routes'),
+  above: (l, me) => routeTester(l, me),
   columns: [['field.prefix', (r) => r.prefix || t('routes.any_number')], ['field.type', (r) => t(r.type === 'fax' ? 'routes.type_fax' : 'routes.type_call')],
+    ['field.route_for', (r, l) => (r.company_id ? byId(l.allCompanies)[r.company_id]?.name ?? '' : t('routes.whole_brand'))],
     ['field.carrier', (r, l) => byId(l.carriers)[r.carrier_id]?.name ?? r.carrier_id],
     ['field.priority', (r) => String(r.priority)], ['field.weight', (r) => String(r.weight)]],
   fields: (l) => [
+    { name: 'company_id', label: t('field.route_for'), type: 'select', nullable: true, value: '',
+      options: options(l.allCompanies, (c) => c.name, t('routes.whole_brand')), hint: t('hint.route_company'), problem: t('problem.company') },
     { name: 'type', label: t('field.type'), type: 'select', options: [['fax', t('routes.type_fax')], ['call', t('routes.type_call')]], value: 'fax' },
     { name: 'prefix', label: t('field.prefix_long'), hint: t('hint.prefix'), problem: t('problem.prefix'), value: '' },
     { name: 'carrier_id', label: t('field.carrier'), type: 'select', required: true, options: options(l.carriers, (c) => c.name), problem: t('problem.carrier') },

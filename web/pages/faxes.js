@@ -1,6 +1,7 @@
 // Fax pages: Inbox and Sent (filters, cursor paging, live status), one fax (thumbnails, PDF,
 // calls, cancel / resend / delete) and Send a fax (files, a preview of the pages and the line
 // time from POST /faxes/preview before sending, submit).
+import { countryField } from '../lib/pickers.js';
 import { api, ApiError } from '../lib/api.js';
 import { el, field, showError, confirmButton } from '../lib/dom.js';
 import { t, formatTime, formatBytes, aboutDuration, timeZone, dayStart, isoDay } from '../lib/i18n.js';
@@ -306,12 +307,15 @@ export async function sendPage(main, ctx) {
     return;
   }
   const fVfax = field({ name: 'virtual_fax_id', label: t('send.from_vfax'), type: 'select', required: true,
-    options: vfaxes.map((v) => [v.id, v.name]) });
+    options: vfaxes.map((v) => [v.id, v.name]), problem: t('problem.send_vfax') });
   const fTo = field({ name: 'to', label: t('send.to'), type: 'textarea', required: true,
-    hint: t('send.to_many_hint'), problem: t('problem.to'), attrs: { autocomplete: 'off', placeholder: '+15550000100', rows: 2 } });
+    hint: t('send.to_many_hint'), problem: t('problem.to_national'), attrs: { autocomplete: 'off', rows: 2 } });
   // Several numbers make a broadcast: one fax to each (one a line, or separated by commas or
   // semicolons; spaces stay inside a number as people write them: "+34 910 00 00 02").
   const numbers = () => fTo.input.value.split(/[\r\n,;]+/).map((n) => n.trim()).filter(Boolean);
+  // National numbers are read as numbers of this country (the company's by default).
+  const fCountry = field(countryField({ name: 'country', value: ctx.me.company?.country || '',
+    label: t('send.country'), none: t('send.country_none'), hint: t('hint.send_country'), problem: t('problem.country') }));
   const fCoverTo = field({ name: 'cover_to', label: t('send.cover_to') });
   const fCoverSubject = field({ name: 'cover_subject', label: t('send.cover_subject') });
   const fCoverNote = field({ name: 'cover_note', label: t('send.cover_note'), type: 'textarea', attrs: { rows: 3 } });
@@ -327,7 +331,7 @@ export async function sendPage(main, ctx) {
   const general = el('p', { class: 'error', role: 'alert' });
   const submit = el('button', { type: 'submit', id: 'send-submit' }, t('send.submit'));
   const form = el('form', { class: 'card form', id: 'send-form', 'aria-label': t('nav.send'), novalidate: true },
-    el('h1', {}, t('nav.send')), fVfax.wrap, fTo.wrap, fFile.wrap, fileList, fQuality.wrap, fHeader.wrap,
+    el('h1', {}, t('nav.send')), fVfax.wrap, fTo.wrap, fCountry.wrap, fFile.wrap, fileList, fQuality.wrap, fHeader.wrap,
     cover, fSendAt.wrap, general, el('div', { class: 'actions sticky-send' }, submit));
   // The fields that change how the pages look (header line, cover page): previewed too.
   const shown = () => {
@@ -389,10 +393,11 @@ export async function sendPage(main, ctx) {
     const body = new FormData();
     for (const [k, v] of shown()) body.append(k, v);
     for (const n of numbers()) body.append('to', n);
+    if (fCountry.input.value) body.append('country', fCountry.input.value);
     for (const f of fFile.input.files) body.append('file', f, f.name);
     if (fSendAt.input.value) body.append('send_at', new Date(fSendAt.input.value).toISOString());
     if (!fTo.input.value.trim()) {
-      showError(form, general, { field: 'to', key: 'problem.to' });
+      showError(form, general, { field: 'to', key: 'problem.to_national' });
       return;
     }
     if (fFile.input.files.length === 0) {

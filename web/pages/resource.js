@@ -21,7 +21,8 @@ import { DataTable } from '../lib/table.js';
 //       created(saved) -> Node shown after a create (e.g. a secret the API shows only once),
 //       extra({obj, me, lookups, collect, fail}) -> Node added to the form (collect(): the body
 //         the form would send; fail(e): show an error as the form does),
-//       mapError(apiError) -> the error to show (e.g. {field, key, vars} for a sharper sentence)}
+//       mapError(apiError) -> the error to show (e.g. {field, key, vars} for a sharper sentence),
+//       above(lookups, me, narrow) -> Node|null shown above the list (e.g. the route tester)}
 // field spec extras: number (send a number), nullable ('' means null), multiple (select
 // multiple: an array), skipEmpty (leave out when empty, e.g. a password on edit), readonly
 // (shown, never sent), showIf(values) (shown and sent only when it says so).
@@ -163,6 +164,7 @@ export function resourcePage(def) {
       def.intro ? el('p', { class: 'muted' }, t(def.intro)) : null,
       scopeNote ? el('p', { class: 'notice scope-note' }, scopeNote, ' ',
         el('a', { href: `#/${def.route || def.path.slice(1)}` }, t('list.show_all'))) : null,
+      def.above ? def.above(lookups, me, narrow) : null,
       status, nextStep, formSlot, table.node));
     await reload();
   };

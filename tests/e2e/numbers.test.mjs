@@ -1,0 +1,152 @@
+// Numbers, caller id, routes and tenant switches in the web UI (issue #17), in Chromium against
+// one faxd: a brand admin gives a company its country and default caller id, tells a carrier it
+// wants national numbers behind a tech prefix, is refused a route prefix without "+", and asks
+// the route tester which carrier a national number would use; the company's user sends to a
+// national number with the country picker on the company's country and sees it in E.164; a
+// switched-off company's user is told why from the login on, and cannot send.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startFaxd, launchBrowser, onePagePdf } from './lib/faxd.mjs';
+import { call, login, provision, blackHole } from './lib/tenant.mjs';
+
+let faxd;
+let browser;
+let hole;
+let tenant;
+
+before(async () => {
+  faxd = await startFaxd({ demo: false });
+  ({ browser } = await launchBrowser());
+  hole = await blackHole();  // the carrier: calls to it ring until they time out
+  tenant = await provision(faxd, { name: 'Numbers', peerSipPort: hole.port, ddi: '+34910000001', vfaxName: 'Front desk', user: 'office' });
+  const admin = await login(faxd, 'admin', 'admin-e2e');
+  await call(faxd, 'POST', '/users', { token: admin, body: { username: 'reseller', password: 'reseller-secret-1', role: 'brand_admin', brand_id: tenant.brand.id } });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (faxd) await faxd.stop();
+  if (hole) hole.close();
+});
+
+async function loginAs(username, password) {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, locale: 'en-US' });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  await page.goto(faxd.base + '/');
+  await page.locator('#username').fill(username);
+  await page.locator('#password').fill(password);
+  await page.locator('#login-form button[type=submit]').click();
+  await page.locator('#logout').waitFor();
+  return { context, page, problems };
+}
+
+const nav = async (page, name) => {
+  const toggle = page.locator('#menu-toggle');
+  if (await toggle.isVisible()) await toggle.click();
+  await page.locator('#nav').getByRole('link', { name, exact: true }).click();
+};
+
+test('a brand admin sets country, caller id, number format and tests a route; the user sends to a national number', async () => {
+  const { page, context, problems } = await loginAs('reseller', 'reseller-secret-1');
+  try {
+    // The company: Spain, and its own number as the default caller id.
+    await nav(page, 'Companies');
+    const row = page.locator('tbody tr', { hasText: 'Numbers company' });
+    await row.getByRole('button', { name: /^Edit/ }).click();
+    const form = page.getByRole('form', { name: 'Edit company' });
+    await form.getByLabel('Country', { exact: true }).selectOption('ES');
+    await form.getByLabel(/^Default caller id/).selectOption({ label: '+34910000001' });
+    await form.getByRole('button', { name: 'Save' }).click();
+    await row.locator('td[data-label="Country"]', { hasText: 'Spain' }).waitFor();
+    assert.equal(await row.locator('td[data-label="Caller id"]').textContent(), '+34910000001');
+    assert.equal(await row.locator('td[data-label="Switched on"]').textContent(), 'Yes');
+
+    // The carrier: national numbers of Spain behind the tech prefix 1234#; 0 calls = unlimited.
+    await nav(page, 'Carriers');
+    const carrier = page.locator('tbody tr', { hasText: 'Numbers peer' });
+    assert.equal(await carrier.locator('td[data-label="Max calls"]').textContent(), 'Unlimited');
+    await carrier.getByRole('button', { name: /^Edit/ }).click();
+    const cform = page.getByRole('form', { name: 'Edit carrier' });
+    await cform.getByLabel('Number format').selectOption('national');
+    await cform.getByLabel('Tech prefix').fill('1234#');
+    await cform.getByLabel('Country', { exact: true }).selectOption('ES');
+    await cform.getByRole('button', { name: 'Save' }).click();
+    await carrier.locator('td[data-label="Number format"]', { hasText: 'National (ES) · 1234#' }).waitFor();
+
+    // A route prefix without "+" can never match: refused, with the rule next to the field.
+    await nav(page, 'Routes');
+    await page.getByRole('button', { name: 'New route' }).click();
+    const rform = page.getByRole('form', { name: 'New route' });
+    await rform.getByLabel('Number prefix').fill('0034');
+    await rform.getByLabel('Carrier').selectOption({ label: 'Numbers peer' });
+    await rform.getByRole('button', { name: 'Create' }).click();
+    await rform.getByText(/A prefix without \+ never matches/).waitFor();
+    await rform.getByLabel('Number prefix').fill('+34');
+    await rform.getByLabel('For', { exact: true }).selectOption({ label: 'Numbers company' });
+    await rform.getByRole('button', { name: 'Create' }).click();
+    const own = page.locator('tbody tr', { hasText: '+34' });
+    await own.waitFor();
+    assert.equal(await own.locator('td[data-label="For"]').textContent(), 'Numbers company');
+
+    // The tester: a national number of the company goes to its own route first.
+    const tester = page.getByRole('form', { name: 'Which carrier would this number use?' });
+    await tester.getByLabel('Number', { exact: true }).fill('910 000 002');
+    await tester.getByLabel('Sent by').selectOption({ label: 'Numbers company' });
+    await tester.getByRole('button', { name: 'Test' }).click();
+    const result = page.locator('#route-test-result');
+    await result.getByText('The number is +34 910 00 00 02.').waitFor();
+    const items = result.locator('li');
+    assert.equal(await items.count(), 2);
+    assert.match(await items.nth(0).textContent(), /Numbers peer — company route \+34, priority 1, 100% of first calls/);
+    assert.match(await items.nth(0).textContent(), new RegExp(`sip:1234#910000002@127\\.0\\.0\\.1:${hole.port}`));
+    assert.match(await items.nth(1).textContent(), /brand route \(any number\)/);
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+
+  // The company's user types the number as dialled in Spain; the picker starts on Spain.
+  const user = await loginAs(tenant.user, tenant.password);
+  try {
+    const p = user.page;
+    await nav(p, 'Send a fax');
+    const country = p.getByLabel('Country of the number');
+    assert.equal(await country.inputValue(), 'ES');
+    await p.getByLabel('To (fax number)').fill('12');
+    await p.getByLabel('Documents (PDF or TIFF, one or more)').setInputFiles({ name: 'letter.pdf', mimeType: 'application/pdf', buffer: onePagePdf() });
+    await p.locator('#send-submit').click();
+    await p.getByText('Enter a fax number of the chosen country, or + and the country code').waitFor();
+    await p.getByLabel('To (fax number)').fill('910 000 002');
+    await p.locator('#send-submit').click();
+    await p.getByRole('heading', { name: /\+34910000002/ }).waitFor();
+    assert.deepEqual(user.problems, []);
+  } finally {
+    await user.context.close();
+  }
+});
+
+test("a switched-off company's user is told why at login and cannot send", async () => {
+  const admin = await login(faxd, 'admin', 'admin-e2e');
+  await call(faxd, 'PATCH', `/companies/${tenant.company.id}`, { token: admin, body: { enabled: false } });
+  try {
+    const { page, context, problems } = await loginAs(tenant.user, tenant.password);
+    try {
+      const banner = page.locator('#tenant-disabled');
+      await banner.waitFor();
+      assert.match(await banner.textContent(), /switched off/);
+      await nav(page, 'Send a fax');
+      await page.locator('#tenant-disabled').waitFor();
+      await page.getByLabel('To (fax number)').fill('+34910000002');
+      await page.getByLabel('Documents (PDF or TIFF, one or more)').setInputFiles({ name: 'letter.pdf', mimeType: 'application/pdf', buffer: onePagePdf() });
+      await page.locator('#send-submit').click();
+      await page.getByText('Your company is switched off by its provider').waitFor();
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  } finally {
+    await call(faxd, 'PATCH', `/companies/${tenant.company.id}`, { token: admin, body: { enabled: true } });
+  }
+});
