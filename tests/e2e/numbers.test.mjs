@@ -150,3 +150,45 @@ test("a switched-off company's user is told why at login and cannot send", async
     await call(faxd, 'PATCH', `/companies/${tenant.company.id}`, { token: admin, body: { enabled: true } });
   }
 });
+
+test("the platform admin switches a brand off on the Brands page; its company's Spanish user is told why", async () => {
+  const admin = await login(faxd, 'admin', 'admin-e2e');
+  await call(faxd, 'PATCH', `/companies/${tenant.company.id}`, { token: admin, body: { language: 'es' } });
+  try {
+    const { page, context, problems } = await loginAs('admin', 'admin-e2e');
+    try {
+      await nav(page, 'Brands');
+      const row = page.locator('tbody tr', { hasText: 'Numbers brand' });
+      assert.equal(await row.locator('td[data-label="Switched on"]').textContent(), 'Yes');
+      await row.getByRole('button', { name: /^Edit/ }).click();
+      const form = page.getByRole('form', { name: 'Edit brand' });
+      await form.getByLabel(/^Switched on/).uncheck();
+      await form.getByRole('button', { name: 'Save' }).click();
+      await row.locator('td[data-label="Switched on"]', { hasText: 'No' }).waitFor();
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+    const brand = await call(faxd, 'GET', `/brands/${tenant.brand.id}`, { token: admin });
+    assert.equal(brand.enabled, false);
+
+    // The company speaks Spanish: the notice is in Spanish from the first page on.
+    const user = await loginAs(tenant.user, tenant.password);
+    try {
+      const banner = user.page.locator('#tenant-disabled');
+      await banner.waitFor();
+      assert.match(await banner.textContent(), /^El envío y la recepción de faxes están desactivados: Numbers brand /);
+      await nav(user.page, 'Enviar un fax');
+      await user.page.getByLabel('Para (número de fax)').fill('+34910000002');
+      await user.page.getByLabel(/^Documentos/).setInputFiles({ name: 'carta.pdf', mimeType: 'application/pdf', buffer: onePagePdf() });
+      await user.page.locator('#send-submit').click();
+      await user.page.getByText('Su proveedor ha desactivado su empresa').waitFor();
+      assert.deepEqual(user.problems, []);
+    } finally {
+      await user.context.close();
+    }
+  } finally {
+    await call(faxd, 'PATCH', `/brands/${tenant.brand.id}`, { token: admin, body: { enabled: true } });
+    await call(faxd, 'PATCH', `/companies/${tenant.company.id}`, { token: admin, body: { language: 'en' } });
+  }
+});
