@@ -95,12 +95,13 @@ void Api::add_routes(http::Router& r) {
             auto co = services_->tenants.find_company(*c.user.company_id);
             if (!co) return error_response(co.error());
             if (*co)
-              me["company"] = {{"id", (*co)->id},
-                               {"name", (*co)->name},
-                               {"language", (*co)->language},
-                               {"timezone", (*co)->timezone},
-                               {"country", (*co)->country.empty() ? nlohmann::json(nullptr)
-                                                                  : nlohmann::json((*co)->country)}};
+              me["company"] = {
+                  {"id", (*co)->id},
+                  {"name", (*co)->name},
+                  {"language", (*co)->language},
+                  {"timezone", (*co)->timezone},
+                  {"country", (*co)->country.empty() ? nlohmann::json(nullptr)
+                                                     : nlohmann::json((*co)->country)}};
           }
           return Response::json(200, me);
         }));
