@@ -207,7 +207,8 @@ TEST_F(BackendTest, StoreUrlsNameTheBackendAndHidePasswords) {
 }
 
 // An embedded install grows into a cluster: every row and every document arrives, with the
-// ddis <-> virtual_faxes cycle intact, and new events continue after the copied ones.
+// ddis <-> virtual_faxes and companies <-> ddis cycles intact, and new events continue after the
+// copied ones.
 TEST_F(BackendTest, StoreCopyMovesEveryRowAndDocument) {
   auto source = Db::open_sqlite({.path = dir.file("source.db")});
   ASSERT_TRUE(source);
@@ -224,6 +225,8 @@ TEST_F(BackendTest, StoreCopyMovesEveryRowAndDocument) {
         "INSERT INTO virtual_faxes (id, company_id, name, outgoing_ddi_id, created_at, "
         "updated_at) VALUES ('V1', 'C1', 'front desk', 'D1', 't', 't')");
     c.exec("UPDATE ddis SET virtual_fax_id = 'V1' WHERE id = 'D1'");
+    // The companies <-> ddis cycle too: the company's default caller id is its own DDI.
+    c.exec("UPDATE companies SET default_outgoing_ddi_id = 'D1', country = 'ES' WHERE id = 'C1'");
   }));
   FaxRepo source_faxes(**source, clock);
   for (int i = 0; i < 3; ++i) {
@@ -264,6 +267,13 @@ TEST_F(BackendTest, StoreCopyMovesEveryRowAndDocument) {
     return std::pair{st.text(0), st.text(1)};
   });
   EXPECT_EQ(*vfax_ddi, (std::pair<std::string, std::string>{"D1", "V1"}));
+  auto caller_id = db->read([](Conn& c) {
+    auto& st = c.prepare(
+        "SELECT d.number, co.country FROM companies co JOIN ddis d ON "
+        "d.id = co.default_outgoing_ddi_id");
+    return st.step() ? st.text(0) + " " + st.text(1) : std::string();
+  });
+  EXPECT_EQ(*caller_id, "+34910000001 ES");
   if (db->backend() == Backend::postgresql) {
     EXPECT_EQ(report->documents, 3);
     EXPECT_EQ(**DocumentRepo(*db).get("outbound/f1.tiff"), "TIFF bytes of outbound/f1.tiff");
