@@ -135,15 +135,15 @@ async function route() {
     } else {
       forbiddenPage(main);
     }
-    // A switched-off company or brand: said on every page, from the login on (the API's reason).
-    if (me.disabled) {
-      main.prepend(el('p', { class: 'notice tenant-disabled', role: 'alert', id: 'tenant-disabled' },
-        t('tenant.disabled', { reason: me.disabled })));
-    }
     if (!me) {  // the session ended while the page loaded: the login form wins
       if (stopPage) { stopPage(); stopPage = null; }
       showLogin('error.session_ended');
       return;
+    }
+    // A switched-off company or brand: said on every page, from the login on (the API's reason).
+    if (me.disabled) {
+      main.prepend(el('p', { class: 'notice tenant-disabled', role: 'alert', id: 'tenant-disabled' },
+        t('tenant.disabled', { reason: me.disabled })));
     }
     const h1 = main.querySelector('h1');
     document.title = titled(h1 ? h1.textContent : '');

@@ -157,7 +157,7 @@ test('the web UI, role by role', { concurrency: true }, async (t) => {
       // The API names the field: its message appears under "To", not somewhere else.
       const toError = page.locator('.field[data-field="to"] .field-error');
       await toError.waitFor();
-      assert.match(await toError.textContent(), /E\.164/);
+      assert.match(await toError.textContent(), /^Enter a fax number of the chosen country, or \+ and the country code/);
       assert.equal(await page.getByLabel('To (fax number)').getAttribute('aria-invalid'), 'true');
       // A preview is not a fax: nothing was queued by picking files.
       assert.equal((await call(tx, 'GET', `/faxes?virtual_fax_id=${txTenant.vfax.id}`, { token: txTenant.token })).data.length, 0);
@@ -494,7 +494,7 @@ test('the web UI, role by role', { concurrency: true }, async (t) => {
       await page.getByRole('button', { name: 'Enviar fax' }).click();
       const toError = page.locator('.field[data-field="to"] .field-error');
       await toError.waitFor();
-      assert.match(await toError.textContent(), /^Escriba el número de fax en formato internacional/);
+      assert.match(await toError.textContent(), /^Escriba un número de fax del país elegido, o \+ y el prefijo del país/);
       assert.deepEqual(await englishLeft(page, english), [], 'send form');
       assert.deepEqual(await englishWords(page, ['Recepción', 'faxd', 'maria', 'uno.pdf', 'dos.pdf']), [], 'send form');
       await shot(page, 'send-es');
@@ -691,7 +691,7 @@ test('the web UI, role by role', { concurrency: true }, async (t) => {
       await page.locator('#nav').getByRole('link', { name: 'Routes', exact: true }).click();
       await page.getByRole('button', { name: 'New route' }).click();
       await page.getByLabel('Number prefix').fill('+49');
-      await page.getByLabel('Carrier').selectOption({ label: 'Audio only trunk' });
+      await page.getByLabel('Carrier', { exact: true }).selectOption({ label: 'Audio only trunk' });
       await page.getByLabel(/^Priority/).fill('2');
       await page.getByLabel(/^Weight/).fill('30');
       await page.getByRole('button', { name: 'Create' }).click();
