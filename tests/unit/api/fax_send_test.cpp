@@ -37,6 +37,12 @@ struct FaxSendTest : ::testing::Test {
           "INSERT INTO companies (id, brand_id, name, timezone, language, created_at, updated_at) "
           "VALUES (?,?,'Clínica Norte','Europe/Madrid','es','t','t')",
           kCompany, kBrand);
+      // The company's number, its default caller id (issue #17: no fax without one).
+      c.exec(
+          "INSERT INTO ddis (id, brand_id, company_id, number, created_at, updated_at) "
+          "VALUES (?,?,?,'+34910000001','t','t')",
+          kDdi, kBrand, kCompany);
+      c.exec("UPDATE companies SET default_outgoing_ddi_id = ? WHERE id = ?", kDdi, kCompany);
       c.exec(
           "INSERT INTO virtual_faxes (id, company_id, name, header, created_at, updated_at) "
           "VALUES (?,?,'Recepción','Clínica Nº 5','t','t')",
@@ -116,6 +122,7 @@ struct FaxSendTest : ::testing::Test {
   static constexpr const char* kBrand = "01JBRAND000000000000000000";
   static constexpr const char* kCompany = "01JCOMPANY0000000000000000";
   static constexpr const char* kVfax = "01JVFAX0000000000000000000";
+  static constexpr const char* kDdi = "01JDD10000000000000000000A";
   test::TempDir dir;
   ManualClock clock;
   config::Config config;
@@ -192,6 +199,31 @@ TEST_F(FaxSendTest, BroadcastMakesOneFaxPerNumberSharingOneDocument) {
   EXPECT_EQ(
       request("POST", "/api/v1/faxes/batches/01JNOSUCHBATCH000000000000/cancel", "", "").status,
       404);
+}
+
+// Each number of a broadcast is read like a single one (issue #17): as typed, national numbers
+// of `country`, stored in E.164; the same number written twice ways is still given twice.
+TEST_F(FaxSendTest, BroadcastNumbersAreReadWithTheCountryAndStoredInE164) {
+  auto res = send({{"virtual_fax_id", kVfax},
+                   {"country", "ES"},
+                   {"to", "910 000 002"},
+                   {"to", "+34 910 00 00 03"}});
+  ASSERT_EQ(res.status, 202) << res.body;
+  const auto body = json::parse(res.body);
+  ASSERT_EQ(body["data"].size(), 2u);
+  EXPECT_EQ(body["data"][0]["to"], "+34910000002");
+  EXPECT_EQ(body["data"][1]["to"], "+34910000003");
+  EXPECT_EQ(body["data"][0]["from"], "+34910000001") << "the company's default caller id";
+  auto twice = send(
+      {{"virtual_fax_id", kVfax}, {"country", "ES"}, {"to", "910000002"}, {"to", "+34910000002"}});
+  EXPECT_EQ(twice.status, 422);
+  EXPECT_EQ(json::parse(twice.body)["error"]["field"], "to");
+  auto short_one = send({{"virtual_fax_id", kVfax}, {"country", "ES"}, {"to", "12"}});
+  EXPECT_EQ(short_one.status, 422);
+  EXPECT_NE(json::parse(short_one.body)["error"]["message"].get<std::string>().find(
+                "too short for a number of ES"),
+            std::string::npos)
+      << short_one.body;
 }
 
 TEST_F(FaxSendTest, UnknownOrRepeatedFieldsAreRefusedAndNothingIsQueued) {
