@@ -407,6 +407,7 @@ TEST_F(QueueTest, ScheduledFaxCanBeMovedWhileQueuedOnly) {
   auto r = faxes->create_outbound({.brand_id = "B1",
                                    .company_id = "C1",
                                    .virtual_fax_id = "V1",
+                                   .from_number = "+34910000001",
                                    .to_number = "+34910000002",
                                    .document = "doc.tiff",
                                    .send_at = clock.now() + 60s});
@@ -431,6 +432,7 @@ TEST_F(QueueTest, KillTimeOfAScheduledFaxCountsFromItsSendTime) {
   auto r = faxes->create_outbound({.brand_id = "B1",
                                    .company_id = "C1",
                                    .virtual_fax_id = "V1",
+                                   .from_number = "+34910000001",
                                    .to_number = "+34910000002",
                                    .document = "doc.tiff",
                                    .send_at = clock.now() + std::chrono::hours(24 * 20)});
