@@ -106,7 +106,6 @@ struct App::Impl {
   std::unique_ptr<store::DdiRepo> ddis;
   std::unique_ptr<store::VirtualFaxRepo> vfaxes;
   std::unique_ptr<store::CarrierRepo> carriers;
-  std::unique_ptr<store::TenantRepo> tenants;
   std::unique_ptr<store::DestinationRepo> destinations;
   std::unique_ptr<store::MailOutboxRepo> outbox;
   std::unique_ptr<store::NotificationTemplateRepo> templates;
@@ -182,7 +181,6 @@ struct App::Impl {
     ddis = std::make_unique<store::DdiRepo>(*db, clock);
     vfaxes = std::make_unique<store::VirtualFaxRepo>(*db, clock);
     carriers = std::make_unique<store::CarrierRepo>(*db, clock);
-    tenants = std::make_unique<store::TenantRepo>(*db, clock);
     destinations = std::make_unique<store::DestinationRepo>(*db, clock);
     outbox = std::make_unique<store::MailOutboxRepo>(*db);
     templates = std::make_unique<store::NotificationTemplateRepo>(*db, clock);

@@ -31,7 +31,10 @@ CREATE = {"brands": {"platform_admin"},
           "routes": {"platform_admin", "brand_admin"},
           "ddis": {"platform_admin", "brand_admin"},
           "virtual-faxes": {"platform_admin", "brand_admin", "company_admin"}}
-PATCH = dict(CREATE, ddis={"platform_admin", "brand_admin", "company_admin"})
+# A brand admin may patch its own brand (its mail language; the matrix's patch keeps the name):
+# renaming and switching a brand stay the platform admin's (brand_admin_cannot_rename_a_brand).
+PATCH = dict(CREATE, ddis={"platform_admin", "brand_admin", "company_admin"},
+             brands={"platform_admin", "brand_admin"})
 DELETE = CREATE
 COMPANY_LEVEL = {"companies", "users", "ddis", "virtual-faxes"}
 
@@ -323,6 +326,16 @@ class Validation(FaxdTestCase):
         self.assertEqual((moved["company_id"], moved["virtual_fax_id"]), (w.company["B1C2"], None))
         s, _, _ = self.d.request("GET", f"/api/v1/ddis/{ddi['id']}", token=ca)
         self.assertEqual(s, 404)
+
+    def test_brand_admin_cannot_rename_a_brand(self):
+        w = self.w
+        ba = w.tokens["brand_admin"]
+        for change in ({"name": "renamed by its admin"}, {"enabled": False}):
+            s, body, _ = self.d.request("PATCH", f"/api/v1/brands/{w.brand['B1']}", change, token=ba)
+            self.assertEqual(s, 403, body)
+        # Its mail language is its own to set.
+        brand = self.d.api("PATCH", f"/brands/{w.brand['B1']}", {"language": "es"}, token=ba)
+        self.assertEqual((brand["name"], brand["language"], brand["enabled"]), ("brand B1", "es", True))
 
     def test_lists_page_with_limit_and_cursor(self):
         w = self.w
