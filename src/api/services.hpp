@@ -4,8 +4,8 @@
 // thread-safe repositories.
 #include "audit.hpp"
 #include "faxd/api/api.hpp"
-#include "faxd/store/brand_look_repo.hpp"
 #include "faxd/store/audit_repo.hpp"
+#include "faxd/store/brand_look_repo.hpp"
 #include "faxd/store/call_csv_schedule_repo.hpp"
 #include "faxd/store/call_repo.hpp"
 #include "faxd/store/carrier_repo.hpp"
