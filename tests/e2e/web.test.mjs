@@ -400,9 +400,11 @@ test('the web UI, role by role', { concurrency: true }, async (t) => {
       const why = await page.locator('[data-fact="Why"]').textContent();
       assert.match(why, /^The call was refused by the other side or the carrier\./);
       assert.equal(await page.getByRole('img', { name: /^Page / }).count(), 2);
-      const firstUrl = page.url();
+      // The old fax's page stays until the new one renders: wait for it to go, or "Failed"
+      // below would be read off the first fax and the Delete clicked on a page about to vanish.
+      const firstPage = await page.locator('h1').elementHandle();
       await page.getByRole('button', { name: 'Resend' }).click();
-      await page.waitForURL((u) => u.toString() !== firstUrl);
+      await page.waitForFunction((h) => !h.isConnected, firstPage);
       await page.locator('[data-fact="Status"]').getByText('Failed').waitFor({ timeout: 120_000 });
       await shot(page, 'fax-failed');
       await page.getByRole('button', { name: 'Delete' }).click();
