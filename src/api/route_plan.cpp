@@ -58,9 +58,13 @@ json candidates(std::string_view scope, const std::vector<const store::Route*>& 
                            {"transport", k.transport},
                            {"max_calls", k.max_calls},
                            {"number_format", k.number_format}};
-        item["request_uri"] = fmt::format("sip:{}@{}:{}", user, k.host, k.port);
+        // As the SIP dialer sends them ('#' of a tech prefix as %23).
+        item["request_uri"] =
+            fmt::format("sip:{}@{}:{}", numbers::sip_uri_user(user), k.host, k.port);
         item["from_user"] =
-            from.empty() ? json(nullptr) : json(numbers::for_carrier(from, format, k.country));
+            from.empty()
+                ? json(nullptr)
+                : json(numbers::sip_uri_user(numbers::for_carrier(from, format, k.country)));
       }
       out.push_back(std::move(item));
     }

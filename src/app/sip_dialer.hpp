@@ -1,6 +1,7 @@
 #pragma once
 // Dialer over the SIP engine: the outbound queue's call requests become SIP calls.
 #include "faxd/jobs/outbound_queue.hpp"
+#include "faxd/numbers/phone_number.hpp"
 #include "faxd/sip/sip_engine.hpp"
 
 namespace faxd::app {
@@ -18,21 +19,13 @@ class SipDialer final : public jobs::Dialer {
         .username = r.carrier.username,
         .password = r.carrier.password,
         .t38_allowed = r.t38,
-        .from_number = uri_user(r.from_number),
-        .to_number = uri_user(r.to_number),
+        .from_number = numbers::sip_uri_user(r.from_number),
+        .to_number = numbers::sip_uri_user(r.to_number),
         .job = std::move(r.job)};
     return engine_.dial(std::move(call), std::move(callbacks));
   }
 
  private:
-  // A telephone-subscriber user part may carry '#' (a carrier's tech prefix), which a SIP URI
-  // must escape (RFC 3261 25.1: '#' is not unreserved).
-  static std::string uri_user(const std::string& number) {
-    std::string out;
-    for (char c : number) out += c == '#' ? std::string("%23") : std::string(1, c);
-    return out;
-  }
-
   sip::SipEngine& engine_;
 };
 

@@ -204,4 +204,14 @@ std::string country_of(std::string_view e164) {
   return region == "ZZ" || region == "001" ? std::string{} : region;
 }
 
+std::string sip_uri_user(std::string_view dialled) {
+  std::string out;
+  for (char c : dialled)
+    if (c == '#')
+      out += "%23";
+    else
+      out += c;
+  return out;
+}
+
 }  // namespace faxd::numbers

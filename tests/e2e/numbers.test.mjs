@@ -100,8 +100,15 @@ test('a brand admin sets country, caller id, number format and tests a route; th
     const items = result.locator('li');
     assert.equal(await items.count(), 2);
     assert.match(await items.nth(0).textContent(), /Numbers peer — company route \+34, priority 1, 100% of first calls/);
-    assert.match(await items.nth(0).textContent(), new RegExp(`sip:1234#910000002@127\\.0\\.0\\.1:${hole.port}`));
+    // The Request-URI as the INVITE carries it: the tech prefix's '#' escaped (RFC 3261).
+    assert.equal(await items.nth(0).locator('code').textContent(), `sip:1234%23910000002@127.0.0.1:${hole.port}`);
     assert.match(await items.nth(1).textContent(), /brand route \(any number\)/);
+    // What people type goes to the server as typed: a '+' stays a '+' (not a space); the old
+    // answer is replaced by the new one.
+    await tester.getByLabel('Number', { exact: true }).fill('+34 (91) 000-00-03');
+    await tester.getByRole('button', { name: 'Test' }).click();
+    await result.getByText('The number is +34 910 00 00 03.').waitFor();
+    assert.equal(await result.locator('li').nth(0).locator('code').textContent(), `sip:1234%23910000003@127.0.0.1:${hole.port}`);
     assert.deepEqual(problems, []);
   } finally {
     await context.close();

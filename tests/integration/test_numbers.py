@@ -114,7 +114,9 @@ class Numbers(FaxdTestCase):
                       token=t["admin"])
         self.assertEqual([c["carrier"]["name"] for c in plan["data"]],
                          ["Own national", t["carrier"]["name"]], plan)
-        self.assertEqual(plan["data"][0]["request_uri"], f"sip:1234#910000002@127.0.0.1:{carrier.port}")
+        self.assertEqual(plan["data"][0]["request_uri"],
+                         f"sip:1234%23910000002@127.0.0.1:{carrier.port}",
+                         "the plan shows the Request-URI SIPp checks")
 
         fax = send_fax(tx, t["token"], t["vfax"]["id"], "910000002", self.pdf)
         self.assertEqual(carrier.wait(), 0, "SIPp checked the Request-URI, To and From:\n" + carrier.log())

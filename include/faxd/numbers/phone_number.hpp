@@ -55,4 +55,9 @@ std::string display(std::string_view e164);
 // The country a valid E.164 number belongs to ("ES"), "" when it cannot be told.
 std::string country_of(std::string_view e164);
 
+// A dialled number (a carrier's tech prefix and the number as for_carrier writes it) as the user
+// part of a SIP URI carries it: '#' escaped as %23 (RFC 3261 25.1: '#' is not unreserved), the
+// rest (digits, '+', '*') as it is. What the SIP dialer sends and the route tester shows.
+std::string sip_uri_user(std::string_view dialled);
+
 }  // namespace faxd::numbers

@@ -303,7 +303,7 @@ TEST_F(NumbersApiTest, RouteTesterShowsWhichCarrierANumberWouldUse) {
   ASSERT_EQ(plan["data"].size(), 2u) << plan;
   EXPECT_EQ(plan["data"][0]["scope"], "company");
   EXPECT_EQ(plan["data"][0]["carrier"]["name"], "Own ES") << "the company's route comes first";
-  EXPECT_EQ(plan["data"][0]["request_uri"], "sip:99#910000002@es.example:5060");
+  EXPECT_EQ(plan["data"][0]["request_uri"], "sip:99%23910000002@es.example:5060");
   EXPECT_EQ(plan["data"][0]["from_user"], "910000001");
   EXPECT_EQ(plan["data"][0]["share"], 1.0);
   EXPECT_EQ(plan["data"][1]["scope"], "brand");

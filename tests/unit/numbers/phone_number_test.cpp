@@ -88,5 +88,11 @@ TEST(Display, InternationalFormatAndCountry) {
   EXPECT_EQ(display("garbage"), "garbage");
 }
 
+TEST(SipUriUser, EscapesTheHashOfATechPrefixOnly) {
+  EXPECT_EQ(sip_uri_user("1234#910000002"), "1234%23910000002");
+  EXPECT_EQ(sip_uri_user("#31#+34910000002"), "%2331%23+34910000002");
+  EXPECT_EQ(sip_uri_user("*99+34910000002"), "*99+34910000002");
+}
+
 }  // namespace
 }  // namespace faxd::numbers
