@@ -140,10 +140,11 @@ async function route() {
       showLogin('error.session_ended');
       return;
     }
-    // A switched-off company or brand: said on every page, from the login on (the API's reason).
+    // A switched-off company or brand: said on every page, from the login on, in the user's
+    // language (which switch is off: disabled_by).
     if (me.disabled) {
       main.prepend(el('p', { class: 'notice tenant-disabled', role: 'alert', id: 'tenant-disabled' },
-        t('tenant.disabled', { reason: me.disabled })));
+        t(me.disabled_by === 'brand' ? 'tenant.disabled_brand' : 'tenant.disabled_company')));
     }
     const h1 = main.querySelector('h1');
     document.title = titled(h1 ? h1.textContent : '');

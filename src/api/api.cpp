@@ -124,15 +124,16 @@ void Api::add_routes(http::Router& r) {
 nlohmann::json Api::me_with_tenant(const store::User& u) const {
   auto me = me_json(u);
   // Why a switched-off tenant's users cannot send or receive, shown from the login on.
-  std::string why;
+  // `disabled_by` says which switch is off, for the web UI's own words.
+  std::optional<store::TenantState> off;
   if (u.company_id) {
-    if (auto t = services_->tenants.tenant_state(*u.company_id); t && !t->enabled())
-      why = t->disabled_message();
+    if (auto t = services_->tenants.tenant_state(*u.company_id); t && !t->enabled()) off = *t;
   } else if (u.brand_id) {
     if (auto b = services_->tenants.find_brand(*u.brand_id); b && *b && !(*b)->enabled)
-      why = store::TenantState{.brand_enabled = false, .brand_name = (*b)->name}.disabled_message();
+      off = store::TenantState{.brand_enabled = false, .brand_name = (*b)->name};
   }
-  me["disabled"] = why.empty() ? nlohmann::json(nullptr) : nlohmann::json(why);
+  me["disabled"] = off ? nlohmann::json(off->disabled_message()) : nlohmann::json(nullptr);
+  me["disabled_by"] = off ? nlohmann::json(off->disabled_by()) : nlohmann::json(nullptr);
   return me;
 }
 

@@ -107,14 +107,17 @@ void add_route_plan_route(http::Router& router, const Api& api, Services& s) {
         std::map<std::string, store::Carrier> carriers;
         for (auto& k : *list) carriers.emplace(k.id, std::move(k));
         std::string from;
-        json state = nullptr;
+        json state = nullptr, state_by = nullptr;
         if (company) {
           if (company->default_outgoing_ddi_id)
             if (auto d = s.ddis.find_ddi(*company->default_outgoing_ddi_id); d && *d)
               from = (*d)->number;
           auto t = s.tenants.tenant_state(company->id);
           if (!t) return error_response(t.error());
-          state = t->enabled() ? json(nullptr) : json(t->disabled_message());
+          if (!t->enabled()) {
+            state = t->disabled_message();
+            state_by = t->disabled_by();
+          }
         }
         const auto match = jobs::match_routes(*to, *routes, company ? company->id : "");
         auto data = candidates("company", match.company, carriers, *to, from);
@@ -128,6 +131,7 @@ void add_route_plan_route(http::Router& router, const Api& api, Services& s) {
                   {"from", from.empty() ? json(nullptr) : json(from)},
                   {"route_type", match.route_type.empty() ? json(nullptr) : json(match.route_type)},
                   {"disabled", state},
+                  {"disabled_by", state_by},
                   {"data", std::move(data)}});
       }));
 }

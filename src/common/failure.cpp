@@ -6,7 +6,7 @@
 namespace faxd {
 
 namespace {
-constexpr std::array<std::pair<FailureCode, std::string_view>, 11> kNames{{
+constexpr std::array<std::pair<FailureCode, std::string_view>, 12> kNames{{
     {FailureCode::busy, "busy"},
     {FailureCode::no_answer, "no_answer"},
     {FailureCode::rejected, "rejected"},
@@ -18,6 +18,7 @@ constexpr std::array<std::pair<FailureCode, std::string_view>, 11> kNames{{
     {FailureCode::canceled, "canceled"},
     {FailureCode::document_invalid, "document_invalid"},
     {FailureCode::internal, "internal"},
+    {FailureCode::tenant_disabled, "tenant_disabled"},
 }};
 }  // namespace
 

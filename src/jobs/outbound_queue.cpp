@@ -156,8 +156,9 @@ void OutboundQueue::start(store::Fax fax) {
   if (plan && plan->tenant_disabled) {
     // Kept queued, not dialled and not counted: it goes once the tenant is switched on again.
     spdlog::info("queue.tenant_disabled fax={} company={}", live->fax.id, live->fax.company_id);
-    (void)faxes_.requeue(live->fax.id, clock_.now() + options_.disabled_wait, FailureCode::rejected,
-                         plan->tenant_message, false, /*dialed=*/false);
+    (void)faxes_.requeue(live->fax.id, clock_.now() + options_.disabled_wait,
+                         FailureCode::tenant_disabled, plan->tenant_message, false,
+                         /*dialed=*/false);
     return;
   }
   if (plan && plan->all_full) {

@@ -23,6 +23,7 @@ std::optional<std::chrono::seconds> retry_delay(const RetryPolicy& p, FailureCod
     case FailureCode::canceled:
     case FailureCode::document_invalid:
     case FailureCode::internal:
+    case FailureCode::tenant_disabled:  // held by the queue, not retried
       return std::nullopt;
   }
   return std::nullopt;

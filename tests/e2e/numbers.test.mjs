@@ -142,7 +142,7 @@ test("a switched-off company's user is told why at login and cannot send", async
     try {
       const banner = page.locator('#tenant-disabled');
       await banner.waitFor();
-      assert.match(await banner.textContent(), /switched off/);
+      assert.match(await banner.textContent(), /^Your company is switched off by its provider/);
       await nav(page, 'Send a fax');
       await page.locator('#tenant-disabled').waitFor();
       await page.getByLabel('To (fax number)').fill('+34910000002');
@@ -184,7 +184,8 @@ test("the platform admin switches a brand off on the Brands page; its company's 
     try {
       const banner = user.page.locator('#tenant-disabled');
       await banner.waitFor();
-      assert.match(await banner.textContent(), /^El envío y la recepción de faxes están desactivados: Numbers brand /);
+      // All of it in Spanish (the API's English reason is not shown): the brand is what is off.
+      assert.equal(await banner.textContent(), 'La marca de su proveedor está desactivada: no se envían ni se reciben faxes. Sus faxes se conservan; pida a su proveedor que la vuelva a activar.');
       await nav(user.page, 'Enviar un fax');
       await user.page.getByLabel('Para (número de fax)').fill('+34910000002');
       await user.page.getByLabel(/^Documentos/).setInputFiles({ name: 'carta.pdf', mimeType: 'application/pdf', buffer: onePagePdf() });

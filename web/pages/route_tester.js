@@ -45,7 +45,10 @@ export function routeTester(l, me) {
 
 function describe(plan) {
   const out = [el('p', { class: 'tester-number' }, t('tester.reads_as', { number: plan.display }))];
-  if (plan.disabled) out.push(el('p', { class: 'notice' }, t('tenant.disabled', { reason: plan.disabled })));
+  if (plan.disabled) {
+    out.push(el('p', { class: 'notice', id: 'route-test-disabled' },
+      t(plan.disabled_by === 'brand' ? 'tester.disabled_brand' : 'tester.disabled_company')));
+  }
   if (!plan.data.length) {
     out.push(el('p', { class: 'error', id: 'route-test-none' }, t('tester.no_route')));
     return out;

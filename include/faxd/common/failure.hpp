@@ -19,6 +19,7 @@ enum class FailureCode {
   canceled,             // by the user
   document_invalid,     // the document could not be read or sent
   internal,             // a bug or resource failure in faxd
+  tenant_disabled,      // the company or its brand is switched off: the fax waits, undialled
 };
 
 std::string_view to_string(FailureCode code) noexcept;

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace faxd::store {
@@ -58,6 +59,10 @@ struct TenantState {
   bool enabled() const { return brand_enabled && company_enabled; }
   // Why nothing is sent or received, for users, logs and fax failures ("" while enabled).
   std::string disabled_message() const;
+  // Which switch is off, for words in the user's language: "brand" (first), "company" or "".
+  std::string_view disabled_by() const noexcept {
+    return !brand_enabled ? "brand" : (!company_enabled ? "company" : "");
+  }
 };
 
 // What sending from one virtual fax needs to know (every way of sending: POST /faxes, resend,

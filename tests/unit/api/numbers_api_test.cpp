@@ -205,6 +205,7 @@ TEST_F(NumbersApiTest, SwitchedOffCompanyOrBrandCannotSendAndItsUsersSeeWhy) {
   EXPECT_EQ(json::parse(res.body)["error"]["code"], "tenant_disabled");
   auto me = ok("GET", "/api/v1/me", company_admin);
   EXPECT_NE(str(me["disabled"]).find("Office is switched off"), std::string::npos) << me;
+  EXPECT_EQ(me["disabled_by"], "company") << "for the UI's own words in the user's language";
   auto login =
       ok("POST", "/api/v1/login", "", {{"username", "office"}, {"password", "pass-office"}});
   EXPECT_FALSE(login["user"]["disabled"].is_null()) << "said at login";
@@ -214,8 +215,10 @@ TEST_F(NumbersApiTest, SwitchedOffCompanyOrBrandCannotSendAndItsUsersSeeWhy) {
 
   ok("PATCH", "/api/v1/companies/" + str(company), admin, {{"enabled", true}});
   EXPECT_TRUE(ok("GET", "/api/v1/me", company_admin)["disabled"].is_null());
+  EXPECT_TRUE(ok("GET", "/api/v1/me", company_admin)["disabled_by"].is_null());
   ok("PATCH", "/api/v1/brands/" + str(brand), admin, {{"enabled", false}});
   EXPECT_EQ(send({{"virtual_fax_id", str(vfax)}, {"to", "+34910000002"}}).status, 403);
+  EXPECT_EQ(ok("GET", "/api/v1/me", company_admin)["disabled_by"], "brand");
   // Only platform admins switch brands; brand admins switch their companies.
   auto ba = make_user("ba", store::Role::brand_admin, str(brand), {});
   EXPECT_EQ(call("PATCH", "/api/v1/brands/" + str(brand), ba, {{"enabled", true}}).status, 403);
@@ -300,6 +303,7 @@ TEST_F(NumbersApiTest, RouteTesterShowsWhichCarrierANumberWouldUse) {
   auto plan = ok("GET", "/api/v1/routes/plan?to=910000002&company_id=" + str(company), ba);
   EXPECT_EQ(plan["to"], "+34910000002");
   EXPECT_EQ(plan["route_type"], "fax");
+  EXPECT_TRUE(plan["disabled_by"].is_null());
   ASSERT_EQ(plan["data"].size(), 2u) << plan;
   EXPECT_EQ(plan["data"][0]["scope"], "company");
   EXPECT_EQ(plan["data"][0]["carrier"]["name"], "Own ES") << "the company's route comes first";

@@ -222,6 +222,7 @@ TEST_F(QueueTest, SwitchedOffTenantsFaxWaitsUndialledAndGoesWhenSwitchedOn) {
   auto q = get(f.id);
   EXPECT_EQ(q.status, store::FaxStatus::queued);
   EXPECT_EQ(q.dials, 0);
+  EXPECT_EQ(q.failure_code, "tenant_disabled");  // its own words in the UI, not "rejected"
   EXPECT_EQ(q.failure_message, "switched off");
   planner.disabled = false;
   clock.advance(61s);
