@@ -107,6 +107,15 @@ class FaxHandlers {
       store::append_json_string(body, *page->next_cursor);
     else
       body += "null";
+    // ?count=1: how many match the filters ("total"), counted up to kMaxCount; past it
+    // "total_capped" is true and total is kMaxCount.
+    if (param("count").value_or("") == "1") {
+      constexpr int kMaxCount = 10000;
+      auto total = d_.faxes.count(q, kMaxCount);
+      if (!total) return error_response(total.error());
+      body += fmt::format(",\"total\":{},\"total_capped\":{}", std::min(*total, kMaxCount),
+                          *total > kMaxCount ? "true" : "false");
+    }
     body += '}';
     return Response::text(200, std::move(body), "application/json");
   }

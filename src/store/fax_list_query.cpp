@@ -111,4 +111,41 @@ FaxListSql fax_list_sql(const FaxQuery& q) {
   return out;
 }
 
+FaxListSql fax_count_sql(const FaxQuery& query, int cap) {
+  FaxQuery q = query;
+  q.cursor.reset();
+  std::vector<std::string> vfaxes;
+  bool restricted = false;
+  if (q.scope.virtual_fax_ids) {
+    restricted = true;
+    vfaxes = *q.scope.virtual_fax_ids;
+    if (q.virtual_fax_id)
+      vfaxes = std::find(vfaxes.begin(), vfaxes.end(), *q.virtual_fax_id) != vfaxes.end()
+                   ? std::vector<std::string>{*q.virtual_fax_id}
+                   : std::vector<std::string>{};
+  } else if (q.virtual_fax_id) {
+    restricted = true;
+    vfaxes = {*q.virtual_fax_id};
+  }
+  FaxListSql out;
+  if (restricted && vfaxes.empty()) {
+    out.sql = "SELECT 0";
+    return out;
+  }
+  Where w;
+  if (restricted) {
+    w.sql = " WHERE virtual_fax_id IN (";
+    for (std::size_t i = 0; i < vfaxes.size(); ++i) {
+      w.sql += i ? ",?" : "?";
+      w.args.push_back(vfaxes[i]);
+    }
+    w.sql += ")";
+  }
+  add_filters(q, w);
+  out.sql = fmt::format("SELECT count(*) FROM (SELECT 1 FROM faxes{} LIMIT ?) AS matched", w.sql);
+  out.args = std::move(w.args);
+  out.args.push_back(std::to_string(cap + 1));
+  return out;
+}
+
 }  // namespace faxd::store

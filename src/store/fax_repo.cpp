@@ -254,6 +254,21 @@ Result<FaxPage> FaxRepo::list(const FaxQuery& q) {
   });
 }
 
+Result<int> FaxRepo::count(const FaxQuery& q, int cap) {
+  const auto query = fax_count_sql(q, cap);
+  return db_.read([&](Conn& c) {
+    auto& st = c.prepare(query.sql);
+    for (std::size_t i = 0; i < query.args.size(); ++i) {
+      if (i + 1 == query.args.size())
+        st.bind(static_cast<int>(i + 1), static_cast<std::int64_t>(cap + 1));  // LIMIT: an integer
+      else
+        st.bind(static_cast<int>(i + 1), query.args[i]);
+    }
+    st.step();
+    return st.int32(0);
+  });
+}
+
 Result<std::vector<Attempt>> FaxRepo::attempts(std::string_view fax_id) {
   return db_.read([&](Conn& c) {
     auto& st = c.prepare(

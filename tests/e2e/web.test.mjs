@@ -258,6 +258,7 @@ test('the web UI, role by role', { concurrency: true }, async (t) => {
       await page.getByLabel('Virtual fax').selectOption({ label: 'Bulk' });
       const rows = page.locator('tbody tr[data-fax]');
       await page.waitForFunction(() => document.querySelectorAll('tbody tr[data-fax]').length === 25);
+      await page.locator('#faxes-count').getByText('26 in all').waitFor();
       const ids = async () => rows.evaluateAll((trs) => trs.map((tr) => tr.dataset.fax));
       const first = await ids();
       assert.equal(await page.getByRole('button', { name: 'Previous page' }).isDisabled(), true);
@@ -280,6 +281,7 @@ test('the web UI, role by role', { concurrency: true }, async (t) => {
       await page.getByRole('button', { name: 'Filter' }).click();
       await page.waitForFunction(() => document.querySelectorAll('tbody tr[data-fax]').length === 1);
       assert.deepEqual(await ids(), [seeded[3]]);
+      await page.locator('#faxes-count').getByText('1 in all').waitFor();
       await page.getByLabel('To number').fill('');
       const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'UTC' }).format(new Date());
       await page.getByLabel('To day').fill('2020-01-01');

@@ -569,4 +569,5 @@ export default {
   'tester.company_route': "company route {prefix}",
   'tester.brand_route': "brand route {prefix}",
   'tester.share': "priority {priority}, {share} of first calls",
+  'list.count_more': {"one": "More than {count}", "other": "More than {count}"},
 };

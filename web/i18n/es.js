@@ -555,4 +555,5 @@ export default {
   'tester.company_route': "ruta de la empresa {prefix}",
   'tester.brand_route': "ruta de la marca {prefix}",
   'tester.share': "prioridad {priority}, {share} de las primeras llamadas",
+  'list.count_more': {"one": "Más de {count}", "other": "Más de {count}"},
 };

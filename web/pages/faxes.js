@@ -89,6 +89,7 @@ export function faxList(direction) {
       fNumber.wrap, fSince.wrap, fUntil.wrap,
       el('div', { class: 'actions' }, el('button', { type: 'submit', class: 'secondary' }, t('list.filter')), csv));
     const tableSlot = el('div', { 'aria-live': 'polite' });
+    const count = el('p', { class: 'count muted', id: 'faxes-count', role: 'status' });
     const pager = new Pager(() => reload());
     filters.addEventListener('submit', (ev) => { ev.preventDefault(); pager.reset(); reload(); });
     for (const f of [fStatus, fVfax, fSince, fUntil]) f.input.addEventListener('change', () => { pager.reset(); reload(); });
@@ -131,8 +132,12 @@ export function faxList(direction) {
       const seq = ++requestSeq;
       const early = firstPage;
       firstPage = null;
-      const page = await (early || api.get('/faxes', { ...query(), ...pager.params() }));
+      // The first page also asks how many match (faxd counts up to 10,000).
+      const page = await (early || api.get('/faxes', { ...query(), ...pager.params(), count: pager.cursor ? undefined : 1 }));
       if (seq !== requestSeq) return true;  // a newer request is on its way; it draws
+      if (typeof page.total === 'number') {
+        count.textContent = page.total_capped ? t('list.count_more', { count: page.total }) : t('list.count', { count: page.total });
+      }
       pager.next = page.next_cursor;
       if (page.data.length === 0) {
         tableSlot.replaceChildren(el('p', { class: 'muted' }, t(filtered() ? 'list.no_match' : inbound ? 'inbox.empty' : 'sent.empty')));
@@ -158,7 +163,7 @@ export function faxList(direction) {
     main.replaceChildren(el('section', { class: 'page' },
       el('div', { class: 'page-head' }, el('h1', {}, t(inbound ? 'nav.inbox' : 'nav.sent')),
         ctx.me.role === 'brand_admin' ? null : el('a', { class: 'button', href: '#/send' }, t('nav.send'))),
-      filters, tableSlot));
+      filters, count, tableSlot));
     const active = await reload().catch((e) => { tableSlot.replaceChildren(el('p', { class: 'error' }, errorText(e))); return false; });
     return watch(reload, active);
   };

@@ -24,5 +24,8 @@ struct FaxListSql {
 extern const std::string_view kFaxColumns;
 
 FaxListSql fax_list_sql(const FaxQuery& query);
+// How many faxes the query matches, its cursor and page size aside, counting at most cap + 1
+// (the cost stays bounded on millions of faxes): selects one integer.
+FaxListSql fax_count_sql(const FaxQuery& query, int cap);
 
 }  // namespace faxd::store

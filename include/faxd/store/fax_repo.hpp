@@ -201,6 +201,8 @@ class FaxRepo {
   // find() limited to a scope: nullopt for a fax outside it, exactly as for a missing one.
   Result<std::optional<Fax>> find_in_scope(std::string_view id, const FaxScope& scope);
   Result<FaxPage> list(const FaxQuery& query);
+  // How many faxes the query matches (cursor aside), at most cap + 1.
+  Result<int> count(const FaxQuery& query, int cap);
   Result<std::vector<Attempt>> attempts(std::string_view fax_id);
 
   // Claims up to `limit` due queued faxes for `node` until `lease_until`: they become sending,

@@ -350,3 +350,17 @@ TEST_F(FaxRepoTest, ListenerHearsEachFinalStateOnceAndEveryRetryAndAttempt) {
   EXPECT_EQ(heard.requeued, 1);
   repo->set_listener(nullptr);
 }
+
+TEST_F(FaxRepoTest, CountsWhatTheFiltersMatchUpToACap) {
+  for (int i = 0; i < 3; ++i) send();
+  EXPECT_EQ(*repo->count({.scope = {.company_id = "C1"}}, 100), 3);
+  EXPECT_EQ(*repo->count({.scope = {.company_id = "C2"}}, 100), 0);
+  EXPECT_EQ(*repo->count({.scope = {}, .virtual_fax_id = "V1"}, 100), 3);
+  EXPECT_EQ(*repo->count({.scope = {.virtual_fax_ids = std::vector<std::string>{"V1", "V9"}}}, 100),
+            3);
+  EXPECT_EQ(*repo->count({.scope = {.virtual_fax_ids = std::vector<std::string>{}}}, 100), 0);
+  EXPECT_EQ(*repo->count({.scope = {}, .to_number = "+34910000002"}, 100), 3);
+  EXPECT_EQ(*repo->count({.scope = {}, .to_number = "+34910000009"}, 100), 0);
+  EXPECT_EQ(*repo->count({.scope = {}}, 1), 2) << "counts cap + 1 at most";
+  EXPECT_EQ(*repo->count({.scope = {}, .cursor = "0"}, 100), 3) << "the cursor does not count";
+}
