@@ -298,10 +298,14 @@ test('the web UI, role by role', { concurrency: true }, async (t) => {
 
       // A ringing fax (the call is out, nobody answers): Cancel hangs up.
       const bulkFaxes = async () => (await call(tx, 'GET', `/faxes?virtual_fax_id=${bulk.id}&limit=100`, { token: txTenant.token })).data;
+      // One whose call has just begun: each rings about 32 s (until SIP gives up on the silent
+      // carrier), and the steps below need it ringing throughout, however slow the machine is.
       let ringing;
-      for (let i = 0; i < 60 && !ringing; i++) {
-        ringing = (await bulkFaxes()).find((f) => f.status === 'sending');
-        if (!ringing) await page.waitForTimeout(500);
+      for (let i = 0; i < 240 && !ringing; i++) {
+        const calls = (await call(tx, 'GET', '/calls?result=running&limit=50', { token: txTenant.admin })).data;
+        const fresh = calls.find((c) => c.virtual_fax_id === bulk.id && Date.now() - Date.parse(c.started_at) < 4000);
+        if (fresh) ringing = (await bulkFaxes()).find((f) => f.id === fresh.fax_id && f.status === 'sending');
+        if (!ringing) await page.waitForTimeout(250);
       }
       assert.ok(ringing, 'one fax is calling the silent carrier');
       await page.goto(`${tx.base}/#/fax/${ringing.id}`);
