@@ -74,6 +74,11 @@ class FaxHandlers {
         return Response::error(422, "invalid_field", "status: unknown status", "status");
       q.status = *v;
     }
+    if (auto v = param("order")) {
+      if (*v != "asc" && *v != "desc")
+        return Response::error(422, "invalid_field", "order: asc (oldest first) or desc", "order");
+      q.oldest_first = *v == "asc";
+    }
     if (auto v = param("virtual_fax_id")) q.virtual_fax_id = *v;
     if (auto v = param("from")) q.from_number = *v;
     if (auto v = param("to")) q.to_number = *v;

@@ -39,11 +39,15 @@ void add_filters(const FaxQuery& q, Where& w) {
   if (q.batch_id) w.add("batch_id = ?", *q.batch_id);
   if (q.since) w.add("created_at >= ?", *q.since);
   if (q.until) w.add("created_at < ?", *q.until);
-  if (q.cursor) w.add("id < ?", *q.cursor);
+  if (q.cursor) w.add(q.oldest_first ? "id > ?" : "id < ?", *q.cursor);
 }
 
-std::string select(const Where& w) {
-  return fmt::format("SELECT {} FROM faxes{} ORDER BY id DESC LIMIT ?", kFaxColumns, w.sql);
+const char* order(const FaxQuery& q) {
+  return q.oldest_first ? "ASC" : "DESC";
+}
+
+std::string select(const FaxQuery& q, const Where& w) {
+  return fmt::format("SELECT {} FROM faxes{} ORDER BY id {} LIMIT ?", kFaxColumns, w.sql, order(q));
 }
 
 }  // namespace
@@ -74,7 +78,7 @@ FaxListSql fax_list_sql(const FaxQuery& q) {
     Where w;
     if (!vfaxes.empty()) w.add("virtual_fax_id = ?", vfaxes[0]);
     add_filters(q, w);
-    out.sql = select(w);
+    out.sql = select(q, w);
     out.args = std::move(w.args);
     out.args.push_back(fetch);
     return out;
@@ -89,24 +93,24 @@ FaxListSql fax_list_sql(const FaxQuery& q) {
     }
     w.sql += ")";
     add_filters(q, w);
-    out.sql = select(w);
+    out.sql = select(q, w);
     out.args = std::move(w.args);
     out.args.push_back(fetch);
     return out;
   }
 
-  // Each arm walks its own (virtual_fax_id, ..., id) index newest first and stops after a page;
-  // the outer ORDER BY merges at most arms x page rows.
+  // Each arm walks its own (virtual_fax_id, ..., id) index in the asked order and stops after a
+  // page; the outer ORDER BY merges at most arms x page rows.
   for (std::size_t i = 0; i < vfaxes.size(); ++i) {
     Where w;
     w.add("virtual_fax_id = ?", vfaxes[i]);
     add_filters(q, w);
     out.sql += i ? " UNION ALL " : "";
-    out.sql += fmt::format("SELECT * FROM ({}) AS arm{}", select(w), i);
+    out.sql += fmt::format("SELECT * FROM ({}) AS arm{}", select(q, w), i);
     out.args.insert(out.args.end(), w.args.begin(), w.args.end());
     out.args.push_back(fetch);
   }
-  out.sql += " ORDER BY id DESC LIMIT ?";
+  out.sql += fmt::format(" ORDER BY id {} LIMIT ?", order(q));
   out.args.push_back(fetch);
   return out;
 }
@@ -142,7 +146,8 @@ FaxListSql fax_count_sql(const FaxQuery& query, int cap) {
     w.sql += ")";
   }
   add_filters(q, w);
-  out.sql = fmt::format("SELECT count(*) FROM (SELECT 1 FROM faxes{} LIMIT ?) AS matched", w.sql);
+  out.sql = fmt::format(
+      "SELECT CAST(count(*) AS BIGINT) FROM (SELECT 1 FROM faxes{} LIMIT ?) AS matched", w.sql);
   out.args = std::move(w.args);
   out.args.push_back(std::to_string(cap + 1));
   return out;

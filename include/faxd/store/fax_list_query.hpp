@@ -1,6 +1,7 @@
 #pragma once
 // The SELECT behind FaxRepo::list, built apart so tests can EXPLAIN it. Every scope and filter
-// is served by an index that also yields `ORDER BY id DESC`, so a page costs about `limit` rows
+// is served by an index that also yields `ORDER BY id DESC` (or ASC, oldest first: the same
+// index walked the other way), so a page costs about `limit` rows
 // however many faxes the store holds (see migrations 0001 and 0005):
 //   - brand / company scope: faxes_brand, faxes_company; with a status filter the
 //     (scope, status, id) indexes;

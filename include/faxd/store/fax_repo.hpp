@@ -115,6 +115,7 @@ struct FaxQuery {
   std::optional<std::string> batch_id;
   int limit = 50;
   std::optional<std::string> cursor;  // the last id of the previous page
+  bool oldest_first = false;          // id (creation) order: newest first unless set
 };
 
 struct FaxPage {

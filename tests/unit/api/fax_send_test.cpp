@@ -337,3 +337,42 @@ TEST_F(FaxSendTest, ReportIsForFinishedOutboundFaxes) {
     if (k == "Content-Disposition") disposition = v;
   EXPECT_TRUE(disposition.find("-+34910000002-report.pdf") != std::string::npos) << disposition;
 }
+
+// GET /faxes?count=1 says how many faxes the filters match, whatever the page size; ?order=asc
+// pages oldest first (issue #21: the lists' total and sort by time).
+TEST_F(FaxSendTest, ListCountsWhatTheFiltersMatchAndPagesOldestFirstOnRequest) {
+  auto res = send({{"virtual_fax_id", kVfax},
+                   {"to", "+34910000002"},
+                   {"to", "+34910000003"},
+                   {"to", "+34910000004"}},
+                  1, "");
+  ASSERT_EQ(res.status, 202) << res.body;
+  const auto sent = json::parse(res.body)["data"];
+  auto list = [&](const std::string& query) {
+    auto r = request("GET", "/api/v1/faxes?" + query, "", "");
+    EXPECT_EQ(r.status, 200) << query << ": " << r.body;
+    return json::parse(r.body);
+  };
+  auto page = list("limit=2&count=1");
+  EXPECT_EQ(page["data"].size(), 2u);
+  EXPECT_EQ(page["total"], 3);
+  EXPECT_EQ(page["total_capped"], false);
+  EXPECT_EQ(page["data"][0]["id"], sent[2]["id"]) << "newest first by default";
+  EXPECT_FALSE(list("limit=2").contains("total")) << "counted only when asked";
+  EXPECT_EQ(list("count=1&to=%2B34910000003")["total"], 1);
+  EXPECT_EQ(list("count=1&to=%2B34919999999")["total"], 0);
+
+  auto oldest = list("limit=2&order=asc&count=1");
+  ASSERT_EQ(oldest["data"].size(), 2u);
+  EXPECT_EQ(oldest["data"][0]["id"], sent[0]["id"]);
+  EXPECT_EQ(oldest["data"][1]["id"], sent[1]["id"]);
+  EXPECT_EQ(oldest["total"], 3);
+  auto rest = list("limit=2&order=asc&cursor=" + oldest["next_cursor"].get<std::string>());
+  ASSERT_EQ(rest["data"].size(), 1u);
+  EXPECT_EQ(rest["data"][0]["id"], sent[2]["id"]);
+  EXPECT_TRUE(rest["next_cursor"].is_null());
+
+  auto bad = request("GET", "/api/v1/faxes?order=sideways", "", "");
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_EQ(json::parse(bad.body)["error"]["field"], "order");
+}

@@ -100,6 +100,12 @@ TEST_F(FaxListQueryTest, EveryScopeAndFilterSearchesAnIndexInIdOrder) {
       {.scope = {.virtual_fax_ids = two}},
       {.scope = {.virtual_fax_ids = two}, .direction = "inbound", .status = "received"},
       {.scope = {.company_id = "C1"}, .virtual_fax_id = "V2"},
+      {.scope = {.company_id = "C1"}, .direction = "inbound", .oldest_first = true},
+      {.scope = {.brand_id = "B1"},
+       .status = "failed",
+       .cursor = "01J0000000000000000000000Z",
+       .oldest_first = true},
+      {.scope = {.virtual_fax_ids = two}, .oldest_first = true},
   };
   const bool pg = db->backend() == Backend::postgresql;
   for (const auto& q : queries) {
@@ -153,6 +159,27 @@ TEST_F(FaxListQueryTest, AUsersVirtualFaxesArePagedNewestFirstAcrossThemAll) {
   EXPECT_TRUE(all_pages({.scope = {.virtual_fax_ids = scope}, .status = "received"}).empty());
   EXPECT_EQ(all_pages({.scope = {.virtual_fax_ids = scope}, .status = "receiving", .limit = 4}),
             mine);
+}
+
+TEST_F(FaxListQueryTest, OldestFirstPagesTheSameFaxesTheOtherWayRound) {
+  std::vector<std::string> all;
+  for (int i = 0; i < 7; ++i) all.push_back(receive(i % 3 ? "V1" : "V2", "+1"));
+  std::vector<std::string> newest(all.rbegin(), all.rend());
+  EXPECT_EQ(all_pages({.scope = {.company_id = "C1"}, .limit = 2}), newest);
+  EXPECT_EQ(all_pages({.scope = {.company_id = "C1"}, .limit = 2, .oldest_first = true}), all);
+  EXPECT_EQ(all_pages({.scope = {.virtual_fax_ids = std::vector<std::string>{"V1", "V2"}},
+                       .limit = 3,
+                       .oldest_first = true}),
+            all)
+      << "the per-virtual-fax arms merge oldest first too";
+  std::vector<std::string> v2;
+  for (const auto& id : all)
+    if ((*repo->find(id))->virtual_fax_id == "V2") v2.push_back(id);
+  EXPECT_EQ(
+      all_pages(
+          {.scope = {.brand_id = "B1"}, .virtual_fax_id = "V2", .limit = 1, .oldest_first = true}),
+      v2);
+  EXPECT_EQ(*repo->count({.scope = {.company_id = "C1"}, .oldest_first = true}, 100), 7);
 }
 
 TEST_F(FaxListQueryTest, ManyVirtualFaxesFallBackToOneQueryWithTheSameResult) {
