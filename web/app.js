@@ -12,6 +12,7 @@ import { tokensPage, webhooksPage } from './pages/account.js';
 import { accountPage } from './pages/me.js';
 import { lookPage } from './pages/look.js';
 import { templatesPage } from './pages/templates.js';
+import { callsPage, callReportsPage, auditPage } from './pages/accounting.js';
 import { loadBrand, productName, titled } from './lib/brand.js';
 
 const main = document.getElementById('main');
@@ -35,13 +36,16 @@ const pages = {
   account: ['nav.account', accountPage],
   look: ['nav.look', lookPage],
   templates: ['nav.templates', templatesPage],
+  calls: ['nav.calls', callsPage],
+  'call-reports': ['nav.call_reports', callReportsPage],
+  audit: ['nav.audit', auditPage],
 };
 
 // Every role has its own API tokens and webhooks (they act with the owner's rights).
 const rolePages = {
-  platform_admin: ['brands', 'companies', 'carriers', 'routes', 'ddis', 'users', 'templates', 'tokens', 'webhooks'],
-  brand_admin: ['companies', 'virtual-faxes', 'carriers', 'routes', 'ddis', 'users', 'inbox', 'sent', 'look', 'templates', 'tokens', 'webhooks'],
-  company_admin: ['send', 'inbox', 'sent', 'virtual-faxes', 'ddis', 'users', 'templates', 'tokens', 'webhooks'],
+  platform_admin: ['brands', 'companies', 'carriers', 'routes', 'ddis', 'users', 'templates', 'calls', 'audit', 'tokens', 'webhooks'],
+  brand_admin: ['companies', 'virtual-faxes', 'carriers', 'routes', 'ddis', 'users', 'inbox', 'sent', 'look', 'templates', 'calls', 'call-reports', 'audit', 'tokens', 'webhooks'],
+  company_admin: ['send', 'inbox', 'sent', 'virtual-faxes', 'ddis', 'users', 'templates', 'calls', 'call-reports', 'audit', 'tokens', 'webhooks'],
   user: ['send', 'inbox', 'sent', 'tokens', 'webhooks'],
 };
 

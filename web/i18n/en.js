@@ -3,9 +3,11 @@
 // ({one, other}, optionally zero) by the variable `count`. To add a language, copy this file
 // to web/i18n/<code>.js (an IETF tag: "de", "pt-BR") and translate the texts.
 import mail from './mail/en.js';
+import accounting from './accounting/en.js';
 
 export default {
   ...mail,
+  ...accounting,
   // Menu and header
   'nav.send': 'Send a fax',
   'nav.inbox': 'Inbox',
@@ -570,4 +572,9 @@ export default {
   'tester.brand_route': "brand route {prefix}",
   'tester.share': "priority {priority}, {share} of first calls",
   'list.count_more': {"one": "More than {count}", "other": "More than {count}"},
+  'list.sorted_in_page': "Sorted by {column} within this page; the pages go {order} (sort by {time} to order all faxes).",
+  'list.newest_first': "newest first",
+  'list.oldest_first': "oldest first",
+  'result.received': "Received",
+  'fax.document_purged': "The document was removed by the retention policy on {time}. The fax record and its calls are kept.",
 };

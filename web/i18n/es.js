@@ -1,9 +1,11 @@
 // Español: el catálogo de la interfaz web (las claves de web/i18n/en.js). Una clave que falte
 // aquí se muestra en inglés.
 import mail from './mail/es.js';
+import accounting from './accounting/es.js';
 
 export default {
   ...mail,
+  ...accounting,
   'nav.send': 'Enviar un fax',
   'nav.inbox': 'Recibidos',
   'nav.sent': 'Enviados',
@@ -556,4 +558,9 @@ export default {
   'tester.brand_route': "ruta de la marca {prefix}",
   'tester.share': "prioridad {priority}, {share} de las primeras llamadas",
   'list.count_more': {"one": "Más de {count}", "other": "Más de {count}"},
+  'list.sorted_in_page': "Ordenado por {column} dentro de esta página; las páginas van {order} (ordene por {time} para ordenar todos los faxes).",
+  'list.newest_first': "de más reciente a más antiguo",
+  'list.oldest_first': "de más antiguo a más reciente",
+  'result.received': "Recibido",
+  'fax.document_purged': "La política de conservación eliminó el documento el {time}. Se conservan el registro del fax y sus llamadas.",
 };

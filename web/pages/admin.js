@@ -44,7 +44,8 @@ export const companiesPage = resourcePage({
   columns: [['field.name', (c) => c.name], ['field.timezone', (c) => c.timezone], ['field.language', (c) => languageName(c.language, language())],
     ['field.country', (c) => (c.country ? countryName(c.country) : t('common.none'))],
     ['field.caller_id', (c, l) => byId(l.ddis)[c.default_outgoing_ddi_id]?.number ?? t('common.none')],
-    ['field.enabled', (c) => yes(c.enabled)]],
+    ['field.enabled', (c) => yes(c.enabled)],
+    ['field.retention', (c) => retentionText(c.retention_days), (c) => c.retention_days ?? 1e9]],
   children: (c) => [['nav.virtual_faxes', `#/virtual-faxes?company_id=${c.id}`], ['nav.users', `#/users?company_id=${c.id}`],
     ['nav.ddis', `#/ddis?company_id=${c.id}`]],
   fields: (l, obj, me, narrow) => [
@@ -61,8 +62,19 @@ export const companiesPage = resourcePage({
       options: options(l.ddis.filter((d) => d.company_id === obj.id), (d) => d.number, t('common.none')),
       hint: t('hint.default_outgoing_ddi'), problem: t('problem.default_outgoing_ddi') }] : []),
     { name: 'enabled', label: t('field.enabled_company'), type: 'checkbox', value: true, hint: t('hint.enabled') },
+    // Empty: keep for ever (null); 0: none once the fax is final and mailed; N days.
+    { name: 'retention_days', label: t('field.retention_long'), type: 'number', number: true, nullable: true,
+      value: obj ? obj.retention_days : null, attrs: { min: 0, max: 36500, step: 1, inputmode: 'numeric' },
+      hint: t('hint.retention'), problem: t('problem.retention') },
   ],
 });
+
+// How long a company's fax documents are kept, in words.
+export function retentionText(days) {
+  if (days === null || days === undefined) return t('retention.forever');
+  if (days === 0) return t('retention.until_mailed');
+  return t('retention.days', { count: days });
+}
 
 export const carriersPage = resourcePage({
   path: '/carriers', key: 'carriers',

@@ -4,7 +4,7 @@
 import { countryField } from '../lib/pickers.js';
 import { api, ApiError } from '../lib/api.js';
 import { el, field, showError, confirmButton } from '../lib/dom.js';
-import { t, formatTime, formatBytes, aboutDuration, timeZone, dayStart, isoDay } from '../lib/i18n.js';
+import { t, formatTime, formatBytes, aboutDuration, timeZone, dayStart, isoDay, language } from '../lib/i18n.js';
 import { csvText, download } from '../lib/table.js';
 import { errorText } from '../lib/errors.js';
 import { failureSentence, statusText, qualityText, transportText, resultText, activeStatuses } from '../lib/failures.js';
@@ -60,8 +60,14 @@ export function downloadName(fax) {
   return `fax-${g('year')}${g('month')}${g('day')}-${g('hour')}${g('minute')}${g('second')}-${who || 'unknown'}.pdf`;
 }
 
+// Inbox and Sent. The list keeps still under live updates: the table, its headings and the
+// pager are built once; a refresh redraws only the rows, and only when a fax in them changed,
+// so nothing jumps under the pointer. Sort: the Time heading orders every fax the filters match
+// (faxd pages newest or oldest first: ?order=asc|desc); the other headings sort the faxes of the
+// page shown, and say so while there is more than one page. The total count comes with every
+// answer (?count=1, counted by faxd up to 10,000).
 export function faxList(direction) {
-  const firstQuery = { direction, limit: 25 };
+  const firstQuery = { direction, limit: 25, count: 1 };
   // The first page of faxes and the virtual faxes (names, filter), asked for together; on a
   // first load app.js asks already while /me is on its way (see prefetch in app.js).
   const fetchFirst = () => {
@@ -88,15 +94,73 @@ export function faxList(direction) {
     const filters = el('form', { class: 'filters', 'aria-label': t('list.filters') }, fStatus.wrap, fVfax.wrap,
       fNumber.wrap, fSince.wrap, fUntil.wrap,
       el('div', { class: 'actions' }, el('button', { type: 'submit', class: 'secondary' }, t('list.filter')), csv));
-    const tableSlot = el('div', { 'aria-live': 'polite' });
     const count = el('p', { class: 'count muted', id: 'faxes-count', role: 'status' });
+    const sortNote = el('p', { class: 'muted sort-note', id: 'faxes-sort-note' });
+    const message = el('div', { class: 'list-message' });
     const pager = new Pager(() => reload());
-    filters.addEventListener('submit', (ev) => { ev.preventDefault(); pager.reset(); reload(); });
-    for (const f of [fStatus, fVfax, fSince, fUntil]) f.input.addEventListener('change', () => { pager.reset(); reload(); });
+    const restart = () => { pager.reset(); reload(); };
+    filters.addEventListener('submit', (ev) => { ev.preventDefault(); restart(); });
+    for (const f of [fStatus, fVfax, fSince, fUntil]) f.input.addEventListener('change', restart);
+
+    // Columns: [key, heading key, cell(fax) -> [content, attrs], sort key(fax)]
+    const numberOf = (f) => (inbound ? f.from : f.to) || '';
+    const columns = [
+      ['number', inbound ? 'field.from' : 'field.to', (f) => el('a', { href: `#/fax/${f.id}` }, numberOf(f) || t('fax.unknown_number')), numberOf],
+      ['vfax', 'field.virtual_fax', (f) => vById[f.virtual_fax_id]?.name ?? '', (f) => vById[f.virtual_fax_id]?.name ?? ''],
+      ['status', 'field.status', (f) => [statusBadge(f),
+        f.failure ? el('span', { class: 'reason' }, ` ${failureSentence(f.failure)}`) : null,
+        f.status === 'queued' && f.next_attempt_at ? el('span', { class: 'reason' }, ` ${t('fax.next_try_at', { time: formatTime(f.next_attempt_at) })}`) : null],
+      (f) => statusText(f.status)],
+      ['pages', 'field.pages', (f) => pagesText(f), (f) => f.pages ?? 0],
+      ['time', 'field.time', (f) => formatTime(f.created_at), null],
+    ];
+    // The sort: {key: 'time', dir} (faxd's order) or a column of the page; timeDir is the order
+    // faxd pages in (-1 newest first, 1 oldest first), which the other columns sort within.
+    let timeDir = -1;
+    let sort = { key: 'time', dir: timeDir };
+    const headButtons = {};
+    const headCells = columns.map(([key, label]) => {
+      const button = el('button', { type: 'button', class: 'sort', 'data-sort': key }, t(label),
+        el('span', { 'aria-hidden': 'true', class: 'sort-mark' }));
+      button.addEventListener('click', () => {
+        if (key === 'time' && sort.key === 'time') {  // the other way round: from the first page
+          timeDir = -timeDir;
+          sort = { key, dir: timeDir };
+          drawHeads();
+          restart();
+          return;
+        }
+        sort = key === 'time' ? { key, dir: timeDir } : { key, dir: sort.key === key ? -sort.dir : 1 };
+        drawHeads();
+        drawRows(true);
+      });
+      headButtons[key] = button;
+      return el('th', { scope: 'col', 'data-col': key }, button);
+    });
+    const drawHeads = () => {
+      columns.forEach(([key], i) => {
+        const active = sort.key === key;
+        headCells[i].setAttribute('aria-sort', active ? (sort.dir > 0 ? 'ascending' : 'descending') : 'none');
+        headButtons[key].querySelector('.sort-mark').textContent = active ? (sort.dir > 0 ? ' ▲' : ' ▼') : '';
+      });
+      const paged = pager.stack.length > 0 || !!pager.next;
+      const label = t(columns.find(([k]) => k === sort.key)[1]);
+      sortNote.textContent = sort.key !== 'time' && paged
+        ? t('list.sorted_in_page', { column: label, time: t('field.time'),
+          order: t(timeDir > 0 ? 'list.oldest_first' : 'list.newest_first') })
+        : '';
+    };
+    const tbody = el('tbody');
+    const table = el('table', { class: 'list', id: 'faxes-table' },
+      el('caption', { class: 'sr-only' }, t(inbound ? 'inbox.caption' : 'sent.caption')),
+      el('thead', {}, el('tr', {}, headCells)), tbody);
+    const tableWrap = el('div', { hidden: true }, table);
+
     // The API's filters: the number as typed without spaces or dashes, days in the shown time
     // zone (until: the end of that day).
     const query = () => {
-      const q = { ...firstQuery, status: fStatus.input.value, virtual_fax_id: fVfax.input.value };
+      const q = { ...firstQuery, status: fStatus.input.value, virtual_fax_id: fVfax.input.value,
+        order: timeDir > 0 ? 'asc' : undefined };
       const number = fNumber.input.value.replace(/[\s\-().]/g, '');
       if (number) q[inbound ? 'from' : 'to'] = number;
       if (fSince.input.value) q.since = dayStart(fSince.input.value).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -112,7 +176,7 @@ export function faxList(direction) {
         const rows = [];
         let cursor = null;
         do {
-          const page = await api.get('/faxes', { ...query(), limit: 500, cursor });
+          const page = await api.get('/faxes', { ...query(), count: undefined, limit: 500, cursor });
           rows.push(...page.data);
           cursor = page.next_cursor;
         } while (cursor && rows.length < 10000);
@@ -120,9 +184,30 @@ export function faxList(direction) {
         download(`${inbound ? 'inbox' : 'sent'}.csv`, csvText(heads.map((h) => t(h)), rows.map((f) => [
           (inbound ? f.from : f.to) || '', vById[f.virtual_fax_id]?.name ?? '', statusText(f.status), pagesText(f),
           formatTime(f.created_at), f.failure ? failureSentence(f.failure) : ''])));
-      } catch (e) { tableSlot.prepend(el('p', { class: 'error' }, errorText(e))); }
+      } catch (e) { message.replaceChildren(el('p', { class: 'error' }, errorText(e))); }
       csv.disabled = false;
     });
+
+    let shown = [];        // the faxes of the page, as faxd ordered them
+    let drawnKey = '';     // what the rows show, to redraw only on a change
+    const drawRows = (force = false) => {
+      let faxes = shown;
+      const col = columns.find(([k]) => k === sort.key);
+      if (sort.key !== 'time' && col[3]) {
+        const collator = new Intl.Collator(language(), { numeric: true, sensitivity: 'base' });
+        const key = col[3];
+        faxes = [...shown].sort((a, b) => {
+          const x = key(a);
+          const y = key(b);
+          return sort.dir * (typeof x === 'number' ? x - y : collator.compare(String(x), String(y)));
+        });
+      }
+      const k = JSON.stringify([sort, faxes.map((f) => [f.id, f.status, f.pages, f.pages_total, f.next_attempt_at, f.failure?.code])]);
+      if (!force && k === drawnKey) return;
+      drawnKey = k;
+      tbody.replaceChildren(...faxes.map((f) => el('tr', { 'data-fax': f.id, 'data-status': f.status },
+        columns.map(([key, label, cell], i) => el(i === 0 ? 'th' : 'td', { ...(i === 0 ? { scope: 'row' } : {}), 'data-label': t(label) }, cell(f))))));
+    };
 
     // Answers can come back out of order (a filter changed while the live refresh was on its
     // way): only the answer to the newest request is drawn.
@@ -132,39 +217,39 @@ export function faxList(direction) {
       const seq = ++requestSeq;
       const early = firstPage;
       firstPage = null;
-      // The first page also asks how many match (faxd counts up to 10,000).
-      const page = await (early || api.get('/faxes', { ...query(), ...pager.params(), count: pager.cursor ? undefined : 1 }));
+      let page;
+      try {
+        page = await (early || api.get('/faxes', { ...query(), ...pager.params() }));
+      } catch (e) {
+        if (seq !== requestSeq) return true;
+        message.replaceChildren(el('p', { class: 'error' }, errorText(e)));
+        throw e;
+      }
       if (seq !== requestSeq) return true;  // a newer request is on its way; it draws
+      message.replaceChildren();
       if (typeof page.total === 'number') {
         count.textContent = page.total_capped ? t('list.count_more', { count: page.total }) : t('list.count', { count: page.total });
       }
       pager.next = page.next_cursor;
+      pager.update();
+      shown = page.data;
+      drawHeads();
       if (page.data.length === 0) {
-        tableSlot.replaceChildren(el('p', { class: 'muted' }, t(filtered() ? 'list.no_match' : inbound ? 'inbox.empty' : 'sent.empty')));
+        tableWrap.hidden = true;
+        drawnKey = '';
+        message.replaceChildren(el('p', { class: 'muted' }, t(filtered() ? 'list.no_match' : inbound ? 'inbox.empty' : 'sent.empty')));
         return false;
       }
-      const rows = page.data.map((f) => el('tr', { 'data-fax': f.id, 'data-status': f.status },
-        el('th', { scope: 'row', 'data-label': t(inbound ? 'field.from' : 'field.to') },
-          el('a', { href: `#/fax/${f.id}` }, (inbound ? f.from : f.to) || t('fax.unknown_number'))),
-        el('td', { 'data-label': t('field.virtual_fax') }, vById[f.virtual_fax_id]?.name ?? ''),
-        el('td', { 'data-label': t('field.status') }, statusBadge(f),
-          f.failure ? el('span', { class: 'reason' }, ` ${failureSentence(f.failure)}`) : null,
-          f.status === 'queued' && f.next_attempt_at ? el('span', { class: 'reason' }, ` ${t('fax.next_try_at', { time: formatTime(f.next_attempt_at) })}`) : null),
-        el('td', { 'data-label': t('field.pages') }, pagesText(f)),
-        el('td', { 'data-label': t('field.time') }, formatTime(f.created_at))));
-      tableSlot.replaceChildren(el('table', { class: 'list' },
-        el('caption', { class: 'sr-only' }, t(inbound ? 'inbox.caption' : 'sent.caption')),
-        el('thead', {}, el('tr', {}, ...[inbound ? 'field.from' : 'field.to', 'field.virtual_fax', 'field.status', 'field.pages', 'field.time']
-          .map((h) => el('th', { scope: 'col' }, t(h))))),
-        el('tbody', {}, rows)), pager.controls());
+      tableWrap.hidden = false;
+      drawRows();
       return page.data.some((f) => activeStatuses.has(f.status));
     };
 
     main.replaceChildren(el('section', { class: 'page' },
       el('div', { class: 'page-head' }, el('h1', {}, t(inbound ? 'nav.inbox' : 'nav.sent')),
         ctx.me.role === 'brand_admin' ? null : el('a', { class: 'button', href: '#/send' }, t('nav.send'))),
-      filters, count, tableSlot));
-    const active = await reload().catch((e) => { tableSlot.replaceChildren(el('p', { class: 'error' }, errorText(e))); return false; });
+      filters, count, sortNote, message, tableWrap, pager.nav()));
+    const active = await reload().catch(() => false);
     return watch(reload, active);
   };
   listPage.prefetch = fetchFirst;
@@ -231,8 +316,14 @@ export async function faxDetail(main, ctx, id) {
     summary.replaceChildren(el('dl', { class: 'facts', id: 'fax-facts' },
       rows.map(([id, k, v]) => [el('dt', {}, k), el('dd', { 'data-fact': id }, v)])));
 
-    const n = inbound ? (fax.pages ?? 0) : (fax.pages_total ?? 0);
-    if (n !== thumbCount) {
+    // The retention policy removed the document: the fax stays, its pages do not.
+    const purged = !!fax.document_purged_at;
+    const n = purged ? 0 : inbound ? (fax.pages ?? 0) : (fax.pages_total ?? 0);
+    if (purged && thumbCount !== -2) {
+      thumbCount = -2;
+      thumbs.replaceChildren(el('p', { class: 'notice purged', id: 'document-purged' },
+        t('fax.document_purged', { time: formatTime(fax.document_purged_at) })));
+    } else if (!purged && n !== thumbCount) {
       thumbCount = n;
       const doc = `/api/v1/faxes/${fax.id}/document`;
       // A click opens the PDF at that page.
@@ -244,7 +335,7 @@ export async function faxDetail(main, ctx, id) {
 
     const hasDoc = n > 0 && fax.status !== 'receiving';
     // Rebuilt only when they change, so a refresh never resets a half-done "Delete? Yes".
-    const actionsKey = `${fax.status}/${hasDoc}`;
+    const actionsKey = `${fax.status}/${hasDoc}/${purged}`;
     if (actionsKey !== shownActions) {
       shownActions = actionsKey;
       actions.replaceChildren(...[
@@ -265,7 +356,7 @@ export async function faxDetail(main, ctx, id) {
             await render();
           } catch (e) { status.textContent = errorText(e); }
         }, 'danger') : null,
-        !inbound && ['failed', 'canceled'].includes(fax.status) ? act(t('fax.resend'), async () => {
+        !inbound && !purged && ['failed', 'canceled'].includes(fax.status) ? act(t('fax.resend'), async () => {
           const again = await api.post(`/faxes/${fax.id}/resend`);
           location.hash = `#/fax/${again.id}`;
         }) : null,
