@@ -172,8 +172,10 @@ const resourceText = (r) => (has(`audit.resource.${r}`) ? t(`audit.resource.${r}
 export const actionText = (a) => (has(`audit.action.${a}`) ? t(`audit.action.${a}`) : a.replace(/_/g, ' '));
 
 // A field's name in words: the form's own label where the UI has one.
+// (an id field by the name of what it points to: default_outgoing_ddi_id as the caller id field)
 const fieldText = (k) => {
-  for (const key of [`audit.field.${k}`, `field.${k}`]) if (has(key)) return t(key);
+  const base = k.replace(/_id$/, '');
+  for (const key of [`audit.field.${k}`, `field.${k}`, `field.${base}`]) if (has(key)) return t(key);
   return k.replace(/_/g, ' ');
 };
 

@@ -114,4 +114,6 @@ export default {
   'audit.field.send_by_email': "Send by email",
   'audit.field.frequency': "Frequency",
   'audit.field.reason': "Reason",
+  'audit.field.next_run_at': "Next report",
+  'audit.field.last_run_at': "Last sent",
 };

@@ -114,4 +114,6 @@ export default {
   'audit.field.send_by_email': "Enviar por correo",
   'audit.field.frequency': "Frecuencia",
   'audit.field.reason': "Motivo",
+  'audit.field.next_run_at': "Próximo informe",
+  'audit.field.last_run_at': "Último envío",
 };
