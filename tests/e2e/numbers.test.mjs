@@ -148,7 +148,7 @@ test("a switched-off company's user is told why at login and cannot send", async
       await page.getByLabel('To (fax number)').fill('+34910000002');
       await page.getByLabel('Documents (PDF or TIFF, one or more)').setInputFiles({ name: 'letter.pdf', mimeType: 'application/pdf', buffer: onePagePdf() });
       await page.locator('#send-submit').click();
-      await page.getByText('Your company is switched off by its provider').waitFor();
+      await page.getByText('Your company is switched off by its provider: faxes cannot be sent').waitFor();  // the send's error (the banner above says 'are not sent')
       assert.deepEqual(problems, []);
     } finally {
       await context.close();
