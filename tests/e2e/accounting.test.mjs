@@ -267,6 +267,9 @@ test('a brand admin: its calls and their CSV, a call report, retention 0, and an
   await page.getByLabel('What').selectOption({ label: 'Anything' });
   await page.waitForFunction(() => [...document.querySelectorAll('#audit-table tbody tr')].some((tr) => /Logged in/.test(tr.textContent)));
   await shot(page, 'audit');
+  const who = await page.locator('#audit-table tbody td[data-label="Who"]').allTextContents();
+  assert.ok(who.includes('surbilling') && who.includes('admin'), who.join());
+  assert.ok(!who.includes('demo'), 'none of the demo brand\'s events in the list');
   const text = await page.locator('#main').innerText();
   assert.doesNotMatch(text, /Sip-Pass-Kept-Secret-9/);
   assert.doesNotMatch(text, /demo\.example\.com/);
