@@ -100,6 +100,7 @@ SmtpReply FaxFromMail::deliver(const ReceivedMail& m) {
     switch (e.code) {
       case Errc::invalid_argument:
         if (e.field == "to") return refuse(550, fmt::format("5.1.1 {}", e.message));
+        if (e.field == "sender") return refuse(550, fmt::format("5.7.1 {}", e.message));
         return refuse(550, fmt::format("5.6.0 {}", e.message));
       case Errc::too_large:
         return refuse(552, fmt::format("5.3.4 {}", e.message));

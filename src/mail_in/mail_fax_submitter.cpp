@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "faxd/common/time.hpp"
+#include "faxd/common/local_time.hpp"
 #include "faxd/document/render.hpp"
 
 namespace faxd::mail_in {
@@ -50,31 +50,20 @@ Error document_error(const Error& e, const std::string& name) {
 
 }  // namespace
 
-std::optional<std::string> mail_number(std::string_view local) {
-  if (local.starts_with('+')) local.remove_prefix(1);
-  std::string digits;
-  for (char c : local) {
-    if (c >= '0' && c <= '9')
-      digits += c;
-    else if (c != '.' && c != '-' && c != ' ')
-      return std::nullopt;
-  }
-  if (digits.starts_with("00")) digits.erase(0, 2);  // the international prefix most countries dial
-  if (digits.size() < 3 || digits.size() > 15 || digits.front() == '0') return std::nullopt;
-  return "+" + digits;
-}
-
 Result<std::vector<store::Fax>> MailFaxSubmitter::submit(const MailFax& r) {
+  // What POST /faxes checks (store::SendingContext): the tenant switched on, a caller id.
+  auto sender = d_.tenants.sending_context(r.vfax.id);
+  if (!sender) return std::unexpected(sender.error());
+  if (!*sender) return std::unexpected(Error{Errc::not_found, "the virtual fax is gone"});
+  if (auto refused = (*sender)->refusal())
+    return std::unexpected(Error{
+        Errc::invalid_argument,
+        refused->tenant_disabled ? refused->message : r.vfax.name + " has " + refused->message,
+        "sender"});
   std::vector<std::string> numbers;
   for (const auto& to : r.to) {
-    auto n = mail_number(to);
-    if (!n)
-      return std::unexpected(Error{Errc::invalid_argument,
-                                   fmt::format("{}: not a fax number in international form "
-                                               "(write the country code: 34910000001@..., "
-                                               "+34910000001@... or 0034910000001@...)",
-                                               to),
-                                   "to"});
+    auto n = mail_number(to, (*sender)->tenant.country);
+    if (!n) return std::unexpected(n.error());
     if (std::find(numbers.begin(), numbers.end(), *n) == numbers.end())
       numbers.push_back(std::move(*n));
   }
@@ -93,15 +82,12 @@ Result<std::vector<store::Fax>> MailFaxSubmitter::submit(const MailFax& r) {
     if (earlier.size() == numbers.size()) return earlier;
   }
 
-  std::string from;
-  if (r.vfax.outgoing_ddi_id) {
-    auto ddi = d_.ddis.find_ddi(*r.vfax.outgoing_ddi_id);
-    if (ddi && *ddi) from = (*ddi)->number;
-  }
-  std::string language = "en", company_name;
+  const std::string from = (*sender)->caller_id;
+  std::string language = "en", company_name, timezone = "UTC";
   if (auto co = d_.tenants.find_company(r.vfax.company_id); co && *co) {
     language = (*co)->language;
     company_name = (*co)->name;
+    timezone = (*co)->timezone;
   }
 
   // The documents (or the text) converted once.
@@ -146,7 +132,7 @@ Result<std::vector<store::Fax>> MailFaxSubmitter::submit(const MailFax& r) {
                                 .from_number = from,
                                 .to_number = number,
                                 .subject = *r.cover_subject,
-                                .date = format_rfc3339(d_.clock.now()).substr(0, 10),  // UTC
+                                .date = format_local_short(d_.clock.now(), timezone, language),
                                 .pages = info->pages + 1};
       auto page = document::render_cover_page(cover, quality);
       if (!page) return std::unexpected(document_error(page.error(), "the cover page"));

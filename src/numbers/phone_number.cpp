@@ -214,4 +214,18 @@ std::string sip_uri_user(std::string_view dialled) {
   return out;
 }
 
+Result<std::string> destination_e164(std::string_view to, std::string_view country,
+                                     std::string_view company_country) {
+  std::string cc(country.empty() ? company_country : country);
+  for (auto& ch : cc)
+    if (ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
+  if (!country.empty() && !is_country(cc))
+    return fail(Errc::invalid_argument, "country: not an ISO 3166 country code (e.g. ES, DE, US)",
+                "country");
+  if (to.empty()) return fail(Errc::invalid_argument, "to: give the number to send to", "to");
+  auto e164 = to_e164(to, cc);
+  if (!e164) return fail(Errc::invalid_argument, "to: " + e164.error().message, "to");
+  return *e164;
+}
+
 }  // namespace faxd::numbers

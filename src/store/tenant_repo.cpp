@@ -16,6 +16,17 @@ std::string TenantState::disabled_message() const {
   return {};
 }
 
+std::optional<SendingContext::Refusal> SendingContext::refusal() const {
+  if (!tenant.enabled())
+    return Refusal{.tenant_disabled = true, .message = tenant.disabled_message()};
+  if (caller_id.empty())
+    return Refusal{.field = "virtual_fax_id",
+                   .message =
+                       "no outgoing DDI (give the virtual fax or its company one: it is "
+                       "the caller id)"};
+  return std::nullopt;
+}
+
 using detail::exists;
 using detail::reject;
 

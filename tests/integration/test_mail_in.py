@@ -1,10 +1,11 @@
 """Email-to-fax (issue #20) end to end: a real SMTP client (Debian's swaks, and Python's smtplib)
 mails a PDF to faxd's [mail_in] listener; the mail becomes a fax from the virtual fax that lists
 the sender, another faxd receives it, and the sender gets the result mail (a real SMTP server:
-Debian's aiosmtpd) answering the mail. Refusals happen at SMTP time with a clear 5xx and leave
-nothing behind: an untrusted relay, an unknown sender, a broken PDF, a relay's failed DKIM, a
-national number; the listener keeps working after them, and a relay sending the same message
-again gets the first fax."""
+Debian's aiosmtpd) answering the mail. Numbers are read as the send form reads them (a national
+number of the company's country is stored in E.164). Refusals happen at SMTP time with a clear
+5xx and leave nothing behind: an untrusted relay, an unknown sender, a broken PDF, a relay's
+failed DKIM or SPF, a number that is none, a virtual fax without a caller id; the listener keeps
+working after them, and a relay sending the same message again gets the first fax."""
 import email
 import email.policy
 import glob
@@ -63,7 +64,7 @@ class MailIn(FaxdTestCase):
                         "trusted_relays": ["127.0.0.1"], "hostname": "fax.provider.example"}})
         self.rx_t = provision(self.rx, carrier_port=self.tx.sip_port, ddi=RECEIVER_DDI)
         self.tx_t = provision(self.tx, carrier_port=self.rx.sip_port, ddi="+34910000499",
-                              outgoing_ddi=SENDER_DDI)
+                              outgoing_ddi=SENDER_DDI, country="ES")
         vfax = self.tx.api("PATCH", f"/virtual-faxes/{self.tx_t['vfax']['id']}",
                            {"mail_senders": ["ana@acme.example", "@oficina.example"]},
                            token=self.tx_t["token"])
@@ -145,8 +146,17 @@ class MailIn(FaxdTestCase):
             (fax_mail("ana@acme.example", rcpt, pdf=pdf, headers={
                 "Authentication-Results": "mx.acme.example; dkim=fail header.d=acme.example"}),
              [rcpt], 550, "faxes are sent only from authenticated mail"),
+            # SPF as the relay in front of faxd judged it (its Authentication-Results on top):
+            # faxd does no DNS of its own.
+            (fax_mail("ana@acme.example", rcpt, pdf=pdf, headers={
+                "Authentication-Results": "mx.provider.example; spf=fail (not permitted) "
+                                          "smtp.mailfrom=ana@acme.example; dkim=none"}),
+             [rcpt], 550, "5.7.1 SPF failed for ana@acme.example: faxes are sent only from "
+                          "authenticated mail"),
+            (fax_mail("luis@oficina.example", "123@fax.acme.example", pdf=pdf),
+             ["123@fax.acme.example"], 550, "5.1.1 123: too short"),
             (fax_mail("luis@oficina.example", "0910000402@fax.acme.example", pdf=pdf),
-             ["0910000402@fax.acme.example"], 550, "not a fax number in international form"),
+             ["0910000402@fax.acme.example"], 550, "5.1.1 0910000402: "),
         ]
         for msg, to, code, words in refused:
             with self.subTest(words=words):
@@ -154,16 +164,34 @@ class MailIn(FaxdTestCase):
                     self.smtp_send(msg, to)
                 self.assertEqual(e.exception.smtp_code, code, e.exception.smtp_error)
                 self.assertIn(words, e.exception.smtp_error.decode())
+
+        # Without a caller id (neither the virtual fax nor its company has an outgoing DDI) the
+        # mail is refused, not sent with an empty From.
+        vfax_path = f"/virtual-faxes/{self.tx_t['vfax']['id']}"
+        company_path = f"/companies/{self.tx_t['company']['id']}"
+        self.tx.api("PATCH", vfax_path, {"outgoing_ddi_id": None}, token=self.tx_t["token"])
+        self.tx.api("PATCH", company_path, {"default_outgoing_ddi_id": None},
+                    token=self.tx_t["admin"])
+        with self.assertRaises(smtplib.SMTPDataError) as e:
+            self.smtp_send(fax_mail("ana@acme.example", rcpt, pdf=pdf), [rcpt])
+        self.assertEqual(e.exception.smtp_code, 550, e.exception.smtp_error)
+        self.assertRegex(e.exception.smtp_error.decode(), r"^5\.7\.1 .+ has no outgoing DDI")
+        self.tx.api("PATCH", company_path, {"default_outgoing_ddi_id": self.tx_t["ddi"]["id"]},
+                    token=self.tx_t["admin"])
+
         self.assertEqual(self.sent_faxes(), [], "a refused mail queues nothing")
         spool = os.path.join(self.tx.config["daemon"]["data_dir"], "spool")
         leftovers = [os.path.join(d, f) for d, _, files in os.walk(spool) for f in files]
         self.assertEqual(leftovers, [], "a refused mail leaves no file")
 
-        # The listener still works: a domain sender's text-only mail becomes a one-page fax.
-        ok = fax_mail("luis@oficina.example", rcpt, text="Sin adjunto: este texto es el fax.")
-        self.assertEqual(self.smtp_send(ok, [rcpt]), {})
+        # The listener still works: a domain sender's text-only mail to a national number (the
+        # company is in Spain) becomes a one-page fax to it in E.164, with the company's caller id.
+        national = "910000402@fax.acme.example"
+        ok = fax_mail("luis@oficina.example", national, text="Sin adjunto: este texto es el fax.")
+        self.assertEqual(self.smtp_send(ok, [national]), {})
         faxes = self.sent_faxes()
-        self.assertEqual([(f["to"], f["pages_total"]) for f in faxes], [(RECEIVER_DDI, 1)])
+        self.assertEqual([(f["to"], f["from"], f["pages_total"]) for f in faxes],
+                         [(RECEIVER_DDI, "+34910000499", 1)])
 
 
 if __name__ == "__main__":

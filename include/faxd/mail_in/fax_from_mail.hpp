@@ -9,8 +9,9 @@
 //
 // Refused with a 5xx the relay bounces to the sender, in words: an untrusted Authentication-
 // Results verdict (SPF/DKIM/DMARC failed), no From or a sender no virtual fax lists (or several
-// list equally), attachments none of which can be faxed, nothing to fax, a number that is none,
-// a document that does not convert. Temporary trouble (store, disk) is a 4xx: the relay retries.
+// list equally), a switched-off company or brand, a virtual fax without a caller id,
+// attachments none of which can be faxed, nothing to fax, a number that is none, a document that
+// does not convert. Temporary trouble (store, disk) is a 4xx: the relay retries.
 //
 // Threads: deliver() blocks (store, conversion) and runs on the worker pool.
 #include <optional>
@@ -40,8 +41,9 @@ struct MailFax {
 };
 
 // The pipeline POST /faxes uses, for a mail. Errors: invalid_argument with field "to" (the
-// message names the number) or "file" (names the document), too_large, io (storage); anything
-// else is temporary.
+// message names the number), "file" (names the document) or "sender" (the company or brand is
+// switched off, or the virtual fax has no caller id), too_large, io (storage); anything else is
+// temporary.
 class FaxSubmitter {
  public:
   virtual ~FaxSubmitter() = default;

@@ -5,11 +5,11 @@
 // recipient shares nothing but the conversion: each gets its own copy in the spool, since the
 // queue and the retention purge own a fax's document.
 //
-// Numbers: international, with the country code, as email-to-fax services take them:
-// "34910000001", "+34910000001" or "0034910000001" (with '.', '-' or spaces between digits) is
-// +34910000001; a national number ("0910000002") is refused naming it. Idempotency: the request's
-// key plus the number, per virtual fax, so a relay that sends the same message again gets the first
-// faxes.
+// The checks POST /faxes makes, with the same functions: the virtual fax's company and brand
+// switched on and a caller id (store::SendingContext::refusal; refused with field "sender"), each
+// number read as the send form reads it with the company's country (mail_number). Idempotency:
+// the request's key plus the number, per virtual fax, so a relay that sends the same message
+// again gets the first faxes. The cover page's date is the company's, in its time zone.
 //
 // Threads: submit() blocks (conversion, store) and runs on the worker pool.
 #include <functional>
@@ -43,7 +43,11 @@ class MailFaxSubmitter final : public FaxSubmitter {
   MailFaxSubmitterDeps d_;
 };
 
-// A recipient's local part as E.164 ("+34910000001"); nullopt when it is no international number.
-std::optional<std::string> mail_number(std::string_view local_part);
+// A recipient's local part as E.164, read as the send form reads what people type
+// (numbers::destination_e164 with the company's country: "910000002" of a company in ES,
+// "+34910000002", "0034910000002"); else, digits that are no number of that country read with a
+// '+' in front, the international form email-to-fax services take ("34910000002").
+// Errors: invalid_argument, field "to", the message naming the local part and what is wrong.
+Result<std::string> mail_number(std::string_view local_part, std::string_view company_country);
 
 }  // namespace faxd::mail_in

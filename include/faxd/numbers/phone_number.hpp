@@ -40,6 +40,14 @@ const std::vector<std::string>& countries();
 // "not a phone number", "too short for a number of ES", "+999 is not a country code", ...
 Result<std::string> to_e164(std::string_view typed, std::string_view country);
 
+// The destination of a fax as a user gave it (POST /faxes, the route tester, email-to-fax): `to`
+// as typed ("910 000 002", "+34910000002", "0049 30 123456") read with `country` (the request's,
+// ISO 3166 alpha-2, any case; "" = the company's `company_country`) as E.164.
+// Errors are invalid_argument naming the field ("to" or "country") with a message that says
+// what is wrong: "to: too short for a number of ES".
+Result<std::string> destination_e164(std::string_view to, std::string_view country,
+                                     std::string_view company_country);
+
 // `e164` (valid E.164) as a carrier whose number_format is `format` wants it; `country` is the
 // carrier's country, needed for `national` (without it, national falls back to e164_digits).
 std::string for_carrier(std::string_view e164, DialFormat format, std::string_view country);

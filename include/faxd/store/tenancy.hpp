@@ -73,6 +73,15 @@ struct SendingContext {
   // E.164 of the virtual fax's outgoing DDI, else of its company's default outgoing DDI;
   // "" = neither: the fax must be refused (carriers reject calls without a caller id).
   std::string caller_id;
+
+  // Why nothing may be sent from it now, the same for every way of sending (the API answers
+  // 403 tenant_disabled / 422, email-to-fax a 5xx the relay bounces): nullopt = it may send.
+  struct Refusal {
+    bool tenant_disabled = false;  // else: no caller id
+    std::string field;             // "" (the tenant) or "virtual_fax_id" (no caller id)
+    std::string message;           // in words, without the field name
+  };
+  std::optional<Refusal> refusal() const;
 };
 
 struct Company {

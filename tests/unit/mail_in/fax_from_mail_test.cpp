@@ -169,6 +169,10 @@ TEST_F(FaxFromMailTest, PipelineErrorsBecomeClearRepliesTemporaryOnesA4xx) {
   EXPECT_EQ(r.text, "5.1.1 to: 910: too short for a number of ES");
   submitter.error = Error{Errc::invalid_argument, "a.pdf: the PDF is encrypted", "file"};
   EXPECT_EQ(deliver(pdf).text, "5.6.0 a.pdf: the PDF is encrypted");
+  submitter.error = Error{Errc::invalid_argument, "Office has no outgoing DDI (...)", "sender"};
+  r = deliver(pdf);
+  EXPECT_EQ(r.code, 550);
+  EXPECT_EQ(r.text, "5.7.1 Office has no outgoing DDI (...)");
   submitter.error = Error{Errc::too_large, "more than 50 pages"};
   EXPECT_EQ(deliver(pdf).code, 552);
   submitter.error = Error{Errc::io, "disk full"};

@@ -1,12 +1,16 @@
 // The submission pipeline of mailed faxes against a real store, spool and conversion: one fax
-// per number with its own document, the cover page first when asked, the text drawn when there
-// is no document, the same message again gets the first faxes, and a refused request (a
-// national number, a broken PDF) queues nothing and leaves no file behind.
+// per number with its own document, the cover page first when asked (dated in the company's
+// time zone), the text drawn when there is no document, the same message again gets the first
+// faxes, numbers read as the send form reads them (national ones of the company's country
+// stored in E.164), and a refused request (a number that is none, a broken PDF, no caller id, a
+// switched-off company) queues nothing and leaves no file behind.
+#include <chrono>
 #include <filesystem>
 
 #include <gtest/gtest.h>
 
 #include "faxd/common/clock.hpp"
+#include "faxd/document/render.hpp"
 #include "faxd/mail_in/mail_fax_submitter.hpp"
 #include "pdf_maker.hpp"
 #include "temp_dir.hpp"
@@ -26,13 +30,18 @@ struct MailFaxSubmitterTest : ::testing::Test {
       const char* t = "2026-01-01T00:00:00.000Z";
       c.exec("INSERT INTO brands (id, name, created_at, updated_at) VALUES ('B1','b',?,?)", t, t);
       c.exec(
-          "INSERT INTO companies (id, brand_id, name, language, created_at, updated_at) VALUES "
-          "('C1','B1','Acme','es',?,?)",
+          "INSERT INTO companies (id, brand_id, name, language, country, created_at, updated_at) "
+          "VALUES ('C1','B1','Acme','es','ES',?,?)",
           t, t);
       c.exec(
           "INSERT INTO virtual_faxes (id, company_id, name, created_at, updated_at) "
           "VALUES ('V1','C1','Office',?,?)",
           t, t);
+      c.exec(
+          "INSERT INTO ddis (id, brand_id, company_id, number, virtual_fax_id, created_at, "
+          "updated_at) VALUES ('D1','B1','C1','+34910000001','V1',?,?)",
+          t, t);
+      c.exec("UPDATE virtual_faxes SET outgoing_ddi_id = 'D1' WHERE id = 'V1'");
     }));
     faxes = std::make_unique<store::FaxRepo>(*db, clock);
     ddis = std::make_unique<store::DdiRepo>(*db, clock);
@@ -93,16 +102,96 @@ struct MailFaxSubmitterTest : ::testing::Test {
 
 }  // namespace
 
-TEST(MailNumber, InternationalFormsAreE164AndNationalOnesAreNot) {
-  EXPECT_EQ(mail_number("34910000001"), "+34910000001");
-  EXPECT_EQ(mail_number("+34910000001"), "+34910000001");
-  EXPECT_EQ(mail_number("0034910000001"), "+34910000001");
-  EXPECT_EQ(mail_number("+34.910-000 001"), "+34910000001");
-  EXPECT_FALSE(mail_number("0910000002"));
-  EXPECT_FALSE(mail_number("fax"));
-  EXPECT_FALSE(mail_number("34+910000001"));
-  EXPECT_FALSE(mail_number("1234567890123456"));
-  EXPECT_FALSE(mail_number(""));
+TEST(MailNumber, ReadAsTheSendFormReadsThemWithTheCompanysCountry) {
+  // National numbers of the company's country, its international prefix, '+'.
+  EXPECT_EQ(mail_number("910000002", "ES"), "+34910000002");
+  EXPECT_EQ(mail_number("910-000-002", "ES"), "+34910000002");
+  EXPECT_EQ(mail_number("0034910000001", "ES"), "+34910000001");
+  EXPECT_EQ(mail_number("+34910000001", "ES"), "+34910000001");
+  EXPECT_EQ(mail_number("+34.910-000 001", ""), "+34910000001");
+  // The international form without '+' email-to-fax services take, when it is no national one.
+  EXPECT_EQ(mail_number("34910000001", "ES"), "+34910000001");
+  EXPECT_EQ(mail_number("34910000001", ""), "+34910000001");
+  EXPECT_EQ(mail_number("4930123456", "ES"), "+4930123456");
+  // Refused, naming the number and what is wrong.
+  for (const auto* bad : {"0910000002", "fax", "12", "1234567890123456789"}) {
+    auto n = mail_number(bad, "ES");
+    ASSERT_FALSE(n) << bad << " read as " << *n;
+    EXPECT_EQ(n.error().code, Errc::invalid_argument);
+    EXPECT_EQ(n.error().field, "to");
+    EXPECT_TRUE(n.error().message.starts_with(std::string(bad) + ": ")) << n.error().message;
+  }
+  EXPECT_NE(mail_number("12", "ES").error().message.find("too short"), std::string::npos)
+      << mail_number("12", "ES").error().message;
+  EXPECT_FALSE(mail_number("", "ES"));
+}
+
+TEST_F(MailFaxSubmitterTest, ANationalNumberOfTheCompanysCountryIsStoredInE164) {
+  auto made = submitter->submit(request({"910000002"}));
+  ASSERT_TRUE(made) << made.error().message;
+  ASSERT_EQ(made->size(), 1u);
+  EXPECT_EQ((*made)[0].to_number, "+34910000002");
+  EXPECT_EQ((*made)[0].from_number, "+34910000001");  // the virtual fax's outgoing DDI
+}
+
+TEST_F(MailFaxSubmitterTest, WithoutACallerIdOrWithTheCompanySwitchedOffNothingIsQueued) {
+  ASSERT_TRUE(
+      db->write([](store::Conn& c) { c.exec("UPDATE virtual_faxes SET outgoing_ddi_id = NULL"); }));
+  auto no_ddi = submitter->submit(request({"910000002"}));
+  ASSERT_FALSE(no_ddi);
+  EXPECT_EQ(no_ddi.error().code, Errc::invalid_argument);
+  EXPECT_EQ(no_ddi.error().field, "sender");
+  EXPECT_TRUE(no_ddi.error().message.starts_with("Office has no outgoing DDI"))
+      << no_ddi.error().message;
+
+  // The company's default outgoing DDI is the caller id then; switched off, nothing goes.
+  ASSERT_TRUE(db->write([](store::Conn& c) {
+    c.exec("UPDATE companies SET default_outgoing_ddi_id = 'D1', enabled = 0");
+  }));
+  auto off = submitter->submit(request({"910000002"}));
+  ASSERT_FALSE(off);
+  EXPECT_EQ(off.error().field, "sender");
+  EXPECT_EQ(off.error().message,
+            "Acme is switched off by its provider: faxes are not sent or received");
+  EXPECT_EQ(fax_count(), 0);
+  EXPECT_EQ(spool_files(), std::vector<std::string>{});
+  EXPECT_EQ(wakes, 0);
+
+  ASSERT_TRUE(db->write([](store::Conn& c) { c.exec("UPDATE companies SET enabled = 1"); }));
+  auto made = submitter->submit(request({"910000002"}));
+  ASSERT_TRUE(made) << made.error().message;
+  EXPECT_EQ((*made)[0].from_number, "+34910000001");
+}
+
+TEST_F(MailFaxSubmitterTest, TheCoverIsDatedInTheCompanysTimeZone) {
+  using namespace std::chrono;
+  ASSERT_TRUE(db->write(
+      [](store::Conn& c) { c.exec("UPDATE companies SET timezone = 'America/Mexico_City'"); }));
+  // 00:30 UTC on 6 December is still 5 December (18:30) in Mexico City.
+  clock.advance(sys_days{year{2026} / 12 / 6} + minutes{30} - clock.now());
+  auto r = request({"910000002"});
+  r.cover_subject = "Pedido 42";
+  auto made = submitter->submit(r);
+  ASSERT_TRUE(made) << made.error().message;
+  auto first = document::read_fax_page(spool->path(*(*made)[0].document).string(), 0);
+  ASSERT_TRUE(first) << first.error().message;
+  document::CoverPage cover{.language = "es",
+                            .company_name = "Acme",
+                            .from_name = "Office",
+                            .from_number = "+34910000001",
+                            .to_number = "+34910000002",
+                            .subject = "Pedido 42",
+                            .date = "5 dic 2026 18:30",
+                            .pages = 3};
+  auto local = document::render_cover_page(cover, document::Quality::fine);
+  ASSERT_TRUE(local);
+  cover.date = "6 dic 2026 00:30";
+  auto utc = document::render_cover_page(cover, document::Quality::fine);
+  ASSERT_TRUE(utc);
+  ASSERT_NE(local->bits, utc->bits) << "the date is drawn";
+  EXPECT_EQ(first->width, local->width);
+  EXPECT_EQ(first->height, local->height);
+  EXPECT_TRUE(first->bits == local->bits) << "the cover shows the local date, 5 dic 2026 18:30";
 }
 
 TEST_F(MailFaxSubmitterTest, OneFaxPerNumberWithItsOwnDocumentAndTheSameMailAgainGetsThem) {
