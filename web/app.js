@@ -12,6 +12,7 @@ import { tokensPage, webhooksPage } from './pages/account.js';
 import { accountPage } from './pages/me.js';
 import { lookPage } from './pages/look.js';
 import { templatesPage } from './pages/templates.js';
+import { coverPage } from './pages/cover.js';
 import { callsPage, callReportsPage, auditPage } from './pages/accounting.js';
 import { loadBrand, productName, titled } from './lib/brand.js';
 
@@ -36,6 +37,7 @@ const pages = {
   account: ['nav.account', accountPage],
   look: ['nav.look', lookPage],
   templates: ['nav.templates', templatesPage],
+  cover: ['nav.cover', coverPage],
   calls: ['nav.calls', callsPage],
   'call-reports': ['nav.call_reports', callReportsPage],
   audit: ['nav.audit', auditPage],
@@ -45,7 +47,7 @@ const pages = {
 const rolePages = {
   platform_admin: ['brands', 'companies', 'carriers', 'routes', 'ddis', 'users', 'templates', 'calls', 'audit', 'tokens', 'webhooks'],
   brand_admin: ['companies', 'virtual-faxes', 'carriers', 'routes', 'ddis', 'users', 'inbox', 'sent', 'look', 'templates', 'calls', 'call-reports', 'audit', 'tokens', 'webhooks'],
-  company_admin: ['send', 'inbox', 'sent', 'virtual-faxes', 'ddis', 'users', 'templates', 'calls', 'call-reports', 'audit', 'tokens', 'webhooks'],
+  company_admin: ['send', 'inbox', 'sent', 'virtual-faxes', 'ddis', 'users', 'templates', 'cover', 'calls', 'call-reports', 'audit', 'tokens', 'webhooks'],
   user: ['send', 'inbox', 'sent', 'tokens', 'webhooks'],
 };
 
@@ -134,7 +136,9 @@ async function route() {
     } else if (!key) {
       location.replace(`#/${allowed[0]}`);
       return;
-    } else if (pages[key] && (allowed.includes(key) || key === 'account' || (key === 'look' && me.role === 'platform_admin'))) {
+    } else if (pages[key] && (allowed.includes(key) || key === 'account' || (key === 'look' && me.role === 'platform_admin')
+      // A company's cover page, from its row in the companies list.
+      || (key === 'cover' && ['platform_admin', 'brand_admin'].includes(me.role)))) {
       stopPage = await pages[key][1](main, ctx) || null;
     } else {
       forbiddenPage(main);

@@ -335,7 +335,7 @@ test('the web UI, role by role', { concurrency: true }, async (t) => {
 
     t.test('API tokens and webhooks: made with the keyboard on a phone, secrets shown once, deleted', async () => {
       const { page, context, problems } = await loginAs('rx', rxTenant.password, { on: rx, viewport: { width: 390, height: 800 } });
-      assert.deepEqual(await navLinks(page), ['Send a fax', 'Inbox', 'Sent', 'Virtual faxes', 'DDIs', 'Users', 'Mail templates', 'Calls', 'Call reports', 'Audit log', 'API tokens', 'Webhooks']);
+      assert.deepEqual(await navLinks(page), ['Send a fax', 'Inbox', 'Sent', 'Virtual faxes', 'DDIs', 'Users', 'Mail templates', 'Cover page', 'Calls', 'Call reports', 'Audit log', 'API tokens', 'Webhooks']);
       await nav(page, 'API tokens');
       await page.getByRole('heading', { name: 'API tokens' }).waitFor();
       // Keyboard only: the form opens on Enter with its field focused, Enter creates.
@@ -592,7 +592,7 @@ test('the web UI, role by role', { concurrency: true }, async (t) => {
     t.test('a company admin edits a virtual fax, adds a user and sees no brand pages', async () => {
       const { page, context, problems } = await loginAs('demo', 'demo');
       const links = await navLinks(page);
-      assert.deepEqual(links, ['Send a fax', 'Inbox', 'Sent', 'Virtual faxes', 'DDIs', 'Users', 'Mail templates', 'Calls', 'Call reports', 'Audit log', 'API tokens', 'Webhooks']);
+      assert.deepEqual(links, ['Send a fax', 'Inbox', 'Sent', 'Virtual faxes', 'DDIs', 'Users', 'Mail templates', 'Cover page', 'Calls', 'Call reports', 'Audit log', 'API tokens', 'Webhooks']);
       for (const brandPage of ['carriers', 'routes', 'companies', 'brands']) {
         await page.goto(`${tx.base}/#/${brandPage}`);
         await page.getByRole('heading', { name: 'Not available' }).waitFor();

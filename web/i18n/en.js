@@ -4,10 +4,12 @@
 // to web/i18n/<code>.js (an IETF tag: "de", "pt-BR") and translate the texts.
 import mail from './mail/en.js';
 import accounting from './accounting/en.js';
+import cover from './cover/en.js';
 
 export default {
   ...mail,
   ...accounting,
+  ...cover,
   // Menu and header
   'nav.send': 'Send a fax',
   'nav.inbox': 'Inbox',

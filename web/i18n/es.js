@@ -2,10 +2,12 @@
 // aquí se muestra en inglés.
 import mail from './mail/es.js';
 import accounting from './accounting/es.js';
+import cover from './cover/es.js';
 
 export default {
   ...mail,
   ...accounting,
+  ...cover,
   'nav.send': 'Enviar un fax',
   'nav.inbox': 'Recibidos',
   'nav.sent': 'Enviados',

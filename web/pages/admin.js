@@ -47,7 +47,7 @@ export const companiesPage = resourcePage({
     ['field.enabled', (c) => yes(c.enabled)],
     ['field.retention', (c) => retentionText(c.retention_days), (c) => c.retention_days ?? 1e9]],
   children: (c) => [['nav.virtual_faxes', `#/virtual-faxes?company_id=${c.id}`], ['nav.users', `#/users?company_id=${c.id}`],
-    ['nav.ddis', `#/ddis?company_id=${c.id}`]],
+    ['nav.ddis', `#/ddis?company_id=${c.id}`], ['nav.cover', `#/cover?company_id=${c.id}`]],
   fields: (l, obj, me, narrow) => [
     ...(me.role === 'platform_admin' ? [{ name: 'brand_id', label: t('field.brand'), type: 'select', required: true,
       options: options(l.allBrands, (b) => b.name), value: narrow.brand_id, readonly: !!obj, attrs: obj ? { disabled: true } : {},
