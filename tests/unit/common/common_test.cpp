@@ -2,7 +2,13 @@
 
 #include <set>
 
+#include <sys/stat.h>
+
+#include "temp_dir.hpp"
+
 #include "faxd/common/id.hpp"
+#include "faxd/common/password_policy.hpp"
+#include "faxd/common/secret_box.hpp"
 #include "faxd/common/secrets.hpp"
 #include "faxd/common/time.hpp"
 
@@ -99,4 +105,44 @@ TEST(Ids, SortInCreationOrderWithinOneMillisecondAndWhenTheClockStepsBack) {
   }
   auto back = new_id(clock.now() - std::chrono::seconds(5));
   EXPECT_GT(back, previous);
+}
+
+TEST(PasswordPolicy, RefusesShortCommonAndUsernamePasswordsAndTakesGoodOnes) {
+  using faxd::password_problem;
+  EXPECT_TRUE(password_problem("short-pw1", "alice").has_value());
+  EXPECT_NE(password_problem("short-pw1", "alice")->find("at least 12"), std::string::npos);
+  for (const char* weak : {"password1234", "P@ssw0rd1234", "qwertyuiop12", "Summer2024!!",
+                           "aaaaaaaaaaaa", "qwertyqwerty", "123456789012", "administrator1"})
+    EXPECT_TRUE(password_problem(weak, "alice").has_value()) << weak;
+  EXPECT_TRUE(password_problem("alice-in-wonderland-7", "alice").has_value());
+  EXPECT_NE(password_problem("xx-Alice-xx-92", "alice")->find("username"), std::string::npos);
+  for (const char* good :
+       {"correct-horse-1", "s3cret-user-pw", "Tr0ub4dor-and-3", "violet lamp 7 harbour"})
+    EXPECT_FALSE(password_problem(good, "alice").has_value())
+        << good << ": " << *password_problem(good, "alice");
+  EXPECT_TRUE(faxd::password_dictionary_available()) << "cracklib-runtime is not installed";
+}
+
+TEST(SecretBox, SealsOpensAndRefusesAForeignOrLooseKey) {
+  faxd::test::TempDir dir;
+  const auto path = dir.file("secret.key");
+  auto box = faxd::SecretBox::load_or_create(path);
+  ASSERT_TRUE(box) << box.error().message;
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u) << "the key file is the service user's alone";
+  const auto sealed = box->seal("trunk-secret");
+  EXPECT_TRUE(faxd::SecretBox::is_sealed(sealed));
+  EXPECT_EQ(sealed.find("trunk-secret"), std::string::npos);
+  EXPECT_NE(box->seal("trunk-secret"), sealed) << "a fresh nonce each time";
+  EXPECT_EQ(box->open(sealed).value(), "trunk-secret");
+  EXPECT_EQ(box->open("legacy-plain").value(), "legacy-plain") << "older rows pass through";
+  EXPECT_EQ(box->seal(""), "");
+  // The same file gives the same key; another key cannot open it.
+  EXPECT_EQ(faxd::SecretBox::load_or_create(path)->open(sealed).value(), "trunk-secret");
+  auto other = faxd::SecretBox::load_or_create(dir.file("other.key"));
+  ASSERT_TRUE(other);
+  EXPECT_FALSE(other->open(sealed));
+  ::chmod(path.c_str(), 0644);
+  EXPECT_FALSE(faxd::SecretBox::load_or_create(path)) << "a key others can read is refused";
 }
