@@ -157,6 +157,23 @@ class Section {
   std::set<std::string> used_;
 };
 
+// "10.0.0.0/8", "::1", "fd00::/8": an address with an optional prefix length.
+std::string check_cidr(std::string_view text) {
+  const auto slash = text.find('/');
+  boost::system::error_code ec;
+  const auto addr = boost::asio::ip::make_address(std::string(text.substr(0, slash)), ec);
+  if (ec) return fmt::format("'{}' is not an IP address or CIDR", text);
+  if (slash == std::string_view::npos) return {};
+  const auto bits_text = text.substr(slash + 1);
+  int bits = -1;
+  const auto [p, err] =
+      std::from_chars(bits_text.data(), bits_text.data() + bits_text.size(), bits);
+  if (err != std::errc{} || p != bits_text.data() + bits_text.size() || bits < 0 ||
+      bits > (addr.is_v4() ? 32 : 128))
+    return fmt::format("'{}': bad prefix length", text);
+  return {};
+}
+
 std::string check_address(std::string_view text) {
   boost::system::error_code ec;
   boost::asio::ip::make_address(std::string(text), ec);
@@ -175,9 +192,9 @@ std::expected<Config, Problems> parse(std::string_view text) {
   }
   Config c;
   Problems problems;
-  static const std::set<std::string> kSections = {"daemon", "store", "cluster", "http",    "sip",
-                                                  "media",  "t38",   "smtp",    "mail_in", "retry",
-                                                  "admin",  "demo",  "log"};
+  static const std::set<std::string> kSections = {
+      "daemon", "store", "cluster", "http",  "auth",    "conversion", "webhooks", "sip",
+      "media",  "t38",   "smtp",    "mail_in", "retry", "admin",      "demo",     "log"};
   for (const auto& [key, node] : root)
     if (!kSections.contains(std::string(key.str())))
       problems.push_back({line_of(node), fmt::format("unknown section '{}'", key.str())});
@@ -186,6 +203,7 @@ std::expected<Config, Problems> parse(std::string_view text) {
     s.get("data_dir", c.daemon.data_dir);
     s.get("shutdown_grace_s", c.daemon.shutdown_grace_s, 0, 3600);
     if (c.daemon.data_dir.empty()) s.report("data_dir", "must not be empty");
+    s.get("key_file", c.daemon.key_file);
   }
   {
     Section s(root, "store", problems);
@@ -218,6 +236,29 @@ std::expected<Config, Problems> parse(std::string_view text) {
     if (c.http.tls_cert.empty() != c.http.tls_key.empty())
       s.report(c.http.tls_cert.empty() ? "tls_cert" : "tls_key",
                "tls_cert and tls_key go together");
+    s.get_list("trusted_proxies", c.http.trusted_proxies, check_cidr);
+    s.get("max_connections", c.http.max_connections, 1, 100000);
+    s.get("max_connections_per_address", c.http.max_connections_per_address, 1, 100000);
+    s.get("first_byte_timeout_s", c.http.first_byte_timeout_s, 1, 300);
+    s.get("max_event_streams_per_user", c.http.max_event_streams_per_user, 1, 1000);
+  }
+  {
+    Section s(root, "auth", problems);
+    s.get("session_hours", c.auth.session_hours, 1, 24 * 90);
+    s.get("session_idle_minutes", c.auth.session_idle_minutes, 0, 60 * 24 * 90);
+    s.get("api_token_max_days", c.auth.api_token_max_days, 0, 3650);
+  }
+  {
+    Section s(root, "conversion", problems);
+    s.get("workers", c.conversion.workers, 1, 64);
+    s.get("queue", c.conversion.queue, 0, 10000);
+    s.get("per_tenant", c.conversion.per_tenant, 1, 10000);
+    s.get("page_timeout_s", c.conversion.page_timeout_s, 1, 3600);
+    s.get("timeout_s", c.conversion.timeout_s, 1, 3600);
+  }
+  {
+    Section s(root, "webhooks", problems);
+    s.get_list("allow_internal", c.webhooks.allow_internal, check_cidr);
   }
   {
     Section s(root, "sip", problems);
@@ -229,6 +270,22 @@ std::expected<Config, Problems> parse(std::string_view text) {
     });
     s.get("public_address", c.sip.public_address);
     s.get_list("trusted_proxies", c.sip.trusted_proxies, check_address);
+    s.get_parsed("strangers", [&](const std::string& v) {
+      if (v == "reject")
+        c.sip.strangers = Strangers::reject;
+      else if (v == "drop")
+        c.sip.strangers = Strangers::drop;
+      else
+        return std::string("must be reject or drop");
+      return std::string{};
+    });
+    s.get_parsed("user_agent", [&](const std::string& v) {
+      c.sip.user_agent = v;
+      for (char ch : v)
+        if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f)
+          return std::string("must not contain control characters");
+      return std::string{};
+    });
   }
   {
     Section s(root, "media", problems);

@@ -22,6 +22,9 @@ struct HostPort {
 struct DaemonConfig {
   std::string data_dir = "var";  // relative paths are taken from the working directory
   int shutdown_grace_s = 60;
+  // 32-byte key that encrypts carrier passwords and webhook secrets in the store; created
+  // (0600) on first start when missing. Empty = data_dir/secret.key.
+  std::string key_file;
 };
 
 // Where the store lives: "" = SQLite faxd.db under data_dir; "sqlite:PATH"; "postgresql://..."
@@ -42,7 +45,41 @@ struct HttpConfig {
   std::size_t max_upload_bytes = 25u << 20;  // per fax submission, all files together
   std::string tls_cert;                      // PEM paths; both set = HTTPS
   std::string tls_key;
+  // Reverse proxies (addresses or CIDRs) whose X-Forwarded-For names the client; from any other
+  // peer the header is ignored.
+  std::vector<std::string> trusted_proxies;
+  int max_connections = 2000;            // open connections in all
+  int max_connections_per_address = 64;  // open connections from one client address
+  int first_byte_timeout_s = 5;          // a new connection must send its first byte by then
+  int max_event_streams_per_user = 4;    // GET /api/v1/events streams one user may hold open
 };
+
+// Credentials: how long sessions live and when API tokens expire.
+struct AuthConfig {
+  int session_hours = 12;        // a login session's lifetime
+  int session_idle_minutes = 0;  // a session unused this long ends; 0 = no idle timeout
+  int api_token_max_days = 0;    // API tokens expire after at most this; 0 = they may live on
+};
+
+// Document conversion of uploads (PDF/TIFF to fax TIFF): its own workers, so hostile files
+// cannot hold the threads that answer HTTP and SIP.
+struct ConversionConfig {
+  int workers = 2;          // conversions running at once
+  int queue = 8;            // waiting beyond those; more are refused with 429
+  int per_tenant = 2;       // running or waiting conversions of one company (brand, platform)
+  int page_timeout_s = 20;  // one page's rendering budget
+  int timeout_s = 120;      // the whole conversion's budget
+};
+
+// Outgoing webhooks: which targets may be reached.
+struct WebhooksConfig {
+  // Addresses or CIDRs that webhooks may target although internal (loopback, private,
+  // link-local, ULA); everything internal is refused otherwise.
+  std::vector<std::string> allow_internal;
+};
+
+// What the SIP stack answers an INVITE from an address that is not a carrier's.
+enum class Strangers { reject, drop };
 
 struct SipConfig {
   HostPort listen{"127.0.0.1", 5060};
@@ -50,6 +87,8 @@ struct SipConfig {
   // Proxies (Kamailio) in front of faxd: a request from one of these addresses names the
   // carrier's address in `X-Faxd-Source: IP:PORT`; from any other source that header is ignored.
   std::vector<std::string> trusted_proxies;
+  Strangers strangers = Strangers::reject;  // reject: one stateless 403; drop: no answer
+  std::string user_agent = "faxd";          // Server and User-Agent headers (no version)
 };
 
 struct MediaConfig {
@@ -126,6 +165,9 @@ struct Config {
   StoreConfig store;
   ClusterConfig cluster;
   HttpConfig http;
+  AuthConfig auth;
+  ConversionConfig conversion;
+  WebhooksConfig webhooks;
   SipConfig sip;
   MediaConfig media;
   T38Config t38;
