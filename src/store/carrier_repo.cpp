@@ -1,5 +1,7 @@
 #include "faxd/store/carrier_repo.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include "faxd/common/id.hpp"
 #include "faxd/common/time.hpp"
 #include "repo_util.hpp"
@@ -82,12 +84,12 @@ void check_carrier_of_brand(Conn& c, const Route& r) {
     reject(Errc::invalid_argument, "company_id", "company_id: no such company in the brand");
 }
 
-void write_carrier(Conn& c, const Carrier& k) {
+void write_carrier(Conn& c, const Carrier& k, const std::string& stored_password) {
   c.exec(
       "UPDATE carriers SET name = ?, host = ?, port = ?, transport = ?, username = ?, "
       "password = ?, t38 = ?, max_calls = ?, number_format = ?, dial_prefix = ?, country = ?, "
       "updated_at = ? WHERE id = ?",
-      k.name, k.host, k.port, k.transport, k.username, k.password, k.t38, k.max_calls,
+      k.name, k.host, k.port, k.transport, k.username, stored_password, k.t38, k.max_calls,
       k.number_format, k.dial_prefix, k.country, k.updated_at, k.id);
 }
 
@@ -102,6 +104,35 @@ std::vector<T> all_rows(Conn& c, const std::string& sql, std::string_view arg, R
 
 }  // namespace
 
+std::string CarrierRepo::seal(std::string_view password) const {
+  return secrets_ ? secrets_->seal(password) : std::string(password);
+}
+
+std::string CarrierRepo::reveal(std::string_view stored) const {
+  if (!secrets_) return std::string(stored);
+  auto open = secrets_->open(stored);
+  if (!open) spdlog::error("store.secret_unreadable table=carriers error={}", open.error().message);
+  return open.value_or("");
+}
+
+Carrier CarrierRepo::revealed(Carrier c) const {
+  c.password = reveal(c.password);
+  return c;
+}
+
+Result<int> CarrierRepo::seal_plaintext_secrets() {
+  if (!secrets_) return 0;
+  return db_.write([&](Conn& c) {
+    auto& st = c.prepare("SELECT id, password FROM carriers WHERE password <> ''");
+    std::vector<std::pair<std::string, std::string>> plain;
+    while (st.step())
+      if (!SecretBox::is_sealed(st.text(1))) plain.emplace_back(st.text(0), st.text(1));
+    for (const auto& [id, pw] : plain)
+      c.exec("UPDATE carriers SET password = ? WHERE id = ?", secrets_->seal(pw), id);
+    return static_cast<int>(plain.size());
+  });
+}
+
 Result<Carrier> CarrierRepo::create_carrier(const Carrier& in) {
   const auto now = clock_.now();
   Carrier k = in;
@@ -115,21 +146,25 @@ Result<Carrier> CarrierRepo::create_carrier(const Carrier& in) {
         "INSERT INTO carriers (id, brand_id, name, host, port, transport, username, password, "
         "t38, max_calls, number_format, dial_prefix, country, created_at, updated_at) "
         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        k.id, k.brand_id, k.name, k.host, k.port, k.transport, k.username, k.password, k.t38,
+        k.id, k.brand_id, k.name, k.host, k.port, k.transport, k.username, seal(k.password), k.t38,
         k.max_calls, k.number_format, k.dial_prefix, k.country, k.created_at, k.updated_at);
     return k;
   });
 }
 
 Result<std::optional<Carrier>> CarrierRepo::find_carrier(std::string_view id) {
-  return db_.read([&](Conn& c) { return load_carrier(c, id); });
+  auto k = db_.read([&](Conn& c) { return load_carrier(c, id); });
+  if (k && *k) **k = revealed(std::move(**k));
+  return k;
 }
 
 Result<Slice<Carrier>> CarrierRepo::list_carriers(const TenantFilter& f, const Page& page) {
   return db_.read([&](Conn& c) {
     detail::Where w;
     if (f.brand_id) w.add("brand_id = ?", *f.brand_id);
-    return detail::page_query<Carrier>(c, kCarrierSelect, w, "id", page, read_carrier);
+    return detail::page_query<Carrier>(c, kCarrierSelect, w, "id", page, [this](const Stmt& st) {
+      return revealed(read_carrier(st));
+    });
   });
 }
 
@@ -138,6 +173,7 @@ Result<Carrier> CarrierRepo::update_carrier(std::string_view id, const CarrierPa
   return db_.write([&](Conn& c) -> Result<Carrier> {
     auto k = load_carrier(c, id);
     if (!k) return fail(Errc::not_found, "no such carrier");
+    k->password = reveal(k->password);
     if (p.name) k->name = *p.name;
     if (p.host) k->host = *p.host;
     if (p.port) k->port = *p.port;
@@ -151,7 +187,7 @@ Result<Carrier> CarrierRepo::update_carrier(std::string_view id, const CarrierPa
     if (p.country) k->country = *p.country;
     check_name_free(c, *k);
     k->updated_at = now;
-    write_carrier(c, *k);
+    write_carrier(c, *k, seal(k->password));
     return *k;
   });
 }
@@ -168,14 +204,16 @@ Result<void> CarrierRepo::delete_carrier(std::string_view id) {
 
 Result<std::vector<Carrier>> CarrierRepo::all_carriers() {
   return db_.read([&](Conn& c) {
-    return all_rows<Carrier>(c, fmt::format("{} ORDER BY id", kCarrierSelect), "", read_carrier);
+    return all_rows<Carrier>(c, fmt::format("{} ORDER BY id", kCarrierSelect), "",
+                             [this](const Stmt& st) { return revealed(read_carrier(st)); });
   });
 }
 
 Result<std::vector<Carrier>> CarrierRepo::carriers_for_brand(std::string_view brand_id) {
   return db_.read([&](Conn& c) {
     return all_rows<Carrier>(c, fmt::format("{} WHERE brand_id = ? ORDER BY id", kCarrierSelect),
-                             brand_id, read_carrier);
+                             brand_id,
+                             [this](const Stmt& st) { return revealed(read_carrier(st)); });
   });
 }
 

@@ -53,8 +53,12 @@ Result<Ddi> DdiRepo::create_ddi(const Ddi& in) {
     if (!exists(c, "SELECT 1 FROM brands WHERE id = ?", d.brand_id))
       reject(Errc::invalid_argument, "brand_id", "brand_id: no such brand");
     check_chain(c, d);
-    if (exists(c, "SELECT 1 FROM ddis WHERE number = ?", d.number))
+    // A number of another brand is none of this brand's business: answered 404, the way a
+    // lookup outside one's scope is, instead of confirming that someone has it.
+    if (exists(c, "SELECT 1 FROM ddis WHERE number = ? AND brand_id = ?", d.number, d.brand_id))
       reject(Errc::conflict, "number", "number: this DDI exists already");
+    if (exists(c, "SELECT 1 FROM ddis WHERE number = ?", d.number))
+      reject(Errc::not_found, "number", "number: not available");
     c.exec(
         "INSERT INTO ddis (id, brand_id, company_id, number, virtual_fax_id, created_at, "
         "updated_at) VALUES (?,?,?,?,?,?,?)",

@@ -183,11 +183,11 @@ Result<Fax> FaxRepo::create_inbound(const NewInboundFax& n) {
     c.exec(
         "INSERT INTO faxes (id, direction, brand_id, company_id, virtual_fax_id, from_number, "
         "to_number, status, document, claimed_by, claim_until, created_at, updated_at, "
-        "started_at) VALUES (?, 'inbound', ?,?,?,?,?, 'receiving', ?,?,?,?,?,?)",
+        "started_at, from_raw) VALUES (?, 'inbound', ?,?,?,?,?, 'receiving', ?,?,?,?,?,?,?)",
         id, n.brand_id, n.company_id, n.virtual_fax_id, n.from_number, n.to_number, n.document,
         n.node.empty() ? std::nullopt : std::optional<std::string>(n.node),
         n.claim_until ? std::optional<std::string>(format_rfc3339(*n.claim_until)) : std::nullopt,
-        now, now, now);
+        now, now, now, n.from_raw);
     CallRepo::start_inbound(c, new_id(clock_.now()), id, n.carrier_id, clock_.now());
     Fax f = must_select(c, id);
     append_event(c, clock_, "fax.receiving", f);

@@ -109,32 +109,63 @@ Result<IssuedToken> UserRepo::issue_token(std::string_view user_id, std::string_
   return t;
 }
 
-Result<std::optional<User>> UserRepo::authenticate_token(std::string_view raw_token) {
+Result<IssuedToken> UserRepo::issue_session(std::string_view user_id, SysTime expires_at,
+                                            std::string_view address, std::string_view user_agent) {
   const auto now = format_rfc3339(clock_.now());
+  IssuedToken t{new_id(clock_.now()), new_token(), format_rfc3339(expires_at)};
+  // A browser's User-Agent is only shown back to its owner; a bound keeps rows small.
+  const std::string agent(user_agent.substr(0, 300));
+  auto r = db_.write([&](Conn& c) {
+    c.exec(
+        "INSERT INTO auth_tokens (id, user_id, kind, name, token_hash, expires_at, "
+        "created_at, updated_at, address, user_agent) VALUES (?,?,'session','login',?,?,?,?,?,?)",
+        t.id, user_id, sha256_hex(t.token), t.expires_at, now, now, address, agent);
+  });
+  if (!r) return std::unexpected(r.error());
+  return t;
+}
+
+Result<std::optional<Credential>> UserRepo::authenticate(std::string_view raw_token,
+                                                         const CredentialRules& rules) {
+  const auto now_time = clock_.now();
+  const auto now = format_rfc3339(now_time);
   const auto digest = sha256_hex(raw_token);
-  auto user = db_.read([&](Conn& c) -> std::optional<std::pair<User, std::string>> {
+  struct Found {
+    Credential cred;
+    std::string last_used_at;
+    std::string created_at;
+  };
+  auto found = db_.read([&](Conn& c) -> std::optional<Found> {
     auto& st = c.prepare(
         "SELECT u.id, u.username, u.password_hash, u.role, u.brand_id, u.company_id, "
-        "u.created_at, u.updated_at, u.language, u.timezone, t.id, t.last_used_at "
-        "FROM auth_tokens t "
-        "JOIN users u ON u.id = t.user_id "
+        "u.created_at, u.updated_at, u.language, u.timezone, t.id, t.last_used_at, t.kind, "
+        "t.created_at FROM auth_tokens t JOIN users u ON u.id = t.user_id "
         "WHERE t.token_hash = ? AND (t.expires_at IS NULL OR t.expires_at > ?)");
     st.bind_all(digest, now);
     if (!st.step()) return std::nullopt;
-    // Refresh last_used_at at most once a minute, so reads stay reads.
-    const auto last = st.text(11);
-    std::string token_id =
-        (last.empty() || last.substr(0, 16) != now.substr(0, 16)) ? st.text(10) : "";
-    return std::pair{read_user(st), token_id};
+    return Found{{read_user(st), st.text(10), st.text(12)}, st.text(11), st.text(13)};
   });
-  if (!user) return std::unexpected(user.error());
-  if (!*user) return std::optional<User>{};
-  if (!(*user)->second.empty()) {
+  if (!found) return std::unexpected(found.error());
+  if (!*found) return std::optional<Credential>{};
+  auto& f = **found;
+  if (rules.session_idle.count() > 0 && f.cred.kind == "session") {
+    auto last = parse_rfc3339(f.last_used_at.empty() ? f.created_at : f.last_used_at);
+    if (last && *last + rules.session_idle <= now_time) return std::optional<Credential>{};
+  }
+  // Refresh last_used_at at most once a minute, so reads stay reads.
+  if (f.last_used_at.empty() || f.last_used_at.substr(0, 16) != now.substr(0, 16)) {
     (void)db_.write([&](Conn& c) {
-      c.exec("UPDATE auth_tokens SET last_used_at = ? WHERE id = ?", now, (*user)->second);
+      c.exec("UPDATE auth_tokens SET last_used_at = ? WHERE id = ?", now, f.cred.token_id);
     });
   }
-  return std::optional<User>{std::move((*user)->first)};
+  return std::optional<Credential>{std::move(f.cred)};
+}
+
+Result<std::optional<User>> UserRepo::authenticate_token(std::string_view raw_token) {
+  auto c = authenticate(raw_token);
+  if (!c) return std::unexpected(c.error());
+  if (!*c) return std::optional<User>{};
+  return std::optional<User>{std::move((*c)->user)};
 }
 
 Result<void> UserRepo::revoke_token(std::string_view raw_token) {
@@ -230,9 +261,10 @@ Result<Slice<TokenInfo>> UserRepo::list_api_tokens(std::string_view user_id, con
     w.add("user_id = ?", std::string(user_id));
     w.add("kind = ?", "api");
     return detail::page_query<TokenInfo>(
-        c, "SELECT id, name, last_used_at, created_at, updated_at FROM auth_tokens", w, "id", page,
-        [](const Stmt& st) {
-          return TokenInfo{st.text(0), st.text(1), st.opt_text(2), st.text(3), st.text(4)};
+        c, "SELECT id, name, last_used_at, expires_at, created_at, updated_at FROM auth_tokens", w,
+        "id", page, [](const Stmt& st) {
+          return TokenInfo{st.text(0),     st.text(1), st.opt_text(2),
+                           st.opt_text(3), st.text(4), st.text(5)};
         });
   });
 }
@@ -243,6 +275,45 @@ Result<void> UserRepo::delete_api_token(std::string_view user_id, std::string_vi
                user_id) == 0)
       return fail(Errc::not_found, "no such token");
     return {};
+  });
+}
+
+Result<std::vector<SessionInfo>> UserRepo::list_sessions(std::string_view user_id) {
+  const auto now = format_rfc3339(clock_.now());
+  return db_.read([&](Conn& c) {
+    auto& st = c.prepare(
+        "SELECT id, address, user_agent, last_used_at, expires_at, created_at FROM auth_tokens "
+        "WHERE user_id = ? AND kind = 'session' AND expires_at > ? ORDER BY id DESC LIMIT 200");
+    st.bind_all(user_id, now);
+    std::vector<SessionInfo> out;
+    while (st.step())
+      out.push_back(
+          {st.text(0), st.opt_text(1), st.opt_text(2), st.opt_text(3), st.text(4), st.text(5)});
+    return out;
+  });
+}
+
+Result<void> UserRepo::delete_session(std::string_view user_id, std::string_view session_id) {
+  return db_.write([&](Conn& c) -> Result<void> {
+    if (c.exec("DELETE FROM auth_tokens WHERE id = ? AND user_id = ? AND kind = 'session'",
+               session_id, user_id) == 0)
+      return fail(Errc::not_found, "no such session");
+    return {};
+  });
+}
+
+Result<int> UserRepo::set_password(std::string_view user_id, std::string_view password_hash,
+                                   std::string_view keep_token_id, bool revoke_api_tokens) {
+  const auto now = format_rfc3339(clock_.now());
+  return db_.write([&](Conn& c) -> Result<int> {
+    if (c.exec("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?", password_hash,
+               now, user_id) == 0)
+      return fail(Errc::not_found, "no such user");
+    int ended = c.exec("DELETE FROM auth_tokens WHERE user_id = ? AND kind = 'session' AND id <> ?",
+                       user_id, keep_token_id);
+    if (revoke_api_tokens)
+      ended += c.exec("DELETE FROM auth_tokens WHERE user_id = ? AND kind = 'api'", user_id);
+    return ended;
   });
 }
 

@@ -1,5 +1,7 @@
 #include "faxd/store/webhook_repo.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 
 #include <nlohmann/json.hpp>
@@ -88,6 +90,30 @@ std::string clip(std::string_view s) {
 
 }  // namespace
 
+std::string WebhookRepo::seal(std::string_view secret) const {
+  return secrets_ ? secrets_->seal(secret) : std::string(secret);
+}
+
+std::string WebhookRepo::reveal(std::string_view stored) const {
+  if (!secrets_) return std::string(stored);
+  auto open = secrets_->open(stored);
+  if (!open) spdlog::error("store.secret_unreadable table=webhooks error={}", open.error().message);
+  return open.value_or("");
+}
+
+Result<int> WebhookRepo::seal_plaintext_secrets() {
+  if (!secrets_) return 0;
+  return db_.write([&](Conn& c) {
+    auto& st = c.prepare("SELECT id, secret FROM webhooks WHERE secret <> ''");
+    std::vector<std::pair<std::string, std::string>> plain;
+    while (st.step())
+      if (!SecretBox::is_sealed(st.text(1))) plain.emplace_back(st.text(0), st.text(1));
+    for (const auto& [id, secret] : plain)
+      c.exec("UPDATE webhooks SET secret = ? WHERE id = ?", secrets_->seal(secret), id);
+    return static_cast<int>(plain.size());
+  });
+}
+
 Result<Webhook> WebhookRepo::create(const NewWebhook& hook, SysTime now) {
   return db_.write([&](Conn& c) {
     Webhook w;
@@ -101,7 +127,7 @@ Result<Webhook> WebhookRepo::create(const NewWebhook& hook, SysTime now) {
     c.exec(
         "INSERT INTO webhooks (id, user_id, url, secret, events, last_seq, created_at, updated_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        w.id, w.user_id, w.url, w.secret, types_json(w.events), w.last_seq, w.created_at,
+        w.id, w.user_id, w.url, seal(w.secret), types_json(w.events), w.last_seq, w.created_at,
         w.updated_at);
     return w;
   });
@@ -119,13 +145,16 @@ Result<WebhookList> WebhookRepo::list(std::string_view user_id, int limit, std::
         break;
       }
       out.items.push_back(read_hook(st));
+      out.items.back().secret = reveal(out.items.back().secret);
     }
     return out;
   });
 }
 
 Result<std::optional<Webhook>> WebhookRepo::find(std::string_view user_id, std::string_view id) {
-  return db_.read([&](Conn& c) { return find_in(c, user_id, id); });
+  auto w = db_.read([&](Conn& c) { return find_in(c, user_id, id); });
+  if (w && *w) (*w)->secret = reveal((*w)->secret);
+  return w;
 }
 
 Result<std::optional<Webhook>> WebhookRepo::update(std::string_view user_id, std::string_view id,
@@ -133,12 +162,13 @@ Result<std::optional<Webhook>> WebhookRepo::update(std::string_view user_id, std
   return db_.write([&](Conn& c) -> std::optional<Webhook> {
     auto w = find_in(c, user_id, id);
     if (!w) return std::nullopt;
+    w->secret = reveal(w->secret);
     if (p.url) w->url = *p.url;
     if (p.secret) w->secret = *p.secret;
     if (p.events) w->events = *p.events;
     w->updated_at = format_rfc3339(now);
     c.exec("UPDATE webhooks SET url = ?, secret = ?, events = ?, updated_at = ? WHERE id = ?",
-           w->url, w->secret, types_json(w->events), w->updated_at, w->id);
+           w->url, seal(w->secret), types_json(w->events), w->updated_at, w->id);
     return w;
   });
 }
@@ -216,7 +246,10 @@ Result<std::vector<WebhookDelivery>> WebhookRepo::claim_due(SysTime now, std::ch
                            " FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id "
                            "WHERE d.id = ?");
       st.bind_all(id);
-      if (st.step()) out.push_back(read_delivery(st));
+      if (st.step()) {
+        out.push_back(read_delivery(st));
+        out.back().secret = reveal(out.back().secret);
+      }
     }
     return out;
   });
@@ -273,7 +306,10 @@ Result<std::vector<WebhookDelivery>> WebhookRepo::deliveries(std::string_view we
                          "WHERE d.webhook_id = ? ORDER BY d.id DESC LIMIT ?");
     st.bind_all(webhook_id, limit);
     std::vector<WebhookDelivery> out;
-    while (st.step()) out.push_back(read_delivery(st));
+    while (st.step()) {
+      out.push_back(read_delivery(st));
+      out.back().secret = reveal(out.back().secret);
+    }
     return out;
   });
 }

@@ -15,6 +15,7 @@
 
 #include "faxd/common/clock.hpp"
 #include "faxd/common/error.hpp"
+#include "faxd/common/secret_box.hpp"
 #include "faxd/store/db.hpp"
 #include "faxd/store/tenancy.hpp"
 
@@ -22,7 +23,9 @@ namespace faxd::store {
 
 class CarrierRepo {
  public:
-  CarrierRepo(Db& db, const Clock& clock) : db_(db), clock_(clock) {}
+  // With `secrets`, passwords are stored sealed (common/secret_box.hpp) and returned opened.
+  CarrierRepo(Db& db, const Clock& clock, const SecretBox* secrets = nullptr)
+      : db_(db), clock_(clock), secrets_(secrets) {}
 
   // id and timestamps assigned; invalid_argument (brand_id) for an unknown brand, conflict
   // (name) for a name taken in the brand.
@@ -45,9 +48,17 @@ class CarrierRepo {
   // All routes of a brand, both types, by id: the input of jobs::select_carriers.
   Result<std::vector<Route>> routes_for_brand(std::string_view brand_id);
 
+  // Seals passwords stored in plain text by an older faxd; returns how many (needs secrets).
+  Result<int> seal_plaintext_secrets();
+
  private:
+  std::string seal(std::string_view password) const;
+  std::string reveal(std::string_view stored) const;
+  Carrier revealed(Carrier c) const;
+
   Db& db_;
   const Clock& clock_;
+  const SecretBox* secrets_;
 };
 
 }  // namespace faxd::store

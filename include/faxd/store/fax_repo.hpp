@@ -89,11 +89,12 @@ struct NewInboundFax {
   std::string brand_id;
   std::string company_id;
   std::string virtual_fax_id;
-  std::string from_number;
+  std::string from_number;  // normalised: "+" and digits, or "" when the caller gave none
   std::string to_number;
   std::string document;
-  std::string node;                    // the node taking the call: it holds the claim
-  std::optional<SysTime> claim_until;  // until when, unless renewed (renew_receiving)
+  std::string node;                     // the node taking the call: it holds the claim
+  std::optional<SysTime> claim_until;   // until when, unless renewed (renew_receiving)
+  std::optional<std::string> from_raw;  // the caller id as received (bounded, printable)
 };
 
 // Who may see what: unset members do not restrict (a platform admin sets none).

@@ -1,6 +1,7 @@
 #pragma once
 // Users and their credentials (login sessions and API tokens). Raw tokens are returned once
 // and stored only as SHA-256 digests.
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -52,8 +53,33 @@ struct TokenInfo {
   std::string id;
   std::string name;
   std::optional<std::string> last_used_at;
+  std::optional<std::string> expires_at;  // nullopt: never
   std::string created_at;
   std::string updated_at;
+};
+
+// A login session as its owner sees it (GET /api/v1/me/sessions).
+struct SessionInfo {
+  std::string id;
+  std::optional<std::string> address;     // the client address at login
+  std::optional<std::string> user_agent;  // the browser or client that logged in
+  std::optional<std::string> last_used_at;
+  std::string expires_at;
+  std::string created_at;
+};
+
+// Who a bearer token or session cookie belongs to, and which credential it is.
+struct Credential {
+  User user;
+  std::string token_id;
+  std::string kind;  // "session" | "api"
+};
+
+// When credentials stop working besides their own expires_at.
+struct CredentialRules {
+  // A session not used for this long is over (zero: no idle timeout). last_used_at is refreshed
+  // at most once a minute, so the timeout is exact to a minute.
+  std::chrono::seconds session_idle{0};
 };
 
 struct IssuedToken {
@@ -85,13 +111,29 @@ class UserRepo {
   // kind: "session" (expires) or "api" (no expiry unless given).
   Result<IssuedToken> issue_token(std::string_view user_id, std::string_view kind,
                                   std::string_view name, std::optional<SysTime> expires_at);
-  // The user holding a live token; updates last_used_at. nullopt when unknown or expired.
+  // A login session: like issue_token(kind "session"), remembering where it came from.
+  Result<IssuedToken> issue_session(std::string_view user_id, SysTime expires_at,
+                                    std::string_view address, std::string_view user_agent);
+  // The user holding a live token; updates last_used_at. nullopt when unknown, expired or (a
+  // session) idle past rules.session_idle.
+  Result<std::optional<Credential>> authenticate(std::string_view raw_token,
+                                                 const CredentialRules& rules = {});
   Result<std::optional<User>> authenticate_token(std::string_view raw_token);
   Result<void> revoke_token(std::string_view raw_token);
   // The user's tokens of kind "api", oldest first.
   Result<Slice<TokenInfo>> list_api_tokens(std::string_view user_id, const Page& page);
   // not_found unless the token is an API token of this user.
   Result<void> delete_api_token(std::string_view user_id, std::string_view token_id);
+
+  // The user's live login sessions, newest first (at most 200).
+  Result<std::vector<SessionInfo>> list_sessions(std::string_view user_id);
+  // not_found unless it is a session of this user.
+  Result<void> delete_session(std::string_view user_id, std::string_view session_id);
+  // Sets the password hash and, in the same transaction, ends the user's sessions except
+  // `keep_token_id` (the one that asked, when it is a session) and, with `revoke_api_tokens`
+  // (an admin reset), its API tokens too. Returns how many credentials were ended.
+  Result<int> set_password(std::string_view user_id, std::string_view password_hash,
+                           std::string_view keep_token_id, bool revoke_api_tokens);
 
  private:
   Db& db_;

@@ -19,6 +19,7 @@
 
 #include "faxd/common/clock.hpp"
 #include "faxd/common/error.hpp"
+#include "faxd/common/secret_box.hpp"
 #include "faxd/store/db.hpp"
 
 namespace faxd::store {
@@ -71,7 +72,8 @@ struct WebhookDelivery {
 
 class WebhookRepo {
  public:
-  explicit WebhookRepo(Db& db) : db_(db) {}
+  // With `secrets`, signing secrets are stored sealed (common/secret_box.hpp), returned opened.
+  explicit WebhookRepo(Db& db, const SecretBox* secrets = nullptr) : db_(db), secrets_(secrets) {}
 
   Result<Webhook> create(const NewWebhook& hook, SysTime now);
   // The owner's webhooks by id (ascending), keyset paged after `after`.
@@ -96,9 +98,15 @@ class WebhookRepo {
   Result<int> prune(SysTime before);
   // A webhook's deliveries, newest first (for tests and a future deliveries view).
   Result<std::vector<WebhookDelivery>> deliveries(std::string_view webhook_id, int limit);
+  // Seals secrets stored in plain text by an older faxd; returns how many (needs secrets).
+  Result<int> seal_plaintext_secrets();
 
  private:
+  std::string seal(std::string_view secret) const;
+  std::string reveal(std::string_view stored) const;
+
   Db& db_;
+  const SecretBox* secrets_;
 };
 
 }  // namespace faxd::store

@@ -198,30 +198,82 @@ TEST_F(TenancyTest, UserLinksOnlyToVirtualFaxesOfItsCompany) {
   EXPECT_TRUE(users->virtual_fax_ids(u.id)->empty());
 }
 
-TEST_F(TenancyTest, LoginThrottleCountsPerUserAndAddressAndForgetsAfterTheWindow) {
+TEST_F(TenancyTest, LoginThrottleDelaysGrowPerUserAndAddressAndNeverReachOtherAddresses) {
   store::LoginThrottle t(*db, clock,
-                         {.max_failures_per_user = 3,
-                          .max_failures_per_address = 5,
+                         {.free_failures_per_user = 3,
+                          .free_failures_per_address = 5,
+                          .first_delay = std::chrono::seconds(1),
+                          .max_delay = std::chrono::seconds(60),
                           .window = std::chrono::seconds(600)});
   for (int i = 0; i < 3; ++i) {
     EXPECT_EQ(t.retry_after("alice", "10.0.0.1").value().count(), 0);
     ASSERT_TRUE(t.record_failure("alice", "10.0.0.1"));
   }
-  EXPECT_EQ(t.retry_after("alice", "10.0.0.9").value().count(), 600) << "per user, any address";
-  EXPECT_EQ(t.retry_after("bob", "10.0.0.1").value().count(), 0);
-  clock.advance(std::chrono::seconds(599));
-  EXPECT_EQ(t.retry_after("alice", "10.0.0.9").value().count(), 1);
-  clock.advance(std::chrono::seconds(1));
-  EXPECT_EQ(t.retry_after("alice", "10.0.0.9").value().count(), 0);
-  // One address probing many users is stopped at the address limit.
+  // The stranger at 10.0.0.1 now waits; alice from her own address does not.
+  EXPECT_EQ(t.retry_after("alice", "10.0.0.1").value().count(), 1);
+  EXPECT_EQ(t.retry_after("alice", "10.0.0.9").value().count(), 0) << "another address";
+  EXPECT_EQ(t.retry_after("bob", "10.0.0.1").value().count(), 0) << "another user";
+  // Each further failure doubles the delay, up to max_delay.
+  std::vector<long> delays;
+  for (int i = 0; i < 8; ++i) {
+    clock.advance(t.retry_after("alice", "10.0.0.1").value());
+    ASSERT_TRUE(t.record_failure("alice", "10.0.0.1"));
+    delays.push_back(t.retry_after("alice", "10.0.0.1").value().count());
+  }
+  EXPECT_EQ(delays, (std::vector<long>{2, 4, 8, 16, 32, 60, 60, 60}));
+  // Forgotten a window after the last failure.
+  clock.advance(std::chrono::seconds(600));
+  ASSERT_TRUE(t.record_failure("alice", "10.0.0.1"));
+  EXPECT_EQ(t.retry_after("alice", "10.0.0.1").value().count(), 0);
+  // One address probing many users is slowed down at the address limit.
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(t.record_failure("user" + std::to_string(i), "10.0.0.2"));
   EXPECT_GT(t.retry_after("carol", "10.0.0.2").value().count(), 0);
-  // Success clears the user's count, not the address's.
-  ASSERT_TRUE(t.record_failure("dave", "10.0.0.3"));
-  ASSERT_TRUE(t.record_failure("dave", "10.0.0.3"));
-  ASSERT_TRUE(t.record_success("dave"));
-  ASSERT_TRUE(t.record_failure("dave", "10.0.0.3"));
+  EXPECT_EQ(t.retry_after("carol", "10.0.0.3").value().count(), 0);
+  // Success clears the (user, address) count, not the address's.
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(t.record_failure("dave", "10.0.0.4"));
+  EXPECT_GT(t.retry_after("dave", "10.0.0.4").value().count(), 0);
+  ASSERT_TRUE(t.record_success("dave", "10.0.0.4"));
   EXPECT_EQ(t.retry_after("dave", "10.0.0.4").value().count(), 0);
+}
+
+TEST_F(TenancyTest, CarrierPasswordsAreSealedAtRestAndOldPlainRowsAreSealedOnce) {
+  auto b = brand("B");
+  store::Carrier legacy;
+  legacy.brand_id = b.id;
+  legacy.name = "old";
+  legacy.host = "10.0.0.1";
+  legacy.password = "plain-from-before";
+  const auto old = carriers->create_carrier(legacy).value();  // a repo without a key
+  SecretBox::Key key{};
+  key.fill(7);
+  const auto box = SecretBox::from_key(key);
+  store::CarrierRepo sealed(*db, clock, &box);
+  auto raw = [&](const std::string& id) {
+    return db
+        ->read([&](store::Conn& c) {
+          auto& st = c.prepare("SELECT password FROM carriers WHERE id = ?");
+          st.bind_all(id);
+          st.step();
+          return st.text(0);
+        })
+        .value();
+  };
+  EXPECT_EQ(raw(old.id), "plain-from-before");
+  EXPECT_EQ(sealed.seal_plaintext_secrets().value(), 1);
+  EXPECT_EQ(sealed.seal_plaintext_secrets().value(), 0) << "once";
+  EXPECT_TRUE(SecretBox::is_sealed(raw(old.id)));
+  EXPECT_EQ(sealed.find_carrier(old.id).value()->password, "plain-from-before");
+  store::Carrier k;
+  k.brand_id = b.id;
+  k.name = "new";
+  k.host = "10.0.0.2";
+  k.password = "trunk-secret";
+  const auto made = sealed.create_carrier(k).value();
+  EXPECT_EQ(raw(made.id).find("trunk-secret"), std::string::npos);
+  EXPECT_EQ(sealed.carriers_for_brand(b.id).value()[1].password, "trunk-secret");
+  // A change of another field keeps the password (not sealed twice).
+  ASSERT_TRUE(sealed.update_carrier(made.id, {.max_calls = 3}));
+  EXPECT_EQ(sealed.find_carrier(made.id).value()->password, "trunk-secret");
 }
 
 }  // namespace
