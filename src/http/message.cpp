@@ -1,5 +1,7 @@
 #include "faxd/http/message.hpp"
 
+#include <future>
+
 #include <nlohmann/json.hpp>
 
 #include <strings.h>
@@ -75,6 +77,18 @@ Response Response::no_content() {
   Response r;
   r.status = 204;
   return r;
+}
+
+Response settle(Response response) {
+  while (response.deferred) {
+    auto deferred = std::move(response.deferred);
+    response.deferred = nullptr;
+    std::promise<Response> answer;
+    auto future = answer.get_future();
+    deferred([&answer](Response r) { answer.set_value(std::move(r)); });
+    response = future.get();
+  }
+  return response;
 }
 
 Response Response::error(int status, std::string_view code, std::string_view message,

@@ -4,7 +4,10 @@
 #include <atomic>
 #include <deque>
 #include <limits>
+#include <map>
 #include <mutex>
+
+#include <poll.h>
 
 #include <spdlog/spdlog.h>
 #include <boost/asio.hpp>
@@ -12,6 +15,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+
+#include "faxd/common/address_rules.hpp"
 
 namespace faxd::http {
 
@@ -62,7 +67,12 @@ Result<std::shared_ptr<ssl::context>> load_tls(const std::string& cert, const st
 class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
  public:
   Impl(asio::io_context& io, ServerOptions o, const Router& r, WorkRunner run)
-      : io_(io), options_(std::move(o)), router_(r), run_(std::move(run)), acceptor_(io) {}
+      : io_(io),
+        options_(std::move(o)),
+        router_(r),
+        run_(std::move(run)),
+        acceptor_(io),
+        trusted_(options_.trusted_proxies) {}
 
   Result<void> start() {
     if (auto r = reload_tls(); !r) return r;
@@ -112,6 +122,47 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
   const Router& router() const { return router_; }
   void run_work(std::function<void()> f) { run_(std::move(f)); }
   std::atomic<int> connections{0};
+
+  // Per-address connection counts: taken on accept, given back by the connection's destructor.
+  bool take_address_slot(const IpAddress& peer) {
+    if (trusted_.contains(peer)) return true;  // a proxy carries many clients
+    std::lock_guard lock(per_address_mutex_);
+    int& n = per_address_[peer.to_string()];
+    if (n >= options_.max_connections_per_address) {
+      if (n == 0) per_address_.erase(peer.to_string());
+      return false;
+    }
+    ++n;
+    return true;
+  }
+  void give_address_slot(const IpAddress& peer) {
+    if (trusted_.contains(peer)) return;
+    std::lock_guard lock(per_address_mutex_);
+    auto it = per_address_.find(peer.to_string());
+    if (it != per_address_.end() && --it->second <= 0) per_address_.erase(it);
+  }
+
+  // The client behind a trusted proxy: the rightmost X-Forwarded-For entry that is not itself a
+  // trusted proxy (the ones to its left are whatever the client claimed).
+  std::string client_address(const std::string& peer, std::string_view forwarded) const {
+    boost::system::error_code ec;
+    const auto peer_ip = asio::ip::make_address(peer, ec);
+    if (ec || forwarded.empty() || !trusted_.contains(peer_ip)) return peer;
+    std::string client = peer;
+    while (!forwarded.empty()) {
+      const auto comma = forwarded.rfind(',');
+      auto item = forwarded.substr(comma == std::string_view::npos ? 0 : comma + 1);
+      forwarded = comma == std::string_view::npos ? std::string_view{} : forwarded.substr(0, comma);
+      while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+      while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+      const auto ip = asio::ip::make_address(std::string(item), ec);
+      if (ec) break;  // garbage: trust nothing further left
+      client = unwrap_v4(ip).to_string();
+      if (!trusted_.contains(ip)) break;
+    }
+    return client;
+  }
+
   void set_observer(RequestObserver o) {
     std::lock_guard lock(observer_mutex_);
     observer_ = std::move(o);
@@ -142,6 +193,10 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
   RequestObserver observer_;
   std::mutex tls_mutex_;
   std::shared_ptr<ssl::context> tls_;  // null: plain HTTP
+  AddressSet trusted_;
+  Clock::time_point last_cap_log_{};  // accept handler only
+  std::mutex per_address_mutex_;
+  std::map<std::string, int, std::less<>> per_address_;
 };
 
 namespace {
@@ -181,24 +236,25 @@ class Connection final : public ConnectionBase {
   static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
 
  public:
-  Connection(tcp::socket s, std::shared_ptr<Server::Impl> server,
+  // `peer` holds a per-address slot (Impl::take_address_slot), given back on destruction.
+  Connection(tcp::socket s, std::shared_ptr<Server::Impl> server, IpAddress peer,
              std::shared_ptr<ssl::context> tls = nullptr)
       : stream_(make_stream(std::move(s), tls.get())),
         tls_(std::move(tls)),
-        server_(std::move(server)) {
+        server_(std::move(server)),
+        peer_(peer),
+        remote_(peer.to_string()) {
     ++server_->connections;
-    boost::system::error_code ec;
-    auto ep = socket().remote_endpoint(ec);
-    if (!ec) remote_ = ep.address().to_string();
   }
   ~Connection() override {
     --server_->connections;
+    server_->give_address_slot(peer_);
     if (writer_) writer_->mark_closed();
   }
 
   void start() {
     if constexpr (kTls) {
-      lowest().expires_after(server_->options().header_timeout);
+      lowest().expires_after(first_head_timeout());
       stream_.async_handshake(ssl::stream_base::server, [self = self()](beast::error_code ec) {
         if (ec) return self->close();  // plain HTTP or a bad client: nothing to answer
         self->do_read_header();
@@ -230,6 +286,11 @@ class Connection final : public ConnectionBase {
     return std::static_pointer_cast<Connection>(shared_from_this());
   }
   beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+  // A new connection gets a short while for its first request head (or TLS handshake): idle
+  // connections cannot hold slots for long.
+  std::chrono::seconds first_head_timeout() const {
+    return std::min(server_->options().first_byte_timeout, server_->options().header_timeout);
+  }
   tcp::socket& socket() { return lowest().socket(); }
 
   void do_read_header() {
@@ -240,8 +301,7 @@ class Connection final : public ConnectionBase {
     // Beast 1.74 compares a body length against a disabled (none) limit as over it, so every
     // request with a body would fail as malformed.
     header_parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
-    lowest().expires_after(requests_ == 0 ? server_->options().header_timeout
-                                          : server_->options().idle_timeout);
+    lowest().expires_after(requests_ == 0 ? first_head_timeout() : server_->options().idle_timeout);
     bhttp::async_read_header(
         stream_, buffer_, *header_parser_,
         [self = self()](beast::error_code ec, std::size_t) { self->on_header(ec); });
@@ -311,8 +371,17 @@ class Connection final : public ConnectionBase {
     for (const auto& f : msg)
       req->headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
     req->body = std::move(msg.body());
-    req->remote_address = remote_;
+    req->peer_address = remote_;
+    req->remote_address = server_->client_address(remote_, req->header("X-Forwarded-For"));
     req->secure = kTls;
+    // While the request is answered no read is pending, so the socket stays open: a poll for
+    // the peer's FIN (POLLRDHUP, seen even with unread bytes) tells whether anyone still waits.
+    req->client_gone = [fd = socket().native_handle(), weak = weak_from_this()] {
+      auto alive = weak.lock();
+      if (!alive) return true;
+      pollfd p{fd, POLLRDHUP, 0};
+      return ::poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+    };
     keep_alive_ = msg.keep_alive();
     version_ = msg.version();
     // The handler may block on the store: run it on the worker pool, answer on our strand.
@@ -324,9 +393,20 @@ class Connection final : public ConnectionBase {
         spdlog::error("http.handler_exception path={} error={}", req->path, e.what());
         res = Response::error(500, "internal", "internal error");
       }
-      asio::post(self->executor(), [self, req, res = std::move(res)]() mutable {
-        self->respond(*req, std::move(res));
-      });
+      auto answer = [self, req](Response r) {
+        asio::post(self->executor(),
+                   [self, req, r = std::move(r)]() mutable { self->respond(*req, std::move(r)); });
+      };
+      if (res.deferred) {
+        auto later = std::move(res.deferred);
+        try {
+          later(std::move(answer));
+        } catch (const std::exception& e) {
+          spdlog::error("http.deferred_exception path={} error={}", req->path, e.what());
+        }
+        return;
+      }
+      answer(std::move(res));
     });
   }
 
@@ -433,6 +513,7 @@ class Connection final : public ConnectionBase {
   Stream stream_;
   std::shared_ptr<ssl::context> tls_;  // kept alive for this connection across reloads
   std::shared_ptr<Server::Impl> server_;
+  IpAddress peer_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::empty_body>> header_parser_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
@@ -473,19 +554,32 @@ void ChunkWriter::close() {
 void Server::Impl::on_accept(boost::system::error_code ec, tcp::socket socket) {
   if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
   if (!ec) {
-    if (connections.load() >= options_.max_connections) {
+    boost::system::error_code peer_ec;
+    const auto ep = socket.remote_endpoint(peer_ec);
+    const IpAddress peer = peer_ec ? IpAddress{} : unwrap_v4(ep.address());
+    if (peer_ec || connections.load() >= options_.max_connections) {
       boost::system::error_code ignored;
       socket.close(ignored);  // over the cap: refuse cheaply
+    } else if (!take_address_slot(peer)) {
+      boost::system::error_code ignored;
+      socket.close(ignored);  // this address holds its share already
+      const auto now = Clock::now();
+      if (now - last_cap_log_ > std::chrono::seconds(10)) {
+        last_cap_log_ = now;
+        spdlog::warn("http.address_cap addr={} max={}", peer.to_string(),
+                     options_.max_connections_per_address);
+      }
     } else {
       // Replies go out as soon as they are written: without this, a reply written in two parts
       // (TLS records, SSE chunks) can wait for the client's delayed ACK (up to 40 ms).
       boost::system::error_code ignored;
       socket.set_option(tcp::no_delay(true), ignored);
       if (auto tls = this->tls())
-        std::make_shared<Connection<TlsStream>>(std::move(socket), shared_from_this(), tls)
+        std::make_shared<Connection<TlsStream>>(std::move(socket), shared_from_this(), peer, tls)
             ->start();
       else
-        std::make_shared<Connection<PlainStream>>(std::move(socket), shared_from_this())->start();
+        std::make_shared<Connection<PlainStream>>(std::move(socket), shared_from_this(), peer)
+            ->start();
     }
   }
   do_accept();

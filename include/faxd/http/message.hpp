@@ -23,8 +23,15 @@ struct Request {
   Fields query;        // decoded query parameters, in order
   Fields headers;      // names as sent
   std::string body;
-  std::string remote_address;  // peer IP
-  bool secure = false;         // arrived over TLS
+  std::string
+      remote_address;        // the client's IP: the peer, or X-Forwarded-For's from a trusted proxy
+  std::string peer_address;  // the TCP peer (the proxy, when there is one)
+  bool secure = false;       // arrived over TLS
+  // Set by the server: true once the client has closed its side of the connection (nobody will
+  // read the answer). Callable from any thread while the request is being answered; unset in
+  // tests (never gone).
+  std::function<bool()> client_gone;
+  bool gone() const { return client_gone && client_gone(); }
 
   // Case-insensitive header lookup; "" when absent.
   std::string_view header(std::string_view name) const;
@@ -56,6 +63,10 @@ struct Response {
   // When set, the body is streamed: the server sends status and headers, then calls this once
   // with a writer that stays valid until the client disconnects or close() is called.
   std::function<void(std::shared_ptr<StreamWriter>)> on_stream;
+  // When set, the answer comes later: the server calls this once, on the thread that ran the
+  // handler, with `reply`, which must then be called exactly once, from any thread. Handlers
+  // use it to hand slow work (document conversion) to a pool of its own and free the thread.
+  std::function<void(std::function<void(Response)> reply)> deferred;
 
   Response& set(std::string name, std::string value);
 
@@ -67,6 +78,10 @@ struct Response {
   static Response error(int status, std::string_view code, std::string_view message,
                         std::string_view field = {});
 };
+
+// The final answer of a response: `response` itself, or what its `deferred` work replies (this
+// blocks until then). For tests and callers without an event loop.
+Response settle(Response response);
 
 // The Content-Security-Policy every response carries unless its handler sets one: scripts,
 // styles and frames from faxd itself only. `extra_script_src` adds sources (say, the hash of an

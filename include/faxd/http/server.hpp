@@ -3,14 +3,24 @@
 // handler runs through `run_handler` (the worker pool) because handlers touch the store, and the
 // response is written back on the connection's strand.
 //
-// Limits: a deadline on every read (headers and body) and on idle keep-alive, a header size
+// Limits: a deadline on every read (headers and body) and on idle keep-alive, a short deadline
+// for a new connection's first request head (so idle connections cannot pile up), a header size
 // limit, a per-route body limit checked against Content-Length before the body is read (413),
-// and a cap on open connections.
+// and caps on open connections in all and per client address (the TCP peer; trusted proxies are
+// exempt). Connections over a cap are closed at once.
+//
+// The client address handlers see (Request::remote_address) is the TCP peer's, or, when the
+// peer is one of `trusted_proxies`, the rightmost X-Forwarded-For entry that is not a trusted
+// proxy itself.
+//
+// A handler may answer later (Response::deferred): the worker thread is free meanwhile, and
+// Request::client_gone tells the work when the client has closed the connection.
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "faxd/common/error.hpp"
 #include "faxd/config/config.hpp"
@@ -25,12 +35,15 @@ namespace faxd::http {
 struct ServerOptions {
   config::HostPort listen;
   std::chrono::seconds header_timeout{10};
+  std::chrono::seconds first_byte_timeout{5};  // a new connection's TLS handshake and first head
   std::chrono::seconds body_timeout{120};
   std::chrono::seconds idle_timeout{60};
   std::chrono::seconds write_timeout{60};
   std::size_t header_limit = 16 * 1024;
   int max_connections = 2000;
-  std::string tls_cert;  // PEM files; both set = HTTPS only
+  int max_connections_per_address = 64;
+  std::vector<std::string> trusted_proxies;  // addresses or CIDRs
+  std::string tls_cert;                      // PEM files; both set = HTTPS only
   std::string tls_key;
 };
 
