@@ -127,6 +127,7 @@ Result<FaxDocumentInfo> convert_here(const std::vector<std::string>& paths,
       if (i >= jobs.size() || failed.load()) return;
       try {
         done[i] = renderer.encode(jobs[i]);
+        if (options.on_page) options.on_page();
       } catch (const std::bad_alloc&) {
         done[i] = fail(Errc::too_large, "the document needs too much memory to render");
       }
@@ -161,6 +162,13 @@ Result<FaxDocumentInfo> convert_here(const std::vector<std::string>& paths,
   if (auto ok = writer->finish(); !ok) return std::unexpected(ok.error());
   info.pages = int(jobs.size());
   return info;
+}
+
+IsolationLimits limits(const ConvertOptions& o) {
+  return {.timeout = o.timeout,
+          .progress_timeout = o.page_timeout,
+          .max_memory = o.max_memory,
+          .cancelled = o.cancelled};
 }
 
 std::string serialize(const FaxDocumentInfo& info) {
@@ -199,13 +207,13 @@ double line_seconds(std::uint64_t coded_bytes) noexcept {
 }
 
 Result<int> inspect_input(const std::string& path, const ConvertOptions& options) {
-  auto work = [&]() -> Result<std::string> {
+  auto work = [&](const std::function<void()>&) -> Result<std::string> {
     silence_libtiff();
     auto in = load_input(path, options);
     if (!in) return std::unexpected(in.error());
     return std::to_string(in->pages.size());
   };
-  auto out = options.isolate ? run_isolated(work, options.timeout, options.max_memory) : work();
+  auto out = options.isolate ? run_isolated(work, limits(options)) : work([] {});
   if (!out) return std::unexpected(out.error());
   return std::stoi(*out);
 }
@@ -215,12 +223,14 @@ Result<FaxDocumentInfo> convert_to_fax_tiff(const std::vector<std::string>& inpu
                                             const ConvertOptions& options) {
   if (!options.isolate) return convert_here(inputs, out_tiff, quality, options);
   auto out = run_isolated(
-      [&]() -> Result<std::string> {
+      [&](const std::function<void()>& progress) -> Result<std::string> {
         // The child lives for one job: keep freed page buffers in the heap instead of returning
         // them to the kernel, so each page does not fault in fresh megabytes again.
         mallopt(M_MMAP_THRESHOLD, 32 << 20);
         mallopt(M_TRIM_THRESHOLD, 512 << 20);
         ConvertOptions child = options;
+        child.on_page = progress;
+        child.cancelled = nullptr;
 #if defined(__SANITIZE_THREAD__)
         child.threads = 1;  // TSan kills a child of a threaded process that starts threads
 #endif
@@ -228,7 +238,7 @@ Result<FaxDocumentInfo> convert_to_fax_tiff(const std::vector<std::string>& inpu
         if (!info) return std::unexpected(info.error());
         return serialize(*info);
       },
-      options.timeout, options.max_memory);
+      limits(options));
   if (!out) {
     std::remove(out_tiff.c_str());  // a killed child leaves its partial file
     return std::unexpected(out.error());

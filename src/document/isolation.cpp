@@ -7,6 +7,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -37,8 +38,13 @@ void write_all(int fd, const char* data, std::size_t size) noexcept {
   }
 }
 
-[[noreturn]] void child_main(int fd, const std::function<Result<std::string>()>& work,
+constexpr char kProgress = '.';  // one per unit of progress, before the reply ('O' or 'E')
+
+[[noreturn]] void child_main(int fd, pid_t parent, const IsolatedWork& work,
                              std::chrono::milliseconds timeout, std::uint64_t max_memory) {
+  // Die with the thread that forked us; if it is already gone, the kernel will not tell us.
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (::getppid() != parent) _exit(1);
   struct rlimit core {
     0, 0
   };
@@ -56,7 +62,11 @@ void write_all(int fd, const char* data, std::size_t size) noexcept {
   }
   std::string reply;
   try {
-    auto result = work();
+    const auto progress = [fd] {
+      const char dot = kProgress;
+      (void)!::write(fd, &dot, 1);
+    };
+    auto result = work(progress);
     if (result) {
       reply = "O" + *result;
     } else {
@@ -80,10 +90,10 @@ void write_all(int fd, const char* data, std::size_t size) noexcept {
 
 }  // namespace
 
-Result<std::string> run_isolated(const std::function<Result<std::string>()>& work,
-                                 std::chrono::milliseconds timeout, std::uint64_t max_memory) {
+Result<std::string> run_isolated(const IsolatedWork& work, const IsolationLimits& limits) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) return fail(Errc::internal, "cannot create a pipe");
+  const pid_t parent = ::getpid();
   pid_t pid = fork();
   if (pid < 0) {
     ::close(fds[0]);
@@ -92,41 +102,68 @@ Result<std::string> run_isolated(const std::function<Result<std::string>()>& wor
   }
   if (pid == 0) {
     ::close(fds[0]);
-    child_main(fds[1], work, timeout, max_memory);
+    child_main(fds[1], parent, work, limits.timeout, limits.max_memory);
   }
   ::close(fds[1]);
 
+  using SteadyClock = std::chrono::steady_clock;
+  enum class Stop { none, timeout, stalled, cancelled } stop = Stop::none;
   std::string reply;
-  bool timed_out = false;
-  auto deadline = std::chrono::steady_clock::now() + timeout;
+  bool replying = false;  // progress dots come before the reply
+  const auto deadline = SteadyClock::now() + limits.timeout;
+  auto progress_deadline = SteadyClock::now() + limits.progress_timeout;
   char buf[65536];
   for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) {
-      timed_out = true;
+    const auto now = SteadyClock::now();
+    if (now >= deadline) {
+      stop = Stop::timeout;
       break;
     }
+    if (!replying && limits.progress_timeout.count() > 0 && now >= progress_deadline) {
+      stop = Stop::stalled;
+      break;
+    }
+    if (limits.cancelled && limits.cancelled()) {
+      stop = Stop::cancelled;
+      break;
+    }
+    auto until = deadline;
+    if (!replying && limits.progress_timeout.count() > 0)
+      until = std::min(until, progress_deadline);
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - now).count() + 1;
+    if (limits.cancelled) left = std::min<long long>(left, 200);
     struct pollfd p {
       fds[0], POLLIN, 0
     };
-    int r = ::poll(&p, 1, int(std::min<long long>(left.count(), 60'000)));
+    int r = ::poll(&p, 1, int(std::min<long long>(left, 60'000)));
     if (r < 0 && errno == EINTR) continue;
     if (r < 0) break;
     if (r == 0) continue;
     ssize_t n = ::read(fds[0], buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;  // EOF: the child is done (or died)
-    reply.append(buf, std::size_t(n));
+    std::size_t i = 0;
+    if (!replying) {
+      while (i < std::size_t(n) && buf[i] == kProgress) ++i;
+      if (i > 0) progress_deadline = SteadyClock::now() + limits.progress_timeout;
+      if (i < std::size_t(n)) replying = true;
+    }
+    reply.append(buf + i, std::size_t(n) - i);
   }
+  const bool timed_out = stop != Stop::none;
   ::close(fds[0]);
   if (timed_out) ::kill(pid, SIGKILL);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
+  if (stop == Stop::cancelled) return fail(Errc::timeout, "canceled: nobody waits for the answer");
+  if (stop == Stop::stalled)
+    return fail(Errc::timeout, "a page took too long to render (over " +
+                                   std::to_string(limits.progress_timeout.count() / 1000) +
+                                   " s); the document may be damaged");
   if (timed_out)
     return fail(Errc::timeout, "the document took too long to render (over " +
-                                   std::to_string(timeout.count() / 1000) +
+                                   std::to_string(limits.timeout.count() / 1000) +
                                    " s); it may be damaged");
   if (WIFSIGNALED(status)) {
     int sig = WTERMSIG(status);

@@ -19,6 +19,7 @@
 // the daemon.
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,14 @@ struct ConvertOptions {
   std::uint64_t max_memory = 2ull << 30;       // address space of the child (isolate only)
   int threads = 2;      // page rendering pool; 1 when another task is runnable (no free core)
   bool isolate = true;  // parse untrusted input in a forked child
+  // Rendering budget of one page (isolate only): the child is killed when no page was finished
+  // for this long (loading the inputs counts towards the first page). Zero: no page budget.
+  std::chrono::milliseconds page_timeout{20'000};
+  // Polled while the child works (isolate only): true = nobody waits for the result any more
+  // (the client went away, the daemon stops); the child is killed and Errc::timeout returned.
+  std::function<bool()> cancelled;
+  // Called after each page is rendered, on the rendering thread (set by the isolation layer).
+  std::function<void()> on_page;
 };
 
 struct PageInfo {
