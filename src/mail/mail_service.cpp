@@ -11,6 +11,7 @@ MailService::MailService(store::Db& db, const Clock& clock, config::SmtpConfig s
       templates_(db, clock),
       webhooks_(db),
       mailer_(std::move(smtp)),
+      transport_(options.webhook_targets),
       outbox_worker_(outbox_, templates_, mailer_, std::move(pdf_path), clock, options.outbox),
       webhook_worker_(webhooks_, transport_, clock, options.webhooks),
       outbox_task_(io, post, options.outbox_every, [this] { outbox_worker_.tick(); }),

@@ -2,6 +2,10 @@
 
 #include <memory>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <curl/curl.h>
 #include <fmt/format.h>
 
@@ -34,6 +38,36 @@ std::string url_part(CURLU* u, CURLUPart part) {
   return s;
 }
 
+// Refuses to open a socket to anything but the pinned address: a last check that no
+// resolution, redirect or proxy slipped past WebhookTargets.
+struct Pin {
+  IpAddress address;
+  std::uint16_t port;
+};
+
+extern "C" curl_socket_t open_pinned(void* user, curlsocktype purpose,
+                                     curl_sockaddr* addr) noexcept {
+  const auto* pin = static_cast<const Pin*>(user);
+  if (purpose != CURLSOCKTYPE_IPCXN) return CURL_SOCKET_BAD;
+  IpAddress peer;
+  std::uint16_t port = 0;
+  if (addr->family == AF_INET) {
+    const auto* sin = reinterpret_cast<const sockaddr_in*>(&addr->addr);
+    peer = boost::asio::ip::address_v4(ntohl(sin->sin_addr.s_addr));
+    port = ntohs(sin->sin_port);
+  } else if (addr->family == AF_INET6) {
+    const auto* sin6 = reinterpret_cast<const sockaddr_in6*>(&addr->addr);
+    boost::asio::ip::address_v6::bytes_type b;
+    std::copy(std::begin(sin6->sin6_addr.s6_addr), std::end(sin6->sin6_addr.s6_addr), b.begin());
+    peer = boost::asio::ip::address_v6(b);
+    port = ntohs(sin6->sin6_port);
+  } else {
+    return CURL_SOCKET_BAD;
+  }
+  if (unwrap_v4(peer) != unwrap_v4(pin->address) || port != pin->port) return CURL_SOCKET_BAD;
+  return ::socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
+}
+
 }  // namespace
 
 Result<void> validate_webhook_url(std::string_view url) {
@@ -59,7 +93,20 @@ Result<void> validate_webhook_url(std::string_view url) {
 }
 
 Result<int> CurlWebhookTransport::post(const WebhookRequest& req) {
-  if (auto ok = validate_webhook_url(req.url); !ok) return std::unexpected(ok.error());
+  auto target = targets_.resolve(req.url);
+  if (!target) return std::unexpected(target.error());
+  Pin pin{target->address, target->port};
+  // "host:port:address": curl uses this address for the host instead of resolving it again.
+  const auto addr_text = target->address.is_v6()
+                             ? fmt::format("[{}]", target->address.to_v6().to_string())
+                             : target->address.to_string();
+  std::unique_ptr<curl_slist, SlistDeleter> resolve(curl_slist_append(
+      nullptr, fmt::format("{}:{}:{}",
+                           target->host.find(':') != std::string::npos ? "[" + target->host + "]"
+                                                                       : target->host,
+                           target->port, addr_text)
+                   .c_str()));
+  if (!resolve) return fail(Errc::internal, "out of memory");
   std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
   if (!curl) return fail(Errc::internal, "curl_easy_init failed");
   CURL* c = curl.get();
@@ -79,6 +126,10 @@ Result<int> CurlWebhookTransport::post(const WebhookRequest& req) {
   char errbuf[CURL_ERROR_SIZE] = {};
 
   curl_easy_setopt(c, CURLOPT_URL, req.url.c_str());
+  curl_easy_setopt(c, CURLOPT_RESOLVE, resolve.get());
+  curl_easy_setopt(c, CURLOPT_PROXY, "");  // never an http_proxy from the environment
+  curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, &open_pinned);
+  curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, &pin);
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(c, CURLOPT_POST, 1L);

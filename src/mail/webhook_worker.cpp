@@ -58,6 +58,10 @@ WebhookRun WebhookWorker::run_once(SysTime now) {
                         {"webhook-signature", sign_webhook(*key, d.id, ts, d.body)}},
                        d.body};
     auto status = transport_.post(req);
+    if (!status && status.error().code == Errc::unsupported) {
+      give_up(std::nullopt, "target refused: " + status.error().message);
+      continue;
+    }
     if (status && *status >= 200 && *status < 300) {
       if (auto r = repo_.mark_delivered(d.id, *status, now); !r)
         spdlog::error("webhook.mark_delivered_failed delivery={} error={}", d.id,

@@ -39,6 +39,7 @@ struct MailServiceOptions {
   std::chrono::milliseconds webhooks_every{std::chrono::seconds(2)};
   OutboxOptions outbox{};
   WebhookOptions webhooks{};
+  WebhookTargets webhook_targets{};  // where webhooks may go (internal addresses refused)
 };
 
 class MailService {

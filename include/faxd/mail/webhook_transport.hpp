@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "faxd/common/error.hpp"
+#include "faxd/mail/webhook_target.hpp"
 
 namespace faxd::mail {
 
@@ -31,18 +32,24 @@ struct WebhookTimeouts {
   std::chrono::seconds total{15};
 };
 
+// Every post resolves its target once through `targets` (internal addresses refused, see
+// webhook_target.hpp) and connects only to the address checked: curl gets it pinned with
+// CURLOPT_RESOLVE, proxies from the environment are off, and the socket callback refuses any
+// other peer. A refused target is Errc::unsupported (the worker gives the delivery up).
 class CurlWebhookTransport final : public WebhookTransport {
  public:
-  explicit CurlWebhookTransport(WebhookTimeouts timeouts = {}) : timeouts_(timeouts) {}
+  explicit CurlWebhookTransport(WebhookTargets targets, WebhookTimeouts timeouts = {})
+      : targets_(std::move(targets)), timeouts_(timeouts) {}
   Result<int> post(const WebhookRequest& request) override;
 
  private:
+  WebhookTargets targets_;
   WebhookTimeouts timeouts_;
 };
 
-// Checks a webhook URL: absolute http:// or https:// with a host, no user info, at most 2048
-// characters. Loopback and private addresses are allowed (self-hosted receivers and tests).
-// invalid_argument with field "url" otherwise.
+// Checks a webhook URL's syntax: absolute http:// or https:// with a host, no user info, at most
+// 2048 characters. invalid_argument with field "url" otherwise. Where it may point is
+// WebhookTargets' business.
 Result<void> validate_webhook_url(std::string_view url);
 
 }  // namespace faxd::mail

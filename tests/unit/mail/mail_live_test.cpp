@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -211,7 +212,9 @@ TEST_F(LiveTest, AWebhookReceiverGetsSignedRequestsRetriedAfterA500) {
         c, {"fax.received", "F1", "B1", "C1", "V1", R"({"id":"F1","pages":3})"}, clock.now());
   }));
 
-  CurlWebhookTransport transport({.connect = 5s, .total = 30s});
+  // The receiver is on loopback: allowed by name, as an operator would in [webhooks].
+  CurlWebhookTransport transport(WebhookTargets(AddressSet({"127.0.0.1"})),
+                                 {.connect = 5s, .total = 30s});
   WebhookWorker worker(repo, transport, clock);
   EXPECT_EQ(worker.run_once(clock.now()).retried, 1);  // the receiver answers 500 first
   clock.advance(5s);
@@ -233,6 +236,52 @@ TEST_F(LiveTest, AWebhookReceiverGetsSignedRequestsRetriedAfterA500) {
     EXPECT_EQ(body["type"], "fax.received");
     EXPECT_EQ(body["data"]["pages"], 3);
   }
+}
+
+// The delivery connects to the address checked, never to one the name resolves to later: the
+// resolver answers once with the allowed receiver and then with an address that is not allowed.
+// curl is never asked to resolve "rebind.example" itself (no DNS here would answer it).
+TEST_F(LiveTest, AWebhookGoesOnlyToTheAddressCheckedAndNeverToAnInternalOne) {
+  store::WebhookRepo repo(*db);
+  const std::string secret = new_webhook_secret();
+  const auto log = dir.path() / "hooks.jsonl";
+  Child receiver({kPython, kHere + "/webhook_receiver.py", "--secret", secret, "--log",
+                  log.string(), "--port-file", dir.file("hook.port")});
+  const int port = wait_for_port(dir.file("hook.port"), receiver);
+  ASSERT_GT(port, 0) << "receiver did not start";
+  std::atomic<int> lookups{0};
+  WebhookTargets targets(AddressSet({"127.0.0.1"}),
+                         [&](const std::string& host) -> Result<std::vector<IpAddress>> {
+                           if (host != "rebind.example") return fail(Errc::io, "no such host");
+                           const char* a = lookups++ == 0 ? "127.0.0.1" : "127.0.0.2";
+                           return std::vector<IpAddress>{boost::asio::ip::make_address(a)};
+                         });
+  CurlWebhookTransport transport(targets, {.connect = 5s, .total = 30s});
+  WebhookRequest req{fmt::format("http://rebind.example:{}/faxd", port),
+                     {{"Content-Type", "application/json"}},
+                     "{}"};
+  auto first = transport.post(req);
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ(lookups.load(), 1) << "resolved once for the check and the connection";
+  // The same name now resolves to 127.0.0.2, which is not allowed: refused before connecting.
+  auto second = transport.post(req);
+  ASSERT_FALSE(second);
+  EXPECT_EQ(second.error().code, Errc::unsupported);
+  EXPECT_NE(second.error().message.find("127.0.0.2"), std::string::npos);
+  // And without the allow-list, the receiver's own address is refused too, whatever the URL.
+  CurlWebhookTransport strict(WebhookTargets{}, {.connect = 5s, .total = 30s});
+  for (const auto& url : {fmt::format("http://127.0.0.1:{}/faxd", port),
+                          fmt::format("http://2130706433:{}/faxd", port),
+                          fmt::format("http://localhost:{}/faxd", port),
+                          fmt::format("http://[::ffff:127.0.0.1]:{}/faxd", port)}) {
+    auto r = strict.post({url, {}, "{}"});
+    ASSERT_FALSE(r) << url;
+    EXPECT_EQ(r.error().code, Errc::unsupported) << url << ": " << r.error().message;
+  }
+  std::istringstream lines(slurp(log));
+  int received = 0;
+  for (std::string line; std::getline(lines, line);) ++received;
+  EXPECT_EQ(received, 1) << "only the first, checked delivery reached the receiver";
 }
 
 TEST_F(LiveTest, TheMailServiceSendsAQueuedMailWhenWoken) {

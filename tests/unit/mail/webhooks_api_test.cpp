@@ -26,7 +26,7 @@ struct WebhooksApi : test::MailStore {
     users = std::make_unique<store::UserRepo>(*db, clock);
     hooks = std::make_unique<store::WebhookRepo>(*db);
     api = std::make_unique<api::Api>(api::Context{*db, clock, config, *users});
-    api::add_webhook_routes(router, *api, *hooks, clock);
+    api::add_webhook_routes(router, *api, *hooks, clock, targets);
     alice = token_for("UB");
     bob = token_for("UU");
   }
@@ -50,6 +50,19 @@ struct WebhooksApi : test::MailStore {
   }
 
   config::Config config;
+  // As an operator with a receiver on 127.0.0.1 would configure it; names under .example
+  // resolve as the test says, everything else through the system resolver.
+  mail::WebhookTargets targets{
+      AddressSet({"127.0.0.1"}), [](const std::string& host) -> Result<std::vector<IpAddress>> {
+        if (host == "internal.example")
+          return std::vector<IpAddress>{boost::asio::ip::make_address("192.168.1.10")};
+        if (host == "mixed.example")
+          return std::vector<IpAddress>{boost::asio::ip::make_address("93.184.216.34"),
+                                        boost::asio::ip::make_address("169.254.169.254")};
+        if (host.ends_with(".example"))
+          return std::vector<IpAddress>{boost::asio::ip::make_address("93.184.216.34")};
+        return mail::system_resolver()(host);
+      }};
   std::unique_ptr<store::UserRepo> users;
   std::unique_ptr<store::WebhookRepo> hooks;
   std::unique_ptr<api::Api> api;
@@ -180,4 +193,28 @@ TEST_F(WebhooksApi, RecentDeliveriesSayWhatReachedTheReceiverAndOnlyToTheOwner) 
   EXPECT_FALSE(data[0].contains("body")) << "never the body (or the secret)";
   // Another user's webhook reads like a missing one.
   EXPECT_EQ(call("GET", "/api/v1/webhooks/" + id + "/deliveries", bob).status, 404);
+}
+
+TEST_F(WebhooksApi, InternalTargetsAreRefusedWhenSaved) {
+  for (const char* url :
+       {"http://127.0.0.2:9000/", "http://[::1]/", "http://2130706433/", "http://0x7f000002/",
+        "http://localhost:8080/", "http://[::ffff:127.0.0.2]/", "http://169.254.169.254/latest/",
+        "http://10.1.2.3/", "http://172.16.0.1/", "http://[fd00::1]/", "http://[fe80::1]/",
+        "http://224.0.0.1/", "http://0.0.0.0/", "http://100.64.0.1/", "http://internal.example/",
+        "http://mixed.example/", "http://[64:ff9b::7f00:1]/"}) {
+    auto r = call("POST", "/api/v1/webhooks", alice, json{{"url", url}}.dump());
+    EXPECT_EQ(r.status, 422) << url << ": " << r.body;
+    EXPECT_EQ(json::parse(r.body)["error"]["field"], "url") << url;
+  }
+  auto r = call("POST", "/api/v1/webhooks", alice, R"({"url": "http://hooks.example/x"})");
+  EXPECT_EQ(r.status, 201) << r.body;
+  // Changing a saved webhook to an internal target is refused the same way.
+  const auto id = json::parse(r.body)["id"].get<std::string>();
+  EXPECT_EQ(call("PATCH", "/api/v1/webhooks/" + id, alice, R"({"url": "http://10.0.0.1/"})").status,
+            422);
+  // The operator's allow-list lets one internal receiver through (127.0.0.1 here), also when
+  // written as an IPv4-mapped IPv6 address.
+  EXPECT_EQ(
+      call("POST", "/api/v1/webhooks", alice, R"({"url": "http://[::ffff:127.0.0.1]:9/"})").status,
+      201);
 }
