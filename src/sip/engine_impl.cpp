@@ -1,6 +1,14 @@
 // SipEngine::Impl: lifecycle, stepping, sofia events, inbound decisions, media callbacks.
 #include "engine_impl.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <filesystem>
+
+#include "stranger_filter.hpp"
+
 #include <fmt/format.h>
 #include <sofia-sip/msg_header.h>
 #include <sofia-sip/nua.h>
@@ -76,7 +84,8 @@ Result<void> SipEngine::Impl::start() {
   nua_ = nua_create(root_.get(), &Impl::event_trampoline, this, NUTAG_URL(url.c_str()),
                     NUTAG_MEDIA_ENABLE(0), NUTAG_AUTOANSWER(0), NUTAG_AUTOALERT(0),
                     NUTAG_ENABLEMESSAGE(0), NUTAG_USER_AGENT(opts_.user_agent.c_str()),
-                    NUTAG_SESSION_TIMER(0), NUTAG_SESSION_REFRESHER(nua_remote_refresher),
+                    SIPTAG_SERVER_STR(opts_.user_agent.c_str()), NUTAG_SESSION_TIMER(0),
+                    NUTAG_SESSION_REFRESHER(nua_remote_refresher),
                     // RFC 4028's floor (sofia's default 120 answers 422 to carriers' 90).
                     NUTAG_MIN_SE(90), SIPTAG_SUPPORTED_STR("timer"),
                     SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE"), TAG_END());
@@ -86,6 +95,7 @@ Result<void> SipEngine::Impl::start() {
                             last_stack_lines.empty() ? "unknown error" : last_stack_lines));
   }
   spdlog::info("sip.listening url={}", url);
+  find_udp_sockets();
   schedule_step();
   return {};
 }
@@ -152,11 +162,88 @@ void SipEngine::Impl::step() {
   int quiet = 0;
   for (int i = 0; i < kMaxStepsPerTick && quiet < kQuietSteps; ++i) {
     events_ = 0;
+    drain_strangers();
     su_root_step(root_.get(), 0);
     quiet = events_ == 0 ? quiet + 1 : 0;
   }
   tick();
   if (!stack_down_) schedule_step();
+}
+
+void SipEngine::Impl::find_udp_sockets() {
+  udp_fds_.clear();
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd", ec)) {
+    int fd = -1;
+    try {
+      fd = std::stoi(entry.path().filename().string());
+    } catch (...) {
+      continue;
+    }
+    int type = 0;
+    socklen_t len = sizeof type;
+    if (::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0 || type != SOCK_DGRAM) continue;
+    sockaddr_storage addr{};
+    socklen_t alen = sizeof addr;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &alen) != 0) continue;
+    std::uint16_t port = 0;
+    if (addr.ss_family == AF_INET)
+      port = ntohs(reinterpret_cast<const sockaddr_in*>(&addr)->sin_port);
+    else if (addr.ss_family == AF_INET6)
+      port = ntohs(reinterpret_cast<const sockaddr_in6*>(&addr)->sin6_port);
+    else
+      continue;
+    if (port == opts_.listen.port) udp_fds_.push_back(fd);
+  }
+  if (udp_fds_.empty())
+    spdlog::warn("sip.strangers_unguarded reason=no UDP socket found on port {}",
+                 opts_.listen.port);
+}
+
+void SipEngine::Impl::drain_strangers() {
+  char buf[65536];
+  for (int fd : udp_fds_) {
+    for (int n = 0; n < 256; ++n) {  // bounded: sofia gets its turn
+      sockaddr_storage from{};
+      socklen_t flen = sizeof from;
+      const ssize_t got = ::recvfrom(fd, buf, sizeof buf, MSG_PEEK | MSG_DONTWAIT,
+                                     reinterpret_cast<sockaddr*>(&from), &flen);
+      if (got < 0) break;  // nothing waiting (or an error sofia will see)
+      const std::string_view datagram(buf, std::size_t(got));
+      std::optional<std::string> source;
+      if (from.ss_family == AF_INET) {
+        char text[INET_ADDRSTRLEN];
+        if (inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&from)->sin_addr, text,
+                      sizeof text))
+          source = text;
+      } else if (from.ss_family == AF_INET6) {
+        char text[INET6_ADDRSTRLEN];
+        if (inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&from)->sin6_addr, text,
+                      sizeof text))
+          source = detail::canonical_ip(text);  // v4-mapped as dotted quad, like the allow-list
+      }
+      // Only a new INVITE from an address that is neither a carrier's nor one of our trusted
+      // proxies' is ours to answer; everything else (responses, requests inside dialogs,
+      // carriers' and proxies' traffic: on_new_invite checks X-Faxd-Source) is sofia's.
+      const auto head = detail::peek_sip(datagram);
+      const bool stranger_invite = head && head->is_request && head->method == "INVITE" &&
+                                   !head->has_to_tag && source && !allowed_.contains(*source) &&
+                                   !trusted_proxies_.contains(*source);
+      if (!stranger_invite || shutting_down_) break;
+      (void)::recvfrom(fd, buf, sizeof buf, MSG_DONTWAIT, nullptr, nullptr);  // take it
+      ++refused_sources_;
+      if (opts_.strangers == config::Strangers::drop) {
+        spdlog::debug("sip.stranger_dropped source={}", *source);
+        continue;
+      }
+      auto reply = detail::stateless_reply(datagram, 403, "Forbidden", opts_.user_agent);
+      if (!reply) continue;
+      (void)::sendto(fd, reply->data(), reply->size(), MSG_DONTWAIT,
+                     reinterpret_cast<const sockaddr*>(&from), flen);
+      ++stranger_replies_;
+      spdlog::debug("sip.stranger_refused source={} status=403 stateless", *source);
+    }
+  }
 }
 
 void SipEngine::Impl::tick() {

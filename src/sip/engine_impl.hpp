@@ -85,6 +85,11 @@ class SipEngine::Impl : public std::enable_shared_from_this<SipEngine::Impl> {
   void schedule_step();
 
   void step();
+  // Finds sofia's UDP sockets on the SIP port (after nua_create bound them).
+  void find_udp_sockets();
+  // Reads INVITEs from strangers off those sockets before sofia can, answering each at most
+  // once statelessly (stranger_filter.hpp). Stops at the first datagram sofia should have.
+  void drain_strangers();
 
   void tick();
 
@@ -182,9 +187,11 @@ class SipEngine::Impl : public std::enable_shared_from_this<SipEngine::Impl> {
   nua_t* nua_ = nullptr;
   std::unordered_set<std::string> allowed_;
   std::unordered_set<std::string> trusted_proxies_;
+  std::vector<int> udp_fds_;  // sofia's UDP sockets on the SIP port (read by drain_strangers)
   std::set<std::string> phrases_;
   std::map<std::string, std::unique_ptr<Leg>> legs_;
   std::atomic<std::uint64_t> refused_sources_{0};  // read by metrics from any thread
+  std::uint64_t stranger_replies_ = 0;
   int events_ = 0;  // nua events delivered by the current su_root_step
   bool shutting_down_ = false;
   bool nua_shutdown_sent_ = false;

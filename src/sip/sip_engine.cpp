@@ -26,6 +26,8 @@ SipEngineOptions options_from_config(const config::Config& config) {
   o.trusted_proxies = config.sip.trusted_proxies;
   o.t38 = config.t38;
   o.timers.reinvite_after = std::chrono::seconds(config.t38.reinvite_after_s);
+  o.user_agent = config.sip.user_agent;
+  o.strangers = config.sip.strangers;
   return o;
 }
 

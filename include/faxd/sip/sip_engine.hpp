@@ -2,12 +2,14 @@
 // SipEngine: fax calls in and out over SIP (sofia-sip nua, UDP and TCP on `[sip] listen`).
 //
 // Inbound: an INVITE from a source address not in the allow-list (set_allowed_sources) is
-// refused with 403 at once, without asking anyone. Otherwise the CallHandler decides (the DDI
-// lookup): reject with a status (404 for an unknown DDI) or accept with a FaxJob; accepted calls
-// are answered with G.711 (or T.38 when offered directly) and switch to T.38 by re-INVITE.
-// Outbound: dial() sends an INVITE with G.711 to the carrier, answers digest challenges with the
-// carrier's credentials, then switches to T.38 unless the carrier refuses (or t38 is off), in
-// which case the fax runs in audio mode. Every call ends with one CallOutcome.
+// refused with 403 at once, without asking anyone; over UDP it is read off the socket before
+// sofia sees it and answered with one stateless 403 (or nothing: [sip] strangers = "drop"), so
+// a forged source draws at most one reply, never a 100 and a retransmitted 403. Otherwise the
+// CallHandler decides (the DDI lookup): reject with a status (404 for an unknown DDI) or accept
+// with a FaxJob; accepted calls are answered with G.711 (or T.38 when offered directly) and switch
+// to T.38 by re-INVITE. Outbound: dial() sends an INVITE with G.711 to the carrier, answers digest
+// challenges with the carrier's credentials, then switches to T.38 unless the carrier refuses (or
+// t38 is off), in which case the fax runs in audio mode. Every call ends with one CallOutcome.
 //
 // Threads: sofia's su_root is stepped from an Asio timer on the io_context passed in (the
 // control thread): one thread, no locks. Every method and every callback (CallHandler,
@@ -99,11 +101,14 @@ struct SipEngineOptions {
   config::T38Config t38;       // enabled, reinvite_after_s
   CallTimers timers;           // ring, stall, max duration (reinvite_after taken from t38)
   std::chrono::milliseconds decide_timeout = std::chrono::seconds(10);
-  std::string user_agent = "faxd";
+  std::string user_agent = "faxd";  // User-Agent and Server headers: no stack version
   // Proxies in front (Kamailio): an INVITE from one of these is taken to come from the address
   // its X-Faxd-Source header names (the carrier, as the proxy saw it), and is refused without
   // that header; the header means nothing from any other source.
   std::vector<std::string> trusted_proxies;
+  // New INVITEs over UDP from addresses neither allowed nor a trusted proxy: one stateless 403,
+  // or nothing.
+  config::Strangers strangers = config::Strangers::reject;
 };
 
 // The options from faxd's configuration ([sip] listen and public_address, [t38]); timers keep
