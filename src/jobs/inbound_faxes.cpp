@@ -15,6 +15,13 @@ std::optional<std::string> transport_name(fax::Transport t) {
   return std::nullopt;
 }
 
+// The caller id as received, for the record: printable ASCII only, at most 128 characters.
+std::optional<std::string> raw_caller_id(std::string_view user) {
+  if (user.empty()) return std::nullopt;
+  std::string out;
+  for (char c : user.substr(0, 128)) out += (c >= 0x20 && c < 0x7f) ? c : '?';
+  return out;
+}
 }  // namespace
 
 InboundFaxes::InboundFaxes(store::FaxRepo& faxes, store::DdiRepo& ddis,
@@ -69,7 +76,8 @@ sip::InboundDecision InboundFaxes::decide_now(const sip::InboundCall& call) {
     }
   }
   if (!carrier) {
-    // No carrier of this source has the number: unknown (404) or someone else's DDI (403).
+    // No carrier of this source has the number. A carrier of another brand is answered exactly
+    // like an unknown number: it learns nothing about which numbers this brand has.
     number = numbers::from_carrier(raw, "").value_or(raw);
     auto found = ddis_.find_ddi_by_number(number);
     if (!found) {
@@ -82,7 +90,7 @@ sip::InboundDecision InboundFaxes::decide_now(const sip::InboundCall& call) {
     }
     spdlog::warn("inbound.foreign_source call={} number={} source={}", call.call_id, number,
                  call.source_address);
-    return sip::InboundDecision::reject(403);
+    return sip::InboundDecision::reject(404);
   }
   if (!ddi->virtual_fax_id) {
     spdlog::info("inbound.unknown_ddi call={} number={}", call.call_id, number);
@@ -113,13 +121,14 @@ sip::InboundDecision InboundFaxes::decide_now(const sip::InboundCall& call) {
        .to_number = number,
        .document = doc,
        .node = options_.node_id,
-       .claim_until = clock_.now() + options_.lease});
+       .claim_until = clock_.now() + options_.lease,
+       .from_raw = raw_caller_id(call.from_user)});
   if (!fax) {
     spdlog::error("inbound.store_failed call={} error={}", call.call_id, fax.error().message);
     return sip::InboundDecision::reject(503);
   }
   spdlog::info("inbound.accepted call={} fax={} number={} from={}", call.call_id, fax->id, number,
-               call.from_user);
+               fax->from_number);
   fax::FaxJob job{.direction = fax::Direction::receive,
                   .tiff_path = spool_.path(doc).string(),
                   .local_station_id = vf.station_id.empty() ? number : vf.station_id,

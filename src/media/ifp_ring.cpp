@@ -17,8 +17,11 @@ void IfpRing::reserve(std::size_t len) {
   if (len <= slot_size_ || slot_size_ == kUdptlMaxIfp) return;
   const std::size_t size = std::min(std::max({len, 2 * slot_size_, kMinSlot}), kUdptlMaxIfp);
   std::vector<std::uint8_t> bytes(kUdptlHistory * size);
+  // A ring that never held anything has no bytes yet (slot_size_ 0, bytes_.data() null):
+  // memcpy from a null pointer is undefined even for 0 bytes, so copy only what is there.
   for (std::size_t i = 0; i < kUdptlHistory; ++i) {
-    std::memcpy(bytes.data() + i * size, bytes_.data() + i * slot_size_, meta_[i].len);
+    if (meta_[i].len > 0)
+      std::memcpy(bytes.data() + i * size, bytes_.data() + i * slot_size_, meta_[i].len);
   }
   bytes_ = std::move(bytes);
   slot_size_ = size;

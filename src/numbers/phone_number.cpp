@@ -171,7 +171,8 @@ std::optional<std::string> from_carrier(std::string_view user, std::string_view 
       return std::nullopt;  // "anonymous", "restricted", a name
     }
   }
-  if (plain.empty() || plain == "+") return std::nullopt;
+  // No numbering plan has numbers this long (E.164: at most 15 digits, plus a prefix or two).
+  if (plain.empty() || plain == "+" || plain.size() > 32) return std::nullopt;
   if (!country.empty() && is_country(country)) {
     pn::PhoneNumber n;
     if (util().Parse(plain, std::string(country), &n) == Util::NO_PARSING_ERROR &&

@@ -81,12 +81,40 @@ struct InboundTest : ::testing::Test {
   std::unique_ptr<InboundFaxes> inbound;
 };
 
-TEST_F(InboundTest, UnknownOrUnroutedDdiIs404AndForeignSourcesAre403) {
+TEST_F(InboundTest, UnknownUnroutedAndForeignBrandDdisAllAnswer404) {
   EXPECT_EQ(inbound->decide_now(call("34919999999")).status, 404);
   EXPECT_EQ(inbound->decide_now(call("+34910000003")).status, 404) << "DDI without a virtual fax";
-  EXPECT_EQ(inbound->decide_now(call("34910000002", "10.0.0.9")).status, 403)
-      << "another brand's carrier may not deliver to this DDI";
+  EXPECT_EQ(inbound->decide_now(call("34910000002", "10.0.0.9")).status, 404)
+      << "another brand's carrier may not deliver to this DDI, and learns nothing of it";
   EXPECT_EQ(*faxes->count_with_status(store::FaxStatus::receiving), 0) << "nothing recorded";
+}
+
+TEST_F(InboundTest, AHostileCallerIdIsStoredNormalisedWithTheRawValueApart) {
+  auto c = call("34910000002");
+  c.from_user =
+      "<img src=x onerror=alert(1)>+34 91\x01"
+      "555-0000";
+  ASSERT_EQ(inbound->decide_now(c).status, 0);
+  auto list = faxes->list({});
+  ASSERT_EQ(list->data.size(), 1u);
+  EXPECT_EQ(list->data[0].from_number, "") << "markup is not a number: no number";
+  auto raw = db->read([&](store::Conn& conn) {
+    auto& st = conn.prepare("SELECT from_raw FROM faxes WHERE id = ?");
+    st.bind_all(list->data[0].id);
+    st.step();
+    return st.text(0);
+  });
+  ASSERT_TRUE(raw);
+  EXPECT_EQ(*raw, "<img src=x onerror=alert(1)>+34 91?555-0000") << "kept apart, printable";
+  auto anonymous = call("34910000002");
+  anonymous.from_user = "anonymous";
+  ASSERT_EQ(inbound->decide_now(anonymous).status, 0);
+  auto endless = call("34910000002");
+  endless.from_user = std::string(200, '9');  // longer than any number
+  ASSERT_EQ(inbound->decide_now(endless).status, 0);
+  list = faxes->list({});
+  ASSERT_EQ(list->data.size(), 3u);
+  for (const auto& f : list->data) EXPECT_EQ(f.from_number, "") << "none of these is a number";
 }
 
 TEST_F(InboundTest, AcceptedCallRecordsAReceivingFaxForTheVirtualFax) {
