@@ -10,7 +10,7 @@ CTEST_ARGS ?=
 # (faxd's media tick runs at real-time priority when allowed, as in CI).
 CTEST_JOBS ?= 3
 
-.PHONY: all build run test bench package fuzz asan tsan format clean deps-build deps-test deps-bench deps-package e2e-deps
+.PHONY: all build run test test-asan bench package fuzz asan tsan format clean deps-build deps-test deps-bench deps-package e2e-deps
 
 all: build
 
@@ -43,9 +43,23 @@ e2e-deps: deps-test
 	  ( [ node_modules/.package-lock.json -nt package-lock.json ] || \
 	    npm ci --no-audit --no-fund --loglevel=error ); fi
 
-## test: unit, integration (real sockets, SIPp, tshark, SMTP) and browser tests
+## test: unit, integration (real sockets, SIPp, tshark, SMTP) and browser tests, then the unit
+## tests and fuzz-smoke replays once more under ASan+UBSan (test-asan), so CI catches what only
+## the sanitizers see
 test: deps-test e2e-deps build
 	cd $(BUILD) && ctest --output-on-failure --timeout 900 -j$(CTEST_JOBS) $(CTEST_ARGS)
+	$(MAKE) test-asan
+
+## test-asan: only the unit tests and fuzz-smoke replays, built in build-asan with ASan+UBSan
+## (Debug, any UBSan report fails the test)
+ASAN_BUILD ?= build-asan
+SAN_ENV = LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitizers/lsan.supp \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ASAN_OPTIONS=detect_leaks=1
+test-asan: deps-test
+	@[ -f $(ASAN_BUILD)/CMakeCache.txt ] || cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug \
+	  -DFAXD_SANITIZE=ON -DFAXD_WERROR=ON $(CMAKE_ARGS)
+	cmake --build $(ASAN_BUILD) -j$(JOBS) --target unit_tests
+	cd $(ASAN_BUILD) && $(SAN_ENV) ctest --output-on-failure --timeout 900 -E 'integration|e2e'
 
 ## asan: the test suite under AddressSanitizer and UndefinedBehaviorSanitizer
 asan:

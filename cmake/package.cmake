@@ -31,7 +31,9 @@ set(CPACK_DEBIAN_PACKAGE_SECTION comm)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_STRIP_FILES ON)
 # fonts-dejavu-core: the font of drawn pages (cover, page header line); pango finds it by name.
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser, fonts-dejavu-core")
+# cracklib-runtime: the dictionary the password policy checks against (libcrack2 comes from
+# shlibdeps).
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser, fonts-dejavu-core, cracklib-runtime")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${PROJECT_SOURCE_DIR}/packaging/debian/postinst
     ${PROJECT_SOURCE_DIR}/packaging/debian/prerm

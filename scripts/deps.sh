@@ -13,6 +13,7 @@ build_pkgs=(
   libpq-dev
   libgmime-3.0-dev
   libphonenumber-dev  # numbers: parsing, validation and formats (src/numbers)
+  libcrack2-dev cracklib-runtime
 )
 # kamailio, rtpengine-daemon: the provider's edge in tests/integration/edge.py (run in the
 # foreground by the tests; their packaged services are never started, see below).

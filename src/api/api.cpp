@@ -19,12 +19,44 @@ using http::Response;
 using nlohmann::json;
 
 namespace {
-constexpr auto kSessionLifetime = std::chrono::hours(12);
 constexpr std::string_view kSessionCookie = "faxd_session";
 constexpr std::string_view kCsrfCookie = "faxd_csrf";
 
 bool changes_state(std::string_view method) {
   return method != "GET" && method != "HEAD" && method != "OPTIONS";
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// Login CSRF: another site must not log a victim's browser into the attacker's account. A
+// browser tells where a request comes from (Sec-Fetch-Site, Origin); a script sends neither.
+// Returns the problem, or "" when the request may be a login.
+std::string cross_site_problem(const Request& req) {
+  const auto site = req.header("Sec-Fetch-Site");
+  if (!site.empty() && site != "same-origin" && site != "none")
+    return "logins are only taken from faxd's own pages";
+  const auto origin = req.header("Origin");
+  if (!origin.empty()) {
+    const auto host = req.header("Host");
+    const auto scheme_end = origin.find("://");
+    if (origin == "null" || scheme_end == std::string_view::npos || host.empty() ||
+        !iequals(origin.substr(scheme_end + 3), host))
+      return "logins are only taken from faxd's own pages";
+  }
+  return {};
+}
+
+// JSON only: a form or text/plain body is what a cross-site form post would send.
+bool is_json(const Request& req) {
+  auto type = req.header("Content-Type");
+  type = type.substr(0, type.find(';'));
+  while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
+  return iequals(type, "application/json");
 }
 }  // namespace
 
@@ -43,9 +75,12 @@ std::optional<Caller> Api::authenticate(const Request& req) const {
     via_cookie = true;
   }
   if (token.empty() || token.size() > 200) return std::nullopt;
-  auto user = ctx_.users.authenticate_token(token);
-  if (!user || !*user) return std::nullopt;
-  return Caller{std::move(**user), via_cookie};
+  store::CredentialRules rules;
+  rules.session_idle = std::chrono::minutes(ctx_.config.auth.session_idle_minutes);
+  auto cred = ctx_.users.authenticate(token, rules);
+  if (!cred || !*cred) return std::nullopt;
+  return Caller{std::move((*cred)->user), via_cookie, std::move((*cred)->token_id),
+                std::move((*cred)->kind)};
 }
 
 http::Handler Api::authed(AuthedHandler handler, bool audited) const {
@@ -118,6 +153,7 @@ void Api::add_routes(http::Router& r) {
   add_call_routes(r, *this, *services_);
   add_call_csv_schedule_routes(r, *this, *services_);
   add_audit_event_routes(r, *this, *services_);
+  add_account_routes(r);
   services_->auditor.set_router(&r);
 }
 
@@ -138,17 +174,24 @@ nlohmann::json Api::me_with_tenant(const store::User& u) const {
 }
 
 Response Api::login(const Request& req) const {
+  if (!is_json(req))
+    return Response::error(415, "unsupported_media_type", "send the login as application/json");
+  if (auto problem = cross_site_problem(req); !problem.empty())
+    return Response::error(403, "cross_site", problem);
   auto body = parse_body(req);
   if (!body) return error_response(body.error());
   auto username = string_field(*body, "username", true);
   if (!username) return error_response(username.error());
   auto password = string_field(*body, "password", true);
   if (!password) return error_response(password.error());
-  // Throttled per username and per address, before the password is even looked at.
-  auto wait = services_->throttle.retry_after(*username, req.remote_address);
+  if (username->size() > 200 || password->size() > 1024)
+    return Response::error(401, "invalid_credentials", "wrong username or password");
+  const auto& addr = req.remote_address;
+  // Throttled per (username, address) and per address, before the password is looked at.
+  auto wait = services_->throttle.retry_after(*username, addr);
   if (!wait) return error_response(wait.error());
   if (wait->count() > 0) {
-    spdlog::warn("api.login_throttled user={} addr={}", *username, req.remote_address);
+    spdlog::warn("api.login_throttled user={} addr={} wait_s={}", *username, addr, wait->count());
     services_->auditor.login(*username, std::nullopt, req, "throttled");
     return Response::error(429, "too_many_attempts", "too many failed logins; try again later")
         .set("Retry-After", std::to_string(wait->count()));
@@ -159,30 +202,30 @@ Response Api::login(const Request& req) const {
   static const std::string dummy = hash_password("not-a-password");
   const bool ok = verify_password(*user ? (*user)->password_hash : dummy, *password) && *user;
   if (!ok) {
-    spdlog::info("api.login_failed user={} addr={}", *username, req.remote_address);
+    spdlog::info("api.login_failed user={} addr={}", *username, addr);
     services_->auditor.login(*username, *user, req, "wrong username or password");
-    if (auto r = services_->throttle.record_failure(*username, req.remote_address); !r)
+    if (auto r = services_->throttle.record_failure(*username, addr); !r)
       return error_response(r.error());
     return Response::error(401, "invalid_credentials", "wrong username or password");
   }
-  (void)services_->throttle.record_success(*username);
-  const auto expires = ctx_.clock.now() + kSessionLifetime;
-  auto token = ctx_.users.issue_token((*user)->id, "session", "login", expires);
+  (void)services_->throttle.record_success(*username, addr);
+  const auto lifetime = std::chrono::hours(ctx_.config.auth.session_hours);
+  const auto expires = ctx_.clock.now() + lifetime;
+  auto token = ctx_.users.issue_session((*user)->id, expires, addr, req.header("User-Agent"));
   if (!token) return error_response(token.error());
-  spdlog::info("api.login user={} addr={}", *username, req.remote_address);
+  spdlog::info("api.login user={} addr={}", *username, addr);
   services_->auditor.login(*username, **user, req, std::nullopt);
   const auto csrf = random_hex(16);
   const std::string secure = req.secure ? "; Secure" : "";
+  const auto max_age = std::chrono::seconds(lifetime).count();
   auto res = Response::json(200, {{"token", token->token},
                                   {"expires_at", token->expires_at},
                                   {"user", me_with_tenant(**user)}});
-  res.headers.emplace_back(
-      "Set-Cookie",
-      fmt::format("{}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}", kSessionCookie,
-                  token->token, std::chrono::seconds(kSessionLifetime).count(), secure));
-  res.headers.emplace_back(
-      "Set-Cookie", fmt::format("{}={}; Path=/; SameSite=Strict; Max-Age={}{}", kCsrfCookie, csrf,
-                                std::chrono::seconds(kSessionLifetime).count(), secure));
+  res.headers.emplace_back("Set-Cookie",
+                           fmt::format("{}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
+                                       kSessionCookie, token->token, max_age, secure));
+  res.headers.emplace_back("Set-Cookie", fmt::format("{}={}; Path=/; SameSite=Strict; Max-Age={}{}",
+                                                     kCsrfCookie, csrf, max_age, secure));
   return res;
 }
 

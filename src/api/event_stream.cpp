@@ -37,6 +37,13 @@ std::size_t EventStreams::subscribers() const {
   return subscribers_.size();
 }
 
+std::size_t EventStreams::streams_of(const std::string& user_id) const {
+  std::lock_guard lock(mutex_);
+  return static_cast<std::size_t>(std::count_if(
+      subscribers_.begin(), subscribers_.end(),
+      [&](const Subscriber& s) { return s.user_id == user_id && !s.writer->closed(); }));
+}
+
 void EventStreams::add_routes(http::Router& router, const Api& api) {
   router.add(
       "GET", "/api/v1/events",
@@ -44,7 +51,11 @@ void EventStreams::add_routes(http::Router& router, const Api& api) {
         if (subscribers() >= max_subscribers_)
           return http::Response::error(503, "unavailable",
                                        "too many event streams; try again later");
-        Subscriber sub{.scope = fax_scope(caller, db_)};
+        if (streams_of(caller.user.id) >= max_per_user_)
+          return http::Response::error(429, "too_many_streams",
+                                       "you have too many event streams open; close one")
+              .set("Retry-After", "30");
+        Subscriber sub{.scope = fax_scope(caller, db_), .user_id = caller.user.id};
         // Resume after the last event the client saw, else start from now.
         std::int64_t after = -1;
         if (auto last = req.header("Last-Event-ID"); !last.empty()) {

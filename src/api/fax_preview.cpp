@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <memory>
 
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
@@ -79,66 +80,77 @@ Response preview(FaxApiDeps& d, const Caller& caller, const Request& req) {
     vf = **found;
   }
 
-  TempFiles temps;
+  auto temps = std::make_shared<TempFiles>();
   std::vector<std::string> inputs;
+  std::vector<std::string> names;
   for (const auto* f : files) {
     const auto path = d.spool.new_temp(d.clock.now(), ".upload");
-    temps.paths.push_back(path);
+    temps->paths.push_back(path);
     if (!write_file(path, f->data))
       return Response::error(507, "storage_full", "cannot store the upload");
     inputs.push_back(path.string());
+    names.emplace_back(f->filename);
   }
-  auto tiff = d.spool.new_temp(d.clock.now(), ".tiff");
-  temps.paths.push_back(tiff);
-  auto info = document::convert_to_fax_tiff(inputs, tiff.string(), *quality, d.convert);
-  // The same answers as POST /faxes, so the form shows them at the file field.
-  if (!info) return conversion_error(info.error(), files);
+  const auto tiff = d.spool.new_temp(d.clock.now(), ".tiff");
+  temps->paths.push_back(tiff);
+  auto form = *sub;
+  form.files.clear();  // they point into the request, which may be gone when the job runs
+  return on_conversion_lane(
+      d, caller, req,
+      [&d, temps, inputs, names, tiff, vf, form = std::move(form), quality = *quality,
+       user = caller.user.username](const document::ConvertOptions& options) -> Response {
+        auto page_file = tiff;
+        auto info = document::convert_to_fax_tiff(inputs, page_file.string(), quality, options);
+        // The same answers as POST /faxes, so the form shows them at the file field.
+        if (!info) return conversion_error(info.error(), names);
 
-  if (vf) {
-    std::string from;
-    if (vf->outgoing_ddi_id)
-      if (auto ddi = d.ddis.find_ddi(*vf->outgoing_ddi_id); ddi && *ddi) from = (*ddi)->number;
-    if (sub->has_cover()) {
-      auto cover = cover_context(d, *vf, from, *sub, tiff.string(), *quality);
-      if (!cover) return error_response(cover.error());
-      const auto with_cover = d.spool.new_temp(d.clock.now(), ".tiff");
-      temps.paths.push_back(with_cover);
-      auto joined = write_with_cover(d, *cover, sub->to.empty() ? "" : sub->to.front(), info->pages,
-                                     tiff.string(), with_cover.string());
-      if (!joined) return error_response(joined.error());
-      info = std::move(joined);
-      tiff = with_cover;
-    }
-    const auto header = header_context(d, *vf, from, *sub);
-    if (!header.header.empty()) {
-      const auto stamped = d.spool.new_temp(d.clock.now(), ".tiff");
-      temps.paths.push_back(stamped);
-      auto done = document::stamp_page_headers(tiff.string(), stamped.string(), [&](int n, int m) {
-        return jobs::page_header_line(header, n, m);
+        if (vf) {
+          std::string from;
+          if (vf->outgoing_ddi_id)
+            if (auto ddi = d.ddis.find_ddi(*vf->outgoing_ddi_id); ddi && *ddi)
+              from = (*ddi)->number;
+          if (form.has_cover()) {
+            auto cover = cover_context(d, *vf, from, form, page_file.string(), quality);
+            if (!cover) return error_response(cover.error());
+            const auto with_cover = d.spool.new_temp(d.clock.now(), ".tiff");
+            temps->paths.push_back(with_cover);
+            auto joined = write_with_cover(d, *cover, form.to.empty() ? "" : form.to.front(),
+                                           info->pages, page_file.string(), with_cover.string());
+            if (!joined) return error_response(joined.error());
+            info = std::move(joined);
+            page_file = with_cover;
+          }
+          const auto header = header_context(d, *vf, from, form);
+          if (!header.header.empty()) {
+            const auto stamped = d.spool.new_temp(d.clock.now(), ".tiff");
+            temps->paths.push_back(stamped);
+            auto done = document::stamp_page_headers(
+                page_file.string(), stamped.string(),
+                [&](int n, int m) { return jobs::page_header_line(header, n, m); });
+            if (!done) return error_response(done.error());
+            info = std::move(done);
+            page_file = stamped;
+          }
+        }
+
+        // Thumbnails come from our own TIFF-F output (trusted), so no isolation is needed here.
+        auto thumbnails = nlohmann::json::array();
+        for (int i = 0; i < std::min(info->pages, kPreviewThumbnails); ++i) {
+          auto png = document::thumbnail_png(page_file.string(), i, kPreviewThumbnailWidth);
+          if (!png) return error_response(png.error());
+          thumbnails.push_back("data:image/png;base64," + base64(*png));
+        }
+        const double seconds = estimate_line_seconds(*info);
+        spdlog::debug("api.fax_preview pages={} coded_bytes={} line_s={:.1f} user={}", info->pages,
+                      info->coded_bytes, seconds, user);
+        auto res = Response::json(200, {{"pages", info->pages},
+                                        {"quality", std::string(document::to_string(quality))},
+                                        {"coded_bytes", info->coded_bytes},
+                                        {"line_seconds", std::lround(seconds)},
+                                        {"thumbnails", std::move(thumbnails)}});
+        res.set("Cache-Control", "no-store");
+        return res;
       });
-      if (!done) return error_response(done.error());
-      info = std::move(done);
-      tiff = stamped;
-    }
-  }
-
-  // Thumbnails come from our own TIFF-F output (trusted), so no isolation is needed here.
-  auto thumbnails = nlohmann::json::array();
-  for (int i = 0; i < std::min(info->pages, kPreviewThumbnails); ++i) {
-    auto png = document::thumbnail_png(tiff.string(), i, kPreviewThumbnailWidth);
-    if (!png) return error_response(png.error());
-    thumbnails.push_back("data:image/png;base64," + base64(*png));
-  }
-  const double seconds = estimate_line_seconds(*info);
-  spdlog::debug("api.fax_preview pages={} coded_bytes={} line_s={:.1f} user={}", info->pages,
-                info->coded_bytes, seconds, caller.user.username);
-  auto res = Response::json(200, {{"pages", info->pages},
-                                  {"quality", std::string(document::to_string(*quality))},
-                                  {"coded_bytes", info->coded_bytes},
-                                  {"line_seconds", std::lround(seconds)},
-                                  {"thumbnails", std::move(thumbnails)}});
-  res.set("Cache-Control", "no-store");
-  return res;
 }
 
 }  // namespace

@@ -5,7 +5,8 @@
 // small PNG thumbnail of each of the first pages as data: URLs. Nothing is stored: the converted
 // TIFF is a temporary file removed before the answer, so a preview is never a fax and holds no
 // memory after the request.
-// Threads: the handler blocks (conversion) and runs on the HTTP worker pool, like POST /faxes.
+// Threads: the handler checks the request on the HTTP worker pool and hands the conversion to
+// the conversion lane (fax_upload.hpp), like POST /faxes.
 #include <cstdint>
 
 #include "faxd/api/faxes.hpp"

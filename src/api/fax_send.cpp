@@ -33,6 +33,95 @@ struct Documents {
   }
 };
 
+
+// A submission checked and its uploads written: what the conversion job needs, nothing of the
+// request (which may be gone when the job runs).
+struct Outgoing {
+  store::VirtualFax vf;
+  Submission form;  // without files
+  std::vector<std::string> numbers;
+  std::string from;
+  std::string key;
+  document::Quality quality;
+  std::string user_id, username;
+  std::shared_ptr<TempFiles> temps;
+  std::vector<std::string> inputs, names;
+};
+
+// Converts the uploads, adds covers, stores the documents and queues a fax per number.
+Response convert_and_queue(FaxApiDeps& d, const Outgoing& o,
+                           const document::ConvertOptions& options) {
+  Documents docs{d.spool};
+  const std::string converted = d.spool.new_document("outbound", d.clock.now());
+  docs.paths.push_back(converted);
+  auto info =
+      document::convert_to_fax_tiff(o.inputs, d.spool.path(converted).string(), o.quality, options);
+  if (!info) return conversion_error(info.error(), o.names);
+
+  // Without a cover every fax shares the converted document; a cover names its recipient, so
+  // each fax then gets its own copy with its cover first (the pages are copied, not converted).
+  std::vector<std::string> fax_docs(o.numbers.size(), converted);
+  int pages_total = info->pages;
+  if (o.form.has_cover()) {
+    auto cover = cover_context(d, o.vf, o.from, o.form, d.spool.path(converted).string(), o.quality);
+    if (!cover) return error_response(cover.error());
+    for (std::size_t i = 0; i < o.numbers.size(); ++i) {
+      fax_docs[i] = d.spool.new_document("outbound", d.clock.now());
+      docs.paths.push_back(fax_docs[i]);
+      auto joined =
+          write_with_cover(d, *cover, o.numbers[i], info->pages, d.spool.path(converted).string(),
+                           d.spool.path(fax_docs[i]).string());
+      if (!joined) {
+        if (joined.error().code == Errc::invalid_argument)  // a template's bad logo, say
+          return Response::error(422, "invalid_field", "cover: " + joined.error().message,
+                                 "cover_to");
+        return error_response(joined.error());
+      }
+    }
+    pages_total = info->pages + 1;
+  }
+
+  // In a cluster another node may send them: each document is in the store before its fax.
+  for (const auto& doc : std::set<std::string>(fax_docs.begin(), fax_docs.end()))
+    if (auto published = d.spool.publish(doc); !published) return error_response(published.error());
+
+  const bool broadcast = o.numbers.size() > 1;
+  const std::optional<std::string> batch_id =
+      broadcast ? std::optional<std::string>(new_id(d.clock.now())) : std::nullopt;
+  std::vector<store::NewOutboundFax> rows;
+  for (std::size_t i = 0; i < o.numbers.size(); ++i)
+    rows.push_back({.brand_id = o.vf.brand_id,
+                    .company_id = o.vf.company_id,
+                    .virtual_fax_id = o.vf.id,
+                    .created_by = o.user_id,
+                    .from_number = o.from,
+                    .to_number = o.numbers[i],
+                    .pages_total = pages_total,
+                    .quality = std::string(document::to_string(o.quality)),
+                    .header = o.form.header.value_or(""),
+                    .idempotency_key = o.key.empty() ? std::nullopt : std::optional<std::string>(o.key),
+                    .document = fax_docs[i],
+                    .batch_id = batch_id,
+                    .send_at = o.form.send_at});
+  auto created = d.faxes.create_outbound_batch(rows);
+  if (!created) return error_response(created.error());
+  auto& [faxes, fresh] = *created;
+  if (fresh) {
+    docs.keep = true;
+    // With covers the converted document itself is in no fax: only its copies are.
+    if (o.form.has_cover()) d.spool.remove(converted);
+  }
+  spdlog::info("api.fax_queued fax={} batch={} recipients={} pages={} cover={} send_at={} user={}",
+               faxes.front().id, batch_id.value_or("-"), o.numbers.size(), pages_total,
+               o.form.has_cover(), faxes.front().send_at.value_or("-"), o.username);
+  if (d.wake_queue) d.wake_queue();
+  const int status = fresh ? 202 : 200;
+  if (!fresh && faxes.front().batch_id)
+    return batch_response(status, *faxes.front().batch_id, faxes);
+  if (!broadcast || !fresh) return Response::json(status, store::to_json(faxes.front()));
+  return batch_response(status, *batch_id, faxes);
+}
+
 }  // namespace
 
 Response batch_response(int status, const std::string& batch_id,
@@ -103,87 +192,29 @@ Response send_faxes(FaxApiDeps& d, const Caller& caller, const Request& req) {
     }
   }
 
-  const std::string from = (*sender)->caller_id;
-
-  // Convert once, before answering: a bad document is refused now and nothing is queued.
-  TempFiles temps;
-  std::vector<std::string> inputs;
+  // Convert once, before answering: a bad document is refused now and nothing is queued. The
+  // conversion runs on its own lane (fax_upload.hpp); the job keeps nothing of the request.
+  auto out = std::make_shared<Outgoing>(Outgoing{.vf = vf,
+                                                 .form = *sub,
+                                                 .numbers = std::move(numbers),
+                                                 .from = (*sender)->caller_id,
+                                                 .key = key,
+                                                 .quality = *quality,
+                                                 .user_id = caller.user.id,
+                                                 .username = caller.user.username,
+                                                 .temps = std::make_shared<TempFiles>()});
+  out->form.files.clear();
   for (const auto* f : sub->files) {
     const auto path = d.spool.new_temp(d.clock.now(), ".upload").string();
-    temps.paths.push_back(path);
+    out->temps->paths.push_back(path);
     if (!write_file(path, f->data))
       return Response::error(507, "storage_full", "cannot store the upload");
-    inputs.push_back(path);
+    out->inputs.push_back(path);
+    out->names.emplace_back(f->filename);
   }
-  Documents docs{d.spool};
-  const std::string converted = d.spool.new_document("outbound", d.clock.now());
-  docs.paths.push_back(converted);
-  auto info =
-      document::convert_to_fax_tiff(inputs, d.spool.path(converted).string(), *quality, d.convert);
-  if (!info) return conversion_error(info.error(), sub->files);
-
-  // Without a cover every fax shares the converted document; a cover names its recipient, so
-  // each fax then gets its own copy with its cover first (the pages are copied, not converted).
-  std::vector<std::string> fax_docs(numbers.size(), converted);
-  int pages_total = info->pages;
-  if (sub->has_cover()) {
-    auto cover = cover_context(d, vf, from, *sub, d.spool.path(converted).string(), *quality);
-    if (!cover) return error_response(cover.error());
-    for (std::size_t i = 0; i < numbers.size(); ++i) {
-      fax_docs[i] = d.spool.new_document("outbound", d.clock.now());
-      docs.paths.push_back(fax_docs[i]);
-      auto joined =
-          write_with_cover(d, *cover, numbers[i], info->pages, d.spool.path(converted).string(),
-                           d.spool.path(fax_docs[i]).string());
-      if (!joined) {
-        if (joined.error().code == Errc::invalid_argument)  // a template's bad logo, say
-          return Response::error(422, "invalid_field", "cover: " + joined.error().message,
-                                 "cover_to");
-        return error_response(joined.error());
-      }
-    }
-    pages_total = info->pages + 1;
-  }
-
-  // In a cluster another node may send them: each document is in the store before its fax.
-  for (const auto& doc : std::set<std::string>(fax_docs.begin(), fax_docs.end()))
-    if (auto published = d.spool.publish(doc); !published) return error_response(published.error());
-
-  const bool broadcast = numbers.size() > 1;
-  const std::optional<std::string> batch_id =
-      broadcast ? std::optional<std::string>(new_id(d.clock.now())) : std::nullopt;
-  std::vector<store::NewOutboundFax> rows;
-  for (std::size_t i = 0; i < numbers.size(); ++i)
-    rows.push_back({.brand_id = vf.brand_id,
-                    .company_id = vf.company_id,
-                    .virtual_fax_id = vf.id,
-                    .created_by = caller.user.id,
-                    .from_number = from,
-                    .to_number = numbers[i],
-                    .pages_total = pages_total,
-                    .quality = std::string(document::to_string(*quality)),
-                    .header = sub->header.value_or(""),
-                    .idempotency_key = key.empty() ? std::nullopt : std::optional<std::string>(key),
-                    .document = fax_docs[i],
-                    .batch_id = batch_id,
-                    .send_at = sub->send_at});
-  auto created = d.faxes.create_outbound_batch(rows);
-  if (!created) return error_response(created.error());
-  auto& [faxes, fresh] = *created;
-  if (fresh) {
-    docs.keep = true;
-    // With covers the converted document itself is in no fax: only its copies are.
-    if (sub->has_cover()) d.spool.remove(converted);
-  }
-  spdlog::info("api.fax_queued fax={} batch={} recipients={} pages={} cover={} send_at={} user={}",
-               faxes.front().id, batch_id.value_or("-"), numbers.size(), pages_total,
-               sub->has_cover(), faxes.front().send_at.value_or("-"), caller.user.username);
-  if (d.wake_queue) d.wake_queue();
-  const int status = fresh ? 202 : 200;
-  if (!fresh && faxes.front().batch_id)
-    return batch_response(status, *faxes.front().batch_id, faxes);
-  if (!broadcast || !fresh) return Response::json(status, store::to_json(faxes.front()));
-  return batch_response(status, *batch_id, faxes);
+  return on_conversion_lane(d, caller, req, [&d, out](const document::ConvertOptions& options) {
+    return convert_and_queue(d, *out, options);
+  });
 }
 
 }  // namespace faxd::api

@@ -5,7 +5,12 @@
 #include <string_view>
 #include <vector>
 
+#include <functional>
+#include <string>
+
+#include "faxd/api/faxes.hpp"
 #include "faxd/common/error.hpp"
+#include "faxd/document/document.hpp"
 #include "faxd/http/message.hpp"
 #include "faxd/http/multipart.hpp"
 
@@ -27,5 +32,16 @@ bool write_file(const std::filesystem::path& path, std::string_view data);
 // The answer for a document that did not convert: 413 too large, 507 storage full, otherwise
 // 422 document_invalid; named at the "file" field, with the file's name when there is one.
 http::Response conversion_error(const Error& e, const std::vector<const http::Part*>& files);
+http::Response conversion_error(const Error& e, const std::vector<std::string>& file_names);
+
+// The rest of an upload (conversion and what follows) on the conversion lane
+// (FaxApiDeps::conversions), under the caller's tenant's share: the answer is deferred and the
+// HTTP worker is free at once. When the lane or the tenant's share is full: 429 with
+// Retry-After, at once. `options` are deps.convert with `cancelled` set: true once the client
+// has gone or the daemon stops, which kills the converter. Without a lane (unit tests), `job`
+// runs here.
+using ConversionJob = std::function<http::Response(const document::ConvertOptions& options)>;
+http::Response on_conversion_lane(FaxApiDeps& deps, const Caller& caller,
+                                  const http::Request& request, ConversionJob job);
 
 }  // namespace faxd::api

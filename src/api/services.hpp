@@ -20,7 +20,7 @@ struct Services {
   Services(Context& ctx, store::ThrottlePolicy throttle)
       : ctx(ctx),
         tenants(ctx.db, ctx.clock),
-        carriers(ctx.db, ctx.clock),
+        carriers(ctx.db, ctx.clock, ctx.secrets),
         ddis(ctx.db, ctx.clock),
         vfaxes(ctx.db, ctx.clock),
         looks(ctx.db, ctx.clock),

@@ -1,10 +1,15 @@
 // /api/v1/users: brand admins manage the users of their brand and its companies, company admins
 // those of their company (and link `user` accounts to its virtual faxes). Nobody creates or
 // changes a user into something more powerful than themselves. Everyone may read and rename
-// themselves and change their own password. Passwords are write-only (argon2id hashes).
+// themselves; their own password changes through POST /api/v1/me/password (account.cpp), which
+// asks for the current one. An admin setting another user's password (a reset) ends that user's
+// sessions and API tokens. Every new password meets the policy of common/password_policy.hpp.
+// Passwords are write-only (argon2id hashes).
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include "body_reader.hpp"
 
+#include "faxd/common/password_policy.hpp"
 #include "faxd/common/secrets.hpp"
 #include "resource.hpp"
 #include "resources.hpp"
@@ -20,7 +25,6 @@ using store::Role;
 
 namespace {
 
-constexpr std::size_t kMinPassword = 8;
 constexpr TextRule kUsername{.non_empty = true,
                              .max_length = 64,
                              .valid = is_username,
@@ -81,13 +85,16 @@ bool visible(const Caller& c, const store::User& u) {
   return is_self(c, u) || in_scope(c, {.brand_id = u.brand_id, .company_id = u.company_id});
 }
 
-std::optional<std::string> read_password(BodyReader& in, bool required) {
+// The password field, held to the policy for `username` (the new name when it changes too).
+std::optional<std::string> read_password(BodyReader& in, bool required, std::string_view username) {
   TextRule rule = kPassword;
   rule.required = required;
   auto p = in.text("password", rule);
-  if (p && p->size() < kMinPassword) {
-    in.reject("password", fmt::format("password: at least {} characters", kMinPassword));
-    return std::nullopt;
+  if (p) {
+    if (auto problem = password_problem(*p, username)) {
+      in.reject("password", *problem);
+      return std::nullopt;
+    }
   }
   return p;
 }
@@ -168,7 +175,7 @@ void add_user_routes(http::Router& router, const Api& api, Services& s) {
                 TextRule name = kUsername;
                 name.required = true;
                 auto username = in.text("username", name);
-                auto password = read_password(in, true);
+                auto password = read_password(in, true, username.value_or(""));
                 auto links = in.id_list("virtual_fax_ids");
                 auto language = read_setting(in, "language", kLanguage);
                 auto timezone = read_setting(in, "timezone", kTimezone);
@@ -213,7 +220,7 @@ void add_user_routes(http::Router& router, const Api& api, Services& s) {
                 in.only(kFields);
                 store::UserPatch patch;
                 patch.username = in.text("username", kUsername);
-                auto password = read_password(in, false);
+                auto password = read_password(in, false, patch.username.value_or(target.username));
                 auto role_text = in.text("role", kRole);
                 auto links = in.id_list("virtual_fax_ids");
                 patch.language = read_setting(in, "language", kLanguage);
@@ -228,6 +235,10 @@ void add_user_routes(http::Router& router, const Api& api, Services& s) {
                 const bool links_change = links.has_value();
                 if (is_self(c, target) && (patch.role || links_change))
                   return forbidden("you cannot change your own role or links");
+                if (is_self(c, target) && password)
+                  return forbidden(
+                      "change your own password with POST /api/v1/me/password, which asks for "
+                      "the current one");
                 if (!is_self(c, target) && rank(target.role) > rank(c.user.role))
                   return forbidden("you cannot change a user with more power than yourself");
                 if (patch.role) {
@@ -248,16 +259,26 @@ void add_user_routes(http::Router& router, const Api& api, Services& s) {
                   return error_response({Errc::invalid_argument,
                                          "virtual_fax_ids: only users of role user are linked",
                                          "virtual_fax_ids"});
-                if (password) {
-                  patch.password_hash = hash_password(*password);
-                  if (patch.password_hash->empty())
-                    return error_response({Errc::internal, "hashing failed"});
-                }
                 if (links_change) {
                   if (auto l = s.ctx.users.set_virtual_fax_ids(target.id, *links); !l)
                     return error_response(l.error());
                 }
-                return user_reply(s, s.ctx.users.update(target.id, patch), 200);
+                auto updated = s.ctx.users.update(target.id, patch);
+                if (updated && password) {
+                  // A reset by an admin: whoever held the old password (or a token made with
+                  // it) is out.
+                  const auto hash = hash_password(*password);
+                  if (hash.empty()) return error_response({Errc::internal, "hashing failed"});
+                  auto ended = s.ctx.users.set_password(target.id, hash, "", true);
+                  if (!ended) return error_response(ended.error());
+                  spdlog::info("api.password_reset user={} by={} credentials_ended={}",
+                               updated->username, c.user.username, *ended);
+                  updated = s.ctx.users.find(target.id).and_then([](auto u) -> Result<store::User> {
+                    if (!u) return fail(Errc::not_found, "no such user");
+                    return *u;
+                  });
+                }
+                return user_reply(s, updated, 200);
               }),
           .remove = found_in_scope(
               find, "user",

@@ -50,11 +50,12 @@ Result<std::vector<std::string>> events_field(const json& body) {
   return out;
 }
 
-Result<std::string> url_field(const json& body, bool required) {
+Result<std::string> url_field(const json& body, bool required,
+                              const mail::WebhookTargets& targets) {
   auto url = string_field(body, "url", required);
   if (!url) return url;
   if (!required && body.find("url") == body.end()) return url;
-  if (auto ok = mail::validate_webhook_url(*url); !ok) return std::unexpected(ok.error());
+  if (auto ok = targets.check(*url); !ok) return std::unexpected(ok.error());
   return url;
 }
 
@@ -91,7 +92,7 @@ Response not_found() {
 }  // namespace
 
 void add_webhook_routes(http::Router& router, const Api& api, store::WebhookRepo& hooks,
-                        const Clock& clock) {
+                        const Clock& clock, const mail::WebhookTargets& targets) {
   const std::string base = "/api/v1/webhooks";
   const http::RouteOptions small{.max_body_bytes = 16 * 1024};
 
@@ -109,10 +110,11 @@ void add_webhook_routes(http::Router& router, const Api& api, store::WebhookRepo
       }));
 
   router.add("POST", base,
-             api.authed([&hooks, &clock](const Caller& c, const Request& req, const http::Params&) {
+             api.authed([&hooks, &clock, &targets](const Caller& c, const Request& req,
+                                                   const http::Params&) {
                auto body = parse_body(req);
                if (!body) return error_response(body.error());
-               auto url = url_field(*body, true);
+               auto url = url_field(*body, true, targets);
                if (!url) return error_response(url.error());
                auto secret = secret_field(*body);
                if (!secret) return error_response(secret.error());
@@ -140,14 +142,15 @@ void add_webhook_routes(http::Router& router, const Api& api, store::WebhookRepo
 
   router.add(
       "PATCH", base + "/{id}",
-      api.authed([&hooks, &clock](const Caller& c, const Request& req, const http::Params& p) {
+      api.authed([&hooks, &clock, &targets](const Caller& c, const Request& req,
+                                            const http::Params& p) {
         const auto& id = p.at("id");
         if (!is_valid_id(id)) return not_found();
         auto body = parse_body(req);
         if (!body) return error_response(body.error());
         store::WebhookPatch patch;
         if (body->contains("url")) {
-          auto url = url_field(*body, true);
+          auto url = url_field(*body, true, targets);
           if (!url) return error_response(url.error());
           patch.url = *url;
         }

@@ -1,5 +1,6 @@
 #include "faxd/app/app.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 #include <algorithm>
 
@@ -19,7 +20,10 @@
 #include "faxd/api/webhooks.hpp"
 #include "faxd/common/log.hpp"
 #include "faxd/common/metrics.hpp"
+#include "faxd/common/password_policy.hpp"
+#include "faxd/common/secret_box.hpp"
 #include "faxd/common/secrets.hpp"
+#include "faxd/common/work_lane.hpp"
 #include "faxd/fax/media_engine.hpp"
 #include "faxd/http/router.hpp"
 #include "faxd/http/server.hpp"
@@ -99,6 +103,7 @@ struct App::Impl {
   metrics::Registry metrics;
   FaxMetrics fax_metrics{metrics};  // outlives the fax repository that reports to it
 
+  std::unique_ptr<SecretBox> secrets;  // seals carrier passwords and webhook secrets at rest
   std::unique_ptr<store::Db> db;
   std::unique_ptr<store::UserRepo> users;
   std::unique_ptr<store::TenantRepo> tenants;
@@ -128,6 +133,7 @@ struct App::Impl {
 
   std::unique_ptr<mail::SmtpMailer> mailer;
   std::unique_ptr<mail::OutboxWorker> outbox_worker;
+  std::unique_ptr<mail::WebhookTargets> webhook_targets;
   std::unique_ptr<mail::CurlWebhookTransport> webhook_transport;
   std::unique_ptr<mail::WebhookWorker> webhook_worker;
   std::unique_ptr<mail::PeriodicTask> outbox_task;
@@ -146,6 +152,8 @@ struct App::Impl {
   std::unique_ptr<mail_in::FaxFromMail> fax_from_mail;
   std::unique_ptr<mail_in::SmtpServer> smtp_server;
   std::unique_ptr<api::NotificationTemplateDeps> template_api;
+  // Uploads are converted here, never on `workers` (destroyed before the handlers it runs).
+  std::unique_ptr<WorkLane> conversions;
   std::unique_ptr<api::EventStreams> events;
   std::unique_ptr<mail::PeriodicTask> events_task;
   std::unique_ptr<http::Server> http;
@@ -158,12 +166,29 @@ struct App::Impl {
   void post_work(std::function<void()> f) { asio::post(workers, std::move(f)); }
 
   void open_store() {
+    // Everything faxd writes (database, spool, key) is the service user's alone, whoever
+    // started it and whatever the umask was (the Debian package sets the same in its unit).
+    ::umask(077);
     const fs::path dir(config.daemon.data_dir);
     std::error_code ec;
     fs::create_directories(dir, ec);
     if (ec)
       throw std::runtime_error(
           fmt::format("cannot create data directory {}: {}", dir.string(), ec.message()));
+    // Stores made by an older faxd may be readable by others: close the directory (files
+    // inside are then out of reach) and the database files themselves.
+    fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+    if (ec) spdlog::warn("daemon.data_dir_mode dir={} error={}", dir.string(), ec.message());
+    for (const char* name : {"faxd.db", "faxd.db-wal", "faxd.db-shm"}) {
+      if (fs::exists(dir / name, ec))
+        fs::permissions(dir / name, fs::perms::owner_read | fs::perms::owner_write,
+                        fs::perm_options::replace, ec);
+    }
+    const std::string key_file =
+        config.daemon.key_file.empty() ? (dir / "secret.key").string() : config.daemon.key_file;
+    auto box = SecretBox::load_or_create(key_file);
+    if (!box) throw std::runtime_error("[daemon] key_file: " + box.error().message);
+    secrets = std::make_unique<SecretBox>(std::move(*box));
     auto url = store::StoreUrl::parse(config.store.url, dir);
     if (!url) throw std::runtime_error(url.error().message);
     auto opened = store::Db::open(*url);
@@ -180,14 +205,24 @@ struct App::Impl {
     faxes->set_listener(&fax_metrics);
     ddis = std::make_unique<store::DdiRepo>(*db, clock);
     vfaxes = std::make_unique<store::VirtualFaxRepo>(*db, clock);
-    carriers = std::make_unique<store::CarrierRepo>(*db, clock);
+    carriers = std::make_unique<store::CarrierRepo>(*db, clock, secrets.get());
     destinations = std::make_unique<store::DestinationRepo>(*db, clock);
     outbox = std::make_unique<store::MailOutboxRepo>(*db);
     templates = std::make_unique<store::NotificationTemplateRepo>(*db, clock);
-    webhooks = std::make_unique<store::WebhookRepo>(*db);
+    webhooks = std::make_unique<store::WebhookRepo>(*db, secrets.get());
     calls = std::make_unique<store::CallRepo>(*db);
     csv_schedules = std::make_unique<store::CallCsvScheduleRepo>(*db, clock);
     retention = std::make_unique<store::RetentionRepo>(*db);
+    // Rows written by a faxd before secrets were sealed: sealed now, once.
+    auto sealed_carriers = carriers->seal_plaintext_secrets();
+    auto sealed_hooks = webhooks->seal_plaintext_secrets();
+    if (!sealed_carriers || !sealed_hooks)
+      throw std::runtime_error(
+          "store: cannot seal stored secrets: " +
+          (!sealed_carriers ? sealed_carriers.error().message : sealed_hooks.error().message));
+    if (*sealed_carriers + *sealed_hooks > 0)
+      spdlog::info("daemon.secrets_sealed carriers={} webhooks={}", *sealed_carriers,
+                   *sealed_hooks);
     // In a cluster the documents live in the database too; the spool is this node's copies.
     if (db->backend() == store::Backend::postgresql) {
       documents = std::make_unique<store::DocumentRepo>(*db);
@@ -196,17 +231,46 @@ struct App::Impl {
       spool = std::make_unique<jobs::Spool>(dir / "spool");
     }
     if (auto r = spool->prepare(); !r) throw std::runtime_error(r.error().message);
+    fs::permissions(dir / "spool", fs::perms::owner_all, fs::perm_options::replace, ec);
+  }
+
+  // A bootstrap password that fails the password policy (the demo's "admin" and "demo") is
+  // taken only while nobody but this machine can reach the web UI.
+  void check_bootstrap_password(std::string_view what, std::string_view username,
+                                std::string_view password) {
+    auto problem = password_problem(password, username);
+    if (!problem) return;
+    boost::system::error_code ec;
+    const auto listen = asio::ip::make_address(config.http.listen.host, ec);
+    if (!ec && listen.is_loopback()) {
+      spdlog::warn(
+          "daemon.weak_password account={} problem=\"{}\" (accepted: [http] listen is "
+          "loopback only)",
+          username, *problem);
+      return;
+    }
+    throw std::runtime_error(fmt::format(
+        "{}: {} fails the password policy ({}); a weak bootstrap password is accepted only "
+        "while [http] listen is a loopback address, and it is {}: set a stronger one",
+        config_path, what, *problem, config.http.listen.to_string()));
   }
 
   // First start: the store has no platform admin yet, so create it from [admin].
   void bootstrap() {
+    if (!password_dictionary_available())
+      spdlog::warn(
+          "daemon.no_password_dictionary (install cracklib-runtime; passwords are "
+          "checked for length and username only)");
     auto count = users->count_with_role(store::Role::platform_admin);
     if (!count) throw std::runtime_error("store: " + count.error().message);
+    if (config.demo.enabled)
+      check_bootstrap_password("the demo user's password", kDemoUser, kDemoPassword);
     if (*count == 0) {
       if (config.admin.password.empty())
         throw std::runtime_error(fmt::format(
             "{}: admin.password is required on first start (no platform admin exists yet)",
             config_path));
+      check_bootstrap_password("admin.password", config.admin.username, config.admin.password);
       auto created = users->create({.username = config.admin.username,
                                     .password_hash = hash_password(config.admin.password),
                                     .role = store::Role::platform_admin});
@@ -336,7 +400,9 @@ struct App::Impl {
     outbox_worker->add_composer("call_csv", mail::call_csv_composer(*csv_schedules, *calls));
     outbox_task->start();
     start_accounting();
-    webhook_transport = std::make_unique<mail::CurlWebhookTransport>();
+    webhook_targets =
+        std::make_unique<mail::WebhookTargets>(AddressSet(config.webhooks.allow_internal));
+    webhook_transport = std::make_unique<mail::CurlWebhookTransport>(*webhook_targets);
     webhook_worker = std::make_unique<mail::WebhookWorker>(*webhooks, *webhook_transport, clock);
     webhook_task = std::make_unique<mail::PeriodicTask>(
         io, [this](std::function<void()> f) { post_work(std::move(f)); }, 2s,
@@ -376,35 +442,44 @@ struct App::Impl {
                          [this] {
                            if (sources_task) sources_task->wake();
                          },
-                     .run_blocking = [this](std::function<void()> f) { post_work(std::move(f)); }});
+                     .run_blocking = [this](std::function<void()> f) { post_work(std::move(f)); },
+                     .secrets = secrets.get()});
     api->add_routes(router);
-    fax_api = std::make_unique<api::FaxApiDeps>(
-        api::FaxApiDeps{.db = *db,
-                        .clock = clock,
-                        .faxes = *faxes,
-                        .vfaxes = *vfaxes,
-                        .ddis = *ddis,
-                        .spool = *spool,
-                        .max_upload_bytes = config.http.max_upload_bytes,
-                        .convert = {.max_bytes = config.http.max_upload_bytes},
-                        .wake_queue =
-                            [this] {
-                              asio::post(io, [this] {
-                                if (queue && !stopping) queue->poll();
-                              });
-                            },
-                        .hang_up =
-                            [this](const std::string& id) {
-                              asio::post(io, [this, id] {
-                                if (queue) queue->cancel(id);
-                              });
-                            }});
+    fax_api = std::make_unique<api::FaxApiDeps>(api::FaxApiDeps{
+        .db = *db,
+        .clock = clock,
+        .faxes = *faxes,
+        .vfaxes = *vfaxes,
+        .ddis = *ddis,
+        .spool = *spool,
+        .max_upload_bytes = config.http.max_upload_bytes,
+        .convert = {.max_bytes = config.http.max_upload_bytes,
+                    .timeout = std::chrono::seconds(config.conversion.timeout_s),
+                    .page_timeout = std::chrono::seconds(config.conversion.page_timeout_s)},
+        .wake_queue =
+            [this] {
+              asio::post(io, [this] {
+                if (queue && !stopping) queue->poll();
+              });
+            },
+        .hang_up =
+            [this](const std::string& id) {
+              asio::post(io, [this, id] {
+                if (queue) queue->cancel(id);
+              });
+            }});
+    conversions =
+        std::make_unique<WorkLane>(WorkLaneOptions{.workers = config.conversion.workers,
+                                                   .queue = config.conversion.queue,
+                                                   .per_key = config.conversion.per_tenant});
+    fax_api->conversions = conversions.get();
     api::add_fax_routes(router, *api, *fax_api);
-    api::add_webhook_routes(router, *api, *webhooks, clock);
+    api::add_webhook_routes(router, *api, *webhooks, clock, *webhook_targets);
     template_api = std::make_unique<api::NotificationTemplateDeps>(
         api::NotificationTemplateDeps{.db = *db, .clock = clock, .mailer = *mailer});
     api::add_notification_template_routes(router, *api, *template_api);
-    events = std::make_unique<api::EventStreams>(*db, clock);
+    events = std::make_unique<api::EventStreams>(
+        *db, clock, 1000, static_cast<std::size_t>(config.http.max_event_streams_per_user));
     events->add_routes(router, *api);
     events_task = std::make_unique<mail::PeriodicTask>(
         io, [this](std::function<void()> f) { post_work(std::move(f)); }, 500ms,
@@ -415,9 +490,14 @@ struct App::Impl {
       return http::Response::text(200, metrics.render(),
                                   "text/plain; version=0.0.4; charset=utf-8");
     });
-    http::ServerOptions options{.listen = config.http.listen,
-                                .tls_cert = config.http.tls_cert,
-                                .tls_key = config.http.tls_key};
+    http::ServerOptions options{
+        .listen = config.http.listen,
+        .first_byte_timeout = std::chrono::seconds(config.http.first_byte_timeout_s),
+        .max_connections = config.http.max_connections,
+        .max_connections_per_address = config.http.max_connections_per_address,
+        .trusted_proxies = config.http.trusted_proxies,
+        .tls_cert = config.http.tls_cert,
+        .tls_key = config.http.tls_key};
     http = std::make_unique<http::Server>(
         io, options, router, [this](std::function<void()> f) { post_work(std::move(f)); });
     register_metrics();
@@ -467,6 +547,12 @@ struct App::Impl {
     });
     metrics.gauge_callback("faxd_event_streams", "Open SSE event streams", [this] {
       return events ? static_cast<double>(events->subscribers()) : 0.0;
+    });
+    metrics.gauge_callback("faxd_conversions_running", "Document conversions running", [this] {
+      return conversions ? static_cast<double>(conversions->running()) : 0.0;
+    });
+    metrics.gauge_callback("faxd_conversions_waiting", "Document conversions waiting", [this] {
+      return conversions ? static_cast<double>(conversions->waiting()) : 0.0;
     });
     metrics.gauge_callback("faxd_http_connections", "Open HTTP connections",
                            [this] { return static_cast<double>(http->open_connections()); });

@@ -83,9 +83,11 @@ class MailAndWebhooks(FaxdTestCase):
         hook_port = int(wait_file(os.path.join(self.tmp, "hook.port"), receiver))
 
         tx = self.faxd(name="sender")
+        # The webhook receiver is on loopback: internal targets are refused unless allowed.
         rx = self.faxd(name="receiver", config={"smtp": {
             "url": f"smtp://127.0.0.1:{smtp_port}", "starttls": "never",
-            "from": "Fax service <fax@rx.example>"}})
+            "from": "Fax service <fax@rx.example>"},
+            "webhooks": {"allow_internal": ["127.0.0.1"]}})
         rx_tenant = provision(rx, carrier_port=tx.sip_port, ddi=RECEIVER_DDI,
                               email="office@acme.example", send_by_email=True)
         tx_tenant = provision(tx, carrier_port=rx.sip_port, ddi="+15550001999",

@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "faxd/common/clock.hpp"
+#include "faxd/common/secret_box.hpp"
 #include "faxd/config/config.hpp"
 #include "faxd/http/router.hpp"
 #include "faxd/store/db.hpp"
@@ -24,6 +25,8 @@ namespace faxd::api {
 struct Caller {
   store::User user;
   bool via_cookie = false;
+  std::string token_id;    // the session or API token that authenticated this request
+  std::string token_kind;  // "session" | "api"
 };
 
 // What handlers need; owned by the App and outliving the Api.
@@ -42,6 +45,8 @@ struct Context {
   // Runs blocking work off the connection's thread (the App's worker pool): the producers of
   // streamed bodies (GET /calls?format=csv). Empty: run at once on the calling thread (tests).
   std::function<void(std::function<void()>)> run_blocking;
+  // Seals carrier passwords at rest (null: stored as given; unit tests).
+  const SecretBox* secrets = nullptr;
 };
 
 struct Services;  // the repositories the resource handlers share (src/api/services.hpp)
@@ -73,6 +78,7 @@ class Api {
   // me_json plus `disabled`: why the user's company or brand is switched off, or null.
   nlohmann::json me_with_tenant(const store::User& user) const;
   http::Response logout(const Caller& caller, const http::Request& request) const;
+  void add_account_routes(http::Router& router);
 
   Context ctx_;
   std::unique_ptr<Services> services_;

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "faxd/api/api.hpp"
+#include "faxd/common/work_lane.hpp"
 #include "faxd/document/document.hpp"
 #include "faxd/http/router.hpp"
 #include "faxd/jobs/spool.hpp"
@@ -28,6 +29,9 @@ struct FaxApiDeps {
   document::ConvertOptions convert;
   std::function<void()> wake_queue;                        // any thread: a fax was queued
   std::function<void(const std::string& fax_id)> hang_up;  // any thread: cancel a live call
+  // Where uploads are converted (its own threads, bounded, a share per tenant); null: on the
+  // calling thread (unit tests).
+  WorkLane* conversions = nullptr;
 };
 
 void add_fax_routes(http::Router& router, const Api& api, FaxApiDeps& deps);

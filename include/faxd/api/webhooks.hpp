@@ -15,11 +15,13 @@
 #include "faxd/api/api.hpp"
 #include "faxd/common/clock.hpp"
 #include "faxd/http/router.hpp"
+#include "faxd/mail/webhook_target.hpp"
 #include "faxd/store/webhook_repo.hpp"
 
 namespace faxd::api {
 
+// `targets` decides which URLs may be saved (internal addresses refused: 422 on url).
 void add_webhook_routes(http::Router& router, const Api& api, store::WebhookRepo& webhooks,
-                        const Clock& clock);
+                        const Clock& clock, const mail::WebhookTargets& targets);
 
 }  // namespace faxd::api

@@ -76,7 +76,10 @@ struct AccountingApiTest : ::testing::Test {
     if (q != std::string::npos) r.query = http::parse_query(target.substr(q + 1));
     if (!token.empty()) r.headers.emplace_back("Authorization", "Bearer " + token);
     for (auto& h : extra) r.headers.push_back(h);
-    if (!body.is_null()) r.body = body.dump();
+    if (!body.is_null()) {
+      r.body = body.dump();
+      r.headers.emplace_back("Content-Type", "application/json");  // as the web UI sends it
+    }
     r.remote_address = "192.0.2.7";
     return router.dispatch(r);
   }

@@ -28,7 +28,7 @@ struct ApiTest : ::testing::Test {
                              config,
                              *users,
                              [] { return true; },
-                             {.max_failures_per_user = 3, .window = std::chrono::seconds(60)}});
+                             {.free_failures_per_user = 3, .window = std::chrono::seconds(60)}});
     api->add_routes(router);
     admin = make_user("root", store::Role::platform_admin, {}, {});
   }
@@ -54,8 +54,12 @@ struct ApiTest : ::testing::Test {
     r.path = target.substr(0, q);
     if (q != std::string::npos) r.query = http::parse_query(target.substr(q + 1));
     if (!token.empty()) r.headers.emplace_back("Authorization", "Bearer " + token);
-    if (!body.is_null()) r.body = body.dump();
+    if (!body.is_null()) {
+      r.body = body.dump();
+      r.headers.emplace_back("Content-Type", "application/json");
+    }
     r.remote_address = addr;
+    for (const auto& h : extra_headers) r.headers.push_back(h);
     return router.dispatch(r);
   }
   json ok(const std::string& method, const std::string& target, const std::string& token,
@@ -73,6 +77,7 @@ struct ApiTest : ::testing::Test {
   std::optional<api::Api> api;
   http::Router router;
   std::string admin;
+  std::vector<std::pair<std::string, std::string>> extra_headers;
 };
 
 TEST_F(ApiTest, OutOfScopeAnswersExactlyLikeMissing) {
@@ -114,16 +119,18 @@ TEST_F(ApiTest, PatchChangesOnlyTheGivenFieldsAndKeepsTheSecret) {
   ok("PATCH", "/api/v1/carriers/" + k["id"].get<std::string>(), admin, p);
 }
 
-TEST_F(ApiTest, LoginIsThrottledUntilTheWindowPasses) {
+TEST_F(ApiTest, LoginThrottlesTheGuessingAddressNotTheRightUser) {
   auto login = [&](const std::string& pw, const std::string& addr = "10.1.1.1") {
     return call("POST", "/api/v1/login", "", {{"username", "root"}, {"password", pw}}, addr);
   };
   for (int i = 0; i < 3; ++i) EXPECT_EQ(login("wrong").status, 401);
-  auto refused = login("pass-root", "10.9.9.9");
-  EXPECT_EQ(refused.status, 429) << "the right password does not help while throttled";
+  auto refused = login("wrong");
+  EXPECT_EQ(refused.status, 429) << "the guessing address waits";
   EXPECT_NE(refused.body.find("too_many_attempts"), std::string::npos);
-  clock.advance(std::chrono::seconds(61));
-  EXPECT_EQ(login("pass-root").status, 200);
+  EXPECT_EQ(login("pass-root", "10.9.9.9").status, 200)
+      << "the right password from another address is not locked out";
+  clock.advance(std::chrono::seconds(2));
+  EXPECT_EQ(login("pass-root").status, 200) << "after the delay, the right password works";
   EXPECT_EQ(login("wrong").status, 401) << "success cleared the count";
 }
 
@@ -255,6 +262,183 @@ TEST_F(ApiTest, ABrandLooksLikeItselfOnItsOwnHostName) {
   ok("PUT", look, ba, {{"product_name", "Acme"}});
   auto ob = make_user("ob", store::Role::brand_admin, other["id"].get<std::string>(), {});
   EXPECT_EQ(call("GET", look, ob).status, 404);
+}
+
+// Logs in over the API as a browser would, from `addr`; the session token, or "" on failure.
+std::string login_as(ApiTest& t, const std::string& user, const std::string& pw,
+                     const std::string& addr = "10.0.0.1") {
+  auto res = t.call("POST", "/api/v1/login", "", {{"username", user}, {"password", pw}}, addr);
+  if (res.status != 200) return "";
+  return json::parse(res.body)["token"].get<std::string>();
+}
+
+TEST_F(ApiTest, LoginTakesOnlyJsonFromOurOwnPages) {
+  http::Request r;
+  r.method = "POST";
+  r.path = r.target = "/api/v1/login";
+  r.body = R"({"username":"root","password":"pass-root"})";
+  r.remote_address = "10.0.0.1";
+  r.headers = {{"Content-Type", "text/plain"}};
+  EXPECT_EQ(router.dispatch(r).status, 415) << "a cross-site form can send text/plain";
+  r.headers = {{"Content-Type", "application/x-www-form-urlencoded"}};
+  EXPECT_EQ(router.dispatch(r).status, 415);
+  r.headers = {{"Content-Type", "application/json"},
+               {"Host", "fax.example:8080"},
+               {"Origin", "https://evil.example"}};
+  EXPECT_EQ(router.dispatch(r).status, 403);
+  r.headers = {{"Content-Type", "application/json"}, {"Sec-Fetch-Site", "cross-site"}};
+  EXPECT_EQ(router.dispatch(r).status, 403);
+  r.headers = {{"Content-Type", "application/json; charset=utf-8"},
+               {"Host", "fax.example:8080"},
+               {"Origin", "https://fax.example:8080"},
+               {"Sec-Fetch-Site", "same-origin"}};
+  EXPECT_EQ(router.dispatch(r).status, 200) << "the web UI's own login";
+  r.headers = {{"Content-Type", "application/json"}};
+  EXPECT_EQ(router.dispatch(r).status, 200) << "a script (no browser headers)";
+}
+
+TEST_F(ApiTest, PasswordChangeAsksForTheCurrentOneAndEndsTheOtherSessions) {
+  auto b = ok("POST", "/api/v1/brands", admin, {{"name", "One"}}, 201);
+  auto u = ok("POST", "/api/v1/users", admin,
+              {{"username", "alice"},
+               {"password", "violet lamp 7 harbour"},
+               {"role", "brand_admin"},
+               {"brand_id", b["id"]}},
+              201);
+  const auto laptop = login_as(*this, "alice", "violet lamp 7 harbour", "10.0.0.1");
+  const auto phone = login_as(*this, "alice", "violet lamp 7 harbour", "10.0.0.2");
+  ASSERT_FALSE(laptop.empty());
+  ASSERT_FALSE(phone.empty());
+  auto api_token =
+      ok("POST", "/api/v1/tokens", laptop, {{"name", "script"}}, 201)["token"].get<std::string>();
+  // Wrong current password, weak new ones, and the PATCH route for oneself are all refused.
+  auto wrong = call("POST", "/api/v1/me/password", laptop,
+                    {{"current_password", "nope"}, {"new_password", "copper kettle 42 sings"}});
+  EXPECT_EQ(wrong.status, 422);
+  EXPECT_NE(wrong.body.find("current_password"), std::string::npos);
+  for (const char* weak : {"short", "password1234", "alice-is-here-1"}) {
+    auto r = call("POST", "/api/v1/me/password", laptop,
+                  {{"current_password", "violet lamp 7 harbour"}, {"new_password", weak}});
+    EXPECT_EQ(r.status, 422) << weak;
+    EXPECT_NE(r.body.find("new_password"), std::string::npos) << r.body;
+  }
+  EXPECT_EQ(call("PATCH", "/api/v1/users/" + u["id"].get<std::string>(), laptop,
+                 {{"password", "copper kettle 42 sings"}})
+                .status,
+            403);
+  EXPECT_EQ(call("POST", "/api/v1/me/password", laptop,
+                 {{"current_password", "violet lamp 7 harbour"},
+                  {"new_password", "copper kettle 42 sings"}})
+                .status,
+            204);
+  EXPECT_EQ(call("GET", "/api/v1/me", laptop).status, 200) << "the asking session stays";
+  EXPECT_EQ(call("GET", "/api/v1/me", phone).status, 401) << "the other session ended";
+  EXPECT_EQ(call("GET", "/api/v1/me", api_token).status, 200) << "API tokens stay on a change";
+  EXPECT_TRUE(login_as(*this, "alice", "violet lamp 7 harbour").empty());
+  EXPECT_FALSE(login_as(*this, "alice", "copper kettle 42 sings").empty());
+}
+
+TEST_F(ApiTest, AdminResetEndsEverySessionAndApiToken) {
+  auto b = ok("POST", "/api/v1/brands", admin, {{"name", "One"}}, 201);
+  auto u = ok("POST", "/api/v1/users", admin,
+              {{"username", "bob"},
+               {"password", "violet lamp 7 harbour"},
+               {"role", "brand_admin"},
+               {"brand_id", b["id"]}},
+              201);
+  const auto session = login_as(*this, "bob", "violet lamp 7 harbour");
+  auto api_token =
+      ok("POST", "/api/v1/tokens", session, {{"name", "script"}}, 201)["token"].get<std::string>();
+  const auto id = u["id"].get<std::string>();
+  EXPECT_EQ(call("PATCH", "/api/v1/users/" + id, admin, {{"password", "password1234"}}).status, 422)
+      << "resets meet the policy too";
+  ok("PATCH", "/api/v1/users/" + id, admin, {{"password", "copper kettle 42 sings"}});
+  EXPECT_EQ(call("GET", "/api/v1/me", session).status, 401);
+  EXPECT_EQ(call("GET", "/api/v1/me", api_token).status, 401);
+  EXPECT_FALSE(login_as(*this, "bob", "copper kettle 42 sings").empty());
+  // Creating a user with a weak password is refused with the reason.
+  auto weak = call("POST", "/api/v1/users", admin,
+                   {{"username", "carol"},
+                    {"password", "carol-2024-x"},
+                    {"role", "brand_admin"},
+                    {"brand_id", b["id"]}});
+  EXPECT_EQ(weak.status, 422);
+  EXPECT_NE(weak.body.find("username"), std::string::npos) << weak.body;
+}
+
+TEST_F(ApiTest, UsersListAndEndTheirOwnSessionsOnly) {
+  auto b = ok("POST", "/api/v1/brands", admin, {{"name", "One"}}, 201);
+  for (const char* name : {"dora", "erin"})
+    ok("POST", "/api/v1/users", admin,
+       {{"username", name},
+        {"password", "violet lamp 7 harbour"},
+        {"role", "brand_admin"},
+        {"brand_id", b["id"]}},
+       201);
+  extra_headers = {{"User-Agent", "Firefox/128"}};
+  const auto a = login_as(*this, "dora", "violet lamp 7 harbour", "10.0.0.1");
+  extra_headers.clear();
+  const auto c = login_as(*this, "dora", "violet lamp 7 harbour", "10.0.0.2");
+  const auto erin = login_as(*this, "erin", "violet lamp 7 harbour", "10.0.0.3");
+  auto list = ok("GET", "/api/v1/me/sessions", c)["data"];
+  ASSERT_EQ(list.size(), 2u);
+  std::string other_id;
+  for (const auto& x : list) {
+    if (x["current"] == true) {
+      EXPECT_EQ(x["address"], "10.0.0.2");
+    } else {
+      EXPECT_EQ(x["address"], "10.0.0.1");
+      EXPECT_EQ(x["user_agent"], "Firefox/128");
+      other_id = x["id"];
+    }
+    EXPECT_FALSE(x.contains("token"));
+  }
+  ASSERT_FALSE(other_id.empty());
+  // Erin cannot end Dora's session: it answers like a missing one.
+  EXPECT_EQ(call("DELETE", "/api/v1/me/sessions/" + other_id, erin).status, 404);
+  EXPECT_EQ(call("GET", "/api/v1/me", a).status, 200);
+  ok("DELETE", "/api/v1/me/sessions/" + other_id, c, nullptr, 204);
+  EXPECT_EQ(call("GET", "/api/v1/me", a).status, 401);
+  EXPECT_EQ(ok("GET", "/api/v1/me/sessions", c)["data"].size(), 1u);
+  // "Log out everywhere else".
+  const auto d = login_as(*this, "dora", "violet lamp 7 harbour", "10.0.0.4");
+  ok("DELETE", "/api/v1/me/sessions", c, nullptr, 204);
+  EXPECT_EQ(call("GET", "/api/v1/me", d).status, 401);
+  EXPECT_EQ(call("GET", "/api/v1/me", c).status, 200);
+}
+
+TEST_F(ApiTest, IdleSessionsAndExpiredTokensStopWorking) {
+  config.auth.session_idle_minutes = 30;
+  config.auth.api_token_max_days = 90;
+  const auto s = login_as(*this, "root", "pass-root");
+  ASSERT_FALSE(s.empty());
+  auto t = ok("POST", "/api/v1/tokens", s, {{"name", "ci"}}, 201);
+  EXPECT_FALSE(t["expires_at"].is_null()) << "api_token_max_days gives every token an expiry";
+  EXPECT_EQ(call("POST", "/api/v1/tokens", s,
+                 {{"name", "forever"}, {"expires_at", "2999-01-01T00:00:00Z"}})
+                .status,
+            422);
+  const auto token = t["token"].get<std::string>();
+  clock.advance(std::chrono::minutes(20));
+  EXPECT_EQ(call("GET", "/api/v1/me", s).status, 200) << "used within the idle timeout";
+  clock.advance(std::chrono::minutes(31));
+  EXPECT_EQ(call("GET", "/api/v1/me", s).status, 401) << "idle for 31 minutes";
+  EXPECT_EQ(call("GET", "/api/v1/me", token).status, 200) << "API tokens have no idle timeout";
+  clock.advance(std::chrono::hours(24 * 90));
+  EXPECT_EQ(call("GET", "/api/v1/me", token).status, 401) << "expired after 90 days";
+}
+
+TEST_F(ApiTest, AnotherBrandsNumberAnswersLikeAnUnknownOneNotExists) {
+  auto b1 = ok("POST", "/api/v1/brands", admin, {{"name", "One"}}, 201);
+  auto b2 = ok("POST", "/api/v1/brands", admin, {{"name", "Two"}}, 201);
+  ok("POST", "/api/v1/ddis", admin, {{"brand_id", b2["id"]}, {"number", "+15550001234"}}, 201);
+  ok("POST", "/api/v1/ddis", admin, {{"brand_id", b1["id"]}, {"number", "+15550001235"}}, 201);
+  auto ba = make_user("ba1", store::Role::brand_admin, b1["id"].get<std::string>(), {});
+  auto theirs = call("POST", "/api/v1/ddis", ba, {{"number", "+15550001234"}});
+  EXPECT_EQ(theirs.status, 404) << theirs.body;
+  EXPECT_EQ(theirs.body.find("exists"), std::string::npos) << theirs.body;
+  auto ours = call("POST", "/api/v1/ddis", ba, {{"number", "+15550001235"}});
+  EXPECT_EQ(ours.status, 409) << "a number of one's own brand may be named";
 }
 
 }  // namespace
