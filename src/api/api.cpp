@@ -1,6 +1,8 @@
 #include "faxd/api/api.hpp"
 
 #include <fmt/format.h>
+#include <algorithm>
+#include <cctype>
 
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>

@@ -273,10 +273,10 @@ void add_user_routes(http::Router& router, const Api& api, Services& s) {
                   if (!ended) return error_response(ended.error());
                   spdlog::info("api.password_reset user={} by={} credentials_ended={}",
                                updated->username, c.user.username, *ended);
-                  updated = s.ctx.users.find(target.id).and_then([](auto u) -> Result<store::User> {
-                    if (!u) return fail(Errc::not_found, "no such user");
-                    return *u;
-                  });
+                  auto reread = s.ctx.users.find(target.id);
+                  if (!reread) return error_response(reread.error());
+                  if (!*reread) return not_found("user");
+                  updated = std::move(**reread);
                 }
                 return user_reply(s, updated, 200);
               }),

@@ -1,5 +1,6 @@
 #include "faxd/mail/webhook_target.hpp"
 
+#include <cstdlib>
 #include <memory>
 
 #include <curl/curl.h>

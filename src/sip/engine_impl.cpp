@@ -83,7 +83,7 @@ Result<void> SipEngine::Impl::start() {
                         opts_.listen.port, detail::uri_host(opts_.listen.host));
   nua_ = nua_create(root_.get(), &Impl::event_trampoline, this, NUTAG_URL(url.c_str()),
                     NUTAG_MEDIA_ENABLE(0), NUTAG_AUTOANSWER(0), NUTAG_AUTOALERT(0),
-                    NUTAG_ENABLEMESSAGE(0), NUTAG_USER_AGENT(opts_.user_agent.c_str()),
+                    NUTAG_ENABLEMESSAGE(0), SIPTAG_USER_AGENT_STR(opts_.user_agent.c_str()),
                     SIPTAG_SERVER_STR(opts_.user_agent.c_str()), NUTAG_SESSION_TIMER(0),
                     NUTAG_SESSION_REFRESHER(nua_remote_refresher),
                     // RFC 4028's floor (sofia's default 120 answers 422 to carriers' 90).

@@ -179,6 +179,7 @@ class Conversions(FaxdTestCase):
             finals = [a for a in sip_answers(sip, 1) if not a.startswith("SIP/2.0 1")]
         self.assertTrue(finals, "no final answer to the INVITE")
         self.assertTrue(finals[0].startswith("SIP/2.0 404"), finals[0].splitlines()[0])
+        self.assertNotIn("sofia", finals[0].lower(), "no stack version in User-Agent/Server")
         self.assertEqual(sorted(children_of(pid)), sorted(converters), "bombs still converting")
 
         # The clients give up: their converters are killed, not left to burn the CPU.

@@ -145,8 +145,12 @@ TEST_F(TenancyTest, DdiChainStaysInsideOneTenantAndMovingUnroutes) {
   auto found = ddis->find_ddi_by_number("+1555");
   ASSERT_TRUE(found && *found);
   EXPECT_EQ((*found)->virtual_fax_id, v12.id);
+  // Another brand's number: not_found, as if unknown (no "exists" that names a tenant's DDIs).
   auto dup = ddis->create_ddi({.brand_id = b2.id, .number = "+1555"});
-  EXPECT_EQ(dup.error().code, Errc::conflict);
+  EXPECT_EQ(dup.error().code, Errc::not_found);
+  EXPECT_EQ(dup.error().message.find("exists"), std::string::npos);
+  EXPECT_EQ(ddis->create_ddi({.brand_id = b1.id, .number = "+1555"}).error().code, Errc::conflict)
+      << "in its own brand the clash is named";
   // Deleting the virtual fax unroutes the DDI (the number stays with the company).
   ASSERT_TRUE(vfaxes->delete_virtual_fax(v12.id));
   found = ddis->find_ddi_by_number("+1555");
