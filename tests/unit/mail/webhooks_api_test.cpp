@@ -197,11 +197,11 @@ TEST_F(WebhooksApi, RecentDeliveriesSayWhatReachedTheReceiverAndOnlyToTheOwner) 
 
 TEST_F(WebhooksApi, InternalTargetsAreRefusedWhenSaved) {
   for (const char* url :
-       {"http://127.0.0.2:9000/", "http://[::1]/", "http://2130706433/", "http://0x7f000002/",
-        "http://localhost:8080/", "http://[::ffff:127.0.0.2]/", "http://169.254.169.254/latest/",
+       {"http://127.0.0.2:9000/", "http://[::1]/", "http://2130706434/", "http://0x7f000002/",
+        "http://[::ffff:127.0.0.2]/", "http://169.254.169.254/latest/",
         "http://10.1.2.3/", "http://172.16.0.1/", "http://[fd00::1]/", "http://[fe80::1]/",
         "http://224.0.0.1/", "http://0.0.0.0/", "http://100.64.0.1/", "http://internal.example/",
-        "http://mixed.example/", "http://[64:ff9b::7f00:1]/"}) {
+        "http://mixed.example/", "http://[64:ff9b::7f00:2]/"}) {
     auto r = call("POST", "/api/v1/webhooks", alice, json{{"url", url}}.dump());
     EXPECT_EQ(r.status, 422) << url << ": " << r.body;
     EXPECT_EQ(json::parse(r.body)["error"]["field"], "url") << url;
@@ -212,9 +212,10 @@ TEST_F(WebhooksApi, InternalTargetsAreRefusedWhenSaved) {
   const auto id = json::parse(r.body)["id"].get<std::string>();
   EXPECT_EQ(call("PATCH", "/api/v1/webhooks/" + id, alice, R"({"url": "http://10.0.0.1/"})").status,
             422);
-  // The operator's allow-list lets one internal receiver through (127.0.0.1 here), also when
-  // written as an IPv4-mapped IPv6 address.
-  EXPECT_EQ(
-      call("POST", "/api/v1/webhooks", alice, R"({"url": "http://[::ffff:127.0.0.1]:9/"})").status,
-      201);
+  // The operator's allow-list lets one internal receiver through (127.0.0.1 here), however it
+  // is written (localhost, 2130706433 and the IPv4-mapped form are checked by the integration
+  // test, where 127.0.0.1 is not allowed).
+  for (const char* url : {"http://[::ffff:127.0.0.1]:9/", "http://2130706433:9/"})
+    EXPECT_EQ(call("POST", "/api/v1/webhooks", alice, json{{"url", url}}.dump()).status, 201)
+        << url;
 }

@@ -54,7 +54,7 @@ TEST(StrangerFilter, AnswersOnceWithTheTransactionHeadersOnlyAndNeverMoreBytes) 
   auto compact = stateless_reply(
       "INVITE sip:1@h SIP/2.0\r\nv: SIP/2.0/UDP h;branch=z9hG4bK1\r\nt: <sip:1@h>\r\n"
       "f: <sip:2@h>;tag=9\r\ni: abc\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\n"
-      "Content-Length: 0\r\n\r\n",
+      "User-Agent: friendly-scanner/1.0 (a long product token)\r\nContent-Length: 0\r\n\r\n",
       403, "Forbidden", "");
   ASSERT_TRUE(compact);
   EXPECT_NE(compact->find("Call-ID: abc\r\n"), std::string::npos);
