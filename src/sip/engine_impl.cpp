@@ -233,7 +233,7 @@ void SipEngine::Impl::drain_strangers() {
       (void)::recvfrom(fd, buf, sizeof buf, MSG_DONTWAIT, nullptr, nullptr);  // take it
       ++refused_sources_;
       if (opts_.strangers == config::Strangers::drop) {
-        spdlog::debug("sip.stranger_dropped source={}", *source);
+        spdlog::debug("sip.source_refused source={} status=none reply=dropped", *source);
         continue;
       }
       auto reply = detail::stateless_reply(datagram, 403, "Forbidden", opts_.user_agent);
@@ -241,7 +241,7 @@ void SipEngine::Impl::drain_strangers() {
       (void)::sendto(fd, reply->data(), reply->size(), MSG_DONTWAIT,
                      reinterpret_cast<const sockaddr*>(&from), flen);
       ++stranger_replies_;
-      spdlog::debug("sip.stranger_refused source={} status=403 stateless", *source);
+      spdlog::debug("sip.source_refused source={} status=403 reply=stateless", *source);
     }
   }
 }

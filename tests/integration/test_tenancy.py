@@ -6,6 +6,7 @@ another company of the same brand (C12) and a company of another brand (C21). Th
 outcome comes from the small model of api.md's rules below, not from the server.
 """
 import itertools
+import http.client
 import json
 import unittest
 
@@ -222,10 +223,17 @@ class ScopeMatrix(FaxdTestCase):
         me = w.users["company_admin"]["id"]
         self.assertEqual(self.call("company_admin", "PATCH", f"/users/{me}", {"role": "user"})[0], 403)
         self.assertEqual(self.call("company_admin", "DELETE", f"/users/{me}")[0], 403)
-        # Everyone may change their own password.
+        # Everyone may change their own password, with the current one (POST /me/password);
+        # PATCH on oneself does not take a password without it.
         status, _ = self.call("user", "PATCH", f"/users/{w.users['user']['id']}",
                               {"password": PASSWORD})
-        self.assertEqual(status, 200)
+        self.assertEqual(status, 403)
+        status, _ = self.call("user", "POST", "/me/password",
+                              {"current_password": PASSWORD, "new_password": PASSWORD + "-b"})
+        self.assertEqual(status, 204)
+        status, _ = self.call("user", "POST", "/me/password",
+                              {"current_password": PASSWORD + "-b", "new_password": PASSWORD})
+        self.assertEqual(status, 204)
 
 
 class Validation(FaxdTestCase):
@@ -368,14 +376,21 @@ class Validation(FaxdTestCase):
         victim = f"victim{self.w.n()}"
         self.w.post("/users", {"username": victim, "password": PASSWORD, "role": "user",
                                "company_id": self.w.company["B1C1"]})
-        for _ in range(5):
+        for _ in range(3):
             s, _, _ = self.d.request("POST", "/api/v1/login", {"username": victim, "password": "wrong"})
             self.assertEqual(s, 401)
+        # The guessing address waits, whatever it sends next...
         s, headers, data = self.d.request("POST", "/api/v1/login", {"username": victim, "password": PASSWORD})
         self.assertEqual(s, 429, data)
         self.assertGreater(int(headers["retry-after"]), 0)
         self.assertEqual(json.loads(data)["error"]["code"], "too_many_attempts")
-        # Other users are not locked out by it.
+        # ... but the user, from another address, is not locked out; nor are other users.
+        conn = http.client.HTTPConnection("127.0.0.1", self.d.http_port, timeout=30,
+                                          source_address=("127.0.0.2", 0))
+        conn.request("POST", "/api/v1/login", body=json.dumps({"username": victim, "password": PASSWORD}),
+                     headers={"Content-Type": "application/json"})
+        self.assertEqual(conn.getresponse().status, 200)
+        conn.close()
         self.assertTrue(self.d.login("brand_admin", PASSWORD))
 
 
