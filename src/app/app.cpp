@@ -90,6 +90,20 @@ jobs::RetryPolicy retry_policy(const config::RetryConfig& r) {
           .max_tries = r.max_tries,
           .kill_time = std::chrono::minutes(r.kill_time_min)};
 }
+
+// Sealed secrets in the store that `box` cannot open: written with another key (a cluster's
+// other node with a key_file of its own, or a key file replaced).
+Result<int> foreign_secrets(store::Db& db, const SecretBox& box) {
+  return db.read([&](store::Conn& c) {
+    int foreign = 0;
+    for (const char* sql : {"SELECT password FROM carriers", "SELECT secret FROM webhooks"}) {
+      auto& st = c.prepare(sql);
+      while (st.step())
+        if (SecretBox::is_sealed(st.text(0)) && !box.open(st.text(0))) ++foreign;
+    }
+    return foreign;
+  });
+}
 }  // namespace
 
 // Members are declared in construction order; destruction runs the other way, so everything is
@@ -213,6 +227,15 @@ struct App::Impl {
     calls = std::make_unique<store::CallRepo>(*db);
     csv_schedules = std::make_unique<store::CallCsvScheduleRepo>(*db, clock);
     retention = std::make_unique<store::RetentionRepo>(*db);
+    // Every node of a cluster must seal with the same key: refuse to start rather than send
+    // blank carrier passwords and unsigned webhooks.
+    auto foreign = foreign_secrets(*db, *secrets);
+    if (!foreign) throw std::runtime_error("store: " + foreign.error().message);
+    if (*foreign > 0)
+      throw std::runtime_error(fmt::format(
+          "[daemon] key_file {}: {} stored secret(s) were sealed with another key; every node "
+          "sharing this store needs the same key file (copy it from the first node)",
+          key_file, *foreign));
     // Rows written by a faxd before secrets were sealed: sealed now, once.
     auto sealed_carriers = carriers->seal_plaintext_secrets();
     auto sealed_hooks = webhooks->seal_plaintext_secrets();

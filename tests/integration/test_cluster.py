@@ -134,6 +134,8 @@ class ClusterTest(FaxdTestCase):
 
     def node(self, name, address, proxy, url):
         return self.faxd(name=name, config={
+            # The nodes seal carrier passwords and webhook secrets with one key (admin guide).
+            "daemon": {"key_file": os.path.join(self.tmp, "secret.key")},
             "store": {"url": url},
             "cluster": {"node": name, "lease_s": 6},
             "sip": {"listen": f"{address}:5060", "trusted_proxies": [proxy]},
