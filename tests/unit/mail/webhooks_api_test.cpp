@@ -198,9 +198,9 @@ TEST_F(WebhooksApi, RecentDeliveriesSayWhatReachedTheReceiverAndOnlyToTheOwner) 
 TEST_F(WebhooksApi, InternalTargetsAreRefusedWhenSaved) {
   for (const char* url :
        {"http://127.0.0.2:9000/", "http://[::1]/", "http://2130706434/", "http://0x7f000002/",
-        "http://[::ffff:127.0.0.2]/", "http://169.254.169.254/latest/",
-        "http://10.1.2.3/", "http://172.16.0.1/", "http://[fd00::1]/", "http://[fe80::1]/",
-        "http://224.0.0.1/", "http://0.0.0.0/", "http://100.64.0.1/", "http://internal.example/",
+        "http://[::ffff:127.0.0.2]/", "http://169.254.169.254/latest/", "http://10.1.2.3/",
+        "http://172.16.0.1/", "http://[fd00::1]/", "http://[fe80::1]/", "http://224.0.0.1/",
+        "http://0.0.0.0/", "http://100.64.0.1/", "http://internal.example/",
         "http://mixed.example/", "http://[64:ff9b::7f00:2]/"}) {
     auto r = call("POST", "/api/v1/webhooks", alice, json{{"url", url}}.dump());
     EXPECT_EQ(r.status, 422) << url << ": " << r.body;
