@@ -20,7 +20,7 @@ before(async () => {
   hole = await blackHole();  // the carrier: calls to it ring until they time out
   tenant = await provision(faxd, { name: 'Numbers', peerSipPort: hole.port, ddi: '+34910000001', vfaxName: 'Front desk', user: 'office' });
   const admin = await login(faxd, 'admin', 'admin-e2e');
-  await call(faxd, 'POST', '/users', { token: admin, body: { username: 'reseller', password: 'reseller-secret-1', role: 'brand_admin', brand_id: tenant.brand.id } });
+  await call(faxd, 'POST', '/users', { token: admin, body: { username: 'reseller', password: 'Rs5-Vela-Mora-38', role: 'brand_admin', brand_id: tenant.brand.id } });
 });
 
 after(async () => {
@@ -49,7 +49,7 @@ const nav = async (page, name) => {
 };
 
 test('a brand admin sets country, caller id, number format and tests a route; the user sends to a national number', async () => {
-  const { page, context, problems } = await loginAs('reseller', 'reseller-secret-1');
+  const { page, context, problems } = await loginAs('reseller', 'Rs5-Vela-Mora-38');
   try {
     // The company: Spain, and its own number as the default caller id.
     await nav(page, 'Companies');

@@ -53,9 +53,9 @@ before(async () => {
   brand = await call(d, 'POST', '/brands', { token: admin, body: { name: 'Telefonía Sur' } });
   company = await call(d, 'POST', '/companies', { token: admin,
     body: { brand_id: brand.id, name: 'Clínica Norte', timezone: 'Europe/Madrid', language: 'es' } });
-  await call(d, 'POST', '/users', { token: admin, body: { username: 'clinica', password: 'clinica-secret-1',
+  await call(d, 'POST', '/users', { token: admin, body: { username: 'clinica', password: 'Cl3-Sauce-Tejo-42',
     role: 'company_admin', brand_id: brand.id, company_id: company.id } });
-  await call(d, 'POST', '/users', { token: admin, body: { username: 'marca', password: 'marca-secret-12',
+  await call(d, 'POST', '/users', { token: admin, body: { username: 'marca', password: 'Mk6-Olmo-Ruta-95',
     role: 'brand_admin', brand_id: brand.id } });
   ({ browser } = await launchBrowser());
 });
@@ -80,7 +80,7 @@ async function loginAs(username, password) {
 }
 
 test('a company admin writes, previews and tests a template in Spanish', async () => {
-  const { context, page, problems } = await loginAs('clinica', 'clinica-secret-1');
+  const { context, page, problems } = await loginAs('clinica', 'Cl3-Sauce-Tejo-42');
   await page.locator('#nav').getByRole('link', { name: 'Plantillas de correo', exact: true }).click();
   await page.getByRole('heading', { name: 'Plantillas de correo' }).waitFor();
   await page.getByRole('button', { name: 'Nueva plantilla de correo' }).click();
@@ -118,7 +118,7 @@ test('a company admin writes, previews and tests a template in Spanish', async (
 
   await form.getByRole('button', { name: 'Crear' }).click();
   await page.locator('.status').getByText('Plantilla Fax recibido creada.').waitFor();
-  const saved = await call(d, 'GET', '/notification-templates', { token: await login(d, 'clinica', 'clinica-secret-1') });
+  const saved = await call(d, 'GET', '/notification-templates', { token: await login(d, 'clinica', 'Cl3-Sauce-Tejo-42') });
   assert.equal(saved.data.length, 1);
   assert.equal(saved.data[0].company_id, company.id);
   assert.equal(saved.data[0].subject, 'Fax de {from} para {company}');
@@ -127,7 +127,7 @@ test('a company admin writes, previews and tests a template in Spanish', async (
 });
 
 test('a brand admin sets the language its mails fall back to', async () => {
-  const { context, page, problems } = await loginAs('marca', 'marca-secret-12');
+  const { context, page, problems } = await loginAs('marca', 'Mk6-Olmo-Ruta-95');
   await page.locator('#nav').getByRole('link', { name: 'Plantillas de correo', exact: true }).click();
   const form = page.getByRole('form', { name: 'Idioma de los correos de la marca' });
   await form.getByLabel('Idioma de los correos de la marca').selectOption('pt-BR');

@@ -436,12 +436,12 @@ test('the web UI, role by role', { concurrency: true }, async (t) => {
       await call(rx, 'PATCH', `/ddis/${ddi.id}`, { token: rxTenant.token, body: { virtual_fax_id: vfax.id } });
       await call(rx, 'PATCH', `/virtual-faxes/${vfax.id}`, { token: rxTenant.token, body: { outgoing_ddi_id: ddi.id } });
       await call(rx, 'POST', '/users', { token: rxTenant.token,
-        body: { username: 'maria', password: 'Qv7-maria-Lupa-83', role: 'user', virtual_fax_ids: [vfax.id] } });
+        body: { username: 'maria', password: 'Qv7-Lupa-Nox-83', role: 'user', virtual_fax_ids: [vfax.id] } });
       // Her webhook: a receiver that takes the first POST and answers 500 to the rest.
       let posts = 0;
       const hookServer = http.createServer((req, res) => { req.resume(); req.on('end', () => { res.writeHead(posts++ === 0 ? 200 : 500); res.end(); }); });
       await new Promise((r) => hookServer.listen(0, '127.0.0.1', r));
-      const mariaToken = await call(rx, 'POST', '/login', { body: { username: 'maria', password: 'Qv7-maria-Lupa-83' } });
+      const mariaToken = await call(rx, 'POST', '/login', { body: { username: 'maria', password: 'Qv7-Lupa-Nox-83' } });
       await call(rx, 'POST', '/webhooks', { token: mariaToken.token, body: { url: `http://127.0.0.1:${hookServer.address().port}/hook` } });
       // A fax for her, from tx's tenant (its own virtual fax, so tx's lists stay as the other tests expect).
       const txOffice = await call(tx, 'POST', '/virtual-faxes', { token: txTenant.token,
@@ -458,7 +458,7 @@ test('the web UI, role by role', { concurrency: true }, async (t) => {
       await guest.close();
 
       // Her own setting, chosen in My account, wins over the company's English.
-      const { page, context, problems } = await loginAs('maria', 'Qv7-maria-Lupa-83', { on: rx });
+      const { page, context, problems } = await loginAs('maria', 'Qv7-Lupa-Nox-83', { on: rx });
       assert.deepEqual(await navLinks(page), ['Send a fax', 'Inbox', 'Sent', 'API tokens', 'Webhooks']);
       await page.locator('#my-account').click();
       await page.getByRole('heading', { name: 'My account' }).waitFor();
@@ -535,9 +535,9 @@ test('the web UI, role by role', { concurrency: true }, async (t) => {
       // No setting of her own: the company's language (a Spanish company, an English browser).
       const clinic = await admin('POST', '/companies', { brand_id: rxTenant.brand.id, name: 'Clínica Recepción Nº 5',
         timezone: 'Europe/Madrid', language: 'es' });
-      await admin('POST', '/users', { username: 'jose', password: 'Jx4-jose-Nube-29', role: 'company_admin',
+      await admin('POST', '/users', { username: 'jose', password: 'Jx4-Pelo-Nube-29', role: 'company_admin',
         brand_id: rxTenant.brand.id, company_id: clinic.id });
-      const jose = await loginAs('jose', 'Jx4-jose-Nube-29', { on: rx });
+      const jose = await loginAs('jose', 'Jx4-Pelo-Nube-29', { on: rx });
       await jose.page.getByRole('heading', { name: 'Enviar un fax' }).waitFor();
       await jose.page.getByRole('link', { name: 'Crear un fax virtual' }).click();
       await jose.page.getByRole('heading', { name: 'Faxes virtuales' }).waitFor();
@@ -627,12 +627,12 @@ test('the web UI, role by role', { concurrency: true }, async (t) => {
       await page.locator('#nav').getByRole('link', { name: 'Users', exact: true }).click();
       await page.getByRole('button', { name: 'New user' }).click();
       await page.getByLabel('Username').fill('clerk');
-      await page.getByLabel('Password').fill('clerk-secret-1');
+      await page.getByLabel('Password').fill('Kx4-Vorn-Tepa-61');
       await page.getByLabel('Role').selectOption('user');
       await page.getByLabel(/^Virtual faxes/).selectOption({ label: 'Front desk' });
       await page.getByRole('button', { name: 'Create' }).click();
       await page.getByRole('rowheader', { name: 'clerk' }).waitFor();
-      const clerk = await loginAs('clerk', 'clerk-secret-1');
+      const clerk = await loginAs('clerk', 'Kx4-Vorn-Tepa-61');
       assert.deepEqual(await navLinks(clerk.page), ['Send a fax', 'Inbox', 'Sent', 'API tokens', 'Webhooks']);
       await clerk.page.goto(`${tx.base}/#/virtual-faxes`);
       await clerk.page.getByRole('heading', { name: 'Not available' }).waitFor();
@@ -667,14 +667,14 @@ test('the web UI, role by role', { concurrency: true }, async (t) => {
       await admin.page.locator('#nav').getByRole('link', { name: 'Users', exact: true }).click();
       await admin.page.getByRole('button', { name: 'New user' }).click();
       await admin.page.getByLabel('Username').fill('acme');
-      await admin.page.getByLabel('Password').fill('acme-secret-1');
+      await admin.page.getByLabel('Password').fill('Zq9-Brel-Omad-27');
       await admin.page.getByLabel('Brand', { exact: true }).selectOption({ label: 'Acme Fax' });
       await admin.page.getByRole('button', { name: 'Create' }).click();
       await admin.page.getByRole('rowheader', { name: 'acme' }).waitFor();
       assert.deepEqual(admin.problems, []);
       await admin.context.close();
 
-      const { page, context, problems } = await loginAs('acme', 'acme-secret-1');
+      const { page, context, problems } = await loginAs('acme', 'Zq9-Brel-Omad-27');
       assert.deepEqual(await navLinks(page), ['Companies', 'Virtual faxes', 'Carriers', 'Routes', 'DDIs', 'Users', 'Inbox', 'Sent', 'Look', 'Mail templates', 'Calls', 'Call reports', 'Audit log', 'API tokens', 'Webhooks']);
       await page.goto(`${tx.base}/#/brands`);
       await page.getByRole('heading', { name: 'Not available' }).waitFor();

@@ -46,6 +46,10 @@ port_min = ${mediaBase}
 port_max = ${mediaBase + 198}
 [t38]
 reinvite_after_s = 1
+[conversion]
+per_tenant = 8  # the browser tests' tenants send several documents at once
+[webhooks]
+allow_internal = ["127.0.0.1"]  # the tests' webhook receivers listen on loopback
 [admin]
 username = "admin"
 password = "admin-e2e"
