@@ -59,7 +59,7 @@ struct FaxSendTest : ::testing::Test {
                              config,
                              *users,
                              [] { return true; },
-                             {.max_failures_per_user = 3, .window = std::chrono::seconds(60)}});
+                             {.free_failures_per_user = 3, .window = std::chrono::seconds(60)}});
     api->add_routes(router);
     deps.emplace(api::FaxApiDeps{.db = *db,
                                  .clock = clock,

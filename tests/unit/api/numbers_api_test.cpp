@@ -34,7 +34,7 @@ struct NumbersApiTest : ::testing::Test {
                              config,
                              *users,
                              [] { return true; },
-                             {.max_failures_per_user = 3, .window = std::chrono::seconds(60)}});
+                             {.free_failures_per_user = 3, .window = std::chrono::seconds(60)}});
     api->add_routes(router);
     deps.emplace(api::FaxApiDeps{.db = *db,
                                  .clock = clock,
@@ -75,7 +75,10 @@ struct NumbersApiTest : ::testing::Test {
     r.path = target.substr(0, q);
     if (q != std::string::npos) r.query = http::parse_query(target.substr(q + 1));
     if (!token.empty()) r.headers.emplace_back("Authorization", "Bearer " + token);
-    if (!body.is_null()) r.body = body.dump();
+    if (!body.is_null()) {
+      r.body = body.dump();
+      r.headers.emplace_back("Content-Type", "application/json");
+    }
     r.remote_address = "127.0.0.1";
     return router.dispatch(r);
   }
