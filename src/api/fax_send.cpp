@@ -33,7 +33,6 @@ struct Documents {
   }
 };
 
-
 // A submission checked and its uploads written: what the conversion job needs, nothing of the
 // request (which may be gone when the job runs).
 struct Outgoing {
@@ -63,7 +62,8 @@ Response convert_and_queue(FaxApiDeps& d, const Outgoing& o,
   std::vector<std::string> fax_docs(o.numbers.size(), converted);
   int pages_total = info->pages;
   if (o.form.has_cover()) {
-    auto cover = cover_context(d, o.vf, o.from, o.form, d.spool.path(converted).string(), o.quality);
+    auto cover =
+        cover_context(d, o.vf, o.from, o.form, d.spool.path(converted).string(), o.quality);
     if (!cover) return error_response(cover.error());
     for (std::size_t i = 0; i < o.numbers.size(); ++i) {
       fax_docs[i] = d.spool.new_document("outbound", d.clock.now());
@@ -90,19 +90,20 @@ Response convert_and_queue(FaxApiDeps& d, const Outgoing& o,
       broadcast ? std::optional<std::string>(new_id(d.clock.now())) : std::nullopt;
   std::vector<store::NewOutboundFax> rows;
   for (std::size_t i = 0; i < o.numbers.size(); ++i)
-    rows.push_back({.brand_id = o.vf.brand_id,
-                    .company_id = o.vf.company_id,
-                    .virtual_fax_id = o.vf.id,
-                    .created_by = o.user_id,
-                    .from_number = o.from,
-                    .to_number = o.numbers[i],
-                    .pages_total = pages_total,
-                    .quality = std::string(document::to_string(o.quality)),
-                    .header = o.form.header.value_or(""),
-                    .idempotency_key = o.key.empty() ? std::nullopt : std::optional<std::string>(o.key),
-                    .document = fax_docs[i],
-                    .batch_id = batch_id,
-                    .send_at = o.form.send_at});
+    rows.push_back(
+        {.brand_id = o.vf.brand_id,
+         .company_id = o.vf.company_id,
+         .virtual_fax_id = o.vf.id,
+         .created_by = o.user_id,
+         .from_number = o.from,
+         .to_number = o.numbers[i],
+         .pages_total = pages_total,
+         .quality = std::string(document::to_string(o.quality)),
+         .header = o.form.header.value_or(""),
+         .idempotency_key = o.key.empty() ? std::nullopt : std::optional<std::string>(o.key),
+         .document = fax_docs[i],
+         .batch_id = batch_id,
+         .send_at = o.form.send_at});
   auto created = d.faxes.create_outbound_batch(rows);
   if (!created) return error_response(created.error());
   auto& [faxes, fresh] = *created;

@@ -193,7 +193,7 @@ std::expected<Config, Problems> parse(std::string_view text) {
   Config c;
   Problems problems;
   static const std::set<std::string> kSections = {
-      "daemon", "store", "cluster", "http",  "auth",    "conversion", "webhooks", "sip",
+      "daemon", "store", "cluster", "http",    "auth",  "conversion", "webhooks", "sip",
       "media",  "t38",   "smtp",    "mail_in", "retry", "admin",      "demo",     "log"};
   for (const auto& [key, node] : root)
     if (!kSections.contains(std::string(key.str())))
