@@ -545,7 +545,11 @@ struct App::Impl {
         mail_in::FaxFromMailOptions{.authserv_ids = config.mail_in.authserv_ids});
     smtp_server = std::make_unique<mail_in::SmtpServer>(
         io, mail_in::server_options(config.mail_in, node_name(config)), *fax_from_mail,
-        [this](std::function<void()> f) { post_work(std::move(f)); });
+        // Mails convert documents: on the conversion lane as uploads do, never on the workers
+        // that answer HTTP and SIP, all mail under one share so relays cannot crowd out uploads.
+        [this](std::function<void()> f) {
+          return conversions->submit("mail_in", std::move(f)) == WorkLane::Admission::accepted;
+        });
     if (auto r = smtp_server->start(); !r)
       throw std::runtime_error("mail_in: " + r.error().message);
     spdlog::info("mail_in.listening addr={} port={}", config.mail_in.listen.host,

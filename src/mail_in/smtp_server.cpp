@@ -204,7 +204,7 @@ class SmtpServer::Impl : public std::enable_shared_from_this<SmtpServer::Impl> {
       // The verdict needs the store and a conversion: on a worker, answered back here.
       auto mail = std::make_shared<ReceivedMail>(session_.take_message());
       auto self = shared_from_this();
-      server_->run_([self, mail] {
+      const bool taken = server_->run_([self, mail] {
         SmtpReply reply;
         try {
           reply = self->server_->handler_.deliver(*mail);
@@ -216,6 +216,11 @@ class SmtpServer::Impl : public std::enable_shared_from_this<SmtpServer::Impl> {
           self->send(self->session_.finish_message(reply));
         });
       });
+      if (!taken) {
+        spdlog::warn("mail_in.busy remote={} reason=conversions", remote_);
+        send(
+            session_.finish_message({451, "4.3.2 too busy converting documents, try again later"}));
+      }
     }
 
     tcp::socket socket_;

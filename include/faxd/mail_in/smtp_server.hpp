@@ -48,7 +48,10 @@ struct SmtpServerOptions {
 
 SmtpServerOptions server_options(const config::MailInConfig& config, std::string hostname);
 
-using WorkRunner = std::function<void(std::function<void()>)>;
+// Runs a delivered mail's handler (store and document conversion) off the io thread. false: not
+// now (every converter busy); the client is told to try again later (451 4.3.2) and its relay
+// keeps the mail.
+using WorkRunner = std::function<bool(std::function<void()>)>;
 
 class SmtpServer {
  public:

@@ -32,11 +32,14 @@ class RecordingHandler final : public MailHandler {
 };
 
 struct Server {
-  explicit Server(SmtpServerOptions o) {
+  // `busy`: every converter is taken, the runner refuses the work.
+  explicit Server(SmtpServerOptions o, bool busy = false) {
     o.listen = {"127.0.0.1", 0};
     o.hostname = "fax.test";
-    server = std::make_unique<SmtpServer>(io, o, handler, [this](std::function<void()> f) {
+    server = std::make_unique<SmtpServer>(io, o, handler, [busy](std::function<void()> f) {
+      if (busy) return false;
       std::thread(std::move(f)).detach();  // a worker pool of its own
+      return true;
     });
     EXPECT_TRUE(server->start());
     thread = std::thread([this] { io.run(); });
@@ -112,6 +115,25 @@ TEST(SmtpServer, ATrustedRelayDeliversAPipelinedMessage) {
             "From: ana@acme.example\r\nSubject: x\r\n\r\n.dot\r\nbody\r\n");
   EXPECT_EQ(s.handler.mails[0].remote, "127.0.0.1");
   EXPECT_EQ(s.handler.mails[1].mail_from, "eve@evil.example");
+}
+
+TEST(SmtpServer, WhileEveryConverterIsBusyAMailIsPutOffNotLost) {
+  Server s({}, /*busy=*/true);
+  Client c(s.server->port());
+  EXPECT_TRUE(c.reply().starts_with("220"));
+  c.send("EHLO relay.test\r\nMAIL FROM:<ana@acme.example>\r\nRCPT TO:<34910000002@fax.test>\r\n");
+  c.reply();
+  c.reply();
+  c.reply();
+  c.send("DATA\r\n");
+  EXPECT_TRUE(c.reply().starts_with("354"));
+  c.send("Subject: x\r\n\r\nbody\r\n.\r\n");
+  EXPECT_EQ(c.reply(), "451 4.3.2 too busy converting documents, try again later")
+      << "a temporary failure: the relay keeps the mail and tries again";
+  c.send("NOOP\r\n");
+  EXPECT_TRUE(c.reply().starts_with("250")) << "the session goes on";
+  std::lock_guard lock(s.handler.mutex);
+  EXPECT_TRUE(s.handler.mails.empty()) << "nothing was handled";
 }
 
 TEST(SmtpServer, RefusesAnUntrustedClientAndTooManyConnections) {
