@@ -44,6 +44,16 @@ export function errorText(e) {
   return t('error.generic');
 }
 
+// Why the password policy (common/password_policy.cpp) refused a new password, in plain words:
+// the API's reason ("password: must not contain the username") -> catalogue key.
+const passwordReasons = [
+  [/at least \d+ characters/, 'problem.password'],
+  [/username/, 'problem.password_username'],
+  [/too common/, 'problem.password_common'],
+  [/dictionary/, 'problem.password_dictionary'],
+  [/too easy to guess/, 'problem.password_guessable'],
+];
+
 // The message under a field: the field's own problem sentence ("Enter a name."), else "Check
 // <label>" with its hint (the rule), else the code's sentence.
 export function fieldErrorText(e, spec) {
@@ -51,6 +61,8 @@ export function fieldErrorText(e, spec) {
   if (e.status === 409) return errorText(e);
   if (e.code === 'document_invalid' || e.status === 413 || e.status === 507) return errorText(e);
   if (e.status === 422 || e.status === 400) {
+    const reason = spec && spec.type === 'password' && passwordReasons.find(([re]) => re.test(e.message || ''));
+    if (reason) return t(reason[1]);
     if (spec && spec.problem) return spec.problem;
     if (spec && spec.label) return spec.hint ? t('error.check_field_hint', { field: spec.label, hint: spec.hint }) : t('error.check_field', { field: spec.label });
   }

@@ -30,7 +30,8 @@ function settingsForm(me) {
   return form;
 }
 
-function passwordForm() {
+// The list of sessions is drawn again after a change: the other sessions ended.
+function passwordForm(sessions) {
   const fOld = field({ name: 'current_password', label: t('account.current_password'), type: 'password', required: true,
     attrs: { autocomplete: 'current-password' }, problem: t('problem.current_password') });
   const fNew = field({ name: 'new_password', label: t('account.new_password'), type: 'password', required: true,
@@ -45,10 +46,12 @@ function passwordForm() {
     done.textContent = '';
     if (fNew.input.value.length < 12) { showError(form, general, { field: 'new_password', key: 'problem.password' }); return; }
     try {
+      const others = await sessions.refresh();
       await api.post('/me/password', { current_password: fOld.input.value, new_password: fNew.input.value });
       fOld.input.value = '';
       fNew.input.value = '';
-      done.textContent = t('account.password_changed');
+      await sessions.refresh();
+      done.textContent = t(others ? 'account.password_changed_others' : 'account.password_changed');
     } catch (e) {
       showError(form, general, e instanceof ApiError ? e : null);
     }
@@ -56,12 +59,13 @@ function passwordForm() {
   return form;
 }
 
+// The session list and refresh(), which draws it again and answers how many other sessions there are.
 async function sessionsCard() {
   let list;
   try {
     list = await api.get('/me/sessions');
   } catch (e) {
-    if (e instanceof ApiError && e.status === 404) return null;  // this faxd has no session list
+    if (e instanceof ApiError && e.status === 404) return { card: null, refresh: async () => 0 };  // no session list here
     throw e;
   }
   const slot = el('div');
@@ -71,18 +75,28 @@ async function sessionsCard() {
     slot.replaceChildren(
       el('ul', { class: 'sessions' }, sessions.map((s) => el('li', {},
         el('strong', {}, s.current ? t('account.this_session') : (s.user_agent || t('account.unknown_browser'))),
-        ` · ${s.address || ''} · ${t('account.last_used', { time: formatTime(s.last_used_at || s.created_at) })}`))),
+        ` · ${[s.address, t('account.last_used', { time: formatTime(s.last_used_at || s.created_at) })].filter(Boolean).join(' · ')}`))),
       others.length ? confirmButton(t('account.sign_out_others'), t('account.sign_out_others_question'), async () => {
         try {
           await api.del('/me/sessions');
           status.textContent = t('account.signed_out_others');
-          draw((await api.get('/me/sessions')).data || []);
+          shown = (await api.get('/me/sessions')).data || [];
+          draw(shown);
         } catch (e) { status.textContent = errorText(e); }
       }) : el('p', { class: 'muted' }, t('account.no_other_sessions')));
   };
-  draw(list.data || list || []);
-  return el('section', { class: 'card', id: 'sessions', 'aria-label': t('account.sessions') },
+  let shown = list.data || [];
+  draw(shown);
+  const card = el('section', { class: 'card', id: 'sessions', 'aria-label': t('account.sessions') },
     el('h2', {}, t('account.sessions')), status, slot);
+  const refresh = async () => {
+    try {
+      shown = (await api.get('/me/sessions')).data || [];
+      draw(shown);
+    } catch (e) { status.textContent = errorText(e); }
+    return shown.filter((x) => !x.current).length;
+  };
+  return { card, refresh };
 }
 
 export async function accountPage(main, ctx) {
@@ -94,6 +108,6 @@ export async function accountPage(main, ctx) {
     el('h1', {}, t('nav.account')),
     flash ? el('p', { class: 'notice', role: 'status' }, t(flash)) : null,
     el('p', { class: 'muted' }, t('account.intro', { username: me.username, role: t(`role.${me.role}`) })),
-    settingsForm(me), passwordForm(), sessions));
+    settingsForm(me), passwordForm(sessions), sessions.card));
   void ctx;
 }
