@@ -1,7 +1,7 @@
 #pragma once
-// What a sent fax is made of besides the upload: the cover page (the company's template around
-// the submission's cover fields, one per recipient since it names the number) and the page
-// header line. Shared by POST /faxes (which stores the result) and the preview (which shows it).
+// What a sent fax is made of besides the upload: the cover page (jobs/fax_cover.hpp, which
+// email-to-fax draws with too, given the submission's cover fields) and the page header line.
+// Shared by POST /faxes (which stores the result) and the preview (which shows it).
 // Threads: blocking (store reads, drawing); HTTP workers.
 #include <optional>
 #include <string>
@@ -9,25 +9,20 @@
 #include "fax_submission.hpp"
 #include "faxd/api/faxes.hpp"
 #include "faxd/document/render.hpp"
+#include "faxd/jobs/fax_cover.hpp"
 #include "faxd/jobs/page_header.hpp"
 #include "faxd/store/tenancy.hpp"
 
 namespace faxd::api {
 
-// Everything the cover needs but the recipient's number, read once per submission.
-struct CoverContext {
-  document::CoverPage page;  // to_number and pages filled per recipient
-  document::Quality quality = document::Quality::fine;
-  document::Paper paper = document::Paper::a4;
-};
+using CoverContext = jobs::CoverContext;
 
-// The company's template, names and date (send_at or now, in the company's zone and language).
-// `doc_tiff` (the converted upload) decides the paper: Letter when its first page is.
+// jobs::cover_context with the submission's cover fields, dated send_at or now.
 Result<CoverContext> cover_context(FaxApiDeps& d, const store::VirtualFax& vf,
                                    const std::string& from_number, const Submission& s,
                                    const std::string& doc_tiff, document::Quality quality);
 
-// Writes the cover for `to_number` then the document's pages to `out_tiff`.
+// jobs::write_with_cover in this API's spool.
 Result<document::FaxDocumentInfo> write_with_cover(const FaxApiDeps& d, CoverContext& cover,
                                                    const std::string& to_number, int doc_pages,
                                                    const std::string& doc_tiff,

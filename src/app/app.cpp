@@ -45,6 +45,7 @@
 #include "faxd/store/call_csv_schedule_repo.hpp"
 #include "faxd/store/call_repo.hpp"
 #include "faxd/store/carrier_repo.hpp"
+#include "faxd/store/cover_template_repo.hpp"
 #include "faxd/store/db.hpp"
 #include "faxd/store/ddi_repo.hpp"
 #include "faxd/store/destination_repo.hpp"
@@ -123,6 +124,7 @@ struct App::Impl {
   std::unique_ptr<store::TenantRepo> tenants;
   std::unique_ptr<store::FaxRepo> faxes;
   std::unique_ptr<store::DdiRepo> ddis;
+  std::unique_ptr<store::CoverTemplateRepo> cover_templates;
   std::unique_ptr<store::VirtualFaxRepo> vfaxes;
   std::unique_ptr<store::CarrierRepo> carriers;
   std::unique_ptr<store::DestinationRepo> destinations;
@@ -218,6 +220,7 @@ struct App::Impl {
     faxes = std::make_unique<store::FaxRepo>(*db, clock);
     faxes->set_listener(&fax_metrics);
     ddis = std::make_unique<store::DdiRepo>(*db, clock);
+    cover_templates = std::make_unique<store::CoverTemplateRepo>(*db, clock);
     vfaxes = std::make_unique<store::VirtualFaxRepo>(*db, clock);
     carriers = std::make_unique<store::CarrierRepo>(*db, clock, secrets.get());
     destinations = std::make_unique<store::DestinationRepo>(*db, clock);
@@ -535,8 +538,8 @@ struct App::Impl {
     mail_submitter = std::make_unique<mail_in::MailFaxSubmitter>(mail_in::MailFaxSubmitterDeps{
         .clock = clock,
         .faxes = *faxes,
-        .ddis = *ddis,
         .tenants = *tenants,
+        .cover_templates = *cover_templates,
         .spool = *spool,
         .convert = {.max_bytes = static_cast<std::uint64_t>(config.mail_in.max_message_mb) << 20},
         .wake_queue = fax_api->wake_queue});

@@ -2,12 +2,13 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "faxd/common/local_time.hpp"
 #include "faxd/document/render.hpp"
+#include "faxd/jobs/fax_cover.hpp"
 
 namespace faxd::mail_in {
 
@@ -83,12 +84,6 @@ Result<std::vector<store::Fax>> MailFaxSubmitter::submit(const MailFax& r) {
   }
 
   const std::string from = (*sender)->caller_id;
-  std::string language = "en", company_name, timezone = "UTC";
-  if (auto co = d_.tenants.find_company(r.vfax.company_id); co && *co) {
-    language = (*co)->language;
-    company_name = (*co)->name;
-    timezone = (*co)->timezone;
-  }
 
   // The documents (or the text) converted once.
   const auto quality = document::Quality::fine;
@@ -119,28 +114,24 @@ Result<std::vector<store::Fax>> MailFaxSubmitter::submit(const MailFax& r) {
   if (!info)
     return std::unexpected(document_error(info.error(), names.size() == 1 ? names[0] : ""));
 
+  // The cover POST /faxes draws: the company's template around the mail's subject.
+  std::optional<jobs::CoverContext> cover;
+  if (r.cover_subject) {
+    auto c =
+        jobs::cover_context(d_.tenants, d_.cover_templates, r.vfax, from,
+                            {.subject = *r.cover_subject}, d_.clock.now(), body.string(), quality);
+    if (!c) return std::unexpected(document_error(c.error(), "the cover page"));
+    cover = std::move(*c);
+  }
+
   std::vector<store::Fax> out;
   for (const auto& number : numbers) {
     const std::string doc = d_.spool.new_document("outbound", d_.clock.now());
     int pages = info->pages;
-    if (r.cover_subject) {  // one cover page per number: it names the number
-      const auto cover_path = d_.spool.new_temp(d_.clock.now(), ".tif");
-      temps.paths.push_back(cover_path);
-      document::CoverPage cover{.language = language,
-                                .company_name = company_name,
-                                .from_name = r.vfax.name,
-                                .from_number = from,
-                                .to_number = number,
-                                .subject = *r.cover_subject,
-                                .date = format_local_short(d_.clock.now(), timezone, language),
-                                .pages = info->pages + 1};
-      auto page = document::render_cover_page(cover, quality);
-      if (!page) return std::unexpected(document_error(page.error(), "the cover page"));
-      if (auto w = document::write_fax_tiff({*page}, cover_path.string()); !w)
-        return std::unexpected(document_error(w.error(), ""));
-      auto joined = document::join_fax_tiffs({cover_path.string(), body.string()},
-                                             d_.spool.path(doc).string());
-      if (!joined) return std::unexpected(document_error(joined.error(), ""));
+    if (cover) {  // one cover page per number: it names the number
+      auto joined = jobs::write_with_cover(d_.spool, d_.clock.now(), *cover, number, info->pages,
+                                           body.string(), d_.spool.path(doc).string());
+      if (!joined) return std::unexpected(document_error(joined.error(), "the cover page"));
       pages = joined->pages;
     } else {
       std::error_code ec;

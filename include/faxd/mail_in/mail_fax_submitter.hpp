@@ -9,7 +9,8 @@
 // switched on and a caller id (store::SendingContext::refusal; refused with field "sender"), each
 // number read as the send form reads it with the company's country (mail_number). Idempotency:
 // the request's key plus the number, per virtual fax, so a relay that sends the same message
-// again gets the first faxes. The cover page's date is the company's, in its time zone.
+// again gets the first faxes. The cover page is the one POST /faxes draws (jobs/fax_cover.hpp:
+// the company's cover template, dated in its time zone and language, on the document's paper).
 //
 // Threads: submit() blocks (conversion, store) and runs on the worker pool.
 #include <functional>
@@ -18,7 +19,7 @@
 #include "faxd/document/document.hpp"
 #include "faxd/jobs/spool.hpp"
 #include "faxd/mail_in/fax_from_mail.hpp"
-#include "faxd/store/ddi_repo.hpp"
+#include "faxd/store/cover_template_repo.hpp"
 #include "faxd/store/fax_repo.hpp"
 #include "faxd/store/tenant_repo.hpp"
 
@@ -27,8 +28,8 @@ namespace faxd::mail_in {
 struct MailFaxSubmitterDeps {
   const Clock& clock;
   store::FaxRepo& faxes;
-  store::DdiRepo& ddis;
   store::TenantRepo& tenants;
+  store::CoverTemplateRepo& cover_templates;  // the company's cover page
   const jobs::Spool& spool;
   document::ConvertOptions convert;
   std::function<void()> wake_queue;  // any thread: faxes were queued

@@ -1,9 +1,10 @@
 // The submission pipeline of mailed faxes against a real store, spool and conversion: one fax
-// per number with its own document, the cover page first when asked (dated in the company's
-// time zone), the text drawn when there is no document, the same message again gets the first
-// faxes, numbers read as the send form reads them (national ones of the company's country
-// stored in E.164), and a refused request (a number that is none, a broken PDF, no caller id, a
-// switched-off company) queues nothing and leaves no file behind.
+// per number with its own document, the cover page first when asked (the one POST /faxes draws:
+// the company's cover template, dated in the company's time zone), the text drawn when there is no
+// document, the same message again gets the first faxes, numbers read as the send form reads them
+// (national ones of the company's country stored in E.164), and a refused request (a number that is
+// none, a broken PDF, no caller id, a switched-off company) queues nothing and leaves no file
+// behind.
 #include <chrono>
 #include <filesystem>
 
@@ -11,6 +12,7 @@
 
 #include "faxd/common/clock.hpp"
 #include "faxd/document/render.hpp"
+#include "faxd/jobs/fax_cover.hpp"
 #include "faxd/mail_in/mail_fax_submitter.hpp"
 #include "pdf_maker.hpp"
 #include "temp_dir.hpp"
@@ -44,7 +46,7 @@ struct MailFaxSubmitterTest : ::testing::Test {
       c.exec("UPDATE virtual_faxes SET outgoing_ddi_id = 'D1' WHERE id = 'V1'");
     }));
     faxes = std::make_unique<store::FaxRepo>(*db, clock);
-    ddis = std::make_unique<store::DdiRepo>(*db, clock);
+    cover_templates = std::make_unique<store::CoverTemplateRepo>(*db, clock);
     tenants = std::make_unique<store::TenantRepo>(*db, clock);
     vfaxes = std::make_unique<store::VirtualFaxRepo>(*db, clock);
     spool = std::make_unique<jobs::Spool>(dir.path() / "spool");
@@ -52,8 +54,8 @@ struct MailFaxSubmitterTest : ::testing::Test {
     submitter = std::make_unique<MailFaxSubmitter>(
         MailFaxSubmitterDeps{.clock = clock,
                              .faxes = *faxes,
-                             .ddis = *ddis,
                              .tenants = *tenants,
+                             .cover_templates = *cover_templates,
                              .spool = *spool,
                              .convert = {.threads = 1, .isolate = false},
                              .wake_queue = [this] { ++wakes; }});
@@ -92,7 +94,7 @@ struct MailFaxSubmitterTest : ::testing::Test {
   ManualClock clock;
   std::unique_ptr<store::Db> db;
   std::unique_ptr<store::FaxRepo> faxes;
-  std::unique_ptr<store::DdiRepo> ddis;
+  std::unique_ptr<store::CoverTemplateRepo> cover_templates;
   std::unique_ptr<store::TenantRepo> tenants;
   std::unique_ptr<store::VirtualFaxRepo> vfaxes;
   std::unique_ptr<jobs::Spool> spool;
@@ -192,6 +194,77 @@ TEST_F(MailFaxSubmitterTest, TheCoverIsDatedInTheCompanysTimeZone) {
   EXPECT_EQ(first->width, local->width);
   EXPECT_EQ(first->height, local->height);
   EXPECT_TRUE(first->bits == local->bits) << "the cover shows the local date, 5 dic 2026 18:30";
+}
+
+TEST_F(MailFaxSubmitterTest, TheCoverIsDrawnFromTheCompanysCoverTemplateAsPostFaxesDrawsIt) {
+  using namespace std::chrono;
+  clock.advance(sys_days{year{2026} / 12 / 6} + hours{10} - clock.now());
+  ASSERT_TRUE(
+      db->write([](store::Conn& c) { c.exec("UPDATE companies SET timezone = 'Europe/Madrid'"); }));
+  ASSERT_TRUE(cover_templates->put({.company_id = "C1",
+                                    .title = "FAX URGENTE",
+                                    .company_name = "Acme Iberica SL",
+                                    .company_details = "Calle Mayor 1\n28013 Madrid",
+                                    .footer = "Confidencial: solo para el destinatario"}));
+  auto r = request({"910000002"});
+  r.cover_subject = "Pedido 42";
+  auto made = submitter->submit(r);
+  ASSERT_TRUE(made) << made.error().message;
+  ASSERT_EQ(made->size(), 1u);
+  EXPECT_EQ((*made)[0].pages_total, 3);
+  const auto sent = spool->path(*(*made)[0].document).string();
+  auto first = document::read_fax_page(sent, 0);
+  ASSERT_TRUE(first) << first.error().message;
+
+  // What the template says, drawn by hand: the mailed cover is exactly that page.
+  document::CoverPage with{.language = "es",
+                           .title = "FAX URGENTE",
+                           .company_name = "Acme Iberica SL",
+                           .company_details = "Calle Mayor 1\n28013 Madrid",
+                           .from_name = "Office",
+                           .from_number = "+34910000001",
+                           .to_number = "+34910000002",
+                           .subject = "Pedido 42",
+                           .date = "6 dic 2026 11:00",
+                           .pages = 3,
+                           .footer = "Confidencial: solo para el destinatario"};
+  auto expected = document::render_cover_page(with, document::Quality::fine);
+  ASSERT_TRUE(expected);
+  document::CoverPage without = with;
+  without.title.clear();
+  without.company_name = "Acme";
+  without.company_details.clear();
+  without.footer.clear();
+  auto plain = document::render_cover_page(without, document::Quality::fine);
+  ASSERT_TRUE(plain);
+  ASSERT_NE(expected->bits, plain->bits) << "the template shows on the page";
+  EXPECT_EQ(first->width, expected->width);
+  EXPECT_EQ(first->height, expected->height);
+  EXPECT_TRUE(first->bits == expected->bits) << "the mailed cover shows the company's template";
+
+  // And the shared code POST /faxes draws with gives the same page for the same inputs.
+  auto body = spool->path(spool->new_document("outbound", clock.now())).string();
+  ASSERT_TRUE(document::write_fax_tiff(
+      {*document::read_fax_page(sent, 1), *document::read_fax_page(sent, 2)}, body));
+  auto ctx =
+      jobs::cover_context(*tenants, *cover_templates, r.vfax, "+34910000001",
+                          {.subject = "Pedido 42"}, clock.now(), body, document::Quality::fine);
+  ASSERT_TRUE(ctx) << ctx.error().message;
+  const auto api = (dir.path() / "api.tiff").string();
+  ASSERT_TRUE(jobs::write_with_cover(*spool, clock.now(), *ctx, "+34910000002", 2, body, api));
+  auto api_first = document::read_fax_page(api, 0);
+  ASSERT_TRUE(api_first);
+  EXPECT_TRUE(api_first->bits == first->bits) << "both paths draw the same cover";
+  EXPECT_EQ(document::tiff_page_count(api).value_or(0), 3);
+
+  // Without the template the mailed cover is the plain one.
+  ASSERT_TRUE(db->write([](store::Conn& c) { c.exec("DELETE FROM cover_templates"); }));
+  r.idempotency_key = "mail:m2@acme.example";
+  auto again = submitter->submit(r);
+  ASSERT_TRUE(again) << again.error().message;
+  auto plain_first = document::read_fax_page(spool->path(*(*again)[0].document).string(), 0);
+  ASSERT_TRUE(plain_first);
+  EXPECT_TRUE(plain_first->bits == plain->bits) << "no template: the company's name, title FAX";
 }
 
 TEST_F(MailFaxSubmitterTest, OneFaxPerNumberWithItsOwnDocumentAndTheSameMailAgainGetsThem) {
