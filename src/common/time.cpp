@@ -32,6 +32,9 @@ std::optional<SysTime> parse_rfc3339(std::string_view s) {
   if (!read_int(s, 0, 4, y) || !read_int(s, 5, 2, mo) || !read_int(s, 8, 2, d) ||
       !read_int(s, 11, 2, h) || !read_int(s, 14, 2, mi) || !read_int(s, 17, 2, se))
     return std::nullopt;
+  // SysTime counts nanoseconds in 64 bits: 1678 to 2261. Outside a safer span, no time at all
+  // (a token "valid until 2999" would overflow, undefined behaviour, instead of being refused).
+  if (y < 1900 || y > 2200) return std::nullopt;
   const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)},
                            day{static_cast<unsigned>(d)}};
   if (!ymd.ok() || h > 23 || mi > 59 || se > 60) return std::nullopt;

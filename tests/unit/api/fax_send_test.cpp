@@ -192,7 +192,8 @@ TEST_F(FaxSendTest, BroadcastMakesOneFaxPerNumberSharingOneDocument) {
   // Cancel of the whole batch: the rest end canceled.
   auto canceled = request("POST", "/api/v1/faxes/batches/" + batch + "/cancel", "", "");
   ASSERT_EQ(canceled.status, 202) << canceled.body;
-  for (const auto& f : json::parse(canceled.body)["data"]) EXPECT_EQ(f["status"], "canceled");
+  const auto after = json::parse(canceled.body);  // a range-for over a temporary's member dangles
+  for (const auto& f : after["data"]) EXPECT_EQ(f["status"], "canceled");
   EXPECT_EQ(request("DELETE", "/api/v1/faxes/" + second, "", "").status, 204);
   EXPECT_EQ(request("DELETE", "/api/v1/faxes/" + third, "", "").status, 204);
   EXPECT_EQ(documents(), 0u);

@@ -45,6 +45,8 @@ TEST(Time, FormatsRfc3339UtcWithMilliseconds) {
   EXPECT_EQ(parse_rfc3339("2026-11-24T23:46:15.123Z"), t);
   EXPECT_EQ(parse_rfc3339("2026-11-25T00:46:15.123+01:00"), t);
   EXPECT_FALSE(parse_rfc3339("2026-13-01T00:00:00Z"));
+  EXPECT_FALSE(parse_rfc3339("2999-01-01T00:00:00Z")) << "beyond what a SysTime holds";
+  EXPECT_FALSE(parse_rfc3339("1066-10-14T09:00:00Z"));
   EXPECT_FALSE(parse_rfc3339("yesterday"));
   EXPECT_FALSE(parse_rfc3339("2026-11-24T23:46:15Zjunk"));
 }
