@@ -29,6 +29,16 @@ struct Where {
 };
 
 // The filters (not the virtual fax scope) in a fixed order.
+// " WHERE virtual_fax_id IN (?,...)" with one argument per virtual fax.
+void where_virtual_fax_in(const std::vector<std::string>& vfaxes, Where& w) {
+  w.sql = " WHERE virtual_fax_id IN (";
+  for (std::size_t i = 0; i < vfaxes.size(); ++i) {
+    w.sql += i ? ",?" : "?";
+    w.args.push_back(vfaxes[i]);
+  }
+  w.sql += ")";
+}
+
 void add_filters(const FaxQuery& q, Where& w) {
   if (q.scope.brand_id) w.add("brand_id = ?", *q.scope.brand_id);
   if (q.scope.company_id) w.add("company_id = ?", *q.scope.company_id);
@@ -86,12 +96,7 @@ FaxListSql fax_list_sql(const FaxQuery& q) {
 
   if (vfaxes.size() > kMaxArms) {
     Where w;
-    w.sql = " WHERE virtual_fax_id IN (";
-    for (std::size_t i = 0; i < vfaxes.size(); ++i) {
-      w.sql += i ? ",?" : "?";
-      w.args.push_back(vfaxes[i]);
-    }
-    w.sql += ")";
+    where_virtual_fax_in(vfaxes, w);
     add_filters(q, w);
     out.sql = select(q, w);
     out.args = std::move(w.args);
@@ -138,12 +143,7 @@ FaxListSql fax_count_sql(const FaxQuery& query, int cap) {
   }
   Where w;
   if (restricted) {
-    w.sql = " WHERE virtual_fax_id IN (";
-    for (std::size_t i = 0; i < vfaxes.size(); ++i) {
-      w.sql += i ? ",?" : "?";
-      w.args.push_back(vfaxes[i]);
-    }
-    w.sql += ")";
+    where_virtual_fax_in(vfaxes, w);
   }
   add_filters(q, w);
   out.sql = fmt::format(
