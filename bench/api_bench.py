@@ -207,12 +207,42 @@ def wrk_table(results):
           f"{many['cpu']:.2f} | {many['load']} | {ok}{' (errors: ' + str(many['errors']) + ' ' + many['socket_errors'] + ')' if bad else ''} |")
 
 
+def run_cases(faxd, env, label):
+    results = []
+    for who, token, path in cases_for(faxd, env):
+        log(f"wrk ({label}) {who} {path}")
+        wrk(faxd, path, token, WRK_CONNECTIONS, 2)  # warm-up
+        one = wrk(faxd, path, token, 1, max(3, WRK_SECONDS // 2))
+        many = wrk(faxd, path, token, WRK_CONNECTIONS, WRK_SECONDS)
+        results.append((who, path, one, many))
+    return results
+
+
 def main_postgresql(faxd_bin, template, env_file, run_dir):
-    """The same store copied into a throwaway PostgreSQL (faxd store copy), then start-up and
-    the same requests under wrk: the list on a cluster's store."""
+    """The same requests on the seeded SQLite store (the anchor) and then on a copy of it in a
+    throwaway PostgreSQL (faxd store copy), in one run: the list on a cluster's store, as a ratio
+    to the embedded one measured minutes before on the same machine."""
     sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
     from pg import Postgres
     env = dict(line.strip().split("=", 1) for line in open(env_file) if "=" in line)
+
+    sqlite_dir = os.path.join(run_dir, "sqlite")
+    os.makedirs(os.path.join(sqlite_dir, "var"), exist_ok=True)
+    log("copying the seeded store (SQLite anchor)")
+    shutil.copyfile(template, os.path.join(sqlite_dir, "var", "faxd.db"))
+    anchor = Faxd(faxd_bin, sqlite_dir)
+    anchor.start()  # applies any new migration; not counted
+    anchor.stop()
+    boot_sqlite = startup(anchor)
+    anchor.start()
+    try:
+        results_sqlite = run_cases(anchor, env, "sqlite")
+    finally:
+        anchor.stop()
+    shutil.rmtree(sqlite_dir)
+
+    pg_dir = os.path.join(run_dir, "pg")
+    os.makedirs(os.path.join(pg_dir, "var"), exist_ok=True)
     with Postgres() as pg:
         url = pg.create_database("faxd_api")
         log("faxd store copy into PostgreSQL")
@@ -222,32 +252,44 @@ def main_postgresql(faxd_bin, template, env_file, run_dir):
         copy_s = time.perf_counter() - t0
         pg.psql("VACUUM ANALYZE", database="faxd_api")
         size_mb = int(pg.psql("SELECT pg_database_size('faxd_api')")) / 1e6
-        faxd = Faxd(faxd_bin, run_dir, store_url=url)
+        faxd = Faxd(faxd_bin, pg_dir, store_url=url)
         faxd.start()
         faxd.stop()
         boot = startup(faxd)
         faxd.start()
         try:
-            results = []
-            for who, token, path in cases_for(faxd, env):
-                log(f"wrk (postgresql) {who} {path}")
-                wrk(faxd, path, token, WRK_CONNECTIONS, 2)
-                one = wrk(faxd, path, token, 1, max(3, WRK_SECONDS // 2))
-                many = wrk(faxd, path, token, WRK_CONNECTIONS, WRK_SECONDS)
-                results.append((who, path, one, many))
+            results = run_cases(faxd, env, "postgresql")
         finally:
             faxd.stop()
     p = print
-    p(f"### On PostgreSQL (a cluster's store)")
+    p(f"### On PostgreSQL (a cluster's store), beside SQLite in the same run")
     p()
-    p(f"The same {int(env['TOTAL_ROWS']):,} faxes copied with `faxd store copy --from sqlite:... "
-      f"--to postgresql://...` into a throwaway PostgreSQL 15 on loopback (`tests/integration/pg.py`: "
-      f"fsync off, 64 MB shared buffers) in {copy_s:.0f} s, then `VACUUM ANALYZE`; "
-      f"{size_mb:,.0f} MB database. faxd runs with `[store] url` on it (8 pooled connections, "
-      "reads in REPEATABLE READ READ ONLY transactions).")
+    p(f"The seeded {int(env['TOTAL_ROWS']):,} faxes, first served from the SQLite file (the anchor), "
+      "then copied with `faxd store copy --from sqlite:... --to postgresql://...` into a throwaway "
+      f"PostgreSQL 15 on loopback (`tests/integration/pg.py`: fsync off, 64 MB shared buffers) in "
+      f"{copy_s:.0f} s, `VACUUM ANALYZE`d ({size_mb:,.0f} MB database) and served again. faxd runs "
+      "with `[store] url` on it (8 pooled connections, reads in REPEATABLE READ READ ONLY "
+      "transactions). The same wrk runs as above, one store after the other.")
     p()
-    p(f"Start-up, exec to `/healthz` 200, {STARTUP_RUNS} starts: median "
-      f"**{statistics.median(boot):.0f} ms**, min {min(boot):.0f} ms, max {max(boot):.0f} ms.")
+    p(f"Start-up, exec to `/healthz` 200, {STARTUP_RUNS} starts: PostgreSQL median "
+      f"**{statistics.median(boot):.0f} ms** (min {min(boot):.0f}, max {max(boot):.0f}); SQLite "
+      f"median {statistics.median(boot_sqlite):.0f} ms in the same run.")
+    p()
+    p("| caller | request | c=1 p50 SQLite | c=1 p50 PostgreSQL | ratio | req/s (c=8) SQLite | "
+      "req/s (c=8) PostgreSQL | ratio | p99 (c=8) PostgreSQL | target |")
+    p("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+    for (who, path, one_s, many_s), (_, _, one, many) in zip(results_sqlite, results):
+        shown = re.sub(r"cursor=\w+", "cursor=(page 2)", path.replace("/api/v1", ""))
+        shown = re.sub(r"/faxes/\w{26}", "/faxes/{id}", shown)
+        bad = many["errors"] or many["socket_errors"]
+        ok = "met" if many["p99"] < 10 and not bad else "MISSED"
+        p(f"| {who} | `GET {shown}` | {one_s['p50']:.2f} ms | {one['p50']:.2f} ms | "
+          f"{one['p50'] / one_s['p50']:.1f}x | {many_s['rps']:,.0f} | {many['rps']:,.0f} | "
+          f"{many['rps'] / many_s['rps']:.2f}x | **{many['p99']:.2f} ms** | {ok}"
+          f"{' (errors: ' + str(many['errors']) + ' ' + many['socket_errors'] + ')' if bad else ''} |")
+    p()
+    p("PostgreSQL in full (faxd CPU is user+system over the run, 2.0 = both cores; load sampled "
+      "at the end of each run):")
     p()
     wrk_table(results)
 
@@ -271,13 +313,7 @@ def main():
 
     faxd.start()
     try:
-        results = []
-        for who, token, path in cases_for(faxd, env):
-            log(f"wrk {who} {path}")
-            wrk(faxd, path, token, WRK_CONNECTIONS, 2)  # warm-up
-            one = wrk(faxd, path, token, 1, max(3, WRK_SECONDS // 2))
-            many = wrk(faxd, path, token, WRK_CONNECTIONS, WRK_SECONDS)
-            results.append((who, path, one, many))
+        results = run_cases(faxd, env, "sqlite")
 
         cols = ("id, direction, brand_id, company_id, virtual_fax_id, created_by, from_number, "
                 "to_number, status, pages, pages_total, quality, header, attempts, dials, bit_rate, "

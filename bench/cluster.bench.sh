@@ -24,7 +24,17 @@ echo "the faxes through its own API, and both claim from the one queue (\`FOR UP
 echo "The receiver is one faxd on SQLite. Everything shares the machine's two cores. Compare with"
 echo "the single sender on SQLite in the concurrency section."
 echo
-/usr/bin/python3 "$here/concurrency.py" --build "$build" --work "$work/t38" --mode t38 --n "$n" --cluster
+echo "The anchor runs first in the same session: the same $n faxes from one sender faxd on SQLite."
+echo
+echo "#### Anchor: one sender on SQLite"
+echo
+/usr/bin/python3 "$here/concurrency.py" --build "$build" --work "$work/t38-single" --mode t38 --n "$n" \
+  | sed 's/^### /##### /'
+echo
+echo "#### Two sender nodes on PostgreSQL"
+echo
+/usr/bin/python3 "$here/concurrency.py" --build "$build" --work "$work/t38" --mode t38 --n "$n" --cluster \
+  | sed 's/^### /##### /'
 echo
 # The API list on PostgreSQL: the same seeded store as api.bench.sh (its cache), copied in.
 seed="$build/bench/faxd-api-seed"

@@ -14,6 +14,7 @@ namespace {
 struct ForeignKey {
   std::string column;
   std::string references;
+  bool nullable = true;  // only a nullable column can be copied as NULL and set afterwards
 };
 
 struct Table {
@@ -42,23 +43,46 @@ Result<std::vector<Table>> read_catalogue(Db& from) {
       auto& keys = c.prepare("SELECT \"from\", \"table\" FROM pragma_foreign_key_list(?)");
       keys.bind(1, t.name);
       while (keys.step())
-        if (keys.text(1) != t.name) t.keys.push_back({keys.text(0), keys.text(1)});
-      auto& cols = c.prepare("SELECT name, pk FROM pragma_table_info(?)");
+        if (keys.text(1) != t.name) t.keys.push_back({keys.text(0), keys.text(1), true});
+      auto& cols = c.prepare("SELECT name, pk, \"notnull\" FROM pragma_table_info(?)");
       cols.bind(1, t.name);
       int pk_columns = 0;
-      while (cols.step())
+      while (cols.step()) {
         if (cols.int64(1) > 0) {
           ++pk_columns;
           t.primary_key = cols.text(0);
         }
+        for (auto& k : t.keys)
+          if (k.column == cols.text(0)) k.nullable = cols.int64(2) == 0;
+      }
       if (pk_columns != 1) t.primary_key.clear();
     }
     return tables;
   });
 }
 
-// Tables in an order where each comes after the tables it references. When only a cycle is
-// left, the first of it whose references back into the cycle can be deferred goes next.
+// Whether `target` can be reached from `from` by following keys to tables not copied yet.
+bool reaches(const std::vector<Table>& left, const std::string& from, const std::string& target) {
+  std::set<std::string> seen;
+  std::vector<std::string> stack{from};
+  while (!stack.empty()) {
+    const auto name = stack.back();
+    stack.pop_back();
+    auto t = std::find_if(left.begin(), left.end(), [&](const Table& x) { return x.name == name; });
+    if (t == left.end()) continue;
+    for (const auto& k : t->keys) {
+      if (t->deferred.contains(k.column)) continue;
+      if (k.references == target) return true;
+      if (seen.insert(k.references).second) stack.push_back(k.references);
+    }
+  }
+  return false;
+}
+
+// Tables in an order where each comes after the tables it references. When only cycles are
+// left, a table on one of them (with a primary key) whose keys back into the cycle are all
+// nullable gets those keys deferred: copied as NULL, set once every row exists. A table that
+// merely waits for a cycle is never deferred (its NOT NULL keys could not be).
 Result<std::vector<Table>> copy_order(std::vector<Table> tables) {
   std::vector<Table> ordered;
   std::set<std::string> done;
@@ -69,12 +93,25 @@ Result<std::vector<Table>> copy_order(std::vector<Table> tables) {
       });
     });
     if (ready == tables.end()) {
-      auto breakable = std::find_if(tables.begin(), tables.end(),
-                                    [](const Table& t) { return !t.primary_key.empty(); });
-      if (breakable == tables.end())
-        return fail(Errc::unsupported, "store copy: a foreign-key cycle without a primary key");
-      for (const auto& k : breakable->keys)
-        if (!done.contains(k.references)) breakable->deferred.insert(k.column);
+      bool broke = false;
+      for (auto& t : tables) {
+        if (t.primary_key.empty()) continue;
+        std::vector<std::string> back;  // keys that lead back to t
+        bool deferrable = true;
+        for (const auto& k : t.keys) {
+          if (done.contains(k.references) || t.deferred.contains(k.column)) continue;
+          if (k.references != t.name && !reaches(tables, k.references, t.name)) continue;
+          back.push_back(k.column);
+          deferrable = deferrable && k.nullable;
+        }
+        if (back.empty() || !deferrable) continue;
+        t.deferred.insert(back.begin(), back.end());
+        broke = true;
+        break;
+      }
+      if (!broke)
+        return fail(Errc::unsupported,
+                    "store copy: a foreign-key cycle with no nullable key to break it");
       continue;
     }
     done.insert(ready->name);

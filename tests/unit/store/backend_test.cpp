@@ -227,6 +227,14 @@ TEST_F(BackendTest, StoreCopyMovesEveryRowAndDocument) {
     c.exec("UPDATE ddis SET virtual_fax_id = 'V1' WHERE id = 'D1'");
     // The companies <-> ddis cycle too: the company's default caller id is its own DDI.
     c.exec("UPDATE companies SET default_outgoing_ddi_id = 'D1', country = 'ES' WHERE id = 'C1'");
+    // A user and its API token wait for the cycle (users -> companies) without being on it: the
+    // token's NOT NULL user_id must arrive as it is, not be deferred.
+    c.exec(
+        "INSERT INTO users (id, username, password_hash, role, brand_id, company_id, created_at, "
+        "updated_at) VALUES ('U1', 'desk', 'h', 'user', 'B1', 'C1', 't', 't')");
+    c.exec(
+        "INSERT INTO auth_tokens (id, user_id, kind, name, token_hash, created_at, updated_at) "
+        "VALUES ('T1', 'U1', 'api', 'bench', 'hash1', 't', 't')");
   }));
   FaxRepo source_faxes(**source, clock);
   for (int i = 0; i < 3; ++i) {
@@ -274,6 +282,12 @@ TEST_F(BackendTest, StoreCopyMovesEveryRowAndDocument) {
     return st.step() ? st.text(0) + " " + st.text(1) : std::string();
   });
   EXPECT_EQ(*caller_id, "+34910000001 ES");
+  auto token_owner = db->read([](Conn& c) {
+    auto& st = c.prepare(
+        "SELECT u.username FROM auth_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = 'T1'");
+    return st.step() ? st.text(0) : std::string();
+  });
+  EXPECT_EQ(*token_owner, "desk") << "the API token still belongs to its user";
   if (db->backend() == Backend::postgresql) {
     EXPECT_EQ(report->documents, 3);
     EXPECT_EQ(**DocumentRepo(*db).get("outbound/f1.tiff"), "TIFF bytes of outbound/f1.tiff");
