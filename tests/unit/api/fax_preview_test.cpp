@@ -9,13 +9,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "faxd/api/api.hpp"
-#include "faxd/common/secrets.hpp"
-#include "faxd/config/config.hpp"
+#include "api_fixture.hpp"
 #include "faxd/store/tenant_repo.hpp"
 #include "pdf_maker.hpp"
-#include "temp_dir.hpp"
-#include "test_db.hpp"
 
 using namespace faxd;
 using nlohmann::json;
@@ -33,58 +29,21 @@ struct File {
   std::string data;
 };
 
-struct FaxPreviewTest : ::testing::Test {
+struct FaxPreviewTest : test::ApiFixture {
   void SetUp() override {
-    ASSERT_TRUE(init_crypto());
-    db = test::open_test_db(dir);
-    ASSERT_TRUE(db);
-    users.emplace(*db, clock);
-    faxes.emplace(*db, clock);
-    vfaxes.emplace(*db, clock);
-    ddis.emplace(*db, clock);
-    spool.emplace(dir.file("spool"));
-    ASSERT_TRUE(spool->prepare());
-    api.emplace(api::Context{*db,
-                             clock,
-                             config,
-                             *users,
-                             [] { return true; },
-                             {.free_failures_per_user = 3, .window = std::chrono::seconds(60)}});
-    api->add_routes(router);
-    deps.emplace(api::FaxApiDeps{.db = *db,
-                                 .clock = clock,
-                                 .faxes = *faxes,
-                                 .vfaxes = *vfaxes,
-                                 .ddis = *ddis,
-                                 .spool = *spool,
-                                 .max_upload_bytes = 1 << 20,
-                                 .convert = {.max_bytes = 1 << 20}});
-    api::add_fax_routes(router, *api, *deps);
-    auto u = users->create({.username = "root",
-                            .password_hash = hash_password("pass-root"),
-                            .role = store::Role::platform_admin});
-    ASSERT_TRUE(u);
-    token = users->issue_token(u->id, "session", "t", std::nullopt)->token;
+    ApiFixture::SetUp();
+    if (HasFatalFailure()) return;
+    token = make_user("root", store::Role::platform_admin);
+    ASSERT_FALSE(token.empty());
   }
 
   http::Response preview(const std::vector<File>& files, const std::string& quality = "fine",
                          const std::string& auth = "") {
     const std::string b = "previewboundary42";
-    http::Request r;
-    r.method = "POST";
-    r.target = r.path = "/api/v1/faxes/preview";
-    r.headers.emplace_back("Authorization", "Bearer " + (auth.empty() ? token : auth));
-    r.headers.emplace_back("Content-Type", "multipart/form-data; boundary=" + b);
-    r.body = fmt::format("--{}\r\nContent-Disposition: form-data; name=\"quality\"\r\n\r\n{}\r\n",
-                         b, quality);
-    for (const auto& f : files)
-      r.body += fmt::format(
-          "--{}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{}\"\r\n"
-          "Content-Type: application/pdf\r\n\r\n{}\r\n",
-          b, f.name, f.data);
-    r.body += "--" + b + "--\r\n";
-    r.remote_address = "127.0.0.1";
-    return router.dispatch(r);
+    std::vector<test::FormPart> parts{{"quality", quality}};
+    for (const auto& f : files) parts.push_back({"file", f.data, f.name});
+    return request("POST", "/api/v1/faxes/preview", auth.empty() ? token : auth,
+                   test::multipart_body(b, parts), "multipart/form-data; boundary=" + b);
   }
 
   std::size_t files_in_spool() {
@@ -94,18 +53,6 @@ struct FaxPreviewTest : ::testing::Test {
     return n;
   }
 
-  test::TempDir dir;
-  ManualClock clock;
-  config::Config config;
-  std::unique_ptr<store::Db> db;
-  std::optional<store::UserRepo> users;
-  std::optional<store::FaxRepo> faxes;
-  std::optional<store::VirtualFaxRepo> vfaxes;
-  std::optional<store::DdiRepo> ddis;
-  std::optional<jobs::Spool> spool;
-  std::optional<api::Api> api;
-  std::optional<api::FaxApiDeps> deps;
-  http::Router router;
   std::string token;
 };
 

@@ -7,15 +7,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "faxd/api/api.hpp"
-#include "faxd/api/faxes.hpp"
-#include "faxd/common/secrets.hpp"
+#include "api_fixture.hpp"
 #include "faxd/common/time.hpp"
-#include "faxd/config/config.hpp"
-#include "faxd/document/document.hpp"
 #include "pdf_maker.hpp"
-#include "temp_dir.hpp"
-#include "test_db.hpp"
 
 using namespace faxd;
 using namespace std::chrono_literals;
@@ -25,11 +19,10 @@ namespace {
 
 using Fields = std::vector<std::pair<std::string, std::string>>;
 
-struct FaxSendTest : ::testing::Test {
-  void SetUp() override {
-    ASSERT_TRUE(init_crypto());
-    db = test::open_test_db(dir);
-    ASSERT_TRUE(db);
+struct FaxSendTest : test::ApiFixture {
+  FaxSendTest() : ApiFixture({.max_bytes = 1 << 20, .isolate = false}) {}
+
+  void seed() override {
     ASSERT_TRUE(db->write([](store::Conn& c) {
       c.exec("INSERT INTO brands (id, name, created_at, updated_at) VALUES (?,'b','t','t')",
              kBrand);
@@ -48,68 +41,34 @@ struct FaxSendTest : ::testing::Test {
           "VALUES (?,?,'Recepción','Clínica Nº 5','t','t')",
           kVfax, kCompany);
     }));
-    users.emplace(*db, clock);
-    faxes.emplace(*db, clock);
-    vfaxes.emplace(*db, clock);
-    ddis.emplace(*db, clock);
-    spool.emplace(dir.file("spool"));
-    ASSERT_TRUE(spool->prepare());
-    api.emplace(api::Context{*db,
-                             clock,
-                             config,
-                             *users,
-                             [] { return true; },
-                             {.free_failures_per_user = 3, .window = std::chrono::seconds(60)}});
-    api->add_routes(router);
-    deps.emplace(api::FaxApiDeps{.db = *db,
-                                 .clock = clock,
-                                 .faxes = *faxes,
-                                 .vfaxes = *vfaxes,
-                                 .ddis = *ddis,
-                                 .spool = *spool,
-                                 .max_upload_bytes = 1 << 20,
-                                 .convert = {.max_bytes = 1 << 20, .isolate = false}});
-    api::add_fax_routes(router, *api, *deps);
-    auto u = users->create({.username = "root",
-                            .password_hash = hash_password("pass-root"),
-                            .role = store::Role::platform_admin});
-    ASSERT_TRUE(u);
-    token = users->issue_token(u->id, "session", "t", std::nullopt)->token;
+  }
+
+  void SetUp() override {
+    ApiFixture::SetUp();
+    if (HasFatalFailure()) return;
+    token = make_user("root", store::Role::platform_admin);
+    ASSERT_FALSE(token.empty());
   }
 
   http::Response request(const std::string& method, const std::string& path, std::string body,
                          const std::string& type, const std::string& key = "") {
-    http::Request r;
-    r.method = method;
-    r.target = r.path = path;
-    const auto q = path.find('?');
-    if (q != std::string::npos) {
-      r.path = path.substr(0, q);
-      r.query = http::parse_query(path.substr(q + 1));
-    }
-    r.headers.emplace_back("Authorization", "Bearer " + token);
-    if (!type.empty()) r.headers.emplace_back("Content-Type", type);
-    if (!key.empty()) r.headers.emplace_back("Idempotency-Key", key);
-    r.body = std::move(body);
-    r.remote_address = "127.0.0.1";
-    return router.dispatch(r);
+    std::vector<std::pair<std::string, std::string>> headers;
+    if (!key.empty()) headers.emplace_back("Idempotency-Key", key);
+    return ApiFixture::request(method, path, token, std::move(body), type, headers);
   }
 
   http::Response send(const Fields& fields, int pages = 1, const std::string& key = "",
                       const std::string& path = "/api/v1/faxes") {
     const std::string b = "sendboundary42";
-    std::string body;
-    for (const auto& [k, v] : fields)
-      body +=
-          fmt::format("--{}\r\nContent-Disposition: form-data; name=\"{}\"\r\n\r\n{}\r\n", b, k, v);
-    body += fmt::format(
-        "--{}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n"
-        "Content-Type: application/pdf\r\n\r\n{}\r\n--{}--\r\n",
-        b,
-        test::make_pdf(std::vector<std::pair<double, double>>(std::size_t(pages), {595, 842}),
-                       test::PdfText::page_numbers),
-        b);
-    return request("POST", path, std::move(body), "multipart/form-data; boundary=" + b, key);
+    std::vector<test::FormPart> parts;
+    for (const auto& [k, v] : fields) parts.push_back({k, v});
+    parts.push_back(
+        {"file",
+         test::make_pdf(std::vector<std::pair<double, double>>(std::size_t(pages), {595, 842}),
+                        test::PdfText::page_numbers),
+         "a.pdf"});
+    return request("POST", path, test::multipart_body(b, parts),
+                   "multipart/form-data; boundary=" + b, key);
   }
 
   std::size_t documents() {
@@ -123,18 +82,6 @@ struct FaxSendTest : ::testing::Test {
   static constexpr const char* kCompany = "01JCOMPANY0000000000000000";
   static constexpr const char* kVfax = "01JVFAX0000000000000000000";
   static constexpr const char* kDdi = "01JDD10000000000000000000A";
-  test::TempDir dir;
-  ManualClock clock;
-  config::Config config;
-  std::unique_ptr<store::Db> db;
-  std::optional<store::UserRepo> users;
-  std::optional<store::FaxRepo> faxes;
-  std::optional<store::VirtualFaxRepo> vfaxes;
-  std::optional<store::DdiRepo> ddis;
-  std::optional<jobs::Spool> spool;
-  std::optional<api::Api> api;
-  std::optional<api::FaxApiDeps> deps;
-  http::Router router;
   std::string token;
 };
 

@@ -5,46 +5,18 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "faxd/api/api.hpp"
-#include "faxd/api/faxes.hpp"
-#include "faxd/common/secrets.hpp"
-#include "faxd/config/config.hpp"
+#include "api_fixture.hpp"
 #include "pdf_maker.hpp"
-#include "temp_dir.hpp"
-#include "test_db.hpp"
 
 using namespace faxd;
 using nlohmann::json;
 
 namespace {
 
-struct NumbersApiTest : ::testing::Test {
+struct NumbersApiTest : test::ApiFixture {
   void SetUp() override {
-    ASSERT_TRUE(init_crypto());
-    db = test::open_test_db(dir);
-    ASSERT_TRUE(db);
-    users.emplace(*db, clock);
-    faxes.emplace(*db, clock);
-    vfaxes.emplace(*db, clock);
-    ddis.emplace(*db, clock);
-    spool.emplace(dir.file("spool"));
-    ASSERT_TRUE(spool->prepare());
-    api.emplace(api::Context{*db,
-                             clock,
-                             config,
-                             *users,
-                             [] { return true; },
-                             {.free_failures_per_user = 3, .window = std::chrono::seconds(60)}});
-    api->add_routes(router);
-    deps.emplace(api::FaxApiDeps{.db = *db,
-                                 .clock = clock,
-                                 .faxes = *faxes,
-                                 .vfaxes = *vfaxes,
-                                 .ddis = *ddis,
-                                 .spool = *spool,
-                                 .max_upload_bytes = 1 << 20,
-                                 .convert = {.max_bytes = 1 << 20}});
-    api::add_fax_routes(router, *api, *deps);
+    ApiFixture::SetUp();
+    if (HasFatalFailure()) return;
     admin = make_user("root", store::Role::platform_admin, {}, {});
     brand = ok("POST", "/api/v1/brands", admin, {{"name", "Acme"}}, 201)["id"];
     company = ok("POST", "/api/v1/companies", admin,
@@ -55,75 +27,20 @@ struct NumbersApiTest : ::testing::Test {
     vfax = ok("POST", "/api/v1/virtual-faxes", company_admin, {{"name", "Front desk"}}, 201)["id"];
   }
 
-  std::string make_user(const std::string& name, store::Role role, std::optional<std::string> b,
-                        std::optional<std::string> c) {
-    auto u = users->create({.username = name,
-                            .password_hash = hash_password("pass-" + name),
-                            .role = role,
-                            .brand_id = b,
-                            .company_id = c});
-    EXPECT_TRUE(u);
-    return users->issue_token(u->id, "session", "t", std::nullopt)->token;
-  }
-
-  http::Response call(const std::string& method, const std::string& target,
-                      const std::string& token, const json& body = nullptr) {
-    http::Request r;
-    r.method = method;
-    r.target = target;
-    const auto q = target.find('?');
-    r.path = target.substr(0, q);
-    if (q != std::string::npos) r.query = http::parse_query(target.substr(q + 1));
-    if (!token.empty()) r.headers.emplace_back("Authorization", "Bearer " + token);
-    if (!body.is_null()) {
-      r.body = body.dump();
-      r.headers.emplace_back("Content-Type", "application/json");
-    }
-    r.remote_address = "127.0.0.1";
-    return router.dispatch(r);
-  }
-  json ok(const std::string& method, const std::string& target, const std::string& token,
-          const json& body = nullptr, int status = 200) {
-    auto res = call(method, target, token, body);
-    EXPECT_EQ(res.status, status) << method << " " << target << ": " << res.body;
-    return res.body.empty() ? json() : json::parse(res.body);
-  }
-
   // POST /faxes with `fields` and a one-page PDF.
   http::Response send(const std::vector<std::pair<std::string, std::string>>& fields) {
     const std::string b = "numbersboundary17";
-    http::Request r;
-    r.method = "POST";
-    r.target = r.path = "/api/v1/faxes";
-    r.headers.emplace_back("Authorization", "Bearer " + company_admin);
-    r.headers.emplace_back("Content-Type", "multipart/form-data; boundary=" + b);
-    for (const auto& [k, v] : fields)
-      r.body +=
-          fmt::format("--{}\r\nContent-Disposition: form-data; name=\"{}\"\r\n\r\n{}\r\n", b, k, v);
-    r.body += fmt::format(
-        "--{}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n"
-        "Content-Type: application/pdf\r\n\r\n{}\r\n--{}--\r\n",
-        b, test::make_pdf({{612, 792}}), b);
-    r.remote_address = "127.0.0.1";
-    return router.dispatch(r);
+    std::vector<test::FormPart> parts;
+    for (const auto& [k, v] : fields) parts.push_back({k, v});
+    parts.push_back({"file", test::make_pdf({{612, 792}}), "a.pdf"});
+    return request("POST", "/api/v1/faxes", company_admin, test::multipart_body(b, parts),
+                   "multipart/form-data; boundary=" + b);
   }
   std::string str(const json& j) { return j.get<std::string>(); }
   void give_caller_id() {
     ok("PATCH", "/api/v1/companies/" + str(company), admin, {{"default_outgoing_ddi_id", ddi}});
   }
 
-  test::TempDir dir;
-  ManualClock clock;
-  config::Config config;
-  std::unique_ptr<store::Db> db;
-  std::optional<store::UserRepo> users;
-  std::optional<store::FaxRepo> faxes;
-  std::optional<store::VirtualFaxRepo> vfaxes;
-  std::optional<store::DdiRepo> ddis;
-  std::optional<jobs::Spool> spool;
-  std::optional<api::Api> api;
-  std::optional<api::FaxApiDeps> deps;
-  http::Router router;
   std::string admin, company_admin;
   json brand, company, ddi, vfax;
 };
