@@ -49,6 +49,18 @@ def pdf_bomb(depth=10, fanout=10):
     return bytes(out)
 
 
+def start_bomb_preview(test, d, token):
+    """POSTs a preview of pdf_bomb() and leaves it converting (its answer is never read; the
+    connection closes when `test` ends). Returns the request's (body, content type)."""
+    body, ctype = multipart({"quality": "fine"},
+                            [("file", "bomb.pdf", pdf_bomb(), "application/pdf")])
+    conn = http.client.HTTPConnection("127.0.0.1", d.http_port, timeout=300)
+    test.addCleanup(conn.close)
+    conn.request("POST", "/api/v1/faxes/preview", body=body,
+                 headers={"Content-Type": ctype, "Authorization": f"Bearer {token}"})
+    return body, ctype
+
+
 def children_of(pid):
     """Pids of the processes whose parent is `pid` (the forked converters)."""
     out = []
@@ -205,12 +217,7 @@ class Conversions(FaxdTestCase):
         d = self.faxd(config={"conversion": {"workers": 2, "queue": 8, "per_tenant": 1,
                                              "page_timeout_s": 60}})
         t = provision(d, ddi="+15550002200")
-        body, ctype = multipart({"quality": "fine"},
-                                [("file", "bomb.pdf", pdf_bomb(), "application/pdf")])
-        conn = http.client.HTTPConnection("127.0.0.1", d.http_port, timeout=300)
-        self.addCleanup(conn.close)
-        conn.request("POST", "/api/v1/faxes/preview", body=body,
-                     headers={"Content-Type": ctype, "Authorization": f"Bearer {t['token']}"})
+        body, ctype = start_bomb_preview(self, d, t["token"])
         wait_until(lambda: children_of(d.proc.pid), 60, "the first conversion running")
         status, headers, data = d.request("POST", "/api/v1/faxes/preview", body,
                                           headers={"Content-Type": ctype}, token=t["token"])
@@ -229,12 +236,7 @@ class Conversions(FaxdTestCase):
     def test_converters_die_with_a_killed_daemon(self):
         d = self.faxd()
         t = provision(d, ddi="+15550002300")
-        body, ctype = multipart({"quality": "fine"},
-                                [("file", "bomb.pdf", pdf_bomb(), "application/pdf")])
-        conn = http.client.HTTPConnection("127.0.0.1", d.http_port, timeout=300)
-        self.addCleanup(conn.close)
-        conn.request("POST", "/api/v1/faxes/preview", body=body,
-                     headers={"Content-Type": ctype, "Authorization": f"Bearer {t['token']}"})
+        start_bomb_preview(self, d, t["token"])
         converters = wait_until(lambda: children_of(d.proc.pid), 60, "a converter running")
         d.kill()
         wait_until(lambda: not any(alive(p) for p in converters), 30,
