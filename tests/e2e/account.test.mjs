@@ -13,6 +13,7 @@ import { startFaxd, launchBrowser } from './lib/faxd.mjs';
 import { call, login } from './lib/tenant.mjs';
 import { catalogue, englishMatchers, englishLeft } from './lib/english.mjs';
 import { axeFindings } from './lib/axe.mjs';
+import { browserLogin } from './lib/browser.mjs';
 
 const USER = 'rosalind';
 const FIRST = 'Kq4-Violet-Lamp-58';   // both meet the password policy
@@ -38,19 +39,8 @@ after(async () => {
   if (d) await d.stop();
 });
 
-async function signIn() {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) problems.push(`console: ${m.text()}`); });
-  await page.goto(d.base + '/');
-  await page.locator('#username').fill(USER);
-  await page.locator('#password').fill(password);
-  await page.locator('#login-form button[type=submit]').click();
-  await page.locator('#logout').waitFor();
-  return { context, page, problems };
-}
+// Her current password.
+const signIn = () => browserLogin(browser, d, USER, password, { viewport: { width: 1280, height: 900 }, consoleErrors: true });
 
 // My account, drawn whole (its session list is the last part it fetches). After a reload the
 // page is drawn anew at #/account: only wait for it.

@@ -11,35 +11,26 @@
 // once after one call. Set FAXD_SCREENSHOTS=DIR to also save screenshots (docs/screenshots/).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { startFaxd, launchBrowser, onePagePdf } from './lib/faxd.mjs';
 import { call, login, provision, sendFax } from './lib/tenant.mjs';
 import { catalogue, englishMatchers, englishLeft } from './lib/english.mjs';
 import { axeFindings } from './lib/axe.mjs';
+import { browserLogin, nav, shot, until as waitUntil } from './lib/browser.mjs';
 
-const shots = process.env.FAXD_SCREENSHOTS ? path.resolve(process.env.FAXD_SCREENSHOTS) : null;
 let d;
 let browser;
 let sur;  // the provisioned tenant (company admin "archivist")
 const final = new Set(['delivered', 'failed', 'canceled', 'received']);
 
-async function until(what, check, ms = 90000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}\nfaxd log:\n${d.log.join('').slice(-4000)}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
+const until = (what, check, ms = 90000) =>
+  waitUntil(what, check, { ms, every: 300, detail: () => `\nfaxd log:\n${d.log.join('').slice(-4000)}` });
 
 const BILLING_PASSWORD = 'Nd8-Ledger-Kite-41';  // meets the password policy
 
 before(async () => {
   d = await startFaxd({ demo: true });
   ({ browser } = await launchBrowser());
-  if (shots) mkdirSync(shots, { recursive: true });
   sur = await provision(d, { name: 'Sur', peerSipPort: d.sipPort, ddi: '+15550003000', vfaxName: 'Vault', user: 'archivist' });
   for (const [username, language] of [['surbilling', 'en'], ['surfactura', 'es']]) {
     await call(d, 'POST', '/users', { token: sur.admin, body: { username, password: BILLING_PASSWORD,
@@ -52,25 +43,9 @@ after(async () => {
   if (d) await d.stop();
 });
 
-async function shot(page, name) {
-  if (shots) await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
-}
-
-async function loginAs(username, { locale = 'en-US' } = {}) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true, locale });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) problems.push(`console: ${m.text()}`); });
-  await page.goto(d.base + '/');
-  await page.locator('#username').fill(username);
-  await page.locator('#password').fill(username === 'archivist' ? sur.password : BILLING_PASSWORD);
-  await page.locator('#login-form button[type=submit]').click();
-  await page.locator('#logout').waitFor();
-  return { context, page, problems };
-}
-
-const nav = (page, name) => page.locator('#nav').getByRole('link', { name, exact: true }).click();
+const loginAs = (username, { locale = 'en-US' } = {}) =>
+  browserLogin(browser, d, username, username === 'archivist' ? sur.password : BILLING_PASSWORD,
+    { viewport: { width: 1280, height: 900 }, acceptDownloads: true, locale, consoleErrors: true });
 
 // Two faxes that fail at once (one call each), to different numbers.
 let failed;

@@ -9,6 +9,7 @@ import { startFaxd, launchBrowser } from './lib/faxd.mjs';
 import { call, login } from './lib/tenant.mjs';
 import { catalogue, englishMatchers, englishLeft } from './lib/english.mjs';
 import { axeFindings } from './lib/axe.mjs';
+import { browserLogin } from './lib/browser.mjs';
 
 // A 1x1 PNG (red, opaque).
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
@@ -38,18 +39,7 @@ after(async () => {
   if (d) await d.stop();
 });
 
-async function loginAs([username, password], locale) {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, locale });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  await page.goto(d.base + '/');
-  await page.locator('#username').fill(username);
-  await page.locator('#password').fill(password);
-  await page.locator('#login-form button[type=submit]').click();
-  await page.locator('#logout').waitFor();
-  return { context, page, problems };
-}
+const loginAs = ([username, password], locale) => browserLogin(browser, d, username, password, { locale });
 
 test('a company admin sets the cover page, in Spanish', async () => {
   const { context, page, problems } = await loginAs(COMPANY_ADMIN, 'es-ES');

@@ -8,6 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startFaxd, launchBrowser, onePagePdf } from './lib/faxd.mjs';
 import { call, login, provision, blackHole } from './lib/tenant.mjs';
+import { browserLogin, nav } from './lib/browser.mjs';
 
 let faxd;
 let browser;
@@ -29,24 +30,7 @@ after(async () => {
   if (hole) hole.close();
 });
 
-async function loginAs(username, password) {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, locale: 'en-US' });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  await page.goto(faxd.base + '/');
-  await page.locator('#username').fill(username);
-  await page.locator('#password').fill(password);
-  await page.locator('#login-form button[type=submit]').click();
-  await page.locator('#logout').waitFor();
-  return { context, page, problems };
-}
-
-const nav = async (page, name) => {
-  const toggle = page.locator('#menu-toggle');
-  if (await toggle.isVisible()) await toggle.click();
-  await page.locator('#nav').getByRole('link', { name, exact: true }).click();
-};
+const loginAs = (username, password) => browserLogin(browser, faxd, username, password);
 
 test('a brand admin sets country, caller id, number format and tests a route; the user sends to a national number', async () => {
   const { page, context, problems } = await loginAs('reseller', 'Rs5-Vela-Mora-38');

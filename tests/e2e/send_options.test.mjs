@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { startFaxd, launchBrowser, onePagePdf } from './lib/faxd.mjs';
 import { call, provision } from './lib/tenant.mjs';
 import { axeFindings } from './lib/axe.mjs';
+import { browserLogin } from './lib/browser.mjs';
 
 const RX_DDIS = ['+15550002000', '+15550002001'];
 const TX_DDI = '+15550001000';
@@ -34,16 +35,8 @@ after(async () => {
 });
 
 test('a broadcast with a cover page sent through the form: previewed, one batch on the fax page, delivered to each number', async () => {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, acceptDownloads: true, locale: 'en-US' });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) problems.push(`console: ${m.text()}`); });
-  await page.goto(tx.base + '/');
-  await page.locator('#username').fill('tx');
-  await page.locator('#password').fill(txTenant.password);
-  await page.locator('#login-form button[type=submit]').click();
-  await page.locator('#logout').waitFor();
+  const { context, page, problems } = await browserLogin(browser, tx, 'tx', txTenant.password,
+    { acceptDownloads: true, consoleErrors: true });
   await page.getByRole('link', { name: 'Send a fax' }).first().click();
 
   // Two numbers, one a line: a broadcast.

@@ -7,12 +7,12 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readdirSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startFaxd, launchBrowser } from './lib/faxd.mjs';
+import { startFaxd, launchBrowser, freePort } from './lib/faxd.mjs';
 import { call, login } from './lib/tenant.mjs';
 import { catalogue, englishMatchers, englishLeft } from './lib/english.mjs';
+import { browserLogin, until } from './lib/browser.mjs';
 
 const sink = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../unit/mail/smtp_sink.py');
 let d;
@@ -21,23 +21,6 @@ let browser;
 let maildir;
 let company;
 let brand;
-
-async function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
-  });
-}
-
-async function until(what, check, ms = 30000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 before(async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'faxd-e2e-mail-'));
@@ -66,18 +49,7 @@ after(async () => {
   if (smtp) smtp.kill();
 });
 
-async function loginAs(username, password) {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, locale: 'es-ES' });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  await page.goto(d.base + '/');
-  await page.locator('#username').fill(username);
-  await page.locator('#password').fill(password);
-  await page.locator('#login-form button[type=submit]').click();
-  await page.locator('#logout').waitFor();
-  return { context, page, problems };
-}
+const loginAs = (username, password) => browserLogin(browser, d, username, password, { locale: 'es-ES' });
 
 test('a company admin writes, previews and tests a template in Spanish', async () => {
   const { context, page, problems } = await loginAs('clinica', 'Cl3-Sauce-Tejo-42');

@@ -14,7 +14,7 @@ import { chromium } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
 
-async function freePort() {
+export async function freePort() {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
     s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
@@ -116,7 +116,7 @@ function webProxy(root, faxdPort) {
 export async function launchBrowser() {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    // *.faxd.test names this machine (a brand's own host name, tests/e2e/web.test.mjs).
+    // *.faxd.test names this machine (a brand's own host name, tests/e2e/web_admin.test.mjs).
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--host-resolver-rules=MAP *.faxd.test 127.0.0.1',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
