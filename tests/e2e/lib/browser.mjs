@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 
-// A new context (its own cookies) logged in as `username` on `faxd`, at the first page drawn.
+// A new context (its own cookies) logged in as `username` on `faxd`, its first page drawn.
 // problems: the page's uncaught errors and, with consoleErrors, its console errors but the
 // 4xx answers the tests provoke. beforeSubmit(page) runs with the form filled in. Any other
 // option (acceptDownloads) goes to browser.newContext.
@@ -22,6 +22,9 @@ export async function browserLogin(browser, faxd, username, password,
   if (beforeSubmit) await beforeSubmit(page);
   await page.locator('#login-form button[type=submit]').click();
   await page.locator('#logout').waitFor();
+  // The page the login lands on (the role's first) is drawn before the test goes elsewhere: the
+  // app draws pages as their data comes, and one drawn late would replace the next one.
+  await page.locator('#login-form').waitFor({ state: 'detached' });
   return { context, page, problems };
 }
 
