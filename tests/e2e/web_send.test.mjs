@@ -90,6 +90,7 @@ test('sending and the fax lists', { concurrency: true }, async (t) => {
       assert.equal(await page.getByRole('button', { name: 'Cancel' }).count(), 0, 'a delivered fax cannot be canceled');
       await shot(page, 'fax-delivered');
       await nav(page, 'Sent');
+      await page.getByRole('heading', { name: 'Sent', exact: true }).waitFor();
       await page.getByLabel('Virtual fax').selectOption({ label: 'Front office' });
       await page.locator('tr[data-status="delivered"]').first().waitFor();
       await shot(page, 'sent');
@@ -164,6 +165,8 @@ test('sending and the fax lists', { concurrency: true }, async (t) => {
 
       const { page, context, problems } = await loginAs('tx', txTenant.password);
       await nav(page, 'Sent');
+      // The Sent list, not the send form it replaces (whose "From virtual fax" would match).
+      await page.getByRole('heading', { name: 'Sent', exact: true }).waitFor();
       await page.getByLabel('Virtual fax').selectOption({ label: 'Bulk' });
       const rows = page.locator('tbody tr[data-fax]');
       await page.waitForFunction(() => document.querySelectorAll('tbody tr[data-fax]').length === 25);
