@@ -367,7 +367,7 @@ Actions CallCore::on_peer_bye(Time now) {
   return out;
 }
 
-Actions CallCore::on_dialog_terminated(Time now) {
+Actions CallCore::on_dialog_terminated(Time now, std::string_view reason) {
   Actions out;
   switch (state_) {
     case State::calling:
@@ -380,7 +380,9 @@ Actions CallCore::on_dialog_terminated(Time now) {
                       "call terminated before an answer");
       break;
     case State::active:
-      end_call(out, FailureCode::transfer_failed, "dialog terminated", false, now);
+      end_call(out, FailureCode::transfer_failed,
+               reason.empty() ? "dialog terminated" : fmt::format("dialog terminated: {}", reason),
+               false, now);
       break;
     default:
       break;
@@ -525,6 +527,11 @@ Actions CallCore::tick(Time now) {
 void CallCore::end_call(Actions& out, FailureCode failure, std::string message, bool send_bye,
                         Time now) {
   if (state_ == State::done || state_ == State::ending) return;
+  // The reason we end for: the outcome may later carry the fax engine's result instead.
+  const bool ok = fax_result_ && fax_result_->ok;
+  out.push_back(
+      action::Log{"ending", fmt::format("failure={} bye={} message=\"{}\"",
+                                        ok ? "none" : to_string(failure), send_bye, message)});
   state_ = State::ending;
   failure_ = failure;
   message_ = std::move(message);

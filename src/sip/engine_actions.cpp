@@ -105,7 +105,10 @@ void SipEngine::Impl::perform(Leg& leg, action::Finish& a) {
 }
 
 std::shared_ptr<CallHandle> SipEngine::Impl::dial(OutboundCall call, CallCallbacks callbacks) {
-  const std::string id = call.job.call_id.empty() ? new_id(clock_.now()) : call.job.call_id;
+  std::string id = call.job.call_id.empty() ? new_id(clock_.now()) : call.job.call_id;
+  // A redial of a fax reuses its call id while the last call's finished leg may still wait for
+  // its BYE's answer: never two legs under one id (the new one would be dropped unstarted).
+  for (int n = 2; legs_.contains(id); ++n) id = fmt::format("{}.{}", call.job.call_id, n);
   call.job.call_id = id;
   auto handle = std::make_shared<OutboundHandle>(id, weak_from_this(), &io_);
   auto end_now = [&](FailureCode f, std::string message) {

@@ -5,8 +5,6 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include <filesystem>
-
 #include "sofia_log.hpp"
 #include "stranger_filter.hpp"
 
@@ -142,30 +140,7 @@ void SipEngine::Impl::step() {
 }
 
 void SipEngine::Impl::find_udp_sockets() {
-  udp_fds_.clear();
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd", ec)) {
-    int fd = -1;
-    try {
-      fd = std::stoi(entry.path().filename().string());
-    } catch (...) {
-      continue;
-    }
-    int type = 0;
-    socklen_t len = sizeof type;
-    if (::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0 || type != SOCK_DGRAM) continue;
-    sockaddr_storage addr{};
-    socklen_t alen = sizeof addr;
-    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &alen) != 0) continue;
-    std::uint16_t port = 0;
-    if (addr.ss_family == AF_INET)
-      port = ntohs(reinterpret_cast<const sockaddr_in*>(&addr)->sin_port);
-    else if (addr.ss_family == AF_INET6)
-      port = ntohs(reinterpret_cast<const sockaddr_in6*>(&addr)->sin6_port);
-    else
-      continue;
-    if (port == opts_.listen.port) udp_fds_.push_back(fd);
-  }
+  udp_fds_ = detail::udp_sockets_on_port(opts_.listen.port);
   if (udp_fds_.empty())
     spdlog::warn("sip.strangers_unguarded reason=no UDP socket found on port {}",
                  opts_.listen.port);
@@ -324,9 +299,22 @@ void SipEngine::Impl::on_event(nua_event_t event, int status, const char* phrase
     case nua_i_state: {
       int state = nua_callstate_init;
       tl_gets(tags, NUTAG_CALLSTATE_REF(state), TAG_END());
+      if (leg && state == nua_callstate_terminating && leg->core && !leg->finished) {
+        // The stack hangs up on its own (its BYE is on the way): say why, end the call now.
+        const std::string why =
+            leg->stack_error.empty() ? fmt::format("{} {}", status, phrase) : leg->stack_error;
+        spdlog::info("sip.stack_hangup call={} reason=\"{}\"", leg->id, why);
+        run(*leg, leg->core->on_dialog_terminated(now(), why));
+      }
       if (leg && state == nua_callstate_terminated) on_terminated(*leg);
       break;
     }
+    case nua_i_error:
+      if (leg) {
+        leg->stack_error = fmt::format("{} {}", status, phrase);
+        spdlog::info("sip.stack_error call={} status={} phrase=\"{}\"", leg->id, status, phrase);
+      }
+      break;
     case nua_i_terminated:
       if (leg) on_terminated(*leg);
       break;
@@ -542,7 +530,7 @@ void SipEngine::Impl::on_terminated(Leg& leg) {
     leg.deciding = false;
     leg.finished = true;
   }
-  if (leg.core && !leg.finished) run(leg, leg.core->on_dialog_terminated(now()));
+  if (leg.core && !leg.finished) run(leg, leg.core->on_dialog_terminated(now(), leg.stack_error));
 }
 
 fax::CallMediaCallbacks SipEngine::Impl::media_callbacks(const std::string& id) {

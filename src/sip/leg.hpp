@@ -33,6 +33,7 @@ struct Leg {
   bool session_timer = false;  // Session-Expires seen in this dialog
   bool finished = false;       // on_end was called (or the call never got that far)
   bool dialog_gone = false;    // nua reported the call terminated
+  std::string stack_error;     // the stack's last nua_i_error ("408 ACK Timeout")
   std::chrono::steady_clock::time_point release_at{};
 
   ~Leg() {

@@ -7,9 +7,10 @@
 #include <sofia-sip/sip.h>
 
 #include <strings.h>
+#include <sys/socket.h>
 
-#include <strings.h>
 #include <cstring>
+#include <filesystem>
 
 namespace faxd::sip::detail {
 namespace {
@@ -139,6 +140,34 @@ std::string uri_host(std::string_view host) {
     return "[" + std::string(host) + "]";
   }
   return std::string(host);
+}
+
+std::vector<int> udp_sockets_on_port(std::uint16_t port) {
+  std::vector<int> fds;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd", ec)) {
+    int fd = -1;
+    try {
+      fd = std::stoi(entry.path().filename().string());
+    } catch (...) {
+      continue;
+    }
+    int type = 0;
+    socklen_t len = sizeof type;
+    if (::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0 || type != SOCK_DGRAM) continue;
+    sockaddr_storage addr{};
+    socklen_t alen = sizeof addr;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &alen) != 0) continue;
+    std::uint16_t bound = 0;
+    if (addr.ss_family == AF_INET)
+      bound = ntohs(reinterpret_cast<const sockaddr_in*>(&addr)->sin_port);
+    else if (addr.ss_family == AF_INET6)
+      bound = ntohs(reinterpret_cast<const sockaddr_in6*>(&addr)->sin6_port);
+    else
+      continue;
+    if (bound == port) fds.push_back(fd);
+  }
+  return fds;
 }
 
 }  // namespace faxd::sip::detail

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 struct nua_s;
 struct sip_s;
@@ -38,5 +39,8 @@ bool via_is_tcp(const sip_s* sip);
 
 // "host" or "[v6]" for URIs.
 std::string uri_host(std::string_view host);
+
+// This process's UDP sockets bound to `port` (sofia's, found through /proc/self/fd).
+std::vector<int> udp_sockets_on_port(std::uint16_t port);
 
 }  // namespace faxd::sip::detail

@@ -128,7 +128,8 @@ class CallCore {
   Actions on_ack(std::string_view body, Time now);
   Actions on_peer_cancel(Time now);
   Actions on_peer_bye(Time now);
-  Actions on_dialog_terminated(Time now);  // the stack ended the dialog on its own
+  // The stack ended the dialog on its own; `reason`: what it said (e.g. "408 ACK Timeout").
+  Actions on_dialog_terminated(Time now, std::string_view reason = {});
   // The dialog uses session timers (Session-Expires seen in an INVITE or its 2xx);
   // `peer_allows_update`: the stack refreshes with UPDATE, so our INVITE template never matters.
   Actions on_session_timer(bool peer_allows_update, Time now);

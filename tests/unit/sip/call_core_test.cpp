@@ -396,6 +396,39 @@ TEST_F(CallCoreTest, PeerByeMidFaxWaitsForTheFaxResult) {
   EXPECT_FALSE(find<action::SendBye>(done));
 }
 
+TEST_F(CallCoreTest, TheReasonACallEndsForIsLoggedThoughTheFaxResultLaterMasksIt) {
+  // The stack hung up on its own 0.6 s after our 200 (before any re-INVITE); the fax engine's
+  // "call dropped" then became the outcome and the stack's reason was nowhere.
+  CallCore c(settings(false), local());
+  c.start_inbound(kAudioOffer, at(0));
+  Actions end = c.on_dialog_terminated(at(0.6), "408 ACK Timeout");
+  auto log = find<action::Log>(end);
+  ASSERT_TRUE(log);
+  EXPECT_EQ(log->event, "ending");
+  EXPECT_NE(log->detail.find("failure=transfer_failed"), std::string::npos) << log->detail;
+  EXPECT_NE(log->detail.find("408 ACK Timeout"), std::string::npos) << log->detail;
+  EXPECT_NE(log->detail.find("bye=false"), std::string::npos) << log->detail;
+  ASSERT_TRUE(find<action::HangupMedia>(end));
+  fax::FaxResult r;
+  r.failure = FailureCode::transfer_failed;
+  r.message = "The call dropped prematurely";
+  auto fin = find<action::Finish>(c.on_fax_done(r, at(0.7)));
+  ASSERT_TRUE(fin);
+  EXPECT_EQ(fin->outcome.message, "The call dropped prematurely");
+}
+
+TEST_F(CallCoreTest, EveryEndOfAnAnsweredCallSaysWhy) {
+  CallCore c(settings(false), local());
+  c.start_inbound(kAudioOffer, at(0));
+  Actions end = c.on_fax_done(ok_result(1), at(30));
+  auto log = find<action::Log>(end);
+  ASSERT_TRUE(log);
+  EXPECT_EQ(log->event, "ending");
+  EXPECT_NE(log->detail.find("bye=true"), std::string::npos) << log->detail;
+  EXPECT_NE(log->detail.find("failure=none"), std::string::npos) << log->detail;
+  EXPECT_NE(log->detail.find("message=\"OK\""), std::string::npos) << log->detail;
+}
+
 TEST_F(CallCoreTest, WatchdogEndsAStalledCallEvenWithoutAFaxResult) {
   CallSettings s = settings(false);
   s.timers.stall_timeout = std::chrono::seconds(100);

@@ -210,6 +210,35 @@ TEST_F(SipEngineTest, CancelWhileTheCalleeDecides) {
   shutdown(b);
 }
 
+TEST_F(SipEngineTest, TwoCallsGivenOneCallIdAreTwoCalls) {
+  // A fax redialled while its last call's leg still waits for its BYE's answer comes with the
+  // same call id: the engine kept the old leg, dropped the new one unstarted (a dangling
+  // reference, no INVITE, no outcome) and the queue counted the call as running for good.
+  const auto pa = free_port(), pb = free_port();
+  test::FakeMediaEngine ma(media(42000, 500)), mb(media(42100, 500));
+  Handler ha, hb;
+  hb.hold = true;
+  SipEngine a(io, ma, ha, clock, options(pa, 2));
+  SipEngine b(io, mb, hb, clock, options(pb, 2));
+  ASSERT_TRUE(a.start());
+  ASSERT_TRUE(b.start());
+  b.set_allowed_sources({"127.0.0.1"});
+
+  OutboundCall call = call_to(pb, "100");
+  call.job.call_id = "SAMEFAXID0-1";
+  std::optional<CallOutcome> first, second;
+  auto h1 = a.dial(call, record(first));
+  auto h2 = a.dial(call, record(second));
+  ASSERT_TRUE(run_until([&] { return hb.calls.size() == 2; }));
+  h1->cancel();
+  h2->cancel();
+  ASSERT_TRUE(run_until([&] { return first && second; }));
+  EXPECT_EQ(first->failure, FailureCode::canceled);
+  EXPECT_EQ(second->failure, FailureCode::canceled);
+  shutdown(a);
+  shutdown(b);
+}
+
 TEST_F(SipEngineTest, ShutdownHangsUpRunningCalls) {
   const auto pa = free_port(), pb = free_port();
   test::FakeMediaEngine ma(media(41600, -1)), mb(media(41700, -1));  // faxes never finish
