@@ -40,8 +40,9 @@ LadderEntry ladder_after(const LadderEntry& entry, const LadderPolicy& policy,
                          const LadderEvent& event, SysTime now) {
   LadderEntry e = settled(entry, policy, now);
   if (event.ok) {
-    // The mode that worked is the one to keep (a lower one keeps its decay clock).
-    if (event.used != e.mode) {
+    // A success in a lower mode than the current one only shows that mode works: no step down.
+    if (static_cast<int>(event.used) > static_cast<int>(e.mode)) return e;
+    if (event.used != e.mode) {  // a higher mode worked: climb back to it
       e.mode = event.used;
       e.stepped_at = event.used == FaxMode::t38_ecm ? std::nullopt : std::optional<SysTime>(now);
     }
@@ -51,6 +52,10 @@ LadderEntry ladder_after(const LadderEntry& entry, const LadderPolicy& policy,
   }
   if (!event.reached_fax || !line_trouble(event.cause) || event.local_overload ||
       event.used != e.mode) {
+    return e;
+  }
+  // Failures close to the last strike are the same occasion (a burst of simultaneous calls).
+  if (e.last_strike_at && now >= *e.last_strike_at && now - *e.last_strike_at < policy.strike_gap) {
     return e;
   }
   if (e.last_strike_at && now - *e.last_strike_at > policy.strike_window) e.strikes = 0;

@@ -128,9 +128,9 @@ void OutboundQueue::learn(const std::string& number, const LadderEvent& event) {
   const LadderEntry before = ladder_entry(number);
   const LadderEntry after = ladder_after(before, options_.ladder, event, clock_.now());
   if (after.mode != before.mode) {
-    spdlog::info("queue.ladder number={} from={} to={} cause={} local_overload={}", number,
-                 to_string(before.mode), to_string(after.mode), to_string(event.cause),
-                 event.local_overload);
+    spdlog::info("queue.ladder number={} from={} to={} used={} ok={} cause={} local_overload={}",
+                 number, to_string(before.mode), to_string(after.mode), to_string(event.used),
+                 event.ok, event.ok ? "none" : to_string(event.cause), event.local_overload);
   }
   store::DestinationRecord rec{.mode = std::string(to_string(after.mode)),
                                .strikes = after.strikes};
@@ -280,7 +280,7 @@ void OutboundQueue::on_end(const std::shared_ptr<Live>& live, const sip::CallOut
       live->attempt_id.empty() || stored(faxes_.end_attempt(live->attempt_id, end));
   live->call.reset();
   spdlog::info("queue.call_ended fax={} ok={} failure={} sip={} message=\"{}\"", live->fax.id, o.ok,
-               to_string(o.failure), o.sip_status, o.message);
+               o.ok ? "none" : to_string(o.failure), o.sip_status, o.message);
   if (!o.ok && !live->cancel_requested && connect_failure(o) &&
       live->next < live->carriers.size()) {
     live->last_message = o.message;
