@@ -299,7 +299,8 @@ void SipEngine::Impl::on_event(nua_event_t event, int status, const char* phrase
     case nua_i_state: {
       int state = nua_callstate_init;
       tl_gets(tags, NUTAG_CALLSTATE_REF(state), TAG_END());
-      if (leg && state == nua_callstate_terminating && leg->core && !leg->finished) {
+      if (leg && state == nua_callstate_terminating && leg->core && !leg->finished &&
+          leg->core->state() == CallCore::State::active) {
         // The stack hangs up on its own (its BYE is on the way): say why, end the call now.
         const std::string why =
             leg->stack_error.empty() ? fmt::format("{} {}", status, phrase) : leg->stack_error;
