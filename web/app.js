@@ -120,8 +120,14 @@ function routeKey() {
   return parseHash().key;
 }
 
+// Each navigation draws into a view of its own inside <main>. A page whose data comes after the
+// user has gone on draws into a view no longer shown (and is stopped), never over the newer page.
+let navigation = 0;
+
 async function route() {
   if (!me) return;
+  const current = ++navigation;
+  const stale = () => current !== navigation;
   if (stopPage) { stopPage(); stopPage = null; }
   const allowed = rolePages[me.role] || [];
   const { key, arg, params } = parseHash();
@@ -130,18 +136,25 @@ async function route() {
   const ctx = { me, flash, setFlash: (m) => { flash = m; }, prefetched: early, params };
   flash = '';
   renderNav(key === 'fax' ? null : key);
+  const view = el('div', { class: 'view' });
+  main.replaceChildren(view);
+  const settle = (stop) => {
+    if (!stale()) { stopPage = stop || null; return true; }
+    if (stop) stop();
+    return false;
+  };
   try {
     if (key === 'fax' && arg && allowed.includes('inbox')) {
-      stopPage = await faxDetail(main, ctx, arg) || null;
+      if (!settle(await faxDetail(view, ctx, arg))) return;
     } else if (!key) {
       location.replace(`#/${allowed[0]}`);
       return;
     } else if (pages[key] && (allowed.includes(key) || key === 'account' || (key === 'look' && me.role === 'platform_admin')
       // A company's cover page, from its row in the companies list.
       || (key === 'cover' && ['platform_admin', 'brand_admin'].includes(me.role)))) {
-      stopPage = await pages[key][1](main, ctx) || null;
+      if (!settle(await pages[key][1](view, ctx))) return;
     } else {
-      forbiddenPage(main);
+      forbiddenPage(view);
     }
     if (!me) {  // the session ended while the page loaded: the login form wins
       if (stopPage) { stopPage(); stopPage = null; }
@@ -159,6 +172,7 @@ async function route() {
     // After following a menu link, start reading at the new page (unless it focused a field).
     if (!main.contains(document.activeElement)) main.focus();
   } catch (e) {
+    if (stale()) return;  // a page left behind failed: the newer one stands
     if (e instanceof ApiError && e.status === 401) { showLogin('error.session_ended'); return; }
     main.replaceChildren(el('section', { class: 'card' }, el('h1', {}, t('error.title')),
       el('p', { class: 'error' }, errorText(e))));

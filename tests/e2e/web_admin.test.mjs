@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { call } from './lib/tenant.mjs';
 import { axeFindings } from './lib/axe.mjs';
-import { nav, navLinks, shot } from './lib/browser.mjs';
+import { nav, navLinks, shot, until } from './lib/browser.mjs';
 import { startWebPair } from './lib/web_pair.mjs';
 
 // A 16x16 PNG (a brand's logo).
@@ -66,6 +66,32 @@ test('UI files: versioned URLs cached for good, everything else revalidates, so 
   }
   // Plain URLs and another build's versions revalidate.
   for (const url of ['/app.js', '/pages/faxes.js', '/style.css', '/app.js?v=000000000000']) await revalidates(url);
+});
+
+test('a page whose data comes late never draws over the page the user went on to', async () => {
+  const { page, context, problems } = await loginAs('demo', 'demo');
+  try {
+    // My account's data (/me) is held until the user has gone on to Sent.
+    let release;
+    const held = new Promise((r) => { release = r; });
+    let asked = false;
+    await page.route('**/api/v1/me', async (r) => { asked = true; await held; await r.continue(); });
+    await page.evaluate(() => { location.hash = '#/account'; });
+    await until('My account to ask for its data', () => asked);
+    await page.evaluate(() => { location.hash = '#/sent'; });
+    await page.locator('#main h1', { hasText: 'Sent' }).waitFor();
+    const late = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/me');
+    release();
+    await late;
+    // The late answer is read and handled within a few event-loop turns; give it plenty.
+    await page.evaluate(() => new Promise((r) => setTimeout(r, 1000)));
+    assert.deepEqual(await page.locator('#main h1').allTextContents(), ['Sent'],
+      'My account, drawn late, does not replace the Sent page');
+    assert.equal(await page.locator('#nav a[aria-current=page]').textContent(), 'Sent');
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
 });
 
 test('the web UI, role by role', { concurrency: true }, async (t) => {
