@@ -2,8 +2,9 @@
 // A fake fax::MediaEngine for SIP tests: hands out port numbers, records what the SIP layer
 // asked for, and "finishes the fax" `complete_after` after the last start_audio/start_t38
 // (never when negative). Callbacks run on its own worker thread, as the real media thread's
-// would. hangup() before completion reports the failure it was given; on_done fires exactly
-// once per call.
+// would. hangup() before completion reports the failure it was given, unless it comes
+// `whole_after` or later after the last start (a receiver that had every page and the sender's
+// DCN before the BYE); on_done fires exactly once per call.
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -26,6 +27,7 @@ class FakeMediaEngine final : public fax::MediaEngine {
     std::string address = "127.0.0.1";
     std::uint16_t first_port = 40000;
     std::chrono::milliseconds complete_after{-1};
+    std::chrono::milliseconds whole_after{-1};  // never when negative
     int pages = 1;
     media::T38Params t38 = [] {
       media::T38Params p;
@@ -70,6 +72,7 @@ class FakeMediaEngine final : public fax::MediaEngine {
     bool done = false;
     std::uint64_t generation = 0;  // bumps on every start: older completions are void
     fax::Transport transport = fax::Transport::none;
+    std::chrono::steady_clock::time_point started_at{};
   };
 
   void record(const std::string& line) {
@@ -125,6 +128,7 @@ class FakeMediaEngine final : public fax::MediaEngine {
       std::lock_guard lock(mu_);
       gen = ++s->generation;
       s->transport = t;
+      s->started_at = std::chrono::steady_clock::now();
     }
     if (options_.complete_after.count() < 0) return;
     schedule(options_.complete_after, [this, s, gen] {
@@ -132,21 +136,32 @@ class FakeMediaEngine final : public fax::MediaEngine {
         std::lock_guard lock(mu_);
         if (s->generation != gen) return;
       }
-      fax::Progress p;
-      p.pages_done = options_.pages;
-      p.transport = s->transport;
-      p.remote_station_id = "FAKE";
-      if (s->callbacks.on_progress) s->callbacks.on_progress(p);
-      fax::FaxResult r;
-      r.ok = true;
-      r.pages = options_.pages;
-      r.bit_rate = 14400;
-      r.transport = s->transport;
-      r.remote_station_id = "FAKE";
-      r.message = "OK";
-      r.t30_code = 0;
-      finish(s, r);
+      succeed(s);
     });
+  }
+
+  void succeed(const std::shared_ptr<Session>& s) {
+    fax::Progress p;
+    p.pages_done = options_.pages;
+    p.transport = s->transport;
+    p.remote_station_id = "FAKE";
+    if (s->callbacks.on_progress) s->callbacks.on_progress(p);
+    fax::FaxResult r;
+    r.ok = true;
+    r.pages = options_.pages;
+    r.bit_rate = 14400;
+    r.transport = s->transport;
+    r.remote_station_id = "FAKE";
+    r.message = "OK";
+    r.t30_code = 0;
+    finish(s, r);
+  }
+
+  // Whether a hang-up now comes after the whole fax was in (Options::whole_after).
+  bool whole(const std::shared_ptr<Session>& s) const {
+    std::lock_guard lock(mu_);
+    return options_.whole_after.count() >= 0 && s->generation > 0 &&
+           std::chrono::steady_clock::now() - s->started_at >= options_.whole_after;
   }
 
   Options options_;
@@ -192,6 +207,10 @@ class FakeCallMedia final : public fax::CallMedia {
       if (s_->done) return;
     }
     engine_.record(fmt::format("hangup call={} failure={}", s_->call_id, to_string(failure)));
+    if (engine_.whole(s_)) {
+      engine_.schedule(std::chrono::milliseconds(0), [e = &engine_, s = s_] { e->succeed(s); });
+      return;
+    }
     fax::FaxResult r;
     r.ok = false;
     r.failure = failure;
