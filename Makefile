@@ -44,12 +44,14 @@ e2e-deps: deps-test
 	    npm ci --no-audit --no-fund --loglevel=error ); fi
 
 ## test: unit, integration (real sockets, SIPp, tshark, SMTP) and browser tests
+## then the unit tests and fuzz-smoke replays again under ASan+UBSan (test-asan; not when
+## CTEST_ARGS picks some tests)
 test: deps-test e2e-deps build
 	cd $(BUILD) && ctest --output-on-failure --timeout 900 -j$(CTEST_JOBS) $(CTEST_ARGS)
+	@if [ -z "$(CTEST_ARGS)" ]; then $(MAKE) test-asan; else echo "test-asan skipped: a filtered run (CTEST_ARGS)"; fi
 
 ## test-asan: only the unit tests and fuzz-smoke replays, built in build-asan with ASan+UBSan
-## (Debug, any UBSan report fails the test): the second build CI is meant to run after `test`
-## (not chained into `test` yet: see docs/reliability.md, Sanitizers)
+## (Debug, any ASan or UBSan report fails the test); `make test` runs it after the suite
 ASAN_BUILD ?= build-asan
 SAN_ENV = LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitizers/lsan.supp \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ASAN_OPTIONS=detect_leaks=1
@@ -57,7 +59,8 @@ test-asan: deps-test
 	@[ -f $(ASAN_BUILD)/CMakeCache.txt ] || cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug \
 	  -DFAXD_SANITIZE=ON -DFAXD_WERROR=ON $(CMAKE_ARGS)
 	cmake --build $(ASAN_BUILD) -j$(JOBS) --target unit_tests
-	cd $(ASAN_BUILD) && $(SAN_ENV) ctest --output-on-failure --timeout 900 -E 'integration|e2e'
+	cd $(ASAN_BUILD) && $(SAN_ENV) ctest --output-on-failure --timeout 900 -j$(CTEST_JOBS) \
+	  -E 'integration|e2e'
 
 ## asan: the test suite under AddressSanitizer and UndefinedBehaviorSanitizer
 asan:
