@@ -304,6 +304,7 @@ std::expected<Config, Problems> parse(std::string_view text) {
     c.media.port_max = static_cast<std::uint16_t>(hi);
     s.get("symmetric", c.media.symmetric);
     s.get("jitter_buffer_ms", c.media.jitter_buffer_ms, 0, 300);
+    s.get("rtp_redundancy", c.media.rtp_redundancy, 0, 3);
   }
   {
     Section s(root, "t38", problems);

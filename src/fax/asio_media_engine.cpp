@@ -163,8 +163,9 @@ class CallMediaHandle final : public CallMedia {
   std::uint16_t local_udptl_port() const override { return udptl_port_; }
   const std::string& local_address() const override { return core_->media_config.address; }
 
-  void start_audio(const Endpoint& remote, AudioCodec codec) override {
-    asio::post(core_->io, [s = session_, remote, codec] { s->start_audio(remote, codec); });
+  void start_audio(const Endpoint& remote, AudioCodec codec, int red_pt) override {
+    asio::post(core_->io,
+               [s = session_, remote, codec, red_pt] { s->start_audio(remote, codec, red_pt); });
   }
   void start_t38(const Endpoint& remote, const media::T38Params& peer) override {
     asio::post(core_->io, [s = session_, remote, peer] { s->start_t38(remote, peer); });
@@ -226,6 +227,7 @@ class AsioMediaEngine final : public ThreadedMediaEngine {
     options.udptl_redundancy = core_->t38_config.redundancy;
     options.rtp_ssrc = static_cast<std::uint32_t>(0x46410000u ^ rtp_port ^ (udptl_port << 16));
     options.jitter_delay_ticks = (core_->media_config.jitter_buffer_ms + 19) / 20;
+    options.rtp_redundancy = core_->media_config.rtp_redundancy;
     (*rtp)->set_symmetric(core_->media_config.symmetric);
     (*udptl)->set_symmetric(core_->media_config.symmetric);
     FaxJob fax_job = job;

@@ -34,13 +34,13 @@ void CallSession::attach(const std::uint64_t* overload_ticks) {
   udptl_->start([this](std::span<const std::uint8_t> d) { fax_.on_udptl(d); });
 }
 
-void CallSession::start_audio(const Endpoint& remote, AudioCodec codec) {
+void CallSession::start_audio(const Endpoint& remote, AudioCodec codec, int red_pt) {
   if (closed_) return;
   if (auto r = rtp_->set_remote(remote.address, remote.port); !r) {
     spdlog::warn("fax.start_audio_failed call={} reason='{}'", call_id_, r.error().message);
     return fail_now(FailureCode::internal, r.error().message);
   }
-  if (auto r = fax_.start_audio(codec); !r) {
+  if (auto r = fax_.start_audio(codec, red_pt); !r) {
     spdlog::warn("fax.start_audio_failed call={} reason='{}'", call_id_, r.error().message);
   }
 }

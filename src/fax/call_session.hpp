@@ -23,7 +23,7 @@ class CallSession final : public SessionSink {
   // Starts the receive loops; `overload_ticks` counts the engine's badly late ticks (read on
   // the media thread) so the result can tell a failure during our own overload.
   void attach(const std::uint64_t* overload_ticks = nullptr);
-  void start_audio(const Endpoint& remote, AudioCodec codec);
+  void start_audio(const Endpoint& remote, AudioCodec codec, int red_pt);
   void start_t38(const Endpoint& remote, const media::T38Params& peer);
   void hold_audio(bool hold) { fax_.hold_audio(hold); }
   void hangup(FailureCode failure);  // reports (once), closes sockets, frees ports

@@ -8,6 +8,7 @@
 
 #include "faxd/fax/t30_outcome.hpp"
 #include "faxd/media/rtp_packet.hpp"
+#include "faxd/media/rtp_red.hpp"
 #include "faxd/media/udptl_encoder.hpp"
 #include "spandsp_handles.hpp"
 
@@ -16,6 +17,17 @@ namespace faxd::fax {
 namespace {
 
 constexpr int kMaxChunk = 480;  // samples handed to spandsp at once (60 ms)
+// A lost 20 ms packet is played as the packet before it, not as spandsp's fax_rx_fillin: in
+// 0.0.6 the fill-in of V.17/V.29/V.27ter only turns the carrier phase and stops the symbol
+// count, so a loss during a fast modem's training shifts the receiver against the known training
+// sequence and the training fails (and T.30 0.0.6 cannot recover from a failed TCF training: the
+// repeated DCS is answered with DCN). 20 ms is a whole number of symbols (48 at 2400 baud, 32 at
+// 1600) and of carrier cycles (1700 and 1800 Hz), so the repeat keeps phase, symbol timing, power
+// and the symbol count; only its data is wrong, which the checks after it (TCF zeros, ECM
+// frames, row errors) see as errors. After kMaxRepeats in a row the gap is a silence (a stalled
+// or ended flow) and gets the fill-in, so that no carrier is made up.
+constexpr int kMaxRepeats = 2;
+constexpr int kMaxRedundancy = 3;  // RFC 2198 blocks of earlier packets in each packet at most
 
 int modems_for(int bit_rate) {
   if (bit_rate >= 14400) return T30_SUPPORT_V27TER | T30_SUPPORT_V29 | T30_SUPPORT_V17;
@@ -65,7 +77,60 @@ struct FaxSession::Impl {
   std::uint16_t rtp_seq = 0;
   std::uint32_t rtp_ts = 0;
   std::array<std::int16_t, kMaxChunk> pcm{};
-  std::array<std::uint8_t, media::kRtpHeaderSize + kMaxChunk> rtp_out{};
+  std::array<std::uint8_t, kMaxChunk> last_rx{};  // G.711 of the last packet played
+  int last_rx_len = 0;
+  int repeats = 0;  // lost packets in a row played as last_rx
+  // RFC 2198: the payload type the peer gave "red" (-1: none), and the G.711 of the packets sent
+  // last (a ring: tx_next is the one being sent), their lengths and timestamps.
+  int red_pt = -1;
+  std::array<std::array<std::uint8_t, kMaxChunk>, kMaxRedundancy + 1> tx_g711{};
+  std::array<int, kMaxRedundancy + 1> tx_len{};
+  std::array<std::uint32_t, kMaxRedundancy + 1> tx_ts{};
+  std::size_t tx_next = 0;
+  int tx_sent = 0;  // packets sent so far (the first ones have fewer predecessors)
+  std::array<std::uint8_t, media::kRtpHeaderSize + (kMaxRedundancy + 1) * (4 + kMaxChunk)>
+      rtp_out{};
+
+  // The RTP packet of the `n` samples in tx_g711[tx_next], with up to `redundancy` earlier
+  // packets as RFC 2198 blocks when the peer takes "red". Returns its size (0: nothing to send).
+  std::size_t write_rtp(int n, std::uint32_t ssrc, int redundancy) {
+    const std::size_t cur = tx_next;
+    tx_len[cur] = n;
+    tx_ts[cur] = rtp_ts;
+    const std::span<const std::uint8_t> primary(tx_g711[cur].data(), static_cast<std::size_t>(n));
+    media::RtpHeader h;
+    h.payload_type = static_cast<std::uint8_t>(codec);
+    h.seq = rtp_seq++;
+    h.timestamp = rtp_ts;
+    h.ssrc = ssrc;
+    rtp_ts += static_cast<std::uint32_t>(n);
+    tx_next = (tx_next + 1) % tx_g711.size();
+    const auto body = std::span<std::uint8_t>(rtp_out).subspan(media::kRtpHeaderSize);
+    std::size_t size = 0;
+    const int levels =
+        red_pt < 0 ? 0 : std::clamp(std::min(redundancy, tx_sent), 0, kMaxRedundancy);
+    if (tx_sent < kMaxRedundancy) ++tx_sent;
+    if (red_pt < 0 || redundancy <= 0) {
+      std::copy(primary.begin(), primary.end(), body.begin());
+      size = primary.size();
+    } else {
+      std::array<media::RedBlock, kMaxRedundancy> blocks;
+      for (int k = levels; k >= 1; --k) {  // oldest first
+        const std::size_t i = (cur + tx_g711.size() - static_cast<std::size_t>(k)) % tx_g711.size();
+        media::RedBlock& b = blocks[static_cast<std::size_t>(levels - k)];
+        b.payload_type = static_cast<int>(codec);
+        b.timestamp_offset = h.timestamp - tx_ts[i];
+        b.data =
+            std::span<const std::uint8_t>(tx_g711[i].data(), static_cast<std::size_t>(tx_len[i]));
+      }
+      size = media::write_red({blocks.data(), static_cast<std::size_t>(levels)},
+                              static_cast<int>(codec), primary, body);
+      if (size == 0) return 0;
+      h.payload_type = static_cast<std::uint8_t>(red_pt);
+    }
+    media::write_rtp_header(h, rtp_out);
+    return media::kRtpHeaderSize + size;
+  }
 
   void configure_t30(int bit_rate) {
     const FaxJob& job = self->job_;
@@ -166,7 +231,7 @@ const media::JitterStats& FaxSession::jitter_stats() const {
   return impl_->jitter ? impl_->jitter->stats() : none;
 }
 
-Result<void> FaxSession::start_audio(AudioCodec codec) {
+Result<void> FaxSession::start_audio(AudioCodec codec, int red_pt) {
   if (closed_ || done_ || transport_ == Transport::g711) return {};
   if (transport_ == Transport::t38) return fail(Errc::unsupported, "T.38 back to audio");
   if (!document_readable()) {
@@ -181,7 +246,10 @@ Result<void> FaxSession::start_audio(AudioCodec codec) {
   fax_set_tep_mode(impl_->audio.get(), 0);
   setup_log(fax_get_logging_state(impl_->audio.get()), impl_->log_tag);
   impl_->codec = codec;
-  impl_->jitter.emplace(options_.jitter_delay_ticks);
+  impl_->red_pt = red_pt >= 96 && red_pt <= 127 ? red_pt : -1;  // a dynamic payload type
+  // With redundancy a lost packet's copy comes one packet later: wait that long for it too.
+  const int red_wait = impl_->red_pt >= 0 ? 1 : 0;
+  impl_->jitter.emplace(options_.jitter_delay_ticks + red_wait);
   impl_->t30 = fax_get_t30_state(impl_->audio.get());
   impl_->configure_t30(job_.max_bit_rate);
   transport_ = Transport::g711;
@@ -243,9 +311,30 @@ void FaxSession::hangup(FailureCode failure) {
 void FaxSession::on_rtp(std::span<const std::uint8_t> packet) {
   if (closed_ || transport_ != Transport::g711) return;
   const auto rtp = media::parse_rtp(packet);
-  if (!rtp || rtp->header.payload_type != static_cast<int>(impl_->codec)) return;
+  if (!rtp) return;
+  const int codec_pt = static_cast<int>(impl_->codec);
+  media::JitterBuffer& jb = *impl_->jitter;
   // Played out by the tick, in sequence order, after the fixed delay.
-  impl_->jitter->push(rtp->header.seq, rtp->payload);
+  if (rtp->header.payload_type == codec_pt) {
+    jb.push(rtp->header.seq, rtp->payload);
+    return;
+  }
+  if (impl_->red_pt < 0 || rtp->header.payload_type != impl_->red_pt) return;
+  const media::RedPayload red = media::parse_red(rtp->payload);
+  if (red.count == 0) return;
+  const media::RedBlock& primary = red.blocks[static_cast<std::size_t>(red.count - 1)];
+  if (primary.payload_type != codec_pt) return;
+  // Earlier packets first, then this one. G.711 packets of one size follow each other, so a
+  // block `k` packets back is k times its length back in time.
+  for (int i = 0; i + 1 < red.count; ++i) {
+    const media::RedBlock& b = red.blocks[static_cast<std::size_t>(i)];
+    const auto len = static_cast<std::uint32_t>(b.data.size());
+    if (b.payload_type != codec_pt || len == 0 || b.timestamp_offset % len != 0) continue;
+    const auto back = b.timestamp_offset / len;
+    if (back == 0 || back > kMaxRedundancy) continue;
+    jb.push_redundant(static_cast<std::uint16_t>(rtp->header.seq - back), b.data);
+  }
+  jb.push(rtp->header.seq, primary.data);
 }
 
 void FaxSession::play_audio(int samples) {
@@ -263,16 +352,22 @@ void FaxSession::play_audio(int samples) {
   for (int i = 0; i < budget; ++i) {
     auto p = jb.pop();
     if (!p) break;
-    if (p->payload.empty()) {
-      fax_rx_fillin(fax, p->samples);  // a lost packet, filled at its turn
+    Impl& m = *impl_;
+    if (!p->payload.empty()) {
+      std::copy(p->payload.begin(), p->payload.end(), m.last_rx.begin());
+      m.last_rx_len = static_cast<int>(p->payload.size());
+      m.repeats = 0;
+    } else if (m.last_rx_len != p->samples || m.repeats >= kMaxRepeats) {
+      fax_rx_fillin(fax, p->samples);  // a longer silence: spandsp's fill-in, timers run
+      continue;
     } else {
-      const auto payload = p->payload;
-      for (std::size_t i = 0; i < payload.size(); ++i) {
-        impl_->pcm[i] = impl_->codec == AudioCodec::pcma ? alaw_to_linear(payload[i])
-                                                         : ulaw_to_linear(payload[i]);
-      }
-      fax_rx(fax, impl_->pcm.data(), static_cast<int>(payload.size()));
+      ++m.repeats;  // a lost packet: its predecessor again (see kMaxRepeats)
     }
+    for (int k = 0; k < m.last_rx_len; ++k) {
+      m.pcm[k] =
+          m.codec == AudioCodec::pcma ? alaw_to_linear(m.last_rx[k]) : ulaw_to_linear(m.last_rx[k]);
+    }
+    fax_rx(fax, m.pcm.data(), m.last_rx_len);  // fax_rx changes the samples it is given
   }
 }
 
@@ -298,22 +393,13 @@ void FaxSession::tick(int samples) {
       const int n = std::min(samples, kMaxChunk);
       const int got = fax_tx(fax, impl_->pcm.data(), n);
       std::fill(impl_->pcm.begin() + std::max(got, 0), impl_->pcm.begin() + n, std::int16_t{0});
-      std::uint8_t* out = impl_->rtp_out.data() + media::kRtpHeaderSize;
+      std::array<std::uint8_t, kMaxChunk>& g711 = impl_->tx_g711[impl_->tx_next];
       for (int i = 0; i < n; ++i) {
-        out[i] = impl_->codec == AudioCodec::pcma ? linear_to_alaw(impl_->pcm[i])
-                                                  : linear_to_ulaw(impl_->pcm[i]);
+        g711[i] = impl_->codec == AudioCodec::pcma ? linear_to_alaw(impl_->pcm[i])
+                                                   : linear_to_ulaw(impl_->pcm[i]);
       }
-      media::RtpHeader h;
-      h.payload_type = static_cast<std::uint8_t>(impl_->codec);
-      h.seq = impl_->rtp_seq++;
-      h.timestamp = impl_->rtp_ts;
-      h.ssrc = options_.rtp_ssrc;
-      impl_->rtp_ts += static_cast<std::uint32_t>(n);
-      media::write_rtp_header(h, impl_->rtp_out);
-      if (!audio_held_) {
-        sink_.send_rtp(
-            {impl_->rtp_out.data(), media::kRtpHeaderSize + static_cast<std::size_t>(n)});
-      }
+      const std::size_t size = impl_->write_rtp(n, options_.rtp_ssrc, options_.rtp_redundancy);
+      if (!audio_held_ && size > 0) sink_.send_rtp({impl_->rtp_out.data(), size});
       samples -= n;
     }
   }
@@ -340,8 +426,9 @@ void FaxSession::finish(int completion_code) {
     const auto& j = impl_->jitter->stats();
     spdlog::info(
         "fax.jitter_buffer call={} received={} reordered={} late={} lost={} duplicate={} "
-        "overflow={} restarts={}",
-        job_.call_id, j.received, j.reordered, j.late, j.lost, j.duplicate, j.overflow, j.restarts);
+        "overflow={} restarts={} recovered={} red={}",
+        job_.call_id, j.received, j.reordered, j.late, j.lost, j.duplicate, j.overflow, j.restarts,
+        j.recovered, impl_->red_pt >= 0);
   }
   const T30Outcome outcome = classify_t30_completion(completion_code);
   result_.ok = outcome.group == T30Group::ok;

@@ -25,6 +25,24 @@ void JitterBuffer::restart(std::uint16_t seq) {
   newest_ = seq;
 }
 
+void JitterBuffer::push_redundant(std::uint16_t seq, std::span<const std::uint8_t> payload) {
+  // Only a hole within the window: a copy of a packet already here or played is no news, and a
+  // copy never starts, restarts or moves the buffer.
+  if (!started_ || payload.empty() || payload.size() > kMaxPayload) return;
+  const int ahead = seq_diff(seq, next_);
+  if (ahead < 0 || ahead >= kSlots) return;
+  Slot& s = slot(seq);
+  if (s.used && s.seq == seq) return;
+  if (s.used) --stored_;
+  s.used = true;
+  ++stored_;
+  s.seq = seq;
+  s.len = static_cast<std::uint16_t>(payload.size());
+  std::memcpy(s.data.data(), payload.data(), payload.size());
+  ++stats_.recovered;
+  if (seq_diff(seq, newest_) > 0) newest_ = seq;
+}
+
 void JitterBuffer::push(std::uint16_t seq, std::span<const std::uint8_t> payload) {
   if (payload.empty() || payload.size() > kMaxPayload) return;
   if (!started_) {

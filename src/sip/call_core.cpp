@@ -109,10 +109,10 @@ void CallCore::apply(const Negotiated& n, Actions& out, Time now) {
                     n.remote.port, n.t38.version, n.t38.max_bit_rate, n.t38.max_datagram)});
     reinvite_at_.reset();
   } else {
-    out.push_back(action::StartAudio{n.remote, n.codec});
-    out.push_back(action::Log{"audio_start",
-                              fmt::format("remote={}:{} codec={}", n.remote.address, n.remote.port,
-                                          n.codec == fax::AudioCodec::pcma ? "PCMA" : "PCMU")});
+    out.push_back(action::StartAudio{n.remote, n.codec, n.red_pt});
+    out.push_back(action::Log{
+        "audio_start", fmt::format("remote={}:{} codec={} red={}", n.remote.address, n.remote.port,
+                                   n.codec == fax::AudioCodec::pcma ? "PCMA" : "PCMU", n.red_pt)});
     if (settings_.allow_t38 && !t38_refused_) {
       reinvite_at_ = now + settings_.timers.reinvite_after +
                      (settings_.outbound ? settings_.timers.caller_reinvite_delay

@@ -67,7 +67,7 @@ void SipEngine::Impl::perform(Leg& leg, action::SendBye&) {
 }
 
 void SipEngine::Impl::perform(Leg& leg, action::StartAudio& a) {
-  if (leg.media) leg.media->start_audio(a.remote, a.codec);
+  if (leg.media) leg.media->start_audio(a.remote, a.codec, a.red_pt);
 }
 
 void SipEngine::Impl::perform(Leg& leg, action::StartT38& a) {

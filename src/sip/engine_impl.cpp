@@ -568,6 +568,7 @@ LocalMedia SipEngine::Impl::local_media(const fax::CallMedia& m) const {
   l.rtp_port = m.local_rtp_port();
   l.udptl_port = m.local_udptl_port();
   l.t38 = m.local_t38_params();
+  l.rtp_redundancy = opts_.rtp_redundancy > 0;
   return l;
 }
 

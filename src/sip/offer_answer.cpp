@@ -14,7 +14,9 @@ Sdp base_sdp(const LocalMedia& local) {
   return s;
 }
 
-SdpMedia audio_media(const LocalMedia& local, std::optional<fax::AudioCodec> only) {
+constexpr int kRedPayloadType = 96;  // what we offer RFC 2198 "red" as
+
+SdpMedia audio_media(const LocalMedia& local, std::optional<fax::AudioCodec> only, int red_pt) {
   SdpMedia m;
   m.media = "audio";
   m.port = local.rtp_port;
@@ -31,6 +33,12 @@ SdpMedia audio_media(const LocalMedia& local, std::optional<fax::AudioCodec> onl
   } else {
     add_codec(fax::AudioCodec::pcmu);
     add_codec(fax::AudioCodec::pcma);
+  }
+  if (red_pt >= 0) {
+    // No fmtp: the blocks may be of any payload type of the m= line (RFC 2198 section 5); ours
+    // are all of the agreed G.711 codec.
+    m.formats.push_back(std::to_string(red_pt));
+    m.attributes.push_back(SdpAttribute{"rtpmap", std::to_string(red_pt) + " red/8000", true});
   }
   m.attributes.push_back(SdpAttribute{"ptime", "20", true});
   m.attributes.push_back(SdpAttribute{"sendrecv", "", false});
@@ -67,6 +75,25 @@ std::optional<fax::AudioCodec> pick_codec(const SdpMedia& m) {
   return std::nullopt;
 }
 
+// The dynamic payload type the media gives RFC 2198 "red" at 8000 Hz, or -1.
+int pick_red(const SdpMedia& m) {
+  for (const auto& a : m.attributes) {
+    if (!iequals(a.name, "rtpmap")) continue;
+    const auto space = a.value.find(' ');
+    if (space == std::string::npos) continue;
+    const std::string pt = a.value.substr(0, space);
+    std::string_view enc = std::string_view(a.value).substr(space + 1);
+    while (!enc.empty() && enc.back() == ' ') enc.remove_suffix(1);
+    if (!iequals(enc, "red/8000") && !iequals(enc, "red/8000/1")) continue;
+    if (std::find(m.formats.begin(), m.formats.end(), pt) == m.formats.end()) continue;
+    if (pt.empty() || pt.size() > 3 || pt.find_first_not_of("0123456789") != std::string::npos)
+      continue;
+    const int n = std::stoi(pt);
+    if (n >= 96 && n <= 127) return n;
+  }
+  return -1;
+}
+
 fax::Endpoint endpoint_of(const Sdp& sdp, std::size_t index) {
   return fax::Endpoint{sdp.address_of(index), sdp.media[index].port};
 }
@@ -86,7 +113,7 @@ media::T38Params negotiated_peer(const media::T38Params& peer, const media::T38P
 
 Sdp make_audio_offer(const LocalMedia& local) {
   Sdp s = base_sdp(local);
-  s.media.push_back(audio_media(local, std::nullopt));
+  s.media.push_back(audio_media(local, std::nullopt, local.rtp_redundancy ? kRedPayloadType : -1));
   return s;
 }
 
@@ -137,9 +164,11 @@ Answer answer_offer(const Sdp& offer, const LocalMedia& local, bool allow_t38) {
       ans.chosen.t38 = negotiated_peer(peer, local.t38);
     } else {
       const fax::AudioCodec codec = *pick_codec(m);
-      ans.sdp.media.push_back(audio_media(local, codec));
+      const int red_pt = local.rtp_redundancy ? pick_red(m) : -1;
+      ans.sdp.media.push_back(audio_media(local, codec, red_pt));
       ans.chosen.kind = StreamKind::audio;
       ans.chosen.codec = codec;
+      ans.chosen.red_pt = red_pt;
     }
     ans.chosen.remote = endpoint_of(offer, i);
   }
@@ -157,6 +186,7 @@ Negotiated read_answer(const Sdp& answer, const LocalMedia& local) {
     } else if (auto codec = m.is_audio() ? pick_codec(m) : std::nullopt) {
       n.kind = StreamKind::audio;
       n.codec = *codec;
+      n.red_pt = local.rtp_redundancy ? pick_red(m) : -1;
     } else {
       continue;
     }

@@ -28,6 +28,7 @@ SipEngineOptions options_from_config(const config::Config& config) {
   o.timers.reinvite_after = std::chrono::seconds(config.t38.reinvite_after_s);
   o.user_agent = config.sip.user_agent;
   o.strangers = config.sip.strangers;
+  o.rtp_redundancy = config.media.rtp_redundancy;
   return o;
 }
 

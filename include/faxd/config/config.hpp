@@ -99,6 +99,9 @@ struct MediaConfig {
   // address; the first packet after each start latches the peer's address and port.
   bool symmetric = false;
   int jitter_buffer_ms = 80;  // G.711 playout delay (fixed, V.152); 0 = play on arrival
+  // RFC 2198 redundancy on G.711 fax (V.152): offer and accept "red" and send this many earlier
+  // packets in each RTP packet when the peer agrees (0 = off, up to 3).
+  int rtp_redundancy = 0;
 };
 
 struct T38Config {

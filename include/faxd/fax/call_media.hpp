@@ -75,8 +75,9 @@ class CallMedia {
   virtual std::uint16_t local_udptl_port() const = 0;
   virtual const std::string& local_address() const = 0;
 
-  // The G.711 stream is agreed: send and receive audio fax (spandsp modems).
-  virtual void start_audio(const Endpoint& remote, AudioCodec codec) = 0;
+  // The G.711 stream is agreed: send and receive audio fax (spandsp modems). `red_pt`: the
+  // payload type of RFC 2198 "red" when both sides took it, else -1.
+  virtual void start_audio(const Endpoint& remote, AudioCodec codec, int red_pt) = 0;
   // The image stream is agreed: stop audio, restart T.30 on a T.38 terminal over UDPTL.
   virtual void start_t38(const Endpoint& remote, const media::T38Params& peer) = 0;
   // Stops (hold) or resumes sending RTP while the audio modems keep running: from our T.38

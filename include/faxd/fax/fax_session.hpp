@@ -41,6 +41,7 @@ struct SessionOptions {
   bool t38_pacing = true;
   std::uint32_t rtp_ssrc = 0x46415844;  // "FAXD"
   int jitter_delay_ticks = 3;           // G.711 playout delay in 20 ms ticks ([media])
+  int rtp_redundancy = 2;  // RFC 2198 earlier packets per G.711 packet when "red" was agreed (0-3)
 };
 
 class FaxSession {
@@ -52,7 +53,9 @@ class FaxSession {
   FaxSession(const FaxSession&) = delete;
   FaxSession& operator=(const FaxSession&) = delete;
 
-  Result<void> start_audio(AudioCodec codec);
+  // `red_pt`: the dynamic payload type both sides gave RFC 2198 "red" (-1: none): then each
+  // packet sent carries options.rtp_redundancy earlier ones, and red packets are taken apart.
+  Result<void> start_audio(AudioCodec codec, int red_pt = -1);
   Result<void> start_t38(const media::T38Params& peer);
   void hangup(FailureCode failure);
   // Audio mode: while held, tick() runs the modems but sends no RTP.

@@ -31,6 +31,7 @@ struct JitterStats {
   std::uint64_t lost = 0;      // played out as gaps
   std::uint64_t overflow = 0;  // dropped to keep the delay
   std::uint64_t restarts = 0;
+  std::uint64_t recovered = 0;  // holes filled from RFC 2198 redundancy (a later packet's copy)
 };
 
 class JitterBuffer {
@@ -48,6 +49,9 @@ class JitterBuffer {
   explicit JitterBuffer(int delay_ticks = 3);
 
   void push(std::uint16_t seq, std::span<const std::uint8_t> payload);
+  // A redundant copy (RFC 2198) of packet `seq`, carried by a later packet: stored only when it
+  // fills a hole not yet played. Call it before push() of the packet that carried it.
+  void push_redundant(std::uint16_t seq, std::span<const std::uint8_t> payload);
   // Call once per tick before pop(): counts the playout delay down.
   void tick();
   // The next packet in sequence order; nullopt while the buffer is filling (before any packet,

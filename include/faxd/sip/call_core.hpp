@@ -78,6 +78,7 @@ struct SendBye {};
 struct StartAudio {
   fax::Endpoint remote;
   fax::AudioCodec codec = fax::AudioCodec::pcmu;
+  int red_pt = -1;  // RFC 2198 "red" agreed with this payload type; -1 none
 };
 struct StartT38 {
   fax::Endpoint remote;

@@ -1,8 +1,9 @@
 #pragma once
 // SDP offer/answer for fax calls (RFC 3264), pure functions over the Sdp model.
 //
-// What we offer: G.711 audio first (PCMU, PCMA; ptime 20), then T.38 by re-INVITE as a single
-// `m=image PORT udptl t38` stream. What we answer: the offer's m-lines in the same order and
+// What we offer: G.711 audio first (PCMU, PCMA; ptime 20; with [media] rtp_redundancy also
+// RFC 2198 "red" as payload type 96, taken when the answer keeps it), then T.38 by re-INVITE as a
+// single `m=image PORT udptl t38` stream. What we answer: the offer's m-lines in the same order and
 // count, one accepted stream and every other stream refused with port 0. With T.38 allowed an
 // image stream wins over audio (a direct T.38 offer in the initial INVITE is taken as is).
 //
@@ -24,7 +25,8 @@ struct LocalMedia {
   std::string address;  // written into c= and o= (the public address when behind NAT)
   std::uint16_t rtp_port = 0;
   std::uint16_t udptl_port = 0;
-  media::T38Params t38;  // what we advertise for T.38
+  media::T38Params t38;         // what we advertise for T.38
+  bool rtp_redundancy = false;  // offer and accept RFC 2198 "red" beside G.711
 };
 
 enum class StreamKind { none, audio, t38 };
@@ -34,7 +36,8 @@ struct Negotiated {
   StreamKind kind = StreamKind::none;
   fax::Endpoint remote;
   fax::AudioCodec codec = fax::AudioCodec::pcmu;  // audio only
-  media::T38Params t38;                           // t38 only: see the header comment
+  int red_pt = -1;       // audio only: the payload type of RFC 2198 "red" both sides took; -1 none
+  media::T38Params t38;  // t38 only: see the header comment
   bool operator==(const Negotiated&) const = default;
 };
 

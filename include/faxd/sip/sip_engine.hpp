@@ -109,6 +109,7 @@ struct SipEngineOptions {
   // New INVITEs over UDP from addresses neither allowed nor a trusted proxy: one stateless 403,
   // or nothing.
   config::Strangers strangers = config::Strangers::reject;
+  int rtp_redundancy = 0;  // [media] rtp_redundancy: > 0 offers and accepts RFC 2198 "red"
 };
 
 // The options from faxd's configuration ([sip] listen and public_address, [t38]); timers keep

@@ -2,6 +2,7 @@
 // Two FaxSessions wired back to back on simulated time, the way spandsp's t38_terminal_tests.c
 // runs them: every tick both sessions advance 20 ms, then the packets each sent are delivered to
 // the other through a seeded lossy channel. The one place the fax tests' fakes live.
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <random>
@@ -32,7 +33,11 @@ class RecordingSink : public fax::SessionSink {
 };
 
 struct LinkOptions {
-  double loss = 0.0;  // probability that one UDPTL datagram is lost (RTP is never lost)
+  double loss = 0.0;      // probability that one UDPTL datagram is lost
+  double rtp_loss = 0.0;  // probability that one RTP packet (20 ms of G.711) is lost
+  // Each RTP packet is delayed by 0..rtp_jitter_ticks whole ticks (uniform, seeded): with 20 ms
+  // ticks, 3 is the relay's +-30 ms, and packets overtake each other (reordering).
+  int rtp_jitter_ticks = 0;
   std::uint32_t seed = 1;
   bool deliver = true;  // false: the far end hears nothing at all
 };
@@ -71,7 +76,8 @@ class BackToBack {
 
   RecordingSink a_sink, b_sink;
   fax::FaxSession a, b;
-  std::uint64_t lost = 0;
+  std::uint64_t lost = 0;      // UDPTL datagrams
+  std::uint64_t rtp_lost = 0;  // RTP packets
   int ticks = 0;
 
  private:
@@ -84,12 +90,34 @@ class BackToBack {
       }
       to.on_udptl(d);
     }
-    for (const auto& p : from.rtp) {
-      if (link_.deliver) to.on_rtp(p);
+    std::bernoulli_distribution lose_rtp(link_.rtp_loss);
+    std::uniform_int_distribution<int> delay(0, std::max(link_.rtp_jitter_ticks, 0));
+    for (auto& p : from.rtp) {
+      if (!link_.deliver) continue;
+      if (link_.rtp_loss > 0 && lose_rtp(rng_)) {
+        ++rtp_lost;
+        continue;
+      }
+      const int due = ticks + (link_.rtp_jitter_ticks > 0 ? delay(rng_) : 0);
+      in_flight_.push_back({due, &to, std::move(p)});
     }
+    // Due packets in the order they were queued: a later-sent packet with a shorter delay
+    // overtakes an earlier one.
+    std::erase_if(in_flight_, [&](Flight& f) {
+      if (f.to != &to || f.due > ticks) return false;
+      f.to->on_rtp(f.packet);
+      return true;
+    });
     from.udptl.clear();
     from.rtp.clear();
   }
+
+  struct Flight {
+    int due = 0;
+    fax::FaxSession* to = nullptr;
+    std::vector<std::uint8_t> packet;
+  };
+  std::vector<Flight> in_flight_;
 
   LinkOptions link_;
   std::mt19937 rng_;

@@ -163,5 +163,28 @@ TEST(JitterBuffer, JitterWithinTheDelayLosesNothing) {
   EXPECT_GT(jb.stats().reordered, 0u);
 }
 
+TEST(JitterBuffer, ARedundantCopyFillsAHoleNotYetPlayedAndNothingElse) {
+  JitterBuffer jb(2);
+  jb.push_redundant(9, frame(9));
+  EXPECT_EQ(jb.stored(), 0) << "a copy does not start the buffer";
+  jb.push(10, frame(10));
+  // 11 was lost; 12 carries copies of 10 (already here) and 11.
+  jb.push_redundant(10, frame(10));
+  jb.push_redundant(11, frame(11));
+  jb.push(12, frame(12));
+  EXPECT_EQ(play(jb), -2);
+  EXPECT_EQ(play(jb), 10);
+  EXPECT_EQ(play(jb), 11) << "recovered from the copy";
+  EXPECT_EQ(play(jb), 12);
+  // Copies of packets already played are no news: not late, no restart.
+  jb.push_redundant(11, frame(11));
+  jb.push_redundant(40000, frame(1));
+  EXPECT_EQ(jb.stats().recovered, 1u);
+  EXPECT_EQ(jb.stats().duplicate, 0u);
+  EXPECT_EQ(jb.stats().late, 0u);
+  EXPECT_EQ(jb.stats().restarts, 0u);
+  EXPECT_EQ(jb.stats().lost, 0u);
+}
+
 }  // namespace
 }  // namespace faxd::media

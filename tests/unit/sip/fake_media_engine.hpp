@@ -187,9 +187,10 @@ class FakeCallMedia final : public fax::CallMedia {
   const std::string& local_address() const override { return engine_.options_.address; }
   media::T38Params local_t38_params() const override { return engine_.options_.t38; }
 
-  void start_audio(const fax::Endpoint& remote, fax::AudioCodec codec) override {
-    engine_.record(fmt::format("start_audio call={} remote={}:{} codec={}", s_->call_id,
-                               remote.address, remote.port, static_cast<int>(codec)));
+  void start_audio(const fax::Endpoint& remote, fax::AudioCodec codec, int red_pt) override {
+    engine_.record(fmt::format("start_audio call={} remote={}:{} codec={}{}", s_->call_id,
+                               remote.address, remote.port, static_cast<int>(codec),
+                               red_pt >= 0 ? fmt::format(" red={}", red_pt) : std::string()));
     engine_.started(s_, fax::Transport::g711);
   }
   void start_t38(const fax::Endpoint& remote, const media::T38Params& peer) override {

@@ -234,5 +234,37 @@ TEST(OfferAnswer, NegotiatesLowerVersionAndRate) {
   EXPECT_EQ(ours.max_bit_rate, 9600);
 }
 
+TEST(OfferAnswer, RedundancyIsOfferedAndTakenOnlyWhenConfigured) {
+  LocalMedia l = local();
+  EXPECT_EQ(print_sdp(make_audio_offer(l)).find("red/8000"), std::string::npos) << "off by default";
+  l.rtp_redundancy = true;
+  const std::string offer_text = print_sdp(make_audio_offer(l));
+  EXPECT_NE(offer_text.find("m=audio 20000 RTP/AVP 0 8 96\r\n"), std::string::npos) << offer_text;
+  EXPECT_NE(offer_text.find("a=rtpmap:96 red/8000"), std::string::npos);
+
+  // A peer's offer with red under its own payload type: answered with that type.
+  auto offer = parse_sdp(
+      "v=0\r\nc=IN IP4 1.1.1.1\r\nm=audio 4000 RTP/AVP 8 101 121\r\n"
+      "a=rtpmap:101 telephone-event/8000\r\na=rtpmap:121 RED/8000\r\n");
+  ASSERT_TRUE(offer);
+  Answer a = answer_offer(*offer, l, false);
+  ASSERT_EQ(a.chosen.kind, StreamKind::audio);
+  EXPECT_EQ(a.chosen.codec, fax::AudioCodec::pcma);
+  EXPECT_EQ(a.chosen.red_pt, 121);
+  EXPECT_EQ(a.sdp.media[0].formats, (std::vector<std::string>{"8", "121"}));
+  Answer off = answer_offer(*offer, local(), false);
+  EXPECT_EQ(off.chosen.red_pt, -1) << "not configured: red refused";
+  EXPECT_EQ(off.sdp.media[0].formats, std::vector<std::string>{"8"});
+
+  // Answers: red taken only when the answer kept it.
+  auto with =
+      parse_sdp("v=0\r\nc=IN IP4 1.1.1.1\r\nm=audio 4000 RTP/AVP 0 96\r\na=rtpmap:96 red/8000\r\n");
+  auto without = parse_sdp("v=0\r\nc=IN IP4 1.1.1.1\r\nm=audio 4000 RTP/AVP 0\r\n");
+  ASSERT_TRUE(with && without);
+  EXPECT_EQ(read_answer(*with, l).red_pt, 96);
+  EXPECT_EQ(read_answer(*without, l).red_pt, -1);
+  EXPECT_EQ(read_answer(*with, local()).red_pt, -1);
+}
+
 }  // namespace
 }  // namespace faxd::sip
