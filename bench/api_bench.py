@@ -218,6 +218,19 @@ def run_cases(faxd, env, label):
     return results
 
 
+def start_up_and_run(faxd, env, label):
+    """Start-up times (after a first start that applies any new migration, not counted), then
+    every case under wrk."""
+    faxd.start()
+    faxd.stop()
+    boot = startup(faxd)
+    faxd.start()
+    try:
+        return boot, run_cases(faxd, env, label)
+    finally:
+        faxd.stop()
+
+
 def main_postgresql(faxd_bin, template, env_file, run_dir):
     """The same requests on the seeded SQLite store (the anchor) and then on a copy of it in a
     throwaway PostgreSQL (faxd store copy), in one run: the list on a cluster's store, as a ratio
@@ -230,15 +243,7 @@ def main_postgresql(faxd_bin, template, env_file, run_dir):
     os.makedirs(os.path.join(sqlite_dir, "var"), exist_ok=True)
     log("copying the seeded store (SQLite anchor)")
     shutil.copyfile(template, os.path.join(sqlite_dir, "var", "faxd.db"))
-    anchor = Faxd(faxd_bin, sqlite_dir)
-    anchor.start()  # applies any new migration; not counted
-    anchor.stop()
-    boot_sqlite = startup(anchor)
-    anchor.start()
-    try:
-        results_sqlite = run_cases(anchor, env, "sqlite")
-    finally:
-        anchor.stop()
+    boot_sqlite, results_sqlite = start_up_and_run(Faxd(faxd_bin, sqlite_dir), env, "sqlite")
     shutil.rmtree(sqlite_dir)
 
     pg_dir = os.path.join(run_dir, "pg")
@@ -252,15 +257,7 @@ def main_postgresql(faxd_bin, template, env_file, run_dir):
         copy_s = time.perf_counter() - t0
         pg.psql("VACUUM ANALYZE", database="faxd_api")
         size_mb = int(pg.psql("SELECT pg_database_size('faxd_api')")) / 1e6
-        faxd = Faxd(faxd_bin, pg_dir, store_url=url)
-        faxd.start()
-        faxd.stop()
-        boot = startup(faxd)
-        faxd.start()
-        try:
-            results = run_cases(faxd, env, "postgresql")
-        finally:
-            faxd.stop()
+        boot, results = start_up_and_run(Faxd(faxd_bin, pg_dir, store_url=url), env, "postgresql")
     p = print
     p(f"### On PostgreSQL (a cluster's store), beside SQLite in the same run")
     p()
