@@ -18,13 +18,16 @@ SOURCE = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(SOURCE, "tests", "integration"))
 
 RECEIVER_DDI = "+15550002000"
-# (label, T.38 or G.711, loss share, jitter +-ms)
+# (label, T.38 or G.711, loss share, jitter +-ms[, [media] rtp_redundancy on both daemons])
 ROWS = [
     ("G.711", False, 0.00, 0),
     ("G.711", False, 0.01, 0),
     ("G.711", False, 0.01, 30),
     ("G.711", False, 0.02, 30),
     ("G.711", False, 0.05, 0),
+    ("G.711 + RFC 2198 x2", False, 0.01, 30, 2),
+    ("G.711 + RFC 2198 x2", False, 0.02, 30, 2),
+    ("G.711 + RFC 2198 x2", False, 0.05, 0, 2),
     ("T.38", True, 0.00, 0),
     ("T.38", True, 0.05, 0),
     ("T.38", True, 0.10, 0),
@@ -37,9 +40,13 @@ def log(msg):
     print(f"impairment: {msg}", file=sys.stderr, flush=True)
 
 
-def run_row(harness, tenant, proxy_mod, pdfgen, t38, loss, jitter, n, seed):
-    rx = harness.Faxd(proxy_mod.proxied_config(proxy_mod.ALIASES[0]), name="imp-rx")
-    tx = harness.Faxd(proxy_mod.proxied_config(proxy_mod.ALIASES[1]), name="imp-tx")
+def run_row(harness, tenant, proxy_mod, pdfgen, t38, loss, jitter, n, seed, redundancy=0):
+    def config(alias):
+        c = proxy_mod.proxied_config(alias)
+        c["media"] = {"rtp_redundancy": redundancy}
+        return c
+    rx = harness.Faxd(config(proxy_mod.ALIASES[0]), name="imp-rx")
+    tx = harness.Faxd(config(proxy_mod.ALIASES[1]), name="imp-tx")
     for d in (rx, tx):
         d.config["log"]["level"] = "info"
         d.write_config()
@@ -102,14 +109,15 @@ def main():
     print("faxes at once per row, each judged on its first attempt (delivered on it or not; faxd")
     print("would retry the others by policy). G.711 rows call a carrier marked without T.38 and")
     print("run spandsp's modems over RTP through faxd's jitter buffer (`[media] jitter_buffer_ms`,")
-    print("80 ms); T.38 rows use UDPTL with 3 redundant IFPs per datagram.")
+    print("80 ms); \"RFC 2198 x2\" rows set `[media] rtp_redundancy = 2` on both daemons (each RTP")
+    print("packet also carries the two before it). T.38 rows use UDPTL with 3 redundant IFPs per datagram.")
     print()
     print("| transport | loss | jitter | delivered on the first attempt | media datagrams | dropped | reordered |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for i, (label, t38, loss, jitter) in enumerate(ROWS):
+    for i, (label, t38, loss, jitter, *rest) in enumerate(ROWS):
         log(f"{label} loss={loss} jitter={jitter}")
         ok, n, st = run_row(harness, tenant, udp_loss_proxy, pdfgen, t38, loss, jitter, args.n,
-                            seed=100 + i)
+                            seed=100 + i, redundancy=rest[0] if rest else 0)
         print(f"| {label} | {loss * 100:.0f} % | {'+-' + str(jitter) + ' ms' if jitter else '-'} "
               f"| {ok}/{n} ({100.0 * ok / n:.0f} %) | {st['media']} | {st['media_dropped']} "
               f"| {st['reordered']} |", flush=True)
