@@ -193,18 +193,27 @@ def cases_for(faxd, env):
     return [c for c in cases if "cursor=None" not in c[2]]  # a scope with one page only
 
 
+def shown_path(path):
+    """A request as the tables show it: no /api/v1, the cursor and the fax id named."""
+    shown = re.sub(r"cursor=\w+", "cursor=(page 2)", path.replace("/api/v1", ""))
+    return re.sub(r"/faxes/\w{26}", "/faxes/{id}", shown)
+
+
+def verdict(many):
+    """The target column: p99 under 10 ms at c=8 with no error, and the errors when any."""
+    bad = many["errors"] or many["socket_errors"]
+    ok = "met" if many["p99"] < 10 and not bad else "MISSED"
+    return ok + (f" (errors: {many['errors']} {many['socket_errors']})" if bad else "")
+
+
 def wrk_table(results):
     p = print
     p("| caller | request | c=1 p50 | c=1 p99 | req/s (c=8) | p50 | p90 | p99 | faxd CPU | load | target |")
     p("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
     for who, path, one, many in results:
-        shown = re.sub(r"cursor=\w+", "cursor=(page 2)", path.replace("/api/v1", ""))
-        shown = re.sub(r"/faxes/\w{26}", "/faxes/{id}", shown)
-        bad = many["errors"] or many["socket_errors"]
-        ok = "met" if many["p99"] < 10 and not bad else "MISSED"
-        p(f"| {who} | `GET {shown}` | {one['p50']:.2f} ms | {one['p99']:.2f} ms | {many['rps']:,.0f} | "
-          f"{many['p50']:.2f} ms | {many['p90']:.2f} ms | **{many['p99']:.2f} ms** | "
-          f"{many['cpu']:.2f} | {many['load']} | {ok}{' (errors: ' + str(many['errors']) + ' ' + many['socket_errors'] + ')' if bad else ''} |")
+        p(f"| {who} | `GET {shown_path(path)}` | {one['p50']:.2f} ms | {one['p99']:.2f} ms | "
+          f"{many['rps']:,.0f} | {many['p50']:.2f} ms | {many['p90']:.2f} ms | "
+          f"**{many['p99']:.2f} ms** | {many['cpu']:.2f} | {many['load']} | {verdict(many)} |")
 
 
 def run_cases(faxd, env, label):
@@ -276,14 +285,9 @@ def main_postgresql(faxd_bin, template, env_file, run_dir):
       "req/s (c=8) PostgreSQL | ratio | p99 (c=8) PostgreSQL | target |")
     p("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
     for (who, path, one_s, many_s), (_, _, one, many) in zip(results_sqlite, results):
-        shown = re.sub(r"cursor=\w+", "cursor=(page 2)", path.replace("/api/v1", ""))
-        shown = re.sub(r"/faxes/\w{26}", "/faxes/{id}", shown)
-        bad = many["errors"] or many["socket_errors"]
-        ok = "met" if many["p99"] < 10 and not bad else "MISSED"
-        p(f"| {who} | `GET {shown}` | {one_s['p50']:.2f} ms | {one['p50']:.2f} ms | "
+        p(f"| {who} | `GET {shown_path(path)}` | {one_s['p50']:.2f} ms | {one['p50']:.2f} ms | "
           f"{one['p50'] / one_s['p50']:.1f}x | {many_s['rps']:,.0f} | {many['rps']:,.0f} | "
-          f"{many['rps'] / many_s['rps']:.2f}x | **{many['p99']:.2f} ms** | {ok}"
-          f"{' (errors: ' + str(many['errors']) + ' ' + many['socket_errors'] + ')' if bad else ''} |")
+          f"{many['rps'] / many_s['rps']:.2f}x | **{many['p99']:.2f} ms** | {verdict(many)} |")
     p()
     p("PostgreSQL in full (faxd CPU is user+system over the run, 2.0 = both cores; load sampled "
       "at the end of each run):")
