@@ -28,7 +28,6 @@ struct Where {
   }
 };
 
-// The filters (not the virtual fax scope) in a fixed order.
 // " WHERE virtual_fax_id IN (?,...)" with one argument per virtual fax.
 void where_virtual_fax_in(const std::vector<std::string>& vfaxes, Where& w) {
   w.sql = " WHERE virtual_fax_id IN (";
@@ -39,6 +38,7 @@ void where_virtual_fax_in(const std::vector<std::string>& vfaxes, Where& w) {
   w.sql += ")";
 }
 
+// The filters (not the virtual fax scope) in a fixed order.
 void add_filters(const FaxQuery& q, Where& w) {
   if (q.scope.brand_id) w.add("brand_id = ?", *q.scope.brand_id);
   if (q.scope.company_id) w.add("company_id = ?", *q.scope.company_id);
