@@ -63,21 +63,49 @@ class Handler final : public CallHandler {
   std::optional<CallOutcome> outcome;
 };
 
+SipEngineOptions options(std::uint16_t port, int reinvite_after_s) {
+  SipEngineOptions o;
+  o.listen = {"127.0.0.1", port};
+  o.t38.reinvite_after_s = reinvite_after_s;
+  o.timers.end_grace = std::chrono::seconds(2);
+  return o;
+}
+
+test::FakeMediaEngine::Options media(std::uint16_t first_port, int complete_ms) {
+  test::FakeMediaEngine::Options m;
+  m.first_port = first_port;
+  m.complete_after = std::chrono::milliseconds(complete_ms);
+  return m;
+}
+
+// Two engines on one io_context, each on a free port of its own with its fake media engine and
+// handler; a calls b. Each engine's T.38 re-INVITE comes after its reinvite_after_s.
+struct Pair {
+  Pair(boost::asio::io_context& io, const Clock& clock, test::FakeMediaEngine::Options media_a,
+       test::FakeMediaEngine::Options media_b, int a_reinvite_after_s, int b_reinvite_after_s)
+      : pa(free_port()),
+        pb(free_port()),
+        ma(std::move(media_a)),
+        mb(std::move(media_b)),
+        a(io, ma, ha, clock, options(pa, a_reinvite_after_s)),
+        b(io, mb, hb, clock, options(pb, b_reinvite_after_s)) {}
+  const std::uint16_t pa, pb;
+  test::FakeMediaEngine ma, mb;
+  Handler ha, hb;
+  SipEngine a, b;
+};
+
 class SipEngineTest : public ::testing::Test {
  protected:
-  SipEngineOptions options(std::uint16_t port, int reinvite_after_s) {
-    SipEngineOptions o;
-    o.listen = {"127.0.0.1", port};
-    o.t38.reinvite_after_s = reinvite_after_s;
-    o.timers.end_grace = std::chrono::seconds(2);
-    return o;
-  }
-
-  test::FakeMediaEngine::Options media(std::uint16_t first_port, int complete_ms) {
-    test::FakeMediaEngine::Options m;
-    m.first_port = first_port;
-    m.complete_after = std::chrono::milliseconds(complete_ms);
-    return m;
+  // Builds `pair` and starts both engines; b admits calls from 127.0.0.1. Call it under
+  // ASSERT_NO_FATAL_FAILURE.
+  void start_pair(test::FakeMediaEngine::Options media_a, test::FakeMediaEngine::Options media_b,
+                  int a_reinvite_after_s, int b_reinvite_after_s) {
+    pair.emplace(io, clock, std::move(media_a), std::move(media_b), a_reinvite_after_s,
+                 b_reinvite_after_s);
+    ASSERT_TRUE(pair->a.start());
+    ASSERT_TRUE(pair->b.start());
+    pair->b.set_allowed_sources({"127.0.0.1"});
   }
 
   // Runs the io_context until `done` holds (or 20 s pass).
@@ -99,6 +127,7 @@ class SipEngineTest : public ::testing::Test {
 
   boost::asio::io_context io;
   SystemClock clock;
+  std::optional<Pair> pair;
 };
 
 CallCallbacks record(std::optional<CallOutcome>& out,
@@ -122,7 +151,6 @@ OutboundCall call_to(std::uint16_t port, std::string number) {
 }
 
 TEST_F(SipEngineTest, FaxCallSwitchesToT38AndBothSidesSucceed) {
-  const auto pa = free_port(), pb = free_port();
   // Whichever fake fax ends first hangs up; the other side's fax started a little later (the
   // re-INVITE's transit: 10 ms seen at load 12 under ASan), so it counts as whole once it has
   // run 600 ms of its 800 (a real receiver has the last page and DCN before the BYE); a BYE
@@ -132,13 +160,9 @@ TEST_F(SipEngineTest, FaxCallSwitchesToT38AndBothSidesSucceed) {
     m.whole_after = std::chrono::milliseconds(600);
     return m;
   };
-  test::FakeMediaEngine ma(whole(41000)), mb(whole(41100));
-  Handler ha, hb;
-  SipEngine a(io, ma, ha, clock, options(pa, 30));  // the caller leaves the switch to the callee
-  SipEngine b(io, mb, hb, clock, options(pb, 0));
-  ASSERT_TRUE(a.start());
-  ASSERT_TRUE(b.start());
-  b.set_allowed_sources({"127.0.0.1"});
+  // The caller (30 s) leaves the switch to the callee (0 s).
+  ASSERT_NO_FATAL_FAILURE(start_pair(whole(41000), whole(41100), 30, 0));
+  auto& [pa, pb, ma, mb, ha, hb, a, b] = *pair;
 
   std::optional<CallOutcome> out;
   std::vector<CallProgress::Kind> progress;
@@ -161,13 +185,8 @@ TEST_F(SipEngineTest, FaxCallSwitchesToT38AndBothSidesSucceed) {
 }
 
 TEST_F(SipEngineTest, UnknownSourceIsRefusedWithoutAskingTheHandler) {
-  const auto pa = free_port(), pb = free_port();
-  test::FakeMediaEngine ma(media(41200, 500)), mb(media(41300, 500));
-  Handler ha, hb;
-  SipEngine a(io, ma, ha, clock, options(pa, 2));
-  SipEngine b(io, mb, hb, clock, options(pb, 2));
-  ASSERT_TRUE(a.start());
-  ASSERT_TRUE(b.start());
+  ASSERT_NO_FATAL_FAILURE(start_pair(media(41200, 500), media(41300, 500), 2, 2));
+  auto& [pa, pb, ma, mb, ha, hb, a, b] = *pair;
   b.set_allowed_sources({"10.9.9.9", "::ffff:127.0.0.2"});  // not us
 
   std::optional<CallOutcome> out;
@@ -191,15 +210,9 @@ TEST_F(SipEngineTest, UnknownSourceIsRefusedWithoutAskingTheHandler) {
 }
 
 TEST_F(SipEngineTest, CancelWhileTheCalleeDecides) {
-  const auto pa = free_port(), pb = free_port();
-  test::FakeMediaEngine ma(media(41400, 500)), mb(media(41500, 500));
-  Handler ha, hb;
+  ASSERT_NO_FATAL_FAILURE(start_pair(media(41400, 500), media(41500, 500), 2, 2));
+  auto& [pa, pb, ma, mb, ha, hb, a, b] = *pair;
   hb.hold = true;
-  SipEngine a(io, ma, ha, clock, options(pa, 2));
-  SipEngine b(io, mb, hb, clock, options(pb, 2));
-  ASSERT_TRUE(a.start());
-  ASSERT_TRUE(b.start());
-  b.set_allowed_sources({"127.0.0.1"});
 
   std::optional<CallOutcome> out;
   auto handle = a.dial(call_to(pb, "100"), record(out));
@@ -223,15 +236,9 @@ TEST_F(SipEngineTest, TwoCallsGivenOneCallIdAreTwoCalls) {
   // A fax redialled while its last call's leg still waits for its BYE's answer comes with the
   // same call id: the engine kept the old leg, dropped the new one unstarted (a dangling
   // reference, no INVITE, no outcome) and the queue counted the call as running for good.
-  const auto pa = free_port(), pb = free_port();
-  test::FakeMediaEngine ma(media(42000, 500)), mb(media(42100, 500));
-  Handler ha, hb;
+  ASSERT_NO_FATAL_FAILURE(start_pair(media(42000, 500), media(42100, 500), 2, 2));
+  auto& [pa, pb, ma, mb, ha, hb, a, b] = *pair;
   hb.hold = true;
-  SipEngine a(io, ma, ha, clock, options(pa, 2));
-  SipEngine b(io, mb, hb, clock, options(pb, 2));
-  ASSERT_TRUE(a.start());
-  ASSERT_TRUE(b.start());
-  b.set_allowed_sources({"127.0.0.1"});
 
   OutboundCall call = call_to(pb, "100");
   call.job.call_id = "SAMEFAXID0-1";
@@ -249,14 +256,9 @@ TEST_F(SipEngineTest, TwoCallsGivenOneCallIdAreTwoCalls) {
 }
 
 TEST_F(SipEngineTest, ShutdownHangsUpRunningCalls) {
-  const auto pa = free_port(), pb = free_port();
-  test::FakeMediaEngine ma(media(41600, -1)), mb(media(41700, -1));  // faxes never finish
-  Handler ha, hb;
-  SipEngine a(io, ma, ha, clock, options(pa, 30));
-  SipEngine b(io, mb, hb, clock, options(pb, 30));
-  ASSERT_TRUE(a.start());
-  ASSERT_TRUE(b.start());
-  b.set_allowed_sources({"127.0.0.1"});
+  // The faxes never finish.
+  ASSERT_NO_FATAL_FAILURE(start_pair(media(41600, -1), media(41700, -1), 30, 30));
+  auto& [pa, pb, ma, mb, ha, hb, a, b] = *pair;
 
   std::optional<CallOutcome> out;
   std::vector<CallProgress::Kind> progress;
@@ -281,15 +283,10 @@ TEST_F(SipEngineTest, ShutdownHangsUpRunningCalls) {
 }
 
 TEST_F(SipEngineTest, GlareOfTwoT38ReinvitesResolves) {
-  const auto pa = free_port(), pb = free_port();
   // The fake faxes last longer than the longest retry delay (4 s), so the switch must happen.
-  test::FakeMediaEngine ma(media(41800, 4500)), mb(media(41900, 4500));
-  Handler ha, hb;
-  SipEngine a(io, ma, ha, clock, options(pa, 0));  // both switch at once: RFC 3261 14.1 glare
-  SipEngine b(io, mb, hb, clock, options(pb, 0));
-  ASSERT_TRUE(a.start());
-  ASSERT_TRUE(b.start());
-  b.set_allowed_sources({"127.0.0.1"});
+  // Both switch at once: RFC 3261 14.1 glare.
+  ASSERT_NO_FATAL_FAILURE(start_pair(media(41800, 4500), media(41900, 4500), 0, 0));
+  auto& [pa, pb, ma, mb, ha, hb, a, b] = *pair;
   std::optional<CallOutcome> out;
   a.dial(call_to(pb, "100"), record(out));
   ASSERT_TRUE(run_until([&] { return out && hb.outcome; }));
