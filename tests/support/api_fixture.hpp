@@ -108,11 +108,10 @@ class ApiFixture : public ::testing::Test {
   }
 
   // `target` may carry a query; an empty `token` sends no Authorization, an empty `type` no
-  // Content-Type.
+  // Content-Type. It comes from `remote_address` and carries `extra_headers` last.
   http::Response request(const std::string& method, const std::string& target,
                          const std::string& token, std::string body = {},
-                         const std::string& type = {},
-                         const std::vector<std::pair<std::string, std::string>>& headers = {}) {
+                         const std::string& type = {}, const http::Fields& headers = {}) {
     http::Request r;
     r.method = method;
     r.target = target;
@@ -122,16 +121,18 @@ class ApiFixture : public ::testing::Test {
     if (!token.empty()) r.headers.emplace_back("Authorization", "Bearer " + token);
     if (!type.empty()) r.headers.emplace_back("Content-Type", type);
     for (const auto& h : headers) r.headers.push_back(h);
+    for (const auto& h : extra_headers) r.headers.push_back(h);
     r.body = std::move(body);
-    r.remote_address = "127.0.0.1";
+    r.remote_address = remote_address;
     return router.dispatch(r);
   }
 
   // A JSON request (Content-Type: application/json) or, with a null body, one without a body.
   http::Response call(const std::string& method, const std::string& target,
-                      const std::string& token, const nlohmann::json& body = nullptr) {
-    if (body.is_null()) return request(method, target, token);
-    return request(method, target, token, body.dump(), "application/json");
+                      const std::string& token, const nlohmann::json& body = nullptr,
+                      const http::Fields& headers = {}) {
+    if (body.is_null()) return request(method, target, token, {}, {}, headers);
+    return request(method, target, token, body.dump(), "application/json", headers);
   }
 
   // call() that expects `status`; the parsed answer (null for an empty one).
@@ -154,6 +155,9 @@ class ApiFixture : public ::testing::Test {
   std::optional<api::Api> api;
   std::optional<api::FaxApiDeps> deps;
   http::Router router;
+  // Where every request() comes from, and the headers each carries besides its own.
+  std::string remote_address = "127.0.0.1";
+  http::Fields extra_headers;
 
  private:
   document::ConvertOptions convert_;

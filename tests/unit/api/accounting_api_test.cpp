@@ -9,12 +9,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api_fixture.hpp"
 #include "faxd/api/api.hpp"
-#include "faxd/common/secrets.hpp"
-#include "faxd/config/config.hpp"
 #include "faxd/store/fax_repo.hpp"
-#include "temp_dir.hpp"
-#include "test_db.hpp"
 
 using namespace faxd;
 using nlohmann::json;
@@ -38,14 +35,13 @@ struct CollectingWriter final : http::StreamWriter {
   bool aborted = false;
 };
 
-struct AccountingApiTest : ::testing::Test {
+// Requests come from 192.0.2.7 (the audit events record it).
+struct AccountingApiTest : test::ApiFixture {
+  AccountingApiTest() { remote_address = "192.0.2.7"; }
+
   void SetUp() override {
-    ASSERT_TRUE(init_crypto());
-    db = test::open_test_db(dir);
-    ASSERT_TRUE(db);
-    users.emplace(*db, clock);
-    api.emplace(api::Context{.db = *db, .clock = clock, .config = config, .users = *users});
-    api->add_routes(router);
+    ApiFixture::SetUp();
+    if (HasFatalFailure()) return;
     admin = make_user("root", store::Role::platform_admin, {}, {});
     b1 = ok("POST", "/api/v1/brands", admin, {{"name", "One"}}, 201)["id"];
     b2 = ok("POST", "/api/v1/brands", admin, {{"name", "Two"}}, 201)["id"];
@@ -54,41 +50,6 @@ struct AccountingApiTest : ::testing::Test {
     c2 = ok("POST", "/api/v1/companies", admin, {{"brand_id", b2}, {"name", "C"}}, 201)["id"];
   }
 
-  std::string make_user(const std::string& name, store::Role role, std::optional<std::string> brand,
-                        std::optional<std::string> company) {
-    auto u = users->create({.username = name,
-                            .password_hash = hash_password("pass-" + name),
-                            .role = role,
-                            .brand_id = brand,
-                            .company_id = company});
-    EXPECT_TRUE(u);
-    return users->issue_token(u->id, "session", "t", std::nullopt)->token;
-  }
-
-  http::Response call(const std::string& method, const std::string& target,
-                      const std::string& token, const json& body = nullptr,
-                      http::Fields extra = {}) {
-    http::Request r;
-    r.method = method;
-    r.target = target;
-    const auto q = target.find('?');
-    r.path = target.substr(0, q);
-    if (q != std::string::npos) r.query = http::parse_query(target.substr(q + 1));
-    if (!token.empty()) r.headers.emplace_back("Authorization", "Bearer " + token);
-    for (auto& h : extra) r.headers.push_back(h);
-    if (!body.is_null()) {
-      r.body = body.dump();
-      r.headers.emplace_back("Content-Type", "application/json");  // as the web UI sends it
-    }
-    r.remote_address = "192.0.2.7";
-    return router.dispatch(r);
-  }
-  json ok(const std::string& method, const std::string& target, const std::string& token,
-          const json& body = nullptr, int status = 200) {
-    auto res = call(method, target, token, body);
-    EXPECT_EQ(res.status, status) << method << " " << target << ": " << res.body;
-    return res.body.empty() ? json() : json::parse(res.body);
-  }
   std::string streamed(const http::Response& res) {
     EXPECT_EQ(res.status, 200) << res.body;
     EXPECT_TRUE(res.on_stream);
@@ -103,33 +64,25 @@ struct AccountingApiTest : ::testing::Test {
   // A call of `company` made through the fax repository as the queue makes them.
   std::string make_call(const std::string& brand, const std::string& company, int answered_after_s,
                         int fax_s) {
-    store::FaxRepo faxes(*db, clock);
     auto vf = ok("POST", "/api/v1/virtual-faxes", admin,
                  {{"company_id", company}, {"name", "vf" + std::to_string(++n)}}, 201);
-    auto f = faxes.create_outbound({.brand_id = brand,
-                                    .company_id = company,
-                                    .virtual_fax_id = vf["id"],
-                                    .from_number = "+34910000001",
-                                    .to_number = "+34910000002",
-                                    .document = "outbound/x.tiff"});
+    auto f = faxes->create_outbound({.brand_id = brand,
+                                     .company_id = company,
+                                     .virtual_fax_id = vf["id"],
+                                     .from_number = "+34910000001",
+                                     .to_number = "+34910000002",
+                                     .document = "outbound/x.tiff"});
     EXPECT_TRUE(f);
-    EXPECT_TRUE(faxes.claim_due("n", clock.now() + 5min, 10));
-    auto a = faxes.begin_attempt(f->first.id, std::nullopt, "k");
+    EXPECT_TRUE(faxes->claim_due("n", clock.now() + 5min, 10));
+    auto a = faxes->begin_attempt(f->first.id, std::nullopt, "k");
     clock.advance(std::chrono::seconds(answered_after_s));
-    EXPECT_TRUE(faxes.attempt_answered(*a));
+    EXPECT_TRUE(faxes->attempt_answered(*a));
     clock.advance(std::chrono::seconds(fax_s));
-    EXPECT_TRUE(faxes.end_attempt(*a, {.result = "delivered", .transport = "t38", .pages = 1}));
+    EXPECT_TRUE(faxes->end_attempt(*a, {.result = "delivered", .transport = "t38", .pages = 1}));
     clock.advance(1s);
     return *a;
   }
 
-  test::TempDir dir;
-  ManualClock clock;
-  config::Config config;
-  std::unique_ptr<store::Db> db;
-  std::optional<store::UserRepo> users;
-  std::optional<api::Api> api;
-  http::Router router;
   std::string admin;
   json b1, b2, c1, c1b, c2;
   int n = 0;

@@ -4,80 +4,36 @@
 
 #include <gtest/gtest.h>
 
+#include <utility>
+
 #include <nlohmann/json.hpp>
 
-#include "faxd/common/secrets.hpp"
-#include "faxd/config/config.hpp"
+#include "api_fixture.hpp"
 #include "faxd/store/tenant_repo.hpp"
-#include "temp_dir.hpp"
-#include "test_db.hpp"
 
 using namespace faxd;
 using nlohmann::json;
 
 namespace {
 
-struct ApiTest : ::testing::Test {
+struct ApiTest : test::ApiFixture {
   void SetUp() override {
-    ASSERT_TRUE(init_crypto());
-    db = test::open_test_db(dir);
-    ASSERT_TRUE(db);
-    users.emplace(*db, clock);
-    api.emplace(api::Context{*db,
-                             clock,
-                             config,
-                             *users,
-                             [] { return true; },
-                             {.free_failures_per_user = 3, .window = std::chrono::seconds(60)}});
-    api->add_routes(router);
+    ApiFixture::SetUp();
+    if (HasFatalFailure()) return;
     admin = make_user("root", store::Role::platform_admin, {}, {});
   }
 
-  std::string make_user(const std::string& name, store::Role role, std::optional<std::string> brand,
-                        std::optional<std::string> company) {
-    auto u = users->create({.username = name,
-                            .password_hash = hash_password("pass-" + name),
-                            .role = role,
-                            .brand_id = brand,
-                            .company_id = company});
-    EXPECT_TRUE(u);
-    return users->issue_token(u->id, "session", "t", std::nullopt)->token;
-  }
-
+  using ApiFixture::call;
+  // call() from another address.
   http::Response call(const std::string& method, const std::string& target,
-                      const std::string& token, const json& body = nullptr,
-                      const std::string& addr = "127.0.0.1") {
-    http::Request r;
-    r.method = method;
-    r.target = target;
-    const auto q = target.find('?');
-    r.path = target.substr(0, q);
-    if (q != std::string::npos) r.query = http::parse_query(target.substr(q + 1));
-    if (!token.empty()) r.headers.emplace_back("Authorization", "Bearer " + token);
-    if (!body.is_null()) {
-      r.body = body.dump();
-      r.headers.emplace_back("Content-Type", "application/json");
-    }
-    r.remote_address = addr;
-    for (const auto& h : extra_headers) r.headers.push_back(h);
-    return router.dispatch(r);
-  }
-  json ok(const std::string& method, const std::string& target, const std::string& token,
-          const json& body = nullptr, int status = 200) {
-    auto res = call(method, target, token, body);
-    EXPECT_EQ(res.status, status) << method << " " << target << ": " << res.body;
-    return res.body.empty() ? json() : json::parse(res.body);
+                      const std::string& token, const json& body, const std::string& addr) {
+    const auto usual = std::exchange(remote_address, addr);
+    auto res = ApiFixture::call(method, target, token, body);
+    remote_address = usual;
+    return res;
   }
 
-  test::TempDir dir;
-  ManualClock clock;
-  config::Config config;
-  std::unique_ptr<store::Db> db;
-  std::optional<store::UserRepo> users;
-  std::optional<api::Api> api;
-  http::Router router;
   std::string admin;
-  std::vector<std::pair<std::string, std::string>> extra_headers;
 };
 
 TEST_F(ApiTest, OutOfScopeAnswersExactlyLikeMissing) {
