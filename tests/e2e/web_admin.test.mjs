@@ -3,33 +3,19 @@
 // a company admin's virtual faxes and users (and no brand pages), the platform admin's brands and
 // users, a brand admin's companies, carriers, routes and DDIs, and a brand's own look.
 // Set FAXD_SCREENSHOTS=DIR to also save screenshots of the main pages (docs/screenshots/).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { call } from './lib/tenant.mjs';
 import { axeFindings } from './lib/axe.mjs';
 import { nav, navLinks, shot, until } from './lib/browser.mjs';
-import { startWebPair } from './lib/web_pair.mjs';
+import { useWebPair } from './lib/web_pair.mjs';
 
 // A 16x16 PNG (a brand's logo).
 const LOGO_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAIAAACQkWg2AAAAFklEQVR4nGPoErUgCTGMahjVMHw1AACgV9cBst8YlAAAAABJRU5ErkJggg==', 'base64');
-let w;
-let tx;
-let rx;
-let txTenant;
-let rxTenant;
-let browser;
-let loginAs;
-
-before(async () => {
-  w = await startWebPair();
-  ({ tx, rx, txTenant, rxTenant, browser, loginAs } = w);
-});
-
-after(async () => {
-  if (w) await w.stop();
-});
+let tx, rx, txTenant, rxTenant, browser, loginAs;
+useWebPair((w) => ({ tx, rx, txTenant, rxTenant, browser, loginAs } = w));
 
 test('UI files: versioned URLs cached for good, everything else revalidates, so an upgrade never mixes old and new modules', { skip: !!process.env.E2E_WEB_DIR }, async () => {
   const revalidates = async (url) => {

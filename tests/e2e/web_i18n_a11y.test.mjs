@@ -3,7 +3,7 @@
 // failed fax and the webhook deliveries have no English string left; axe-core finds no serious
 // issue on any page of any role, on a desk and on a phone.
 // Set FAXD_SCREENSHOTS=DIR to also save screenshots of the main pages (docs/screenshots/).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { onePagePdf, textPdf } from './lib/faxd.mjs';
@@ -11,24 +11,10 @@ import { call, sendFax } from './lib/tenant.mjs';
 import { catalogue, englishMatchers, englishLeft, englishWords } from './lib/english.mjs';
 import { axeFindings } from './lib/axe.mjs';
 import { nav, navLinks, shot } from './lib/browser.mjs';
-import { startWebPair, waitForStatus } from './lib/web_pair.mjs';
+import { useWebPair, waitForStatus } from './lib/web_pair.mjs';
 
-let w;
-let tx;
-let rx;
-let txTenant;
-let rxTenant;
-let browser;
-let loginAs;
-
-before(async () => {
-  w = await startWebPair();
-  ({ tx, rx, txTenant, rxTenant, browser, loginAs } = w);
-});
-
-after(async () => {
-  if (w) await w.stop();
-});
+let tx, rx, txTenant, rxTenant, browser, loginAs;
+useWebPair((w) => ({ tx, rx, txTenant, rxTenant, browser, loginAs } = w));
 
 test('languages and accessibility', { concurrency: true }, async (t) => {
   await Promise.all([

@@ -3,29 +3,16 @@
 // phone), the Sent list's pages, filters and CSV, a ringing and a queued fax canceled, a fax
 // that fails with a reason, resent and deleted.
 // Set FAXD_SCREENSHOTS=DIR to also save screenshots of the main pages (docs/screenshots/).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { onePagePdf, textPdf } from './lib/faxd.mjs';
 import { call, sendFax } from './lib/tenant.mjs';
 import { nav, shot } from './lib/browser.mjs';
-import { startWebPair, waitForStatus, pdfPages, RX_DDI, TX_DDI } from './lib/web_pair.mjs';
+import { useWebPair, waitForStatus, pdfPages, RX_DDI, TX_DDI } from './lib/web_pair.mjs';
 
-let w;
-let tx;
-let rx;
-let txTenant;
-let rxTenant;
-let loginAs;
-
-before(async () => {
-  w = await startWebPair();
-  ({ tx, rx, txTenant, rxTenant, loginAs } = w);
-});
-
-after(async () => {
-  if (w) await w.stop();
-});
+let tx, rx, txTenant, rxTenant, loginAs;
+useWebPair((w) => ({ tx, rx, txTenant, rxTenant, loginAs } = w));
 
 test('sending and the fax lists', { concurrency: true }, async (t) => {
   await Promise.all([

@@ -3,6 +3,7 @@
 //    DDI +15550000100 routes back to itself) and a provisioned tenant "tx" whose faxes go over a
 //    carrier to rx (and numbers +1999... to a carrier that never answers);
 //  - rx, the receiver, whose tenant "rx" has the DDI +15550002000 on the virtual fax "Reception".
+import { before, after } from 'node:test';
 import { startFaxd, launchBrowser } from './faxd.mjs';
 import { provision, blackHole, addRoute } from './tenant.mjs';
 import { browserLogin, shot } from './browser.mjs';
@@ -35,6 +36,19 @@ export async function startWebPair() {
     browserLogin(w.browser, on, username, password, { viewport, locale, acceptDownloads: true, consoleErrors: true,
       beforeSubmit: username === 'demo' ? (page) => shot(page, 'login') : undefined });
   return w;
+}
+
+// A test file's pair: started before the file's tests (node:test hooks) and handed to `use`,
+// which keeps what the file needs; stopped after them.
+export function useWebPair(use) {
+  let w;
+  before(async () => {
+    w = await startWebPair();
+    use(w);
+  });
+  after(async () => {
+    if (w) await w.stop();
+  });
 }
 
 // Waits for the fax page's status to read `text`; on a timeout, prints the page and d's log.
