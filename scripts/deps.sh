@@ -9,7 +9,7 @@ build_pkgs=(
   libcurl4-openssl-dev libssl-dev libtomlplusplus-dev libpng-dev libgtest-dev libgmock-dev
   libpoppler-private-dev
   libhowardhinnant-date-dev
-  libcairo2-dev libpango1.0-dev fonts-dejavu-core
+  libcairo2-dev libpango1.0-dev libfontconfig-dev fonts-dejavu-core
   libpq-dev
   libgmime-3.0-dev
   libphonenumber-dev  # numbers: parsing, validation and formats (src/numbers)

@@ -1,16 +1,15 @@
 // Uploads to TIFF-F: load and check every input, render its pages on a small pool, code each
 // page G4 on the thread that rendered it, then write the pages in order.
 #include <fmt/format.h>
-#include <malloc.h>
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
-#include <sstream>
 #include <thread>
 
 #include "binarizer.hpp"
+#include "converter.hpp"
 #include "fax_tiff_writer.hpp"
 #include "faxd/document/document.hpp"
 #include "g4_codec.hpp"
@@ -106,6 +105,15 @@ Result<std::vector<Input>> load_inputs(const std::vector<std::string>& paths,
   return inputs;
 }
 
+IsolationLimits limits(const ConvertOptions& o) {
+  return {.timeout = o.timeout,
+          .progress_timeout = o.page_timeout,
+          .max_memory = o.max_memory,
+          .cancelled = o.cancelled};
+}
+
+}  // namespace
+
 Result<FaxDocumentInfo> convert_here(const std::vector<std::string>& paths,
                                      const std::string& out_tiff, Quality quality,
                                      const ConvertOptions& options) {
@@ -164,34 +172,6 @@ Result<FaxDocumentInfo> convert_here(const std::vector<std::string>& paths,
   return info;
 }
 
-IsolationLimits limits(const ConvertOptions& o) {
-  return {.timeout = o.timeout,
-          .progress_timeout = o.page_timeout,
-          .max_memory = o.max_memory,
-          .cancelled = o.cancelled};
-}
-
-std::string serialize(const FaxDocumentInfo& info) {
-  std::string s;
-  for (const auto& p : info.page_info)
-    s += fmt::format("{} {} {} {} {}\n", p.width, p.height, p.x_dpi, p.y_dpi, p.coded_bytes);
-  return s;
-}
-
-FaxDocumentInfo deserialize(const std::string& s) {
-  FaxDocumentInfo info;
-  std::istringstream in(s);
-  PageInfo p;
-  while (in >> p.width >> p.height >> p.x_dpi >> p.y_dpi >> p.coded_bytes) {
-    info.page_info.push_back(p);
-    info.coded_bytes += p.coded_bytes;
-  }
-  info.pages = int(info.page_info.size());
-  return info;
-}
-
-}  // namespace
-
 Result<Quality> parse_quality(std::string_view text) {
   if (text == "fine") return Quality::fine;
   if (text == "standard") return Quality::standard;
@@ -207,13 +187,15 @@ double line_seconds(std::uint64_t coded_bytes) noexcept {
 }
 
 Result<int> inspect_input(const std::string& path, const ConvertOptions& options) {
-  auto work = [&](const std::function<void()>&) -> Result<std::string> {
+  if (!options.isolate) {
     silence_libtiff();
     auto in = load_input(path, options);
     if (!in) return std::unexpected(in.error());
-    return std::to_string(in->pages.size());
-  };
-  auto out = options.isolate ? run_isolated(work, limits(options)) : work([] {});
+    return int(in->pages.size());
+  }
+  auto program = converter_program();
+  if (!program) return std::unexpected(program.error());
+  auto out = run_isolated(inspect_command(*program, path, options), limits(options));
   if (!out) return std::unexpected(out.error());
   return std::stoi(*out);
 }
@@ -222,23 +204,10 @@ Result<FaxDocumentInfo> convert_to_fax_tiff(const std::vector<std::string>& inpu
                                             const std::string& out_tiff, Quality quality,
                                             const ConvertOptions& options) {
   if (!options.isolate) return convert_here(inputs, out_tiff, quality, options);
-  auto out = run_isolated(
-      [&](const std::function<void()>& progress) -> Result<std::string> {
-        // The child lives for one job: keep freed page buffers in the heap instead of returning
-        // them to the kernel, so each page does not fault in fresh megabytes again.
-        mallopt(M_MMAP_THRESHOLD, 32 << 20);
-        mallopt(M_TRIM_THRESHOLD, 512 << 20);
-        ConvertOptions child = options;
-        child.on_page = progress;
-        child.cancelled = nullptr;
-#if defined(__SANITIZE_THREAD__)
-        child.threads = 1;  // TSan kills a child of a threaded process that starts threads
-#endif
-        auto info = convert_here(inputs, out_tiff, quality, child);
-        if (!info) return std::unexpected(info.error());
-        return serialize(*info);
-      },
-      limits(options));
+  auto program = converter_program();
+  if (!program) return std::unexpected(program.error());
+  auto out =
+      run_isolated(convert_command(*program, inputs, out_tiff, quality, options), limits(options));
   if (!out) {
     std::remove(out_tiff.c_str());  // a killed child leaves its partial file
     return std::unexpected(out.error());

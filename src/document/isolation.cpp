@@ -3,7 +3,8 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
-#include <new>
+#include <string>
+#include <vector>
 
 #include <fcntl.h>
 #include <poll.h>
@@ -28,21 +29,13 @@ constexpr bool kLimitAddressSpace = true;
 constexpr bool kLimitAddressSpace = true;
 #endif
 
-void write_all(int fd, const char* data, std::size_t size) noexcept {
-  while (size > 0) {
-    ssize_t n = ::write(fd, data, size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;
-    data += n;
-    size -= std::size_t(n);
-  }
-}
-
-constexpr char kProgress = '.';  // one per unit of progress, before the reply ('O' or 'E')
-
-[[noreturn]] void child_main(int fd, pid_t parent, const IsolatedWork& work,
+// Only async-signal-safe calls from here to execve: the daemon is multithreaded, and the forked
+// copy holds whatever locks its other threads held (malloc, fontconfig, loggers). The program
+// starts from a fresh image and takes none of them.
+[[noreturn]] void exec_child(int fd, pid_t parent, char* const* argv, char* const* envp,
                              std::chrono::milliseconds timeout, std::uint64_t max_memory) {
-  // Die with the thread that forked us; if it is already gone, the kernel will not tell us.
+  // Die with the thread that forked us (kept across execve); if it is already gone, the kernel
+  // will not tell us.
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (::getppid() != parent) _exit(1);
   struct rlimit core {
@@ -60,37 +53,28 @@ constexpr char kProgress = '.';  // one per unit of progress, before the reply (
     };
     setrlimit(RLIMIT_AS, &as);
   }
-  std::string reply;
-  try {
-    const auto progress = [fd] {
-      const char dot = kProgress;
-      (void)!::write(fd, &dot, 1);
-    };
-    auto result = work(progress);
-    if (result) {
-      reply = "O" + *result;
-    } else {
-      reply = "E";
-      reply += char('0' + int(result.error().code));
-      reply += result.error().message;
-    }
-  } catch (const std::bad_alloc&) {
-    reply = "E";
-    reply += char('0' + int(Errc::too_large));
-    reply += "the document needs too much memory to render";
-  } catch (...) {
-    reply = "E";
-    reply += char('0' + int(Errc::invalid_argument));
-    reply += "the document is damaged (rendering failed)";
+  // The reply pipe at kReplyFd, stdin from /dev/null, nothing else of the daemon's open files.
+  if (fd == kReplyFd) {
+    if (::fcntl(fd, F_SETFD, 0) < 0) _exit(kExecFailed);
+  } else if (::dup2(fd, kReplyFd) < 0) {
+    _exit(kExecFailed);
   }
-  write_all(fd, reply.data(), reply.size());
-  ::close(fd);
-  _exit(0);
+  if (int null = ::open("/dev/null", O_RDONLY); null > 0) ::dup2(null, 0);
+  ::close_range(kReplyFd + 1, ~0U, 0);
+  ::execve(argv[0], argv, envp);
+  _exit(kExecFailed);
 }
 
 }  // namespace
 
-Result<std::string> run_isolated(const IsolatedWork& work, const IsolationLimits& limits) {
+Result<std::string> run_isolated(const std::vector<std::string>& command,
+                                 const IsolationLimits& limits) {
+  if (command.empty()) return fail(Errc::internal, "cannot start the document converter");
+  // Everything the child needs is allocated before fork: after it, the child may not allocate.
+  std::vector<std::string> args = command;
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) return fail(Errc::internal, "cannot create a pipe");
   const pid_t parent = ::getpid();
@@ -100,10 +84,7 @@ Result<std::string> run_isolated(const IsolatedWork& work, const IsolationLimits
     ::close(fds[1]);
     return fail(Errc::internal, "cannot start the document converter");
   }
-  if (pid == 0) {
-    ::close(fds[0]);
-    child_main(fds[1], parent, work, limits.timeout, limits.max_memory);
-  }
+  if (pid == 0) exec_child(fds[1], parent, argv.data(), environ, limits.timeout, limits.max_memory);
   ::close(fds[1]);
 
   using SteadyClock = std::chrono::steady_clock;
@@ -165,6 +146,8 @@ Result<std::string> run_isolated(const IsolatedWork& work, const IsolationLimits
     return fail(Errc::timeout, "the document took too long to render (over " +
                                    std::to_string(limits.timeout.count() / 1000) +
                                    " s); it may be damaged");
+  if (reply.empty() && WIFEXITED(status) && WEXITSTATUS(status) == kExecFailed)
+    return fail(Errc::internal, "cannot start the document converter");
   if (WIFSIGNALED(status)) {
     int sig = WTERMSIG(status);
     if (sig == SIGXCPU || sig == SIGKILL)

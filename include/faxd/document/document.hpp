@@ -15,8 +15,8 @@
 // Threads: every function is blocking (file I/O, rendering) and may run on any worker thread;
 // they share no state. convert_to_fax_tiff renders pages on its own small pool
 // (ConvertOptions::threads) and, with ConvertOptions::isolate, does all parsing of untrusted input
-// in a forked child process bounded in time and memory, so hostile files cannot crash or hang
-// the daemon.
+// in a converter process of its own (faxd-render, beside the binary; fork + exec) bounded in time
+// and memory, so hostile files cannot crash or hang the daemon.
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -41,7 +41,7 @@ struct ConvertOptions {
   std::chrono::milliseconds timeout{120'000};  // whole conversion (isolate only)
   std::uint64_t max_memory = 2ull << 30;       // address space of the child (isolate only)
   int threads = 2;      // page rendering pool; 1 when another task is runnable (no free core)
-  bool isolate = true;  // parse untrusted input in a forked child
+  bool isolate = true;  // parse untrusted input in the converter process (faxd-render)
   // Rendering budget of one page (isolate only): the child is killed when no page was finished
   // for this long (loading the inputs counts towards the first page). Zero: no page budget.
   std::chrono::milliseconds page_timeout{20'000};

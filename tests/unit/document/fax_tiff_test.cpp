@@ -1,19 +1,14 @@
 // Fax TIFFs: spandsp sends from ours, received TIFFs (any coding) become PDFs with the right page
-// shape, thumbnails keep the aspect, and the isolation guard stops hostile work.
+// shape, and thumbnails keep the aspect.
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <chrono>
-#include <csignal>
 #include <filesystem>
-#include <thread>
 
 #include <tiffio.h>
 #define SPANDSP_EXPOSE_INTERNAL_STRUCTURES
 #include <spandsp.h>
 
 #include "faxd/document/document.hpp"
-#include "isolation.hpp"
 #include "pdf_source.hpp"
 #include "temp_dir.hpp"
 #include "test_files.hpp"
@@ -190,98 +185,4 @@ TEST(FaxTiff, NotATiffIsAnError) {
   EXPECT_FALSE(tiff_page_count(dir.file("x.tiff")));
   EXPECT_FALSE(fax_tiff_to_pdf(dir.file("x.tiff"), dir.file("x.pdf")));
   EXPECT_FALSE(std::filesystem::exists(dir.file("x.pdf")));
-}
-
-using Progress = std::function<void()>;
-
-TEST(Isolation, HangingWorkIsStoppedAtTheDeadline) {
-  auto out = run_isolated(
-      [](const Progress&) -> Result<std::string> {
-        for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));
-      },
-      {.timeout = std::chrono::milliseconds(300), .max_memory = 1ull << 30});
-  ASSERT_FALSE(out);
-  EXPECT_EQ(out.error().code, Errc::timeout);
-}
-
-TEST(Isolation, APageThatNeverEndsIsStoppedByThePageBudget) {
-  // Pages keep coming, then one hangs: the whole deadline is far off, the page budget is not.
-  auto out = run_isolated(
-      [](const Progress& progress) -> Result<std::string> {
-        for (int i = 0; i < 3; ++i) {
-          std::this_thread::sleep_for(std::chrono::milliseconds(100));
-          progress();
-        }
-        for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));
-      },
-      {.timeout = std::chrono::minutes(10),
-       .progress_timeout = std::chrono::milliseconds(1500),
-       .max_memory = 1ull << 30});
-  ASSERT_FALSE(out);
-  EXPECT_EQ(out.error().code, Errc::timeout);
-  EXPECT_NE(out.error().message.find("a page took too long"), std::string::npos)
-      << out.error().message;
-  // Steady progress is not stopped by the page budget.
-  auto steady = run_isolated(
-      [](const Progress& progress) -> Result<std::string> {
-        for (int i = 0; i < 6; ++i) {
-          std::this_thread::sleep_for(std::chrono::milliseconds(200));
-          progress();
-        }
-        return std::string("done");
-      },
-      {.timeout = std::chrono::minutes(10),
-       .progress_timeout = std::chrono::milliseconds(1000),
-       .max_memory = 1ull << 30});
-  ASSERT_TRUE(steady) << steady.error().message;
-  EXPECT_EQ(*steady, "done");
-}
-
-TEST(Isolation, CancelledWorkIsKilled) {
-  std::atomic<bool> gone{false};
-  std::thread client([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    gone = true;
-  });
-  auto out = run_isolated(
-      [](const Progress&) -> Result<std::string> {
-        for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));
-      },
-      {.timeout = std::chrono::minutes(10), .max_memory = 1ull << 30, .cancelled = [&] {
-         return gone.load();
-       }});
-  client.join();
-  ASSERT_FALSE(out);
-  EXPECT_NE(out.error().message.find("canceled"), std::string::npos) << out.error().message;
-}
-
-TEST(Isolation, CrashingWorkBecomesAnError) {
-  auto out = run_isolated(
-      [](const Progress&) -> Result<std::string> {
-        std::raise(SIGSEGV);
-        return "unreachable";
-      },
-      {.timeout = std::chrono::seconds(10), .max_memory = 1ull << 30});
-  ASSERT_FALSE(out);
-  EXPECT_EQ(out.error().code, Errc::invalid_argument);
-  EXPECT_NE(out.error().message.find("damaged"), std::string::npos);
-}
-
-TEST(Isolation, ResultsAndErrorsCrossTheProcessBoundary) {
-  auto ok = run_isolated(
-      [](const Progress& progress) -> Result<std::string> {
-        progress();
-        return std::string("pages\n\0x", 8);
-      },
-      {.timeout = std::chrono::seconds(10), .max_memory = 1ull << 30});
-  ASSERT_TRUE(ok);
-  EXPECT_EQ(*ok, std::string("pages\n\0x", 8));
-  auto bad = run_isolated(
-      [](const Progress&) -> Result<std::string> {
-        return fail(Errc::too_large, "the document is huge");
-      },
-      {.timeout = std::chrono::seconds(10), .max_memory = 1ull << 30});
-  ASSERT_FALSE(bad);
-  EXPECT_EQ(bad.error().code, Errc::too_large);
-  EXPECT_EQ(bad.error().message, "the document is huge");
 }
