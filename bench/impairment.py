@@ -47,13 +47,14 @@ def run_row(harness, tenant, proxy_mod, pdfgen, t38, loss, jitter, n, seed, redu
         return c
     rx = harness.Faxd(config(proxy_mod.ALIASES[0]), name="imp-rx")
     tx = harness.Faxd(config(proxy_mod.ALIASES[1]), name="imp-tx")
-    for d in (rx, tx):
-        d.config["log"]["level"] = "info"
-        d.write_config()
-        d.start()
-    proxy = proxy_mod.UdpLossProxy(rx, tx, loss=loss, jitter_ms=jitter, seed=seed,
-                                   max_seconds=900)
-    try:
+    proxy = None
+    try:  # whatever fails, the row's daemons and relay are gone before the next row
+        for d in (rx, tx):
+            d.config["log"]["level"] = "info"
+            d.write_config()
+            d.start()
+        proxy = proxy_mod.UdpLossProxy(rx, tx, loss=loss, jitter_ms=jitter, seed=seed,
+                                       max_seconds=900)
         rx_t = tenant.provision(rx, carrier_host=proxy_mod.ALIASES[1], carrier_port=tx.sip_port,
                                 ddi=RECEIVER_DDI)
         tx_t = tenant.provision(tx, carrier_host=proxy_mod.ALIASES[0], carrier_port=rx.sip_port,
@@ -81,7 +82,8 @@ def run_row(harness, tenant, proxy_mod, pdfgen, t38, loss, jitter, n, seed, redu
         st = dict(proxy.stats)
         return ok, len(ids), st
     finally:
-        proxy.stop()
+        if proxy is not None:
+            proxy.stop()
         for d in (tx, rx):
             d.stop()
 

@@ -27,11 +27,13 @@ _process_slot = None
 def process_slot():
     """This test process's own slot 0..39 while it runs (a lock file held until it exits), so that
     tests run in parallel (ctest -j) never share a media port range: each process gets 20000 +
-    slot * 1000 and up to five daemons 200 ports apart in it."""
+    slot * 1000 and up to five daemons 200 ports apart in it (media_block()). The lock files are
+    in the system's temporary directory even where a bench moved tempfile's (its data dirs under
+    its WORK_DIR), so a bench and the tests beside it never take the same slot."""
     global _process_slot
     if _process_slot is None:
         import fcntl
-        lock_dir = os.path.join(tempfile.gettempdir(), "faxd-test-slots")
+        lock_dir = os.path.join(os.environ.get("TMPDIR") or "/tmp", "faxd-test-slots")
         os.makedirs(lock_dir, exist_ok=True)
         for slot in list(range(os.getpid() % 40, 40)) + list(range(0, os.getpid() % 40)):
             fd = os.open(os.path.join(lock_dir, f"{slot}.lock"), os.O_CREAT | os.O_RDWR, 0o600)
@@ -47,6 +49,12 @@ def process_slot():
     return _process_slot[0]
 
 
+def media_block():
+    """The ports of this process's media ranges (the five daemons' of its slot, ends included)."""
+    base = 20000 + process_slot() * 1000
+    return range(base, base + 1001)
+
+
 @atexit.register
 def _kill_leftovers():
     for p in _live:
@@ -55,12 +63,16 @@ def _kill_leftovers():
 
 
 def free_port(kind=socket.SOCK_STREAM, even=False):
-    """A port that is free for both UDP and TCP right now."""
+    """A port that is free for both UDP and TCP right now, outside this process's media ranges
+    (slots 13 to 39 put them among the kernel's ephemeral ports, which it hands out here: a SIP
+    port inside its own daemon's media range made the loss relay, which binds both on one alias,
+    fail with "Address already in use")."""
+    block = media_block()
     for _ in range(200):
         with socket.socket(socket.AF_INET, kind) as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
-        if even and port % 2:
+        if (even and port % 2) or port in block:
             continue
         try:
             for k in (socket.SOCK_STREAM, socket.SOCK_DGRAM):

@@ -56,14 +56,19 @@ class UdpLossProxy(threading.Thread):
         self._lock = threading.Lock()
         self._halt = threading.Event()
         self._sockets = []
-        for alias, other, d in ((ALIASES[0], ALIASES[1], a), (ALIASES[1], ALIASES[0], b)):
-            media = range(d.config["media"]["port_min"], d.config["media"]["port_max"] + 1)
-            for port, is_media in [(d.sip_port, False)] + [(p, True) for p in media]:
-                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-                s.bind((alias, port))
-                s.setblocking(False)
-                self._sockets.append(s)
-                self._sel.register(s, selectors.EVENT_READ, ("listen", alias, other, port, is_media))
+        try:
+            for alias, other, d in ((ALIASES[0], ALIASES[1], a), (ALIASES[1], ALIASES[0], b)):
+                media = range(d.config["media"]["port_min"], d.config["media"]["port_max"] + 1)
+                for port, is_media in [(d.sip_port, False)] + [(p, True) for p in media]:
+                    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                    self._sockets.append(s)
+                    s.bind((alias, port))
+                    s.setblocking(False)
+                    self._sel.register(s, selectors.EVENT_READ,
+                                       ("listen", alias, other, port, is_media))
+        except OSError as e:
+            self._close()  # what it had bound would hold those ports for the next relay
+            raise OSError(e.errno, f"udp_loss_proxy: binding {alias}:{port}: {e.strerror}") from e
         self.start()
 
     def _drop(self, data, is_media):
@@ -101,6 +106,17 @@ class UdpLossProxy(threading.Thread):
             self.stats["delayed"] += 1
             heapq.heappush(self._delayed, (due, next(self._n), sock, data, address))
             return
+        self._send(sock, data, address)
+
+    def _flush_delayed(self):
+        now = time.monotonic()
+        while self._delayed and self._delayed[0][0] <= now:
+            _, _, sock, data, address = heapq.heappop(self._delayed)
+            self._send(sock, data, address)
+
+    @staticmethod
+    def _send(sock, data, address):
+        """On the connected socket (address None) or to address; a datagram that cannot go is lost."""
         try:
             if address is None:
                 sock.send(data)
@@ -108,18 +124,6 @@ class UdpLossProxy(threading.Thread):
                 sock.sendto(data, address)
         except OSError:
             pass
-
-    def _flush_delayed(self):
-        now = time.monotonic()
-        while self._delayed and self._delayed[0][0] <= now:
-            _, _, sock, data, address = heapq.heappop(self._delayed)
-            try:
-                if address is None:
-                    sock.send(data)
-                else:
-                    sock.sendto(data, address)
-            except OSError:
-                pass
 
     def run(self):
         while not self._halt.is_set():
@@ -173,8 +177,12 @@ class UdpLossProxy(threading.Thread):
     def stop(self):
         self._halt.set()
         self.join(5)
+        self._close()
+
+    def _close(self):
         for s in self._sockets + list(self._flows.values()):
             s.close()
+        self._sel.close()
 
 
 def udp_payloads(pcap_path):
