@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include "sofia_log.hpp"
+#include "sofia_yield.hpp"
 #include "stranger_filter.hpp"
 
 #include <fmt/format.h>
@@ -64,6 +65,10 @@ Result<void> SipEngine::Impl::start() {
                             last_stack_lines.empty() ? "unknown error" : last_stack_lines));
   }
   spdlog::info("sip.listening url={}", url);
+  if (!detail::sofia_yield_overridden())
+    spdlog::warn(
+        "sip.stack_workaround missing=su_root_yield (a burst of calls may be hung up "
+        "by the stack with 408 ACK Timeout; see src/sip/sofia_yield.cpp)");
   find_udp_sockets();
   schedule_step();
   return {};
