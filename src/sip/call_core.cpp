@@ -126,13 +126,21 @@ void CallCore::apply(const Negotiated& n, Actions& out, Time now) {
   out.push_back(action::Report{p});
 }
 
+// A 200 to an INVITE (the call's or a re-INVITE): until its ACK, no INVITE of ours may start
+// (RFC 3261 14.1). A peer slow to ACK under load otherwise gets our T.38 re-INVITE while its own
+// INVITE is still pending, answers 491, and sofia ends a session not yet confirmed.
+void CallCore::respond_ok(Actions& out, std::string sdp) {
+  out.push_back(action::RespondInvite{200, "OK", std::move(sdp)});
+  awaiting_ack_ = true;
+}
+
 Actions CallCore::start_inbound(std::string_view offer, Time now) {
   Actions out;
   if (state_ != State::idle) return out;
   sip_status_ = 200;
   if (offer.empty()) {
     const Sdp ours = make_audio_offer(local_);
-    out.push_back(action::RespondInvite{200, "OK", versioned(ours)});
+    respond_ok(out, versioned(ours));
     offer_in_ack_ = true;
     answered(out, now);
     return out;
@@ -152,7 +160,7 @@ Actions CallCore::start_inbound(std::string_view offer, Time now) {
     return out;
   }
   last_remote_ = *parsed;
-  out.push_back(action::RespondInvite{200, "OK", versioned(ans.sdp)});
+  respond_ok(out, versioned(ans.sdp));
   answered(out, now);
   apply(ans.chosen, out, now);
   schedule_sync(now);
@@ -299,8 +307,7 @@ Actions CallCore::on_peer_reinvite(std::string_view body, Time now) {
   }
   if (body.empty()) {
     // Offerless re-INVITE (a refresh): offer the session as it is.
-    out.push_back(action::RespondInvite{
-        200, "OK", accepted_local_ ? versioned(*accepted_local_) : std::string{}});
+    respond_ok(out, accepted_local_ ? versioned(*accepted_local_) : std::string{});
     return out;
   }
   auto parsed = parse_sdp(body);
@@ -309,7 +316,7 @@ Actions CallCore::on_peer_reinvite(std::string_view body, Time now) {
     return out;
   }
   if (last_remote_ && accepted_local_ && same_media(*parsed, *last_remote_)) {
-    out.push_back(action::RespondInvite{200, "OK", versioned(*accepted_local_)});
+    respond_ok(out, versioned(*accepted_local_));
     out.push_back(action::Log{"reinvite_refresh", ""});
     return out;
   }
@@ -327,7 +334,7 @@ Actions CallCore::on_peer_reinvite(std::string_view body, Time now) {
     return out;
   }
   last_remote_ = *parsed;
-  out.push_back(action::RespondInvite{200, "OK", versioned(ans.sdp)});
+  respond_ok(out, versioned(ans.sdp));
   apply(ans.chosen, out, now);
   schedule_sync(now);
   return out;
@@ -335,6 +342,7 @@ Actions CallCore::on_peer_reinvite(std::string_view body, Time now) {
 
 Actions CallCore::on_ack(std::string_view body, Time now) {
   Actions out;
+  awaiting_ack_ = false;
   if (!offer_in_ack_ || state_ != State::active) return out;
   offer_in_ack_ = false;
   auto parsed = parse_sdp(body);
@@ -476,7 +484,7 @@ Actions CallCore::tick(Time now) {
       }
       break;
     case State::active:
-      if (due(reinvite_at_)) {
+      if (!awaiting_ack_ && due(reinvite_at_)) {
         reinvite_at_.reset();
         if (transport_ == fax::Transport::g711 && !t38_refused_ && !reinvite_pending_ &&
             settings_.allow_t38) {
@@ -492,7 +500,7 @@ Actions CallCore::tick(Time now) {
           template_ = accepted_local_;
         }
       }
-      if (due(sync_at_)) {
+      if (!awaiting_ack_ && due(sync_at_)) {
         sync_at_.reset();
         // Our own T.38 re-INVITE, when one is coming, becomes the template anyway.
         if (session_timer_ && !update_refresh_ && template_stale() && !reinvite_pending_ &&

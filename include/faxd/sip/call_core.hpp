@@ -151,6 +151,7 @@ class CallCore {
  private:
   std::string versioned(Sdp sdp);
   void revert_local();
+  void respond_ok(Actions& out, std::string sdp);
   void apply(const Negotiated& n, Actions& out, Time now);
   void answered(Actions& out, Time now);
   void end_call(Actions& out, FailureCode failure, std::string message, bool send_bye, Time now);
@@ -174,6 +175,7 @@ class CallCore {
   std::optional<Sdp> pending_local_;  // our outstanding offer
   std::optional<Sdp> last_remote_;    // the peer's SDP of the current session
   bool offer_in_ack_ = false;         // offerless INVITE: the answer comes in the ACK
+  bool awaiting_ack_ = false;         // our 200 to an INVITE is not ACKed yet
 
   // media and T.38
   bool media_started_ = false;

@@ -86,6 +86,7 @@ TEST_F(CallCoreTest, InboundAudioThenOurT38ReinviteThenByeAfterPhaseE) {
   EXPECT_EQ(audio->codec, fax::AudioCodec::pcma);
   EXPECT_EQ(audio->remote.port, 30000);
   EXPECT_EQ(c.transport(), fax::Transport::g711);
+  EXPECT_TRUE(c.on_ack("", at(0.1)).empty());
 
   EXPECT_FALSE(find<action::SendInvite>(c.tick(at(1.9))));
   Actions r = c.tick(at(2.0));
@@ -116,6 +117,28 @@ TEST_F(CallCoreTest, InboundAudioThenOurT38ReinviteThenByeAfterPhaseE) {
   EXPECT_TRUE(c.finished());
   EXPECT_TRUE(c.on_peer_bye(at(61)).empty());
   EXPECT_TRUE(c.tick(at(100)).empty());
+}
+
+// RFC 3261 14.1: no INVITE of ours while the peer's is not ACKed. Under load the caller takes
+// seconds to ACK; a re-INVITE sent before it meets the caller's INVITE still pending (491).
+TEST_F(CallCoreTest, OurT38ReinviteWaitsForTheAckOfOurAnswer) {
+  CallCore c(settings(false), local());
+  c.start_inbound(kAudioOffer, at(0));
+  EXPECT_FALSE(find<action::SendInvite>(c.tick(at(2.0))));
+  EXPECT_FALSE(find<action::SendInvite>(c.tick(at(4.5)))) << "no ACK yet";
+  EXPECT_TRUE(c.on_ack("", at(4.6)).empty());
+  auto inv = find<action::SendInvite>(c.tick(at(4.7)));
+  ASSERT_TRUE(inv) << "the re-INVITE was due: it goes at the first tick after the ACK";
+  EXPECT_NE(inv->sdp.find("m=image 20002 udptl t38"), std::string::npos);
+
+  // The same after our 200 to the peer's re-INVITE (here a refresh of the audio in use).
+  CallCore d(settings(false), local());
+  d.start_inbound(kAudioOffer, at(0));
+  d.on_ack("", at(0.1));
+  ASSERT_TRUE(find<action::RespondInvite>(d.on_peer_reinvite(kAudioOffer, at(1.9))));
+  EXPECT_FALSE(find<action::SendInvite>(d.tick(at(2.5))));
+  d.on_ack("", at(2.6));
+  EXPECT_TRUE(find<action::SendInvite>(d.tick(at(2.7))));
 }
 
 TEST_F(CallCoreTest, PeersReinviteFirstCancelsOurs) {
@@ -546,6 +569,7 @@ TEST_F(CallCoreTest, StaleRefreshTemplateIsReplacedByTheSdpInUseWhenThePeerHasNo
   auto answer = find<action::RespondInvite>(sw);
   ASSERT_TRUE(answer);
   EXPECT_FALSE(find<action::SendInvite>(c.tick(at(3.5)))) << "the ACK goes first";
+  c.on_ack("", at(3.6));
   Actions r = c.tick(at(4.1));
   auto sync = find<action::SendInvite>(r);
   ASSERT_TRUE(sync);
@@ -574,6 +598,7 @@ TEST_F(CallCoreTest, NoTemplateSyncWhenThePeerAllowsUpdateOrNoSessionTimer) {
 TEST_F(CallCoreTest, TemplateSyncAfterOurRefusedT38Reinvite) {
   CallCore c(settings(false), local());
   c.start_inbound(kAudioOffer, at(0));
+  c.on_ack("", at(0.1));
   c.on_session_timer(false, at(0));
   // Inbound: the stack has no INVITE of ours at all; our own T.38 re-INVITE will be one.
   ASSERT_TRUE(find<action::SendInvite>(c.tick(at(2))));
