@@ -28,6 +28,7 @@
 #include "faxd/common/secret_box.hpp"
 #include "faxd/common/secrets.hpp"
 #include "faxd/common/work_lane.hpp"
+#include "faxd/document/document.hpp"
 #include "faxd/fax/media_engine.hpp"
 #include "faxd/http/router.hpp"
 #include "faxd/http/server.hpp"

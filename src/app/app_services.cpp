@@ -125,6 +125,11 @@ void App::Impl::start_http() {
   register_metrics();
   if (auto r = http->start(); !r) throw std::runtime_error(r.error().message);
   spdlog::info("http.listening addr={} port={}", config.http.listen.host, http->port());
+  if (auto converter = document::converter_path(); !converter)
+    spdlog::error(
+        "document.converter_missing: faxd-render is not beside the faxd binary; every "
+        "upload will be refused with \"{}\"",
+        converter.error().message);
 }
 
 // [mail_in]: the SMTP listener an MTA relays fax mails to; each becomes faxes as POST /faxes

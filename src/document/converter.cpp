@@ -138,6 +138,10 @@ Result<std::string> converter_program() {
   return fail(Errc::internal, "cannot start the document converter");
 }
 
+Result<std::string> converter_path() {
+  return converter_program();
+}
+
 std::vector<std::string> inspect_command(const std::string& program, const std::string& path,
                                          const ConvertOptions& options) {
   auto command = with_limits(program, "inspect", options);

@@ -75,6 +75,11 @@ inline double line_seconds(const PageInfo& page) noexcept {
 // What an input file is, checked by content (not by name).
 enum class InputKind { pdf, tiff };
 
+// The converter program isolated conversions run (faxd-render beside this binary), or
+// Errc::internal "cannot start the document converter" when it is missing: every isolated
+// conversion then fails with that error. The daemon checks it at start.
+Result<std::string> converter_path();
+
 // Checks one upload without rendering it: type by content, byte size, truncation, encryption,
 // page count, page dimensions. Returns the number of pages.
 Result<int> inspect_input(const std::string& path, const ConvertOptions& options = {});
