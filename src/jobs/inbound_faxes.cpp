@@ -10,9 +10,8 @@ namespace faxd::jobs {
 
 namespace {
 std::optional<std::string> transport_name(fax::Transport t) {
-  if (t == fax::Transport::t38) return "t38";
-  if (t == fax::Transport::g711) return "g711";
-  return std::nullopt;
+  if (t == fax::Transport::none) return std::nullopt;
+  return std::string(fax::to_string(t));
 }
 
 // The caller id as received, for the record: printable ASCII only, at most 128 characters.

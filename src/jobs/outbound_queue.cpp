@@ -36,15 +36,8 @@ bool stored(const Result<T>& r) {
   return r || r.error().code == Errc::not_found;
 }
 std::optional<std::string> transport_name(fax::Transport t) {
-  switch (t) {
-    case fax::Transport::t38:
-      return "t38";
-    case fax::Transport::g711:
-      return "g711";
-    case fax::Transport::none:
-      return std::nullopt;
-  }
-  return std::nullopt;
+  if (t == fax::Transport::none) return std::nullopt;
+  return std::string(fax::to_string(t));
 }
 
 // A carrier that could not even connect: the next one of the same attempt may.

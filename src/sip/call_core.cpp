@@ -17,18 +17,6 @@ fax::Transport transport_of(StreamKind kind) {
   return fax::Transport::none;
 }
 
-std::string_view transport_name(fax::Transport t) {
-  switch (t) {
-    case fax::Transport::g711:
-      return "g711";
-    case fax::Transport::t38:
-      return "t38";
-    case fax::Transport::none:
-      break;
-  }
-  return "none";
-}
-
 std::string status_text(int status, std::string_view phrase) {
   return fmt::format("{} {}", status, phrase);
 }
@@ -93,7 +81,7 @@ void CallCore::apply(const Negotiated& n, Actions& out, Time now) {
   const fax::Transport next = transport_of(n.kind);
   if (next == transport_) {
     out.push_back(
-        action::Log{"reinvite_no_media_change", fmt::format("transport={}", transport_name(next))});
+        action::Log{"reinvite_no_media_change", fmt::format("transport={}", fax::to_string(next))});
     return;
   }
   if (next == fax::Transport::g711 && transport_ == fax::Transport::t38) {
@@ -126,9 +114,6 @@ void CallCore::apply(const Negotiated& n, Actions& out, Time now) {
   out.push_back(action::Report{p});
 }
 
-// A 200 to an INVITE (the call's or a re-INVITE): until its ACK, no INVITE of ours may start
-// (RFC 3261 14.1). A peer slow to ACK under load otherwise gets our T.38 re-INVITE while its own
-// INVITE is still pending, answers 491, and sofia ends a session not yet confirmed.
 void CallCore::respond_ok(Actions& out, std::string sdp) {
   out.push_back(action::RespondInvite{200, "OK", std::move(sdp)});
   awaiting_ack_ = true;

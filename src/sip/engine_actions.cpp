@@ -94,10 +94,7 @@ void SipEngine::Impl::perform(Leg& leg, action::Finish& a) {
   const CallOutcome& o = a.outcome;
   spdlog::info("sip.call_end call={} ok={} failure={} sip_status={} transport={} message=\"{}\"",
                leg.id, o.ok, o.ok ? "none" : failure_name(o.failure), o.sip_status,
-               o.transport == fax::Transport::t38    ? "t38"
-               : o.transport == fax::Transport::g711 ? "g711"
-                                                     : "none",
-               o.message);
+               fax::to_string(o.transport), o.message);
   leg.finished = true;
   leg.release_at = now() + kReleaseAfter;
   leg.media.reset();

@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "faxd/common/error.hpp"
 #include "faxd/common/failure.hpp"
@@ -23,6 +24,11 @@ namespace faxd::fax {
 enum class Direction { send, receive };
 enum class AudioCodec { pcmu = 0, pcma = 8 };  // RTP payload types
 enum class Transport { none, g711, t38 };
+
+// "g711", "t38" or "none": the transport's name in logs, the API and the store.
+constexpr std::string_view to_string(Transport t) noexcept {
+  return t == Transport::g711 ? "g711" : t == Transport::t38 ? "t38" : "none";
+}
 
 struct FaxJob {
   Direction direction = Direction::send;

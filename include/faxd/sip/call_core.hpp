@@ -151,6 +151,9 @@ class CallCore {
  private:
   std::string versioned(Sdp sdp);
   void revert_local();
+  // A 200 to an INVITE (the call's or a re-INVITE): until its ACK, no INVITE of ours may start
+  // (RFC 3261 14.1). A peer slow to ACK under load otherwise gets our T.38 re-INVITE while its
+  // own INVITE is still pending, answers 491, and sofia ends a session not yet confirmed.
   void respond_ok(Actions& out, std::string sdp);
   void apply(const Negotiated& n, Actions& out, Time now);
   void answered(Actions& out, Time now);
