@@ -25,20 +25,25 @@ void JitterBuffer::restart(std::uint16_t seq) {
   newest_ = seq;
 }
 
+bool JitterBuffer::store(std::uint16_t seq, std::span<const std::uint8_t> payload) {
+  Slot& s = slot(seq);
+  if (s.used && s.seq == seq) return false;
+  // A used slot holds an old packet the playout point passed without it (cannot happen: kept in
+  // step); it is replaced, so the count stays.
+  if (!s.used) ++stored_;
+  s.used = true;
+  s.seq = seq;
+  s.len = static_cast<std::uint16_t>(payload.size());
+  std::memcpy(s.data.data(), payload.data(), payload.size());
+  return true;
+}
+
 void JitterBuffer::push_redundant(std::uint16_t seq, std::span<const std::uint8_t> payload) {
   // Only a hole within the window: a copy of a packet already here or played is no news, and a
   // copy never starts, restarts or moves the buffer.
   if (!started_ || payload.empty() || payload.size() > kMaxPayload) return;
   const int ahead = seq_diff(seq, next_);
-  if (ahead < 0 || ahead >= kSlots) return;
-  Slot& s = slot(seq);
-  if (s.used && s.seq == seq) return;
-  if (s.used) --stored_;
-  s.used = true;
-  ++stored_;
-  s.seq = seq;
-  s.len = static_cast<std::uint16_t>(payload.size());
-  std::memcpy(s.data.data(), payload.data(), payload.size());
+  if (ahead < 0 || ahead >= kSlots || !store(seq, payload)) return;
   ++stats_.recovered;
   if (seq_diff(seq, newest_) > 0) newest_ = seq;
 }
@@ -74,19 +79,10 @@ void JitterBuffer::push(std::uint16_t seq, std::span<const std::uint8_t> payload
       }
     }
   }
-  Slot& s = slot(seq);
-  if (s.used && s.seq == seq) {
+  if (!store(seq, payload)) {
     ++stats_.duplicate;
     return;
   }
-  if (s.used) {
-    --stored_;  // an old packet the playout point passed without it (cannot happen: kept in step)
-  }
-  s.used = true;
-  ++stored_;
-  s.seq = seq;
-  s.len = static_cast<std::uint16_t>(payload.size());
-  std::memcpy(s.data.data(), payload.data(), payload.size());
   ++stats_.received;
   if (seq_diff(seq, newest_) > 0) {
     newest_ = seq;

@@ -74,6 +74,8 @@ class JitterBuffer {
     std::array<std::uint8_t, kMaxPayload> data{};
   };
   void restart(std::uint16_t seq);
+  // Puts packet `seq` in its slot; false when the slot already holds it.
+  bool store(std::uint16_t seq, std::span<const std::uint8_t> payload);
   Slot& slot(std::uint16_t seq) { return slots_[seq % kSlots]; }
 
   int delay_ticks_;
