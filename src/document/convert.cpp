@@ -193,7 +193,7 @@ Result<int> inspect_input(const std::string& path, const ConvertOptions& options
     if (!in) return std::unexpected(in.error());
     return int(in->pages.size());
   }
-  auto program = converter_program();
+  auto program = converter_path();
   if (!program) return std::unexpected(program.error());
   auto out = run_isolated(inspect_command(*program, path, options), limits(options));
   if (!out) return std::unexpected(out.error());
@@ -204,7 +204,7 @@ Result<FaxDocumentInfo> convert_to_fax_tiff(const std::vector<std::string>& inpu
                                             const std::string& out_tiff, Quality quality,
                                             const ConvertOptions& options) {
   if (!options.isolate) return convert_here(inputs, out_tiff, quality, options);
-  auto program = converter_program();
+  auto program = converter_path();
   if (!program) return std::unexpected(program.error());
   auto out =
       run_isolated(convert_command(*program, inputs, out_tiff, quality, options), limits(options));

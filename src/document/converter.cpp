@@ -123,7 +123,7 @@ std::string error_reply(Errc code, const std::string& message) {
 
 }  // namespace
 
-Result<std::string> converter_program() {
+Result<std::string> converter_path() {
   std::error_code ec;
   const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (ec) return fail(Errc::internal, "cannot start the document converter");
@@ -136,10 +136,6 @@ Result<std::string> converter_program() {
     return executable(std::filesystem::path(build) / kProgram);
 #endif
   return fail(Errc::internal, "cannot start the document converter");
-}
-
-Result<std::string> converter_path() {
-  return converter_program();
 }
 
 std::vector<std::string> inspect_command(const std::string& program, const std::string& path,

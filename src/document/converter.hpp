@@ -18,10 +18,6 @@
 
 namespace faxd::document {
 
-// The path of faxd-render for this process, or Errc::internal "cannot start the document
-// converter" when there is none.
-Result<std::string> converter_program();
-
 std::vector<std::string> inspect_command(const std::string& program, const std::string& path,
                                          const ConvertOptions& options);
 std::vector<std::string> convert_command(const std::string& program,

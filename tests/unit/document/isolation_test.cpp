@@ -143,14 +143,14 @@ TEST(Isolation, TheChildHoldsNoneOfThisProcesssFiles) {
 }
 
 TEST(Isolation, TheConverterIsFoundBesideTheBuildTreesPrograms) {
-  auto program = converter_program();
+  auto program = converter_path();
   ASSERT_TRUE(program) << program.error().message;
   EXPECT_TRUE(program->ends_with("/faxd-render")) << *program;
   EXPECT_EQ(::access(program->c_str(), X_OK), 0);
 }
 
 TEST(Isolation, TheConverterRefusesToBeMisused) {
-  auto program = converter_program();
+  auto program = converter_path();
   ASSERT_TRUE(program) << program.error().message;
   auto out = run_isolated({*program, "convert", "--out"}, {.timeout = std::chrono::seconds(30)});
   ASSERT_FALSE(out);
