@@ -95,6 +95,7 @@ class SofiaTimerTest : public ::testing::Test {
  protected:
   void SetUp() override {
     sim_us = 0;
+    real_time_ = _su_time;
     _su_time = simulated_time;
     ASSERT_EQ(su_init(), 0);
     root_ = su_root_create(nullptr);
@@ -118,7 +119,7 @@ class SofiaTimerTest : public ::testing::Test {
     if (agent_) nta_agent_destroy(agent_);
     if (root_) su_root_destroy(root_);
     su_deinit();
-    _su_time = [](su_time_t*) {};
+    _su_time = real_time_;
     ::close(caller_);
     ::close(hole_);
   }
@@ -167,6 +168,7 @@ class SofiaTimerTest : public ::testing::Test {
     }
   }
 
+  void (*real_time_)(su_time_t*) = nullptr;  // sofia's own hook, put back after the test
   Probe probe_;
   su_root_t* root_ = nullptr;
   nta_agent_t* agent_ = nullptr;
